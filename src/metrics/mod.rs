@@ -1,0 +1,124 @@
+//! Metrics: what a run records while it happens ([`recorder`]), the per-run figures
+//! ([`RunMetrics`]) and the statistics over replications ([`stats`]).
+//!
+//! Every metric has one row in [`METRICS`]: its stable key (used in JSON, CSV and
+//! `compare`), its unit and whether more is better. Keys carry their unit.
+
+pub mod histogram;
+pub mod recorder;
+pub mod stats;
+
+pub use recorder::{Incident, OutageCause, OutageRecord, Recorder, SeriesPoint};
+pub use stats::{Summary, summarize};
+
+/// A metric's identity and how to read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MetricDef {
+    /// Stable key, with the unit last (`full_recovery_s`).
+    pub key: &'static str,
+    pub unit: &'static str,
+    pub description: &'static str,
+    pub higher_is_better: bool,
+}
+
+macro_rules! metrics {
+    ($( $variant:ident => $key:literal, $unit:literal, $better:literal, $desc:literal; )*) => {
+        /// Index of a metric in [`RunMetrics::values`] and [`METRICS`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(usize)]
+        pub enum Metric { $( $variant ),* }
+
+        pub const METRICS: &[MetricDef] = &[ $( MetricDef {
+            key: $key, unit: $unit, description: $desc, higher_is_better: $better,
+        } ),* ];
+
+        impl Metric {
+            pub const ALL: &[Metric] = &[ $( Metric::$variant ),* ];
+        }
+    };
+}
+
+metrics! {
+    VmAvailability => "vm_availability", "fraction", true,
+        "VM up-time divided by VM time over the horizon";
+    DowntimeMinPerVmYear => "downtime_min_per_vm_year", "min/VM-year", false,
+        "VM downtime per VM, scaled to a 365-day year";
+    FullRecoveryS => "full_recovery_s", "s", false,
+        "worst incident: from the first VM down until the last affected VM runs again (0 if none)";
+    Recover50S => "recover_50_s", "s", false,
+        "worst incident: time until 50 % of the affected VMs ran again";
+    Recover90S => "recover_90_s", "s", false,
+        "worst incident: time until 90 % of the affected VMs ran again";
+    Recover99S => "recover_99_s", "s", false,
+        "worst incident: time until 99 % of the affected VMs ran again";
+    WorstIncidentVms => "worst_incident_vms", "VMs", false,
+        "VMs that went down during the worst incident";
+    Incidents => "incidents", "count", false,
+        "periods with at least one VM down";
+    VmOutageP50S => "vm_outage_p50_s", "s", false,
+        "median VM outage (death to boot complete)";
+    VmOutageP90S => "vm_outage_p90_s", "s", false,
+        "90th percentile VM outage";
+    VmOutageP99S => "vm_outage_p99_s", "s", false,
+        "99th percentile VM outage";
+    VmOutageMaxS => "vm_outage_max_s", "s", false,
+        "longest VM outage";
+    VmOutages => "vm_outages", "count", false,
+        "VM outages (a VM outage still open at the horizon counts, cut at the horizon)";
+    ControlLossHeadS => "control_loss_head_s", "head-s", false,
+        "head-seconds during which the brain could not control a head";
+    LinkResets => "link_resets", "count", false,
+        "brain-head connections dropped";
+    SupervisorCrashes => "supervisor_crashes", "count", false,
+        "supervisor crashes (bug, background, scheduled)";
+    VmReboots => "vm_reboots", "count", false,
+        "VM boots completed by the reboot queue";
+    Events => "events", "count", false,
+        "simulation events processed";
+}
+
+/// The figures of one replication, indexed by [`Metric`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunMetrics {
+    pub values: [f64; METRICS.len()],
+}
+
+impl RunMetrics {
+    pub fn get(&self, m: Metric) -> f64 {
+        self.values[m as usize]
+    }
+}
+
+impl std::ops::Index<Metric> for RunMetrics {
+    type Output = f64;
+    fn index(&self, m: Metric) -> &f64 {
+        &self.values[m as usize]
+    }
+}
+
+/// Looks a metric up by its key.
+pub fn metric_by_key(key: &str) -> Option<Metric> {
+    METRICS
+        .iter()
+        .position(|d| d.key == key)
+        .map(|i| Metric::ALL[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_table_and_enum_agree() {
+        // Each enum variant's index names the matching row, and keys are unique.
+        assert_eq!(Metric::ALL.len(), METRICS.len());
+        for (i, m) in Metric::ALL.iter().enumerate() {
+            assert_eq!(*m as usize, i);
+            assert_eq!(metric_by_key(METRICS[i].key), Some(*m));
+        }
+        assert_eq!(
+            METRICS[Metric::FullRecoveryS as usize].key,
+            "full_recovery_s"
+        );
+    }
+}

@@ -1,0 +1,527 @@
+//! Recording during a run: time-weighted integrals (VMs down, heads out of control),
+//! incidents with their recovery quantiles, the outage-duration histogram, counters,
+//! and a decimated time series of the worst incident for plots.
+//!
+//! All buffers are sized from the scenario when the recorder is built; recording never
+//! allocates. Integrals are kept in integer microseconds, so they are exact.
+
+use super::histogram::LogHistogram;
+use super::{METRICS, Metric, RunMetrics};
+use crate::engine::{Micros, US_PER_S, US_PER_YEAR};
+
+/// Why a VM went down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum OutageCause {
+    SupervisorCrash = 0,
+    HeadFailure = 1,
+}
+
+impl OutageCause {
+    pub fn name(self) -> &'static str {
+        match self {
+            OutageCause::SupervisorCrash => "supervisor_crash",
+            OutageCause::HeadFailure => "head_failure",
+        }
+    }
+}
+
+/// One VM outage, kept for the first replication's `outages.csv`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutageRecord {
+    pub vm: u32,
+    pub head: u32,
+    pub start_us: Micros,
+    /// `None`: still down at the horizon.
+    pub end_us: Option<Micros>,
+    pub cause: OutageCause,
+}
+
+/// A maximal period with at least one VM down.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Incident {
+    pub start_us: Micros,
+    /// When the last affected VM ran again (the horizon if it never did).
+    pub end_us: Micros,
+    pub recovered: bool,
+    /// Distinct VMs that went down during the incident.
+    pub affected_vms: u32,
+    /// Time from the start until 50 / 90 / 99 / 100 % of the affected VMs ran again
+    /// for good (their last recovery within the incident).
+    pub recover_us: [Micros; 4],
+}
+
+/// The system's state at a change point of the worst incident (for plots).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SeriesPoint {
+    /// Time since the incident started.
+    pub since_start_us: Micros,
+    pub vms_down: u32,
+    pub queued: u32,
+    pub booting: u32,
+}
+
+/// A bounded, deterministic decimating buffer: when full, every other point is
+/// dropped and the minimum spacing doubles, so a long incident keeps its shape.
+#[derive(Clone, Debug)]
+struct Series {
+    points: Vec<SeriesPoint>,
+    capacity: usize,
+    min_gap_us: Micros,
+}
+
+impl Series {
+    fn new(capacity: usize) -> Self {
+        Series {
+            points: Vec::with_capacity(capacity),
+            capacity,
+            min_gap_us: 0,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.points.clear();
+        self.min_gap_us = 0;
+    }
+
+    fn push(&mut self, p: SeriesPoint, force: bool) {
+        if let Some(last) = self.points.last_mut() {
+            if last.since_start_us == p.since_start_us {
+                // The same instant: the newer state replaces the older one.
+                *last = p;
+                return;
+            }
+            if !force && p.since_start_us - last.since_start_us < self.min_gap_us {
+                return;
+            }
+        }
+        if self.points.len() == self.capacity {
+            let mut keep = 0;
+            for i in (0..self.points.len()).step_by(2) {
+                self.points[keep] = self.points[i];
+                keep += 1;
+            }
+            self.points.truncate(keep);
+            self.min_gap_us = (self.min_gap_us * 2).max(1);
+        }
+        self.points.push(p);
+    }
+}
+
+/// What the run has recorded so far.
+#[derive(Clone, Debug)]
+pub struct Recorder {
+    vms: u32,
+    heads: u32,
+    horizon_us: Micros,
+    last_us: Micros,
+
+    vms_down: u32,
+    down_integral_us: u128,
+    heads_uncontrolled: u32,
+    control_integral_us: u128,
+
+    // Incidents.
+    incident_id: u32,
+    in_incident: bool,
+    incident_start_us: Micros,
+    mark: Vec<u32>,
+    last_up_us: Vec<Micros>,
+    affected: Vec<u32>,
+    scratch: Vec<Micros>,
+    incidents: u64,
+    worst: Option<Incident>,
+    series: Series,
+    worst_series: Series,
+    queued: u32,
+    booting: u32,
+
+    outages: LogHistogram,
+    outage_log: Vec<OutageRecord>,
+    outage_log_capacity: usize,
+
+    pub link_resets: u64,
+    pub supervisor_crashes: u64,
+    pub vm_reboots: u64,
+}
+
+/// Points kept of the worst incident's time series.
+pub const SERIES_CAPACITY: usize = 2048;
+
+impl Recorder {
+    /// Sizes every buffer for `vms` VMs on `heads` heads. `outage_log_capacity` bounds
+    /// the per-outage log (0 to keep none).
+    pub fn new(vms: u32, heads: u32, horizon_us: Micros, outage_log_capacity: usize) -> Self {
+        Recorder {
+            vms,
+            heads,
+            horizon_us,
+            last_us: 0,
+            vms_down: 0,
+            down_integral_us: 0,
+            heads_uncontrolled: 0,
+            control_integral_us: 0,
+            incident_id: 0,
+            in_incident: false,
+            incident_start_us: 0,
+            mark: vec![0; vms as usize],
+            last_up_us: vec![0; vms as usize],
+            affected: Vec::with_capacity(vms as usize),
+            scratch: Vec::with_capacity(vms as usize),
+            incidents: 0,
+            worst: None,
+            series: Series::new(SERIES_CAPACITY),
+            worst_series: Series::new(SERIES_CAPACITY),
+            queued: 0,
+            booting: 0,
+            outages: LogHistogram::new(),
+            outage_log: Vec::with_capacity(outage_log_capacity),
+            outage_log_capacity,
+            link_resets: 0,
+            supervisor_crashes: 0,
+            vm_reboots: 0,
+        }
+    }
+
+    /// Forgets everything recorded, keeping the allocations (for the next replication).
+    pub fn reset(&mut self) {
+        self.last_us = 0;
+        self.vms_down = 0;
+        self.down_integral_us = 0;
+        self.heads_uncontrolled = 0;
+        self.control_integral_us = 0;
+        self.incident_id = 0;
+        self.in_incident = false;
+        self.incident_start_us = 0;
+        self.mark.fill(0);
+        self.last_up_us.fill(0);
+        self.affected.clear();
+        self.incidents = 0;
+        self.worst = None;
+        self.series.clear();
+        self.worst_series.clear();
+        self.queued = 0;
+        self.booting = 0;
+        self.outages.clear();
+        self.outage_log.clear();
+        self.link_resets = 0;
+        self.supervisor_crashes = 0;
+        self.vm_reboots = 0;
+    }
+
+    /// Advances the time-weighted integrals to `now`.
+    #[inline]
+    fn advance(&mut self, now_us: Micros) {
+        let now_us = now_us.min(self.horizon_us);
+        if now_us > self.last_us {
+            let dt = (now_us - self.last_us) as u128;
+            self.down_integral_us += dt * self.vms_down as u128;
+            self.control_integral_us += dt * self.heads_uncontrolled as u128;
+            self.last_us = now_us;
+        }
+    }
+
+    pub fn vms_down(&self) -> u32 {
+        self.vms_down
+    }
+
+    pub fn heads_uncontrolled(&self) -> u32 {
+        self.heads_uncontrolled
+    }
+
+    /// A VM stopped running.
+    #[inline]
+    pub fn vm_down(&mut self, now_us: Micros, vm: u32) {
+        self.advance(now_us);
+        if !self.in_incident {
+            self.in_incident = true;
+            self.incident_id += 1;
+            self.incident_start_us = now_us;
+            self.affected.clear();
+            self.series.clear();
+        }
+        let v = vm as usize;
+        if self.mark[v] != self.incident_id {
+            self.mark[v] = self.incident_id;
+            self.affected.push(vm);
+        }
+        self.vms_down += 1;
+        debug_assert!(self.vms_down <= self.vms);
+        self.sample(now_us, false);
+    }
+
+    /// A VM runs again after an outage that began at `down_since_us`.
+    #[inline]
+    pub fn vm_up(
+        &mut self,
+        now_us: Micros,
+        vm: u32,
+        head: u32,
+        down_since_us: Micros,
+        cause: OutageCause,
+    ) {
+        self.advance(now_us);
+        debug_assert!(self.vms_down > 0 && self.in_incident);
+        self.vms_down -= 1;
+        self.last_up_us[vm as usize] = now_us;
+        self.outages.record(now_us - down_since_us);
+        self.log_outage(OutageRecord {
+            vm,
+            head,
+            start_us: down_since_us,
+            end_us: Some(now_us),
+            cause,
+        });
+        if self.vms_down == 0 {
+            self.sample(now_us, true);
+            self.close_incident(now_us, true);
+        } else {
+            self.sample(now_us, false);
+        }
+    }
+
+    #[inline]
+    fn log_outage(&mut self, r: OutageRecord) {
+        if self.outage_log.len() < self.outage_log_capacity {
+            self.outage_log.push(r);
+        }
+    }
+
+    /// The number of heads the brain cannot control changed by `delta`.
+    #[inline]
+    pub fn control_changed(&mut self, now_us: Micros, delta: i32) {
+        self.advance(now_us);
+        self.heads_uncontrolled = self.heads_uncontrolled.wrapping_add_signed(delta);
+        debug_assert!(self.heads_uncontrolled <= self.heads);
+    }
+
+    /// The reboot queue's state changed (for the incident time series).
+    #[inline]
+    pub fn queue_changed(&mut self, now_us: Micros, queued: u32, booting: u32) {
+        self.queued = queued;
+        self.booting = booting;
+        if self.in_incident {
+            self.sample(now_us, false);
+        }
+    }
+
+    #[inline]
+    fn sample(&mut self, now_us: Micros, force: bool) {
+        let p = SeriesPoint {
+            since_start_us: now_us - self.incident_start_us,
+            vms_down: self.vms_down,
+            queued: self.queued,
+            booting: self.booting,
+        };
+        self.series.push(p, force);
+    }
+
+    fn close_incident(&mut self, end_us: Micros, recovered: bool) {
+        self.in_incident = false;
+        self.incidents += 1;
+        let start = self.incident_start_us;
+        self.scratch.clear();
+        for &vm in &self.affected {
+            let up = self.last_up_us[vm as usize];
+            // A VM still down at the horizon recovers "at" the horizon.
+            let up = if up < start { end_us } else { up };
+            self.scratch.push(up - start);
+        }
+        let n = self.scratch.len();
+        let mut recover_us = [0; 4];
+        if n > 0 {
+            self.scratch.sort_unstable();
+            for (slot, q) in recover_us.iter_mut().zip([0.5, 0.9, 0.99, 1.0]) {
+                // The smallest time by which at least ceil(q·n) VMs had recovered.
+                let k = ((q * n as f64).ceil() as usize).clamp(1, n);
+                *slot = self.scratch[k - 1];
+            }
+        }
+        let incident = Incident {
+            start_us: start,
+            end_us,
+            recovered,
+            affected_vms: n as u32,
+            recover_us,
+        };
+        let worse = match &self.worst {
+            None => true,
+            Some(w) => (incident.end_us - incident.start_us) > (w.end_us - w.start_us),
+        };
+        if worse {
+            self.worst = Some(incident);
+            std::mem::swap(&mut self.series, &mut self.worst_series);
+        }
+        self.series.clear();
+    }
+
+    /// Closes the run at the horizon: open outages and an open incident are cut there.
+    pub fn finish(
+        &mut self,
+        down_vms: impl Iterator<Item = (u32, u32, Micros, OutageCause)>,
+    ) -> RunMetrics {
+        let horizon = self.horizon_us;
+        self.advance(horizon);
+        for (vm, head, since, cause) in down_vms {
+            self.outages.record(horizon.saturating_sub(since));
+            self.log_outage(OutageRecord {
+                vm,
+                head,
+                start_us: since,
+                end_us: None,
+                cause,
+            });
+        }
+        if self.in_incident {
+            self.sample(horizon, true);
+            self.close_incident(horizon, false);
+        }
+        self.metrics()
+    }
+
+    fn metrics(&self) -> RunMetrics {
+        let mut values = [0.0; METRICS.len()];
+        let mut set = |m: Metric, v: f64| values[m as usize] = v;
+        let vm_time = self.vms as f64 * self.horizon_us as f64;
+        let down = self.down_integral_us as f64;
+        set(
+            Metric::VmAvailability,
+            if vm_time > 0.0 {
+                1.0 - down / vm_time
+            } else {
+                1.0
+            },
+        );
+        set(
+            Metric::DowntimeMinPerVmYear,
+            if vm_time > 0.0 {
+                down / vm_time * (US_PER_YEAR as f64 / (60.0 * US_PER_S as f64))
+            } else {
+                0.0
+            },
+        );
+        let s = |us: Micros| us as f64 / US_PER_S as f64;
+        if let Some(w) = &self.worst {
+            set(Metric::FullRecoveryS, s(w.end_us - w.start_us));
+            set(Metric::Recover50S, s(w.recover_us[0]));
+            set(Metric::Recover90S, s(w.recover_us[1]));
+            set(Metric::Recover99S, s(w.recover_us[2]));
+            set(Metric::WorstIncidentVms, w.affected_vms as f64);
+        }
+        set(Metric::Incidents, self.incidents as f64);
+        set(Metric::VmOutageP50S, s(self.outages.quantile_us(0.5)));
+        set(Metric::VmOutageP90S, s(self.outages.quantile_us(0.9)));
+        set(Metric::VmOutageP99S, s(self.outages.quantile_us(0.99)));
+        set(Metric::VmOutageMaxS, s(self.outages.max_us()));
+        set(Metric::VmOutages, self.outages.count() as f64);
+        set(
+            Metric::ControlLossHeadS,
+            self.control_integral_us as f64 / US_PER_S as f64,
+        );
+        set(Metric::LinkResets, self.link_resets as f64);
+        set(Metric::SupervisorCrashes, self.supervisor_crashes as f64);
+        set(Metric::VmReboots, self.vm_reboots as f64);
+        RunMetrics { values }
+    }
+
+    /// The worst incident, if any VM went down.
+    pub fn worst_incident(&self) -> Option<Incident> {
+        self.worst
+    }
+
+    /// The decimated time series of the worst incident.
+    pub fn worst_series(&self) -> &[SeriesPoint] {
+        &self.worst_series.points
+    }
+
+    pub fn outage_histogram(&self) -> &LogHistogram {
+        &self.outages
+    }
+
+    pub fn outage_log(&self) -> &[OutageRecord] {
+        &self.outage_log
+    }
+
+    /// Outages that did not fit in the log.
+    pub fn outage_log_full(&self) -> bool {
+        self.outage_log.len() == self.outage_log_capacity && self.outage_log_capacity > 0
+    }
+
+    /// Exact VM-down time so far, in VM-microseconds (for invariant checks).
+    pub fn down_integral_us(&self) -> u128 {
+        self.down_integral_us
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_incident_recovery_quantiles_and_downtime() {
+        // Ten VMs, horizon 100 s. VMs 0..10 go down at t=10 s; VM i comes back at
+        // t = 10 + 10·(i+1) s. Downtime = Σ 10(i+1) = 550 VM-s of 1000 → availability
+        // 0.45. Recovery: 50 % (5 VMs) after 50 s, 90 % after 90 s, 99 % and 100 %
+        // (ceil(9.9)=10 VMs) after 100 s. The incident lasts 100 s.
+        let s = US_PER_S;
+        let mut r = Recorder::new(10, 1, 200 * s, 0);
+        for vm in 0..10 {
+            r.vm_down(10 * s, vm);
+        }
+        for vm in 0..10u32 {
+            r.vm_up(
+                10 * s + 10 * s * (vm as u64 + 1),
+                vm,
+                0,
+                10 * s,
+                OutageCause::SupervisorCrash,
+            );
+        }
+        let m = r.finish(std::iter::empty());
+        assert!((m[Metric::VmAvailability] - (1.0 - 550.0 / 2000.0)).abs() < 1e-12);
+        assert_eq!(m[Metric::FullRecoveryS], 100.0);
+        assert_eq!(m[Metric::Recover50S], 50.0);
+        assert_eq!(m[Metric::Recover90S], 90.0);
+        assert_eq!(m[Metric::Recover99S], 100.0);
+        assert_eq!(m[Metric::WorstIncidentVms], 10.0);
+        assert_eq!(m[Metric::Incidents], 1.0);
+        assert_eq!(m[Metric::VmOutageMaxS], 100.0);
+    }
+
+    #[test]
+    fn open_incident_is_cut_at_the_horizon() {
+        // One VM down at t=5 s, never back, horizon 10 s: downtime 5 VM-s, the incident
+        // lasts 5 s and is not recovered, the outage is counted (cut) at 5 s.
+        let s = US_PER_S;
+        let mut r = Recorder::new(1, 1, 10 * s, 4);
+        r.vm_down(5 * s, 0);
+        let m = r.finish([(0, 0, 5 * s, OutageCause::HeadFailure)].into_iter());
+        assert!((m[Metric::VmAvailability] - 0.5).abs() < 1e-12);
+        assert_eq!(m[Metric::FullRecoveryS], 5.0);
+        assert!(!r.worst_incident().unwrap().recovered);
+        assert_eq!(r.outage_log()[0].end_us, None);
+    }
+
+    #[test]
+    fn series_decimates_deterministically() {
+        // Pushing 10 000 points into a 2 048-point series keeps at most 2 048, first
+        // point first, in increasing time.
+        let mut s = Series::new(SERIES_CAPACITY);
+        for t in 0..10_000u64 {
+            s.push(
+                SeriesPoint {
+                    since_start_us: t,
+                    ..Default::default()
+                },
+                false,
+            );
+        }
+        assert!(s.points.len() <= SERIES_CAPACITY);
+        assert_eq!(s.points[0].since_start_us, 0);
+        assert!(
+            s.points
+                .windows(2)
+                .all(|w| w[0].since_start_us < w[1].since_start_us)
+        );
+    }
+}

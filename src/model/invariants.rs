@@ -1,0 +1,105 @@
+//! The model's invariants, checked after every event when asked (tests, `--check`).
+//!
+//! Each check recounts from scratch what the model keeps incrementally, so a
+//! bookkeeping slip anywhere shows up at the first event that makes it.
+
+use super::{SupState, VmState, World};
+use crate::engine::Micros;
+
+pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
+    let mut running = 0u32;
+    let mut queued = 0u32;
+    let mut booting = 0u32;
+    let mut uncontrolled = 0u32;
+    for (h, head) in w.heads.iter().enumerate() {
+        let mut dead = 0u32;
+        let mut head_booting = 0u32;
+        for vm in w.vm_range(h as u32) {
+            let v = &w.vms[vm as usize];
+            match v.state {
+                VmState::Running => running += 1,
+                VmState::Dead => dead += 1,
+                VmState::Queued => queued += 1,
+                VmState::Booting => head_booting += 1,
+            }
+            if v.state != VmState::Running && v.down_since_us > now_us {
+                return Err(format!("VM {vm} went down in the future"));
+            }
+        }
+        booting += head_booting;
+        if dead != head.dead_unreported {
+            return Err(format!(
+                "head {h}: {dead} dead VMs but {} counted unreported",
+                head.dead_unreported
+            ));
+        }
+        if head_booting != head.booting {
+            return Err(format!(
+                "head {h}: {head_booting} VMs booting but {} counted",
+                head.booting
+            ));
+        }
+        if let Some(limit) = w.sc.brain.per_head_concurrency
+            && head_booting > limit
+        {
+            return Err(format!(
+                "head {h}: {head_booting} boots exceed the per-head limit {limit}"
+            ));
+        }
+        if head.controllable() && dead > 0 {
+            return Err(format!(
+                "head {h} is controllable but has {dead} unreported dead VMs"
+            ));
+        }
+        if head.link_up && head.causes > 0 {
+            return Err(format!(
+                "head {h}: link up with {} active faults",
+                head.causes
+            ));
+        }
+        if head.sup != SupState::Off && !head.hw_up || head.sup == SupState::Off && head.hw_up {
+            return Err(format!(
+                "head {h}: supervisor state disagrees with the hardware"
+            ));
+        }
+        if !head.controllable() {
+            uncontrolled += 1;
+        }
+    }
+    let vms = w.vms.len() as u32;
+    let down = vms - running;
+    if down != w.rec.vms_down() {
+        return Err(format!(
+            "{down} VMs not running but {} recorded down",
+            w.rec.vms_down()
+        ));
+    }
+    if booting != w.in_flight {
+        return Err(format!(
+            "{booting} VMs booting but {} boots in flight",
+            w.in_flight
+        ));
+    }
+    if w.in_flight > w.sc.brain.reboot_concurrency {
+        return Err(format!(
+            "{} boots in flight exceed the limit {}",
+            w.in_flight, w.sc.brain.reboot_concurrency
+        ));
+    }
+    if queued != w.queue.len() {
+        return Err(format!(
+            "{queued} VMs queued but the queue holds {}",
+            w.queue.len()
+        ));
+    }
+    if uncontrolled != w.rec.heads_uncontrolled() {
+        return Err(format!(
+            "{uncontrolled} heads out of control but {} recorded",
+            w.rec.heads_uncontrolled()
+        ));
+    }
+    if !w.brain_up && w.heads.iter().any(|h| h.link_up) {
+        return Err("a link is up while the brain fails over".into());
+    }
+    Ok(())
+}

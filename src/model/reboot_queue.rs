@@ -1,0 +1,264 @@
+//! The brain's reboot queue: VMs waiting for a boot slot, in policy order.
+//!
+//! Lists are intrusive (one `next` link per VM, owned here), so every operation is O(1)
+//! and nothing is allocated after construction, whatever the site size:
+//! - FIFO: one global list;
+//! - Random: a dense array with swap-remove at a uniformly drawn index;
+//! - round robin over heads: one list per head plus a ring of heads that have waiting VMs.
+//!
+//! A VM whose head has reached its per-head boot limit is *parked* on a per-head list
+//! and put back at the front when one of that head's boots ends.
+
+use std::collections::VecDeque;
+
+use crate::engine::Stream;
+use crate::scenario::QueuePolicy;
+
+const NIL: u32 = u32::MAX;
+
+/// A singly linked list threaded through `next`.
+#[derive(Clone, Copy, Debug)]
+struct List {
+    first: u32,
+    last: u32,
+}
+
+impl List {
+    const EMPTY: List = List {
+        first: NIL,
+        last: NIL,
+    };
+
+    fn is_empty(&self) -> bool {
+        self.first == NIL
+    }
+
+    fn push_back(&mut self, next: &mut [u32], vm: u32) {
+        next[vm as usize] = NIL;
+        if self.last == NIL {
+            self.first = vm;
+        } else {
+            next[self.last as usize] = vm;
+        }
+        self.last = vm;
+    }
+
+    fn push_front(&mut self, next: &mut [u32], vm: u32) {
+        next[vm as usize] = self.first;
+        if self.first == NIL {
+            self.last = vm;
+        }
+        self.first = vm;
+    }
+
+    fn pop_front(&mut self, next: &[u32]) -> Option<u32> {
+        if self.first == NIL {
+            return None;
+        }
+        let vm = self.first;
+        self.first = next[vm as usize];
+        if self.first == NIL {
+            self.last = NIL;
+        }
+        Some(vm)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RebootQueue {
+    policy: QueuePolicy,
+    next: Vec<u32>,
+    /// FIFO order.
+    global: List,
+    /// Random order: the waiting VMs, densely.
+    pool: Vec<u32>,
+    /// Round robin: per-head lists and the ring of heads with waiting VMs.
+    per_head: Vec<List>,
+    ring: VecDeque<u32>,
+    in_ring: Vec<bool>,
+    /// Parked VMs per head (head at its per-head boot limit).
+    parked: Vec<List>,
+    waiting: u32,
+    parked_count: u32,
+}
+
+impl RebootQueue {
+    pub fn new(policy: QueuePolicy, heads: u32, vms: u32) -> Self {
+        let per_head_lists = if policy == QueuePolicy::RoundRobinHeads {
+            heads as usize
+        } else {
+            0
+        };
+        RebootQueue {
+            policy,
+            next: vec![NIL; vms as usize],
+            global: List::EMPTY,
+            pool: Vec::with_capacity(if policy == QueuePolicy::Random {
+                vms as usize
+            } else {
+                0
+            }),
+            per_head: vec![List::EMPTY; per_head_lists],
+            ring: VecDeque::with_capacity(per_head_lists),
+            in_ring: vec![false; per_head_lists],
+            parked: vec![List::EMPTY; heads as usize],
+            waiting: 0,
+            parked_count: 0,
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.global = List::EMPTY;
+        self.pool.clear();
+        self.per_head.fill(List::EMPTY);
+        self.ring.clear();
+        self.in_ring.fill(false);
+        self.parked.fill(List::EMPTY);
+        self.waiting = 0;
+        self.parked_count = 0;
+    }
+
+    /// VMs waiting, parked ones included.
+    pub fn len(&self) -> u32 {
+        self.waiting + self.parked_count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// VMs that can be picked now (not parked).
+    pub fn ready(&self) -> u32 {
+        self.waiting
+    }
+
+    /// Adds a newly reported VM at the back.
+    pub fn push(&mut self, vm: u32, head: u32) {
+        self.waiting += 1;
+        match self.policy {
+            QueuePolicy::Fifo => self.global.push_back(&mut self.next, vm),
+            QueuePolicy::Random => self.pool.push(vm),
+            QueuePolicy::RoundRobinHeads => {
+                self.per_head[head as usize].push_back(&mut self.next, vm);
+                self.enter_ring(head);
+            }
+        }
+    }
+
+    /// Puts a VM back at the front (it was waiting longest).
+    fn push_front(&mut self, vm: u32, head: u32) {
+        self.waiting += 1;
+        match self.policy {
+            QueuePolicy::Fifo => self.global.push_front(&mut self.next, vm),
+            QueuePolicy::Random => self.pool.push(vm),
+            QueuePolicy::RoundRobinHeads => {
+                self.per_head[head as usize].push_front(&mut self.next, vm);
+                self.enter_ring(head);
+            }
+        }
+    }
+
+    fn enter_ring(&mut self, head: u32) {
+        if !self.in_ring[head as usize] {
+            self.in_ring[head as usize] = true;
+            self.ring.push_back(head);
+        }
+    }
+
+    /// Takes the next VM by policy; `head_of` maps a VM to its head.
+    pub fn pop(&mut self, rng: &mut Stream, head_of: impl Fn(u32) -> u32) -> Option<u32> {
+        let vm = match self.policy {
+            QueuePolicy::Fifo => self.global.pop_front(&self.next),
+            QueuePolicy::Random => {
+                if self.pool.is_empty() {
+                    None
+                } else {
+                    let i = rng.below(self.pool.len() as u64) as usize;
+                    Some(self.pool.swap_remove(i))
+                }
+            }
+            QueuePolicy::RoundRobinHeads => {
+                let head = self.ring.pop_front()?;
+                let list = &mut self.per_head[head as usize];
+                let vm = list.pop_front(&self.next);
+                debug_assert_eq!(vm.map(&head_of), Some(head));
+                if list.is_empty() {
+                    self.in_ring[head as usize] = false;
+                } else {
+                    self.ring.push_back(head);
+                }
+                vm
+            }
+        }?;
+        self.waiting -= 1;
+        Some(vm)
+    }
+
+    /// Sets a popped VM aside until one of its head's boots ends.
+    pub fn park(&mut self, vm: u32, head: u32) {
+        self.parked[head as usize].push_back(&mut self.next, vm);
+        self.parked_count += 1;
+    }
+
+    /// Returns one parked VM of `head`, if any, to the front of the queue.
+    pub fn unpark_one(&mut self, head: u32) {
+        if let Some(vm) = self.parked[head as usize].pop_front(&self.next) {
+            self.parked_count -= 1;
+            self.push_front(vm, head);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(q: &mut RebootQueue, heads_of: impl Fn(u32) -> u32 + Copy) -> Vec<u32> {
+        let mut rng = Stream::new(1, 0, 0, 0);
+        std::iter::from_fn(|| q.pop(&mut rng, heads_of)).collect()
+    }
+
+    #[test]
+    fn fifo_keeps_report_order_and_unparked_goes_first() {
+        // Push 0..5; park 1 after popping 0 and 1; unpark puts 1 before 2.
+        let head_of = |_vm| 0;
+        let mut q = RebootQueue::new(QueuePolicy::Fifo, 1, 5);
+        for vm in 0..5 {
+            q.push(vm, 0);
+        }
+        let mut rng = Stream::new(1, 0, 0, 0);
+        assert_eq!(q.pop(&mut rng, head_of), Some(0));
+        assert_eq!(q.pop(&mut rng, head_of), Some(1));
+        q.park(1, 0);
+        assert_eq!(q.len(), 4);
+        assert_eq!(q.ready(), 3);
+        q.unpark_one(0);
+        assert_eq!(drain(&mut q, head_of), vec![1, 2, 3, 4]);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn round_robin_alternates_heads() {
+        // Head 0 has VMs 0,1,2 and head 1 has VMs 3,4, reported 0,1,2,3,4:
+        // round robin boots 0,3,1,4,2.
+        let head_of = |vm: u32| if vm < 3 { 0 } else { 1 };
+        let mut q = RebootQueue::new(QueuePolicy::RoundRobinHeads, 2, 5);
+        for vm in 0..5 {
+            q.push(vm, head_of(vm));
+        }
+        assert_eq!(drain(&mut q, head_of), vec![0, 3, 1, 4, 2]);
+    }
+
+    #[test]
+    fn random_returns_each_vm_once() {
+        // Random order is a permutation of what was pushed.
+        let mut q = RebootQueue::new(QueuePolicy::Random, 1, 100);
+        for vm in 0..100 {
+            q.push(vm, 0);
+        }
+        let mut out = drain(&mut q, |_| 0);
+        assert_ne!(out, (0..100).collect::<Vec<_>>());
+        out.sort();
+        assert_eq!(out, (0..100).collect::<Vec<_>>());
+    }
+}

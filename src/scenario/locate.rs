@@ -1,0 +1,609 @@
+//! Finding where a field path such as `brain.reboot_concurrency` or
+//! `faults[1].duration` is written in the RON source of a model file, so that
+//! validation errors can point at a line and column.
+//!
+//! This is a small tolerant scanner, not a RON parser: it skips comments,
+//! strings and character literals, tracks bracket nesting, and treats
+//! `identifier :` inside `(...)` or `{...}` as a named field. Enum variant
+//! names before a parenthesis (`MessageQueue(broker: ...)`) are not path
+//! segments, so the path mirrors the data rather than its type names.
+//! Sequence elements are numbered by the top-level commas inside `[...]`.
+
+/// One segment of a field path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Field(String),
+    Index(usize),
+}
+
+/// The kinds of bracket that open a nested value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bracket {
+    Paren,
+    Square,
+    Brace,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum TokenKind {
+    Ident(String),
+    Colon,
+    DoubleColon,
+    Open(Bracket),
+    Close,
+    Comma,
+    Other(char),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Token {
+    kind: TokenKind,
+    line: usize,
+    column: usize,
+}
+
+/// Returns the 1-based (line, column) of the field name token where `path`
+/// is written in `source`, or `None` if the path does not occur.
+///
+/// Columns count characters, not bytes. A path ending in an index, such as
+/// `faults[1]`, locates the first token of that sequence element. When a path
+/// is written more than once, the first occurrence wins. A path that is not
+/// of the form `name(.name|[index])*` gives `None`.
+pub fn locate_path(source: &str, path: &str) -> Option<(usize, usize)> {
+    let wanted = parse_path(path)?;
+    match locate_path_or_prefix(source, path) {
+        Some((line, column, matched)) if matched == wanted.len() => Some((line, column)),
+        _ => None,
+    }
+}
+
+/// Like [`locate_path`], but when the full path is absent, falls back to the
+/// longest prefix of it that is present.
+///
+/// Returns (line, column, number of path segments matched), where each field
+/// name and each `[index]` counts as one segment; the full path matched when
+/// that number equals the path's segment count. Returns `None` when not even
+/// the first segment occurs or the path is malformed. Among equally long
+/// prefixes the first occurrence wins.
+pub fn locate_path_or_prefix(source: &str, path: &str) -> Option<(usize, usize, usize)> {
+    let wanted = parse_path(path)?;
+    let tokens = tokenize(source);
+    let mut best: Option<(usize, usize, usize)> = None;
+
+    // Each event is a position where a value path is written; report it if
+    // it is a longer prefix of the wanted path than anything seen so far.
+    let mut consider = |event: &[Segment], line: usize, column: usize| -> bool {
+        let n = event.len();
+        if n == 0 || n > wanted.len() || wanted[..n] != *event {
+            return false;
+        }
+        if best.is_none_or(|(_, _, matched)| n > matched) {
+            best = Some((line, column, n));
+        }
+        n == wanted.len()
+    };
+
+    struct Frame {
+        bracket: Bracket,
+        /// The path of the value this bracket encloses.
+        base: Vec<Segment>,
+        /// The field whose value is currently being read, in `(...)`/`{...}`.
+        field: Option<String>,
+        /// The current element number, in `[...]`.
+        index: usize,
+        /// Whether the current element of a `[...]` has been reported.
+        element_started: bool,
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = &tokens[i];
+
+        // Attributes like `#![enable(implicit_some)]` before the top-level
+        // value carry no fields, so skip them whole.
+        if stack.is_empty() && token.kind == TokenKind::Other('#') {
+            i = skip_attribute(&tokens, i);
+            continue;
+        }
+
+        if let Some(frame) = stack.last_mut()
+            && frame.bracket == Bracket::Square
+            && !frame.element_started
+            && !matches!(token.kind, TokenKind::Close | TokenKind::Comma)
+        {
+            frame.element_started = true;
+            let mut event = frame.base.clone();
+            event.push(Segment::Index(frame.index));
+            if consider(&event, token.line, token.column) {
+                return best;
+            }
+        }
+
+        match &token.kind {
+            TokenKind::Ident(name) => {
+                let is_field = matches!(tokens.get(i + 1).map(|t| &t.kind), Some(TokenKind::Colon));
+                if let Some(frame) = stack.last_mut()
+                    && is_field
+                    && frame.bracket != Bracket::Square
+                {
+                    frame.field = Some(name.clone());
+                    let mut event = frame.base.clone();
+                    event.push(Segment::Field(name.clone()));
+                    if consider(&event, token.line, token.column) {
+                        return best;
+                    }
+                }
+            }
+            TokenKind::Open(bracket) => {
+                let base = match stack.last() {
+                    None => Vec::new(),
+                    Some(frame) => {
+                        let mut base = frame.base.clone();
+                        match (frame.bracket, &frame.field) {
+                            (Bracket::Square, _) => base.push(Segment::Index(frame.index)),
+                            (_, Some(field)) => base.push(Segment::Field(field.clone())),
+                            // A tuple or unnamed body: its contents belong to
+                            // the same value as the enclosing bracket.
+                            (_, None) => {}
+                        }
+                        base
+                    }
+                };
+                stack.push(Frame {
+                    bracket: *bracket,
+                    base,
+                    field: None,
+                    index: 0,
+                    element_started: false,
+                });
+            }
+            TokenKind::Close => {
+                // Unbalanced closers in broken files are ignored rather than
+                // treated as errors; the caller only wants a best-effort hint.
+                stack.pop();
+            }
+            TokenKind::Comma => {
+                if let Some(frame) = stack.last_mut() {
+                    if frame.bracket == Bracket::Square {
+                        frame.index += 1;
+                        frame.element_started = false;
+                    } else {
+                        frame.field = None;
+                    }
+                }
+            }
+            TokenKind::Colon | TokenKind::DoubleColon | TokenKind::Other(_) => {}
+        }
+        i += 1;
+    }
+    best
+}
+
+/// Returns the index just past an attribute starting at `start` (the `#`).
+fn skip_attribute(tokens: &[Token], start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = start + 1;
+    while i < tokens.len() {
+        match tokens[i].kind {
+            TokenKind::Open(_) => depth += 1,
+            TokenKind::Close => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            TokenKind::Other('!') => {}
+            // Anything else before the opening bracket means this was not an
+            // attribute after all; resume scanning right after the `#`.
+            _ if depth == 0 => return start + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Splits `a.b[2].c` into segments; `None` if it is not of that shape.
+fn parse_path(path: &str) -> Option<Vec<Segment>> {
+    let chars: Vec<char> = path.trim().chars().collect();
+    let mut segments = Vec::new();
+    let mut i = 0;
+    // A field name is required at the start and after each dot.
+    let mut expect_field = true;
+    while i < chars.len() {
+        let c = chars[i];
+        if expect_field {
+            if !(c.is_alphabetic() || c == '_') {
+                return None;
+            }
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            segments.push(Segment::Field(chars[start..i].iter().collect()));
+            expect_field = false;
+        } else if c == '.' {
+            i += 1;
+            expect_field = true;
+        } else if c == '[' {
+            i += 1;
+            let start = i;
+            let mut index: usize = 0;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                let digit = chars[i].to_digit(10)? as usize;
+                index = index.checked_mul(10)?.checked_add(digit)?;
+                i += 1;
+            }
+            if i == start || chars.get(i) != Some(&']') {
+                return None;
+            }
+            i += 1;
+            segments.push(Segment::Index(index));
+        } else {
+            return None;
+        }
+    }
+    if expect_field {
+        // Empty path or a trailing dot.
+        return None;
+    }
+    Some(segments)
+}
+
+/// A character cursor that tracks 1-based line and character column.
+struct Cursor {
+    chars: Vec<char>,
+    pos: usize,
+    line: usize,
+    column: usize,
+}
+
+impl Cursor {
+    fn peek(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.pos + ahead).copied()
+    }
+
+    fn bump(&mut self) {
+        if let Some(c) = self.peek(0) {
+            self.pos += 1;
+            if c == '\n' {
+                self.line += 1;
+                self.column = 1;
+            } else {
+                self.column += 1;
+            }
+        }
+    }
+
+    fn bump_n(&mut self, n: usize) {
+        for _ in 0..n {
+            self.bump();
+        }
+    }
+
+    /// Skips a quoted literal whose opening quote is under the cursor,
+    /// honouring backslash escapes.
+    fn skip_quoted(&mut self, quote: char) {
+        self.bump();
+        while let Some(c) = self.peek(0) {
+            if c == '\\' {
+                self.bump_n(2);
+            } else if c == quote {
+                self.bump();
+                return;
+            } else {
+                self.bump();
+            }
+        }
+    }
+
+    /// If a raw string `r#*"..."#*` starts `offset` characters ahead (at the
+    /// `r`), skips everything up to that point and the raw string itself.
+    fn try_skip_raw_string(&mut self, offset: usize) -> bool {
+        if self.peek(offset) != Some('r') {
+            return false;
+        }
+        let mut hashes = 0;
+        while self.peek(offset + 1 + hashes) == Some('#') {
+            hashes += 1;
+        }
+        if self.peek(offset + 1 + hashes) != Some('"') {
+            return false;
+        }
+        self.bump_n(offset + 2 + hashes);
+        while self.peek(0).is_some() {
+            if self.peek(0) == Some('"') && (1..=hashes).all(|k| self.peek(k) == Some('#')) {
+                self.bump_n(1 + hashes);
+                return true;
+            }
+            self.bump();
+        }
+        true
+    }
+
+    /// Skips a block comment under the cursor; nested comments are honoured
+    /// as RON does.
+    fn skip_block_comment(&mut self) {
+        self.bump_n(2);
+        let mut depth = 1usize;
+        while let Some(c) = self.peek(0) {
+            if c == '/' && self.peek(1) == Some('*') {
+                depth += 1;
+                self.bump_n(2);
+            } else if c == '*' && self.peek(1) == Some('/') {
+                depth -= 1;
+                self.bump_n(2);
+                if depth == 0 {
+                    return;
+                }
+            } else {
+                self.bump();
+            }
+        }
+    }
+
+    fn read_ident(&mut self) -> String {
+        let mut name = String::new();
+        while let Some(c) = self.peek(0) {
+            if c.is_alphanumeric() || c == '_' {
+                name.push(c);
+                self.bump();
+            } else {
+                break;
+            }
+        }
+        name
+    }
+}
+
+fn is_ident_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+/// Turns source text into the few token kinds the path walker needs,
+/// dropping whitespace, comments, strings, characters and numbers' insides.
+fn tokenize(source: &str) -> Vec<Token> {
+    let mut cursor = Cursor {
+        chars: source.chars().collect(),
+        pos: 0,
+        line: 1,
+        column: 1,
+    };
+    let mut tokens = Vec::new();
+    while let Some(c) = cursor.peek(0) {
+        let (line, column) = (cursor.line, cursor.column);
+        let mut push = |kind| tokens.push(Token { kind, line, column });
+        match c {
+            _ if c.is_whitespace() => cursor.bump(),
+            '/' if cursor.peek(1) == Some('/') => {
+                while cursor.peek(0).is_some_and(|c| c != '\n') {
+                    cursor.bump();
+                }
+            }
+            '/' if cursor.peek(1) == Some('*') => cursor.skip_block_comment(),
+            '"' | '\'' => cursor.skip_quoted(c),
+            'b' if matches!(cursor.peek(1), Some('"' | '\'')) => {
+                cursor.bump();
+                cursor.skip_quoted(cursor.peek(0).unwrap_or('"'));
+            }
+            'b' if cursor.try_skip_raw_string(1) => {}
+            'r' if cursor.try_skip_raw_string(0) => {}
+            'r' if cursor.peek(1) == Some('#') && cursor.peek(2).is_some_and(is_ident_start) => {
+                // A raw identifier `r#name` names the field `name`.
+                cursor.bump_n(2);
+                push(TokenKind::Ident(cursor.read_ident()));
+            }
+            _ if is_ident_start(c) => push(TokenKind::Ident(cursor.read_ident())),
+            _ if c.is_ascii_digit() => {
+                while cursor
+                    .peek(0)
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                {
+                    cursor.bump();
+                }
+                push(TokenKind::Other('0'));
+            }
+            ':' if cursor.peek(1) == Some(':') => {
+                cursor.bump_n(2);
+                push(TokenKind::DoubleColon);
+            }
+            ':' => {
+                cursor.bump();
+                push(TokenKind::Colon);
+            }
+            '(' | '[' | '{' => {
+                cursor.bump();
+                push(TokenKind::Open(match c {
+                    '(' => Bracket::Paren,
+                    '[' => Bracket::Square,
+                    _ => Bracket::Brace,
+                }));
+            }
+            ')' | ']' | '}' => {
+                cursor.bump();
+                push(TokenKind::Close);
+            }
+            ',' => {
+                cursor.bump();
+                push(TokenKind::Comma);
+            }
+            _ => {
+                cursor.bump();
+                push(TokenKind::Other(c));
+            }
+        }
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YORK: &str = r#"// York, 11 April 2017
+(
+    name: "york-2017",
+    horizon: "1d",
+    site: (heads: 50, vms_per_head: 40),
+    design: (
+        coupling: Coupled,
+        transport: MessageQueue(broker: (failures_per_year: 2.0, repair: Exponential(mean: "15m"))),
+    ),
+    link: (
+        reconnect: (initial: "1s", multiplier: 1.6, max: "120s", jitter: 0.2),
+        flaps_per_year: 52.0,
+        flap_duration: Uniform(min: "1s", max: "5s"),
+    ),
+    brain: (
+        reboot_concurrency: 20,
+        per_head_concurrency: None,
+        boot_time: LogNormal(mean: "45s", sigma: 0.3), /* a (comment: "with parens") */
+        queue_policy: Fifo,
+    ),
+    faults: [
+        Partition(at: "1h", duration: Fixed("4m"), scope: All),
+        RandomPartitions(per_year: 6.0, duration: Exponential(mean: "3m"), scope: Heads([0, 3, 7])),
+    ],
+)
+"#;
+
+    #[test]
+    fn finds_top_level_and_nested_fields() {
+        // Proves plain nesting on the York fixture, counting lines from the
+        // comment on line 1: `name` is line 3 column 5 (after 4 spaces);
+        // `site.heads` is line 5 column 12 ("    site: (" is 11 characters);
+        // `site.vms_per_head` is column 23 (11 + "heads: 50, " = 22);
+        // `brain.reboot_concurrency` is line 16 column 9 (8 spaces);
+        // `link.flap_duration` is line 13 column 9; `link.reconnect.jitter`
+        // is line 11 column 66 (8 spaces, "reconnect: (" 12, `initial: "1s", `
+        // 15, "multiplier: 1.6, " 17, `max: "120s", ` 13: 8+12+15+17+13 = 65).
+        assert_eq!(locate_path(YORK, "name"), Some((3, 5)));
+        assert_eq!(locate_path(YORK, "site.heads"), Some((5, 12)));
+        assert_eq!(locate_path(YORK, "site.vms_per_head"), Some((5, 23)));
+        assert_eq!(locate_path(YORK, "brain.reboot_concurrency"), Some((16, 9)));
+        assert_eq!(locate_path(YORK, "link.flap_duration"), Some((13, 9)));
+        assert_eq!(locate_path(YORK, "link.reconnect.jitter"), Some((11, 66)));
+    }
+
+    #[test]
+    fn looks_through_enum_variant_bodies() {
+        // Proves variant names are not segments: on line 8,
+        // "        transport: MessageQueue(" is 32 characters, so `broker` is at
+        // column 33; "broker: (" adds 9, so `failures_per_year` is at 42;
+        // "failures_per_year: 2.0, " adds 24, so `repair` is at 66;
+        // "repair: Exponential(" adds 20, so `mean` is at 86.
+        assert_eq!(locate_path(YORK, "design.transport"), Some((8, 9)));
+        assert_eq!(locate_path(YORK, "design.transport.broker"), Some((8, 33)));
+        assert_eq!(
+            locate_path(YORK, "design.transport.broker.failures_per_year"),
+            Some((8, 42))
+        );
+        assert_eq!(
+            locate_path(YORK, "design.transport.broker.repair.mean"),
+            Some((8, 86))
+        );
+        assert_eq!(locate_path(YORK, "design.transport.MessageQueue"), None);
+    }
+
+    #[test]
+    fn indexes_sequence_elements() {
+        // Proves `[i]` counts top-level commas: on line 22
+        // "        Partition(" is 18 characters, so `at` is at 19 and, after
+        // `at: "1h", ` (10 characters), `duration` is at 29; on line 23
+        // "        RandomPartitions(" is 25 characters, so `per_year` is at 26 and,
+        // after "per_year: 6.0, " (15), `duration` is at 41. `faults[1]` itself
+        // is the element's first token, `RandomPartitions` at line 23 column 9.
+        // The nested `mean` follows "duration: Exponential(" (22) at 63, and
+        // `scope` on line 22 follows `duration: Fixed("4m"), ` (23) at 52.
+        assert_eq!(locate_path(YORK, "faults[0].duration"), Some((22, 29)));
+        assert_eq!(locate_path(YORK, "faults[1].duration"), Some((23, 41)));
+        assert_eq!(locate_path(YORK, "faults[1].duration.mean"), Some((23, 63)));
+        assert_eq!(locate_path(YORK, "faults[1]"), Some((23, 9)));
+        assert_eq!(locate_path(YORK, "faults[0].scope"), Some((22, 52)));
+        assert_eq!(locate_path(YORK, "faults[2]"), None);
+    }
+
+    #[test]
+    fn skips_comments_and_strings() {
+        // Proves the `comment:` inside the block comment on line 18 and the
+        // `b:` inside a string literal are not fields, while `queue_policy` on
+        // line 19 column 9 (after the comment) still is. In the one-line source
+        // the escaped quote, nested block comment, char literal and raw string
+        // are all skipped, leaving `i` at column 77.
+        assert_eq!(locate_path(YORK, "brain.comment"), None);
+        assert_eq!(locate_path(YORK, "brain.queue_policy"), Some((19, 9)));
+        let source = "(a: \"x: (b: 1)\\\" c: 2\", /* (d: 1) /* nested */ e: 3 */ f: 'x', g: r#\"h: \"#, i: 1)";
+        assert_eq!(locate_path(source, "b"), None);
+        assert_eq!(locate_path(source, "c"), None);
+        assert_eq!(locate_path(source, "d"), None);
+        assert_eq!(locate_path(source, "e"), None);
+        assert_eq!(locate_path(source, "h"), None);
+        assert_eq!(locate_path(source, "i"), Some((1, 77)));
+    }
+
+    #[test]
+    fn falls_back_to_the_longest_prefix() {
+        // Proves the prefix fallback: `brain.reboot_concurency` (misspelt)
+        // matches 1 segment, `brain` at line 15 column 5; `faults[5].duration`
+        // matches only `faults` (line 21 column 5); `faults[1].bogus` matches
+        // 2 segments at the element start (23, 9); a full match reports all
+        // 3 segments of `faults[1].duration`; an unknown root gives None.
+        assert_eq!(
+            locate_path_or_prefix(YORK, "brain.reboot_concurency"),
+            Some((15, 5, 1))
+        );
+        assert_eq!(
+            locate_path_or_prefix(YORK, "faults[5].duration"),
+            Some((21, 5, 1))
+        );
+        assert_eq!(
+            locate_path_or_prefix(YORK, "faults[1].bogus"),
+            Some((23, 9, 2))
+        );
+        assert_eq!(
+            locate_path_or_prefix(YORK, "faults[1].duration"),
+            Some((23, 41, 3))
+        );
+        assert_eq!(locate_path_or_prefix(YORK, "nothing.here"), None);
+    }
+
+    #[test]
+    fn handles_attributes_unicode_and_odd_input() {
+        // Proves attributes are skipped and columns count characters: the `ü`
+        // in "Zürich" is one column, so on line 2 `(name:` is 6 characters,
+        // ` "Zürich",` is 10 more and a space follows, putting `x` at column
+        // 18 (and `z`, 18 characters later, at 36). Also proves `::` is not a
+        // field separator and malformed paths or sources give None, no panic.
+        let source = "#![enable(implicit_some)]\n(name: \"Zürich\", x: Foo::Bar, y: [(z: 1)])";
+        assert_eq!(locate_path(source, "name"), Some((2, 2)));
+        assert_eq!(locate_path(source, "x"), Some((2, 18)));
+        assert_eq!(locate_path(source, "Foo"), None);
+        assert_eq!(locate_path(source, "y[0].z"), Some((2, 36)));
+        assert_eq!(locate_path(source, "enable"), None);
+        for bad_path in [
+            "",
+            ".",
+            "a.",
+            "[0]",
+            "a[",
+            "a[x]",
+            "a..b",
+            "a b",
+            "a[99999999999999999999999]",
+        ] {
+            assert_eq!(locate_path(source, bad_path), None, "{bad_path:?}");
+        }
+        for bad_source in [
+            "",
+            ")))",
+            "(((",
+            "(a: \"unterminated",
+            "(a: /* open",
+            "#",
+            "#![",
+        ] {
+            assert_eq!(locate_path(bad_source, "a.b"), None, "{bad_source:?}");
+        }
+    }
+}

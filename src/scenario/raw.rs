@@ -1,0 +1,260 @@
+//! The raw serde mirror of a model file: field names exactly as users write them,
+//! durations still as text, defaults filled in by serde. Nothing here is validated;
+//! [`super::validate`] turns it into a [`super::Scenario`].
+//!
+//! Unknown fields are refused everywhere (`deny_unknown_fields`), so a misspelling is
+//! an error rather than a silently ignored setting.
+
+use serde::{Deserialize, Serialize};
+
+/// A duration as written: `"250ms"`, `"5s"`, `"4m"`, `"2h"`, `"365d"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Dur(pub String);
+
+impl Dur {
+    fn of(s: &str) -> Dur {
+        Dur(s.to_string())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum RawDist {
+    Fixed(Dur),
+    Exponential { mean: Dur },
+    Uniform { min: Dur, max: Dur },
+    LogNormal { mean: Dur, sigma: f64 },
+    Weibull { shape: f64, scale: Dur },
+    Empirical(Vec<Dur>),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: String,
+    pub horizon: Dur,
+    pub site: RawSite,
+    #[serde(default)]
+    pub design: RawDesign,
+    #[serde(default)]
+    pub link: RawLink,
+    #[serde(default)]
+    pub supervisor: RawSupervisor,
+    #[serde(default)]
+    pub brain: RawBrain,
+    #[serde(default)]
+    pub head: RawHead,
+    #[serde(default)]
+    pub faults: Vec<RawFault>,
+    #[serde(default)]
+    pub limits: RawLimits,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub heads: u32,
+    pub vms_per_head: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RawCoupling {
+    Coupled,
+    Decoupled,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBroker {
+    pub failures_per_year: f64,
+    pub repair: RawDist,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum RawTransport {
+    Tcp,
+    MessageQueue { broker: RawBroker },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDesign {
+    pub coupling: RawCoupling,
+    pub transport: RawTransport,
+}
+
+impl Default for RawDesign {
+    fn default() -> Self {
+        RawDesign {
+            coupling: RawCoupling::Coupled,
+            transport: RawTransport::Tcp,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawBackoff {
+    pub initial: Dur,
+    pub multiplier: f64,
+    pub max: Dur,
+    pub jitter: f64,
+}
+
+impl Default for RawBackoff {
+    /// gRPC's connection-backoff defaults.
+    fn default() -> Self {
+        RawBackoff {
+            initial: Dur::of("1s"),
+            multiplier: 1.6,
+            max: Dur::of("120s"),
+            jitter: 0.2,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawLink {
+    pub reconnect: RawBackoff,
+    pub flaps_per_year: f64,
+    pub flap_duration: RawDist,
+}
+
+impl Default for RawLink {
+    fn default() -> Self {
+        RawLink {
+            reconnect: RawBackoff::default(),
+            flaps_per_year: 0.0,
+            flap_duration: RawDist::Uniform {
+                min: Dur::of("1s"),
+                max: Dur::of("5s"),
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSupervisor {
+    pub restart: RawDist,
+    pub crash_on_reset: f64,
+    pub crash_on_long_reset: f64,
+    pub long_reset_after: Dur,
+    pub crashes_per_year: f64,
+}
+
+impl Default for RawSupervisor {
+    fn default() -> Self {
+        RawSupervisor {
+            restart: RawDist::Fixed(Dur::of("5s")),
+            crash_on_reset: 0.0,
+            crash_on_long_reset: 0.0,
+            long_reset_after: Dur::of("30s"),
+            crashes_per_year: 0.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RawQueuePolicy {
+    Fifo,
+    Random,
+    RoundRobinHeads,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawBrain {
+    pub reboot_concurrency: u32,
+    pub per_head_concurrency: Option<u32>,
+    pub boot_time: RawDist,
+    pub boot_slowdown_per_concurrent_boot: f64,
+    pub queue_policy: RawQueuePolicy,
+    pub failovers_per_year: f64,
+    pub failover_time: RawDist,
+}
+
+impl Default for RawBrain {
+    fn default() -> Self {
+        RawBrain {
+            reboot_concurrency: 20,
+            per_head_concurrency: None,
+            boot_time: RawDist::LogNormal {
+                mean: Dur::of("45s"),
+                sigma: 0.3,
+            },
+            boot_slowdown_per_concurrent_boot: 0.0,
+            queue_policy: RawQueuePolicy::Fifo,
+            failovers_per_year: 0.0,
+            failover_time: RawDist::Fixed(Dur::of("30s")),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawHead {
+    pub failures_per_year: f64,
+    pub repair: RawDist,
+}
+
+impl Default for RawHead {
+    fn default() -> Self {
+        RawHead {
+            failures_per_year: 0.0,
+            repair: RawDist::Exponential {
+                mean: Dur::of("4h"),
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RawScope {
+    All,
+    Fraction(f64),
+    Heads(Vec<u32>),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum RawFault {
+    Partition {
+        at: Dur,
+        duration: RawDist,
+        scope: RawScope,
+    },
+    RandomPartitions {
+        per_year: f64,
+        duration: RawDist,
+        scope: RawScope,
+    },
+    SupervisorCrash {
+        at: Dur,
+        scope: RawScope,
+    },
+    BrainFailover {
+        at: Dur,
+    },
+    HeadFailure {
+        at: Dur,
+        scope: RawScope,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawLimits {
+    pub max_events: u64,
+}
+
+impl Default for RawLimits {
+    fn default() -> Self {
+        RawLimits {
+            max_events: super::RunLimits::default().max_events,
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! "Did you mean" suggestions for misspelt names in scenario files, such as
+//! `unknown field `reboot_concurency`; did you mean `reboot_concurrency`?`.
+
+/// The candidate closest to `word` by Levenshtein distance, if it is close
+/// enough to be a plausible typo.
+///
+/// "Close enough" means a distance of at most `max(2, len / 3)`, where `len`
+/// is the number of characters in `word`, so short words tolerate two edits
+/// and long ones proportionally more. Ties go to the earlier candidate, which
+/// keeps the answer deterministic. Distances count characters, not bytes.
+pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let word: Vec<char> = word.chars().collect();
+    let limit = (word.len() / 3).max(2);
+    let mut best: Option<(usize, &'a str)> = None;
+    for &candidate in candidates {
+        let distance = levenshtein(&word, candidate);
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, candidate)| candidate)
+}
+
+/// Edit distance (insertions, deletions, substitutions) between `a` and `b`,
+/// using two rows of the classic dynamic programme.
+fn levenshtein(a: &[char], b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, &ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            let deletion = previous[j + 1] + 1;
+            let insertion = current[j] + 1;
+            current[j + 1] = substitution.min(deletion).min(insertion);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: [&str; 4] = [
+        "reboot_concurrency",
+        "per_head_concurrency",
+        "boot_time",
+        "queue_policy",
+    ];
+
+    #[test]
+    fn computes_edit_distances() {
+        // Proves the distance itself on textbook pairs: kitten → sitting is 3
+        // (two substitutions, one insertion); "" → "abc" is 3; equal words 0;
+        // "é" vs "e" is 1 because characters, not bytes, are compared.
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(levenshtein(&chars("kitten"), "sitting"), 3);
+        assert_eq!(levenshtein(&chars(""), "abc"), 3);
+        assert_eq!(levenshtein(&chars("abc"), ""), 3);
+        assert_eq!(levenshtein(&chars("same"), "same"), 0);
+        assert_eq!(levenshtein(&chars("é"), "e"), 1);
+    }
+
+    #[test]
+    fn suggests_the_intended_field() {
+        // Proves the motivating case: `reboot_concurency` is one insertion
+        // from `reboot_concurrency` (limit max(2, 17/3 = 5) = 5), and
+        // `boot_tme` is one from `boot_time`; an exact name is distance 0.
+        assert_eq!(
+            nearest("reboot_concurency", &FIELDS),
+            Some("reboot_concurrency")
+        );
+        assert_eq!(nearest("boot_tme", &FIELDS), Some("boot_time"));
+        assert_eq!(nearest("queue_policy", &FIELDS), Some("queue_policy"));
+    }
+
+    #[test]
+    fn refuses_distant_words() {
+        // Proves the threshold: "horizon" (7 chars, limit 2) is at least 6
+        // edits from every field, so None; "ab" vs "xyz" is distance 3 > 2,
+        // so None; "abcd" vs "abxy" is 2 ≤ 2, so it is suggested; no
+        // candidates gives None.
+        assert_eq!(nearest("horizon", &FIELDS), None);
+        assert_eq!(nearest("ab", &["xyz"]), None);
+        assert_eq!(nearest("abcd", &["abxy"]), Some("abxy"));
+        assert_eq!(nearest("anything", &[]), None);
+    }
+
+    #[test]
+    fn breaks_ties_by_candidate_order() {
+        // Proves ties go to the earlier candidate: "cat" is distance 1 from
+        // both "bat" and "cut", so whichever is listed first wins.
+        assert_eq!(nearest("cat", &["bat", "cut"]), Some("bat"));
+        assert_eq!(nearest("cat", &["cut", "bat"]), Some("cut"));
+    }
+}

@@ -1,0 +1,162 @@
+//! The validated scenario: every field checked, defaults filled in, durations in
+//! microseconds and rates per year as plain numbers. The model reads only these types.
+
+use crate::engine::{Dist, Micros};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    /// Simulated time of one replication.
+    pub horizon_us: Micros,
+    pub site: Site,
+    pub design: Design,
+    pub link: LinkParams,
+    pub supervisor: SupervisorParams,
+    pub brain: BrainParams,
+    pub head: HeadParams,
+    pub faults: Vec<Fault>,
+    pub limits: RunLimits,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Site {
+    pub heads: u32,
+    pub vms_per_head: u32,
+}
+
+impl Site {
+    pub fn vms(&self) -> u64 {
+        self.heads as u64 * self.vms_per_head as u64
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coupling {
+    /// VMs are children of the supervisor: a supervisor crash kills them.
+    Coupled,
+    /// VMs outlive the supervisor, which re-adopts them on restart.
+    Decoupled,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Transport {
+    /// A long-lived TCP connection per head: a reset reaches the supervisor.
+    Tcp,
+    /// A message broker between brain and heads absorbs resets; the broker can fail.
+    MessageQueue { broker: Broker },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Broker {
+    pub failures_per_year: f64,
+    pub repair: Dist,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Design {
+    pub coupling: Coupling,
+    pub transport: Transport,
+}
+
+/// Reconnect schedule after a link drops: attempt after `initial`, then multiply the
+/// wait by `multiplier` up to `max`; each wait is spread by ±`jitter` (a fraction).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Backoff {
+    pub initial_us: Micros,
+    pub multiplier: f64,
+    pub max_us: Micros,
+    pub jitter: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkParams {
+    pub reconnect: Backoff,
+    /// Routine resets of each link (per link, per year).
+    pub flaps_per_year: f64,
+    pub flap_duration: Dist,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SupervisorParams {
+    pub restart: Dist,
+    /// Probability that a reset crashes the supervisor (the runtime bug).
+    pub crash_on_reset: f64,
+    /// Probability of a crash once the link has been down longer than `long_reset_after`.
+    pub crash_on_long_reset: f64,
+    pub long_reset_after_us: Micros,
+    /// Background crashes unrelated to resets (per head, per year).
+    pub crashes_per_year: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueuePolicy {
+    /// First reported, first booted.
+    Fifo,
+    /// A uniformly random waiting VM each time.
+    Random,
+    /// One VM from each head with waiting VMs in turn.
+    RoundRobinHeads,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct BrainParams {
+    pub reboot_concurrency: u32,
+    pub per_head_concurrency: Option<u32>,
+    pub boot_time: Dist,
+    /// A boot started while k others are in flight takes (1 + slowdown·k) times longer.
+    pub boot_slowdown_per_concurrent_boot: f64,
+    pub queue_policy: QueuePolicy,
+    pub failovers_per_year: f64,
+    pub failover_time: Dist,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeadParams {
+    pub failures_per_year: f64,
+    pub repair: Dist,
+}
+
+/// Which heads a fault touches.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scope {
+    All,
+    /// round(fraction · heads) heads, drawn afresh for every occurrence.
+    Fraction(f64),
+    Heads(Vec<u32>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    /// A network partition between the brain and the heads in `scope`.
+    Partition {
+        at_us: Micros,
+        duration: Dist,
+        scope: Scope,
+    },
+    /// Partitions arriving as a Poisson process (`per_year`), one at a time.
+    RandomPartitions {
+        per_year: f64,
+        duration: Dist,
+        scope: Scope,
+    },
+    /// The supervisors in `scope` crash at `at` (whatever the transport).
+    SupervisorCrash { at_us: Micros, scope: Scope },
+    /// The brain fails over at `at`, for `brain.failover_time`.
+    BrainFailover { at_us: Micros },
+    /// The heads in `scope` fail at `at` and are repaired after `head.repair`.
+    HeadFailure { at_us: Micros, scope: Scope },
+}
+
+/// Safety limits on one replication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunLimits {
+    pub max_events: u64,
+}
+
+impl Default for RunLimits {
+    fn default() -> Self {
+        RunLimits {
+            max_events: 200_000_000,
+        }
+    }
+}
