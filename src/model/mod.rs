@@ -48,10 +48,10 @@ pub enum Event {
     FlapHealed {
         head: u32,
     },
-    /// A reconnect attempt of the link outage `outage` is due.
+    /// A reconnect attempt of reconnect sequence `connect` is due.
     ReconnectAttempted {
         head: u32,
-        outage: u32,
+        connect: u32,
     },
     /// The link may have been down for longer than the long-reset threshold.
     LongOutageReached {
@@ -134,8 +134,8 @@ impl Event {
             | Event::FlapHealed { head }
             | Event::LongOutageReached { head }
             | Event::SupervisorCrashed { head } => format!("\"head\":{head}"),
-            Event::ReconnectAttempted { head, outage } => {
-                format!("\"head\":{head},\"outage\":{outage}")
+            Event::ReconnectAttempted { head, connect } => {
+                format!("\"head\":{head},\"connect\":{connect}")
             }
             Event::SupervisorRestarted { head, life }
             | Event::HeadFailed { head, life }
@@ -187,6 +187,9 @@ struct Head {
     causes: u32,
     /// Link outage generation.
     outage: u32,
+    /// Reconnect sequence generation: a new sequence starts when the link drops and
+    /// when a repaired head's supervisor starts connecting afresh.
+    connect: u32,
     long_checked: u32,
     sup_life: u32,
     hw_life: u32,
@@ -204,6 +207,7 @@ impl Head {
         long_check_pending: false,
         causes: 0,
         outage: 0,
+        connect: 0,
         long_checked: 0,
         sup_life: 0,
         hw_life: 0,
@@ -572,9 +576,10 @@ impl World {
         let head = &mut self.heads[hi];
         head.link_up = false;
         head.outage = head.outage.wrapping_add(1);
+        head.connect = head.connect.wrapping_add(1);
         head.link_down_since_us = now;
         head.backoff_us = reconnect.initial_us;
-        let outage = head.outage;
+        let connect = head.connect;
         let schedule_long = !head.long_check_pending;
         head.long_check_pending = true;
         self.rec.link_resets += 1;
@@ -583,7 +588,7 @@ impl World {
             reconnect.jitter,
             &mut self.rng.reconnect[hi],
         );
-        sched.after(wait, Event::ReconnectAttempted { head: h, outage });
+        sched.after(wait, Event::ReconnectAttempted { head: h, connect });
         if schedule_long {
             sched.after(
                 self.sc.supervisor.long_reset_after_us,
@@ -790,7 +795,9 @@ impl Process for World {
             }
             Event::ReconnectAttempted { head: h, .. } => {
                 let hi = h as usize;
-                if self.heads[hi].causes == 0 {
+                if !self.heads[hi].hw_up {
+                    // A dead head makes no attempts; its repair starts a new sequence.
+                } else if self.heads[hi].causes == 0 {
                     let was = self.heads[hi].controllable();
                     self.heads[hi].link_up = true;
                     self.head_changed(h, was, now);
@@ -800,8 +807,8 @@ impl Process for World {
                     head.backoff_us = libm::round(head.backoff_us as f64 * b.multiplier)
                         .min(b.max_us as f64) as Micros;
                     let wait = jittered(head.backoff_us, b.jitter, &mut self.rng.reconnect[hi]);
-                    let outage = head.outage;
-                    sched.after(wait, Event::ReconnectAttempted { head: h, outage });
+                    let connect = head.connect;
+                    sched.after(wait, Event::ReconnectAttempted { head: h, connect });
                 }
             }
             Event::LongOutageReached { head: h } => {
@@ -861,6 +868,16 @@ impl Process for World {
                 let life = head.sup_life;
                 let hw_life = head.hw_life;
                 self.remove_cause(h);
+                if !self.heads[hi].link_up {
+                    // The restarted head connects afresh, from the initial backoff.
+                    let b = self.sc.link.reconnect;
+                    let head = &mut self.heads[hi];
+                    head.connect = head.connect.wrapping_add(1);
+                    head.backoff_us = b.initial_us;
+                    let connect = head.connect;
+                    let wait = jittered(b.initial_us, b.jitter, &mut self.rng.reconnect[hi]);
+                    sched.after(wait, Event::ReconnectAttempted { head: h, connect });
+                }
                 let restart = self.sc.supervisor.restart.sample(&mut self.rng.restart[hi]);
                 sched.after(restart, Event::SupervisorRestarted { head: h, life });
                 if self.sc.head.failures_per_year > 0.0 {
@@ -929,9 +946,9 @@ impl Process for World {
 
     fn is_live(&self, event: &Event) -> bool {
         match *event {
-            Event::ReconnectAttempted { head, outage } => {
+            Event::ReconnectAttempted { head, connect } => {
                 let h = &self.heads[head as usize];
-                !h.link_up && h.outage == outage
+                !h.link_up && h.connect == connect
             }
             Event::SupervisorRestarted { head, life } => {
                 let h = &self.heads[head as usize];

@@ -1,6 +1,8 @@
 //! Presenting results: text tables, the JSON documents of the output contract, and
 //! (with `--out`) report files and plots. Besides the CLI, the only writer of files.
 
+pub mod plot;
+
 use serde_json::{Value, json};
 
 use crate::experiment::Batch;

@@ -1,1 +1,5 @@
 mod common;
+mod cli;
+mod determinism;
+mod models;
+mod oracles;

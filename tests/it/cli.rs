@@ -1,0 +1,148 @@
+//! The command line as users type it: output contracts, exit codes, error locations.
+
+use std::process::Command;
+
+use super::common::{bin, root};
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn run_json_is_byte_identical_and_has_the_contract_keys() {
+    // The same command twice prints the same bytes; the document has the stable keys.
+    let args = [
+        "run",
+        "models/york-2017.ron",
+        "-r",
+        "20",
+        "--format",
+        "json",
+    ];
+    let a = run(&args);
+    let b = run(&args);
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert_eq!(a.stdout, b.stdout);
+    let doc: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(doc["model"], "york-2017");
+    assert_eq!(doc["seed"], 1);
+    assert_eq!(doc["replications"], 20);
+    for key in [
+        "vm_availability",
+        "downtime_min_per_vm_year",
+        "full_recovery_s",
+        "vm_outage_p99_s",
+        "supervisor_crashes",
+        "vm_reboots",
+        "events",
+    ] {
+        let m = &doc["metrics"][key];
+        for field in ["mean", "std", "min", "max"] {
+            assert!(m[field].is_number(), "{key}.{field}");
+        }
+        assert_eq!(m["ci95"].as_array().map(|a| a.len()), Some(2), "{key}");
+    }
+}
+
+#[test]
+fn jobs_do_not_change_the_output() {
+    // --jobs 1 and --jobs 2 print the same bytes.
+    let one = run(&[
+        "run",
+        "models/york-year.ron",
+        "-r",
+        "8",
+        "--format",
+        "json",
+        "--jobs",
+        "1",
+    ]);
+    let two = run(&[
+        "run",
+        "models/york-year.ron",
+        "-r",
+        "8",
+        "--format",
+        "json",
+        "--jobs",
+        "2",
+    ]);
+    assert!(one.status.success());
+    assert_eq!(one.stdout, two.stdout);
+}
+
+#[test]
+fn set_changes_the_run_without_editing_the_file() {
+    // Doubling the reboot concurrency with no contention halves the boot phase:
+    // the recovery time falls well below the baseline.
+    let full = |sets: &[&str]| {
+        let mut args = vec![
+            "run",
+            "models/york-2017.ron",
+            "-r",
+            "10",
+            "--format",
+            "json",
+        ];
+        for s in sets {
+            args.push("--set");
+            args.push(s);
+        }
+        let out = run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["metrics"]["full_recovery_s"]["mean"].as_f64().unwrap()
+    };
+    let flat = "brain.boot_slowdown_per_concurrent_boot=0";
+    let base = full(&[flat]);
+    let doubled = full(&[flat, "brain.reboot_concurrency=40"]);
+    let ratio = doubled / base;
+    assert!((0.45..0.6).contains(&ratio), "{doubled} / {base} = {ratio}");
+}
+
+#[test]
+fn misspelled_field_names_file_line_column_and_field() {
+    // `reboot_concurency` on line 3: exit 2, the message names file:3:col, the field
+    // path and the nearest valid name.
+    let dir = std::env::temp_dir().join(format!("bigvsim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("typo.ron");
+    std::fs::write(
+        &path,
+        "(\n    name: \"typo\", horizon: \"1d\", site: (heads: 2, vms_per_head: 2),\n    brain: (reboot_concurency: 4),\n)\n",
+    )
+    .unwrap();
+    let out = run(&["run", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("typo.ron:3:"), "{err}");
+    assert!(err.contains("brain.reboot_concurency"), "{err}");
+    assert!(err.contains("did you mean `reboot_concurrency`"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn trace_prints_json_lines() {
+    // `trace --limit 5` prints exactly five JSON objects with time and event name.
+    let out = run(&["trace", "models/york-2017.ron", "--limit", "5"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5);
+    for l in lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert!(v["t_us"].is_u64() && v["event"].is_string(), "{l}");
+    }
+}
