@@ -8,8 +8,9 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use bigvsim::experiment::study::{self, Param, Shard, Study, Sweep};
 use bigvsim::experiment::{self, Batch, Plan};
-use bigvsim::report::{self, Provenance};
+use bigvsim::report::{self, files};
 use bigvsim::scenario::{self, LoadedModel};
 
 #[derive(Parser, Debug)]
@@ -27,6 +28,12 @@ struct Cli {
 enum Command {
     /// Run replications of one model and summarise the metrics with 95 % CIs.
     Run(RunArgs),
+    /// Run several designs on the same seeds and report paired differences.
+    Compare(CompareArgs),
+    /// Run a model over a grid of parameter values (same seeds at every point).
+    Sweep(SweepArgs),
+    /// Combine the partial results of `--shard K/N` runs into the full result.
+    Merge(MergeArgs),
     /// Check model files and print their resolved parameters' summary.
     Validate {
         /// Model files (RON).
@@ -75,12 +82,67 @@ struct Common {
 }
 
 #[derive(Args, Debug)]
+struct Output {
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Also write a report (report.md, metrics.json, CSVs, PNG and SVG plots) here.
+    #[arg(long, value_name = "DIR")]
+    out: Option<String>,
+}
+
+#[derive(Args, Debug)]
 struct RunArgs {
+    /// Model file (RON).
     model: String,
     #[command(flatten)]
     common: Common,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[command(flatten)]
+    output: Output,
+    /// Run only shard K of N (replications K·R/N..(K+1)·R/N) and print a partial
+    /// result for `bigvsim merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct CompareArgs {
+    /// Model files: the first is the baseline.
+    #[arg(required = true, num_args = 2..)]
+    models: Vec<String>,
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    output: Output,
+    /// Give each design its own seeds (to see what common random numbers buy).
+    #[arg(long)]
+    independent_seeds: bool,
+    /// Run only shard K of N and print a partial result for `bigvsim merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct SweepArgs {
+    /// Model file (RON).
+    model: String,
+    /// A parameter to sweep: PATH=V1,V2,... or PATH=A..B:STEP (B included). Repeat for
+    /// a grid.
+    #[arg(long = "param", value_name = "PATH=VALUES", required = true)]
+    params: Vec<String>,
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    output: Output,
+}
+
+#[derive(Args, Debug)]
+struct MergeArgs {
+    /// Partial result files written by `--shard K/N` runs.
+    #[arg(required = true)]
+    parts: Vec<String>,
+    #[command(flatten)]
+    output: Output,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +196,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cmd_run(args),
+        Command::Compare(args) => cmd_compare(args),
+        Command::Sweep(args) => cmd_sweep(args),
+        Command::Merge(args) => cmd_merge(args),
         Command::Validate { models, sets } => cmd_validate(&models, &sets),
         Command::Trace {
             model,
@@ -154,20 +219,6 @@ pub fn main() -> ExitCode {
 
 fn load(path: &str, sets: &[String]) -> Result<LoadedModel, Failure> {
     scenario::load(path, sets).map_err(|e| Failure::input(e.to_string()))
-}
-
-fn provenance(m: &LoadedModel, seed: u64, replications: u64, sets: &[String]) -> Provenance {
-    Provenance {
-        model_name: m.scenario.name.clone(),
-        model_path: m.path.clone(),
-        model_hash: format!(
-            "{:016x}",
-            experiment::fnv1a(m.source.as_bytes(), experiment::FNV_OFFSET)
-        ),
-        seed,
-        replications,
-        overrides: sets.to_vec(),
-    }
 }
 
 fn jobs(requested: Option<usize>) -> usize {
@@ -218,19 +269,181 @@ impl Progress {
     }
 }
 
-fn run_one(m: &LoadedModel, c: &Common, label: &str) -> Result<Batch, Failure> {
+fn check_common(c: &Common) -> Result<(), Failure> {
     if c.replications == 0 {
         return Err(Failure::input("--replications must be at least 1"));
     }
-    if c.verbose {
-        eprintln!(
-            "# {} seed {} replications {}\n# resolved parameters:\n{}",
-            m.path,
-            c.seed,
-            c.replications,
-            m.resolved_ron()
-        );
+    if c.jobs == Some(0) {
+        return Err(Failure::input("--jobs must be at least 1"));
     }
+    Ok(())
+}
+
+fn verbose(models: &[LoadedModel], c: &Common) {
+    if c.verbose {
+        for m in models {
+            eprintln!(
+                "# {} seed {} replications {}\n# resolved parameters:\n{}",
+                m.path,
+                c.seed,
+                c.replications,
+                m.resolved_ron()
+            );
+        }
+    }
+}
+
+/// Checks `--out` before any work, so a bad directory fails fast with exit code 2.
+fn check_out(out: &Option<String>) -> Result<(), Failure> {
+    match out {
+        Some(dir) => files::prepare_dir(dir).map_err(|e| Failure::input(e.to_string())),
+        None => Ok(()),
+    }
+}
+
+fn parse_shard(shard: &Option<String>) -> Result<Option<Shard>, Failure> {
+    shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(Failure::input)
+}
+
+/// Runs a study (one design for `run`, several for `compare`), whole or one shard.
+fn study(
+    command: &str,
+    models: &[LoadedModel],
+    c: &Common,
+    independent: bool,
+    shard: Option<Shard>,
+) -> Result<Study, Failure> {
+    let range = shard
+        .map(|s| s.range(c.replications))
+        .unwrap_or(0..c.replications);
+    let plan = Plan {
+        seed: c.seed,
+        first: range.start,
+        count: range.end - range.start,
+        jobs: jobs(c.jobs),
+        check_invariants: c.check,
+    };
+    let total = plan.count * models.len() as u64;
+    let progress = Progress::new(command, total);
+    let per = plan.count;
+    study::run_study(
+        command,
+        models,
+        &plan,
+        c.replications,
+        independent,
+        &c.sets,
+        &|k, d, _| progress.update(k as u64 * per + d, total),
+    )
+    .map_err(|(k, e)| run_failure(&models[k], &e))
+}
+
+fn run_failure(m: &LoadedModel, e: &experiment::ReplicationError) -> Failure {
+    Failure::run(format!(
+        "{}: {e}\n  the model may be a runaway (raise limits.max_events if it is not)\n  reproduce with: {}",
+        m.path,
+        command_line()
+    ))
+}
+
+fn print_json(doc: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(doc).unwrap_or_default());
+}
+
+/// Prints a study (and writes its report) as `run` or `compare` would.
+fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
+    let single = s.command == "run";
+    if let Some(dir) = &output.out {
+        files::write_study_report(dir, s, &command_line())
+            .map_err(|e| Failure::input(e.to_string()))?;
+    }
+    match (output.format, single) {
+        (Format::Json, true) => print_json(&report::run_json(s)),
+        (Format::Json, false) => print_json(&report::compare_json(s)),
+        (Format::Text, true) => print!("{}", report::run_text(s)),
+        (Format::Text, false) => print!("{}", report::compare_text(s)),
+    }
+    if let Some(dir) = &output.out
+        && output.format == Format::Text
+    {
+        println!("\nreport written to {dir}/report.md");
+    }
+    Ok(())
+}
+
+fn cmd_run(args: RunArgs) -> Result<(), Failure> {
+    let c = &args.common;
+    check_common(c)?;
+    let shard = parse_shard(&args.shard)?;
+    let m = load(&args.model, &c.sets)?;
+    check_out(&args.output.out)?;
+    verbose(std::slice::from_ref(&m), c);
+    let s = study("run", std::slice::from_ref(&m), c, false, shard)?;
+    if let Some(shard) = shard {
+        print_json(&study::partial_json(&s, shard));
+        return Ok(());
+    }
+    emit_study(&s, &args.output)
+}
+
+fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
+    let c = &args.common;
+    check_common(c)?;
+    let shard = parse_shard(&args.shard)?;
+    let models = args
+        .models
+        .iter()
+        .map(|p| load(p, &c.sets))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_out(&args.output.out)?;
+    verbose(&models, c);
+    let s = study("compare", &models, c, args.independent_seeds, shard)?;
+    if let Some(shard) = shard {
+        print_json(&study::partial_json(&s, shard));
+        return Ok(());
+    }
+    emit_study(&s, &args.output)
+}
+
+fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
+    let mut parts = Vec::new();
+    for path in &args.parts {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::input(format!("{path}: cannot read the shard file: {e}")))?;
+        let doc: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Failure::input(format!("{path}: not a shard file: {e}")))?;
+        parts.push(study::read_partial(&doc).map_err(|e| Failure::input(format!("{path}: {e}")))?);
+    }
+    let s = study::merge(parts).map_err(Failure::input)?;
+    check_out(&args.output.out)?;
+    emit_study(&s, &args.output)
+}
+
+fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
+    let c = &args.common;
+    check_common(c)?;
+    let params = args
+        .params
+        .iter()
+        .map(|p| Param::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Failure::input)?;
+    let points = study::grid(&params);
+    // Load (and so validate) every point before running any.
+    let mut models = Vec::with_capacity(points.len());
+    for values in &points {
+        let mut sets = c.sets.clone();
+        for (p, v) in params.iter().zip(values) {
+            sets.push(format!("{}={v}", p.path));
+        }
+        models.push(load(&args.model, &sets)?);
+    }
+    check_out(&args.output.out)?;
+    verbose(&models[..1], c);
     let plan = Plan {
         seed: c.seed,
         first: 0,
@@ -238,27 +451,37 @@ fn run_one(m: &LoadedModel, c: &Common, label: &str) -> Result<Batch, Failure> {
         jobs: jobs(c.jobs),
         check_invariants: c.check,
     };
-    let progress = Progress::new(label, c.replications);
-    experiment::run_batch(&m.scenario, &plan, &|d, t| progress.update(d, t)).map_err(|e| {
-        Failure::run(format!(
-            "{}: {e}\n  the model may be a runaway (raise limits.max_events if it is not)\n  reproduce with: {}",
-            m.path,
-            command_line()
-        ))
-    })
-}
-
-fn cmd_run(args: RunArgs) -> Result<(), Failure> {
-    let c = &args.common;
-    let m = load(&args.model, &c.sets)?;
-    let batch = run_one(&m, c, &m.scenario.name)?;
-    let p = provenance(&m, c.seed, c.replications, &c.sets);
-    match args.format {
-        Format::Json => {
-            let doc = report::run_json(&p, &batch);
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    let total = c.replications * points.len() as u64;
+    let progress = Progress::new("sweep", total);
+    let mut results = Vec::with_capacity(points.len());
+    for (i, (values, m)) in points.into_iter().zip(&models).enumerate() {
+        let base = i as u64 * c.replications;
+        let batch: Batch =
+            experiment::run_batch(&m.scenario, &plan, &|d, _| progress.update(base + d, total))
+                .map_err(|e| run_failure(m, &e))?;
+        results.push((values, batch));
+    }
+    let base_model = load(&args.model, &c.sets)?;
+    let sw = Sweep {
+        design: study::DesignInfo::of(&base_model),
+        seed: c.seed,
+        replications: c.replications,
+        overrides: c.sets.clone(),
+        params: params.iter().map(|p| p.path.clone()).collect(),
+        points: results,
+    };
+    if let Some(dir) = &args.output.out {
+        files::write_sweep_report(dir, &sw, &command_line())
+            .map_err(|e| Failure::input(e.to_string()))?;
+    }
+    match args.output.format {
+        Format::Json => print_json(&report::sweep_json(&sw)),
+        Format::Text => {
+            print!("{}", report::sweep_text(&sw));
+            if let Some(dir) = &args.output.out {
+                println!("\nreport written to {dir}/report.md");
+            }
         }
-        Format::Text => print!("{}", report::run_text(&p, &batch)),
     }
     Ok(())
 }

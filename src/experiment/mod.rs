@@ -3,6 +3,8 @@
 //! always uses stream coordinates (seed, i) and lands in slot i), and keeps what the
 //! reports need beyond the per-run metrics.
 
+pub mod study;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -73,7 +75,7 @@ pub struct Batch {
     pub replications: Vec<Replication>,
     /// VM outage durations of every replication.
     pub outage_histogram: LogHistogram,
-    /// Individual outages of the batch's first replication (bounded).
+    /// Individual outages of replication 0, if the batch ran it (bounded).
     pub first_outages: Vec<OutageRecord>,
     pub first_outages_truncated: bool,
 }
@@ -126,7 +128,7 @@ pub fn run_batch(
                     if let Ok(mut h) = histograms[w].lock() {
                         h.merge(rec.outage_histogram());
                     }
-                    if i == 0
+                    if index == 0
                         && let Ok(mut d) = first_detail.lock()
                     {
                         *d = Some((rec.outage_log().to_vec(), rec.outage_log_full()));

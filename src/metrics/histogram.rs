@@ -158,6 +158,37 @@ impl LogHistogram {
         self.max = 0;
     }
 
+    /// The histogram as plain numbers: (bucket index, count) of every non-empty bucket,
+    /// then the exact minimum and maximum. [`LogHistogram::from_parts`] rebuilds it
+    /// exactly (shard files carry histograms this way).
+    pub fn to_parts(&self) -> (Vec<(u32, u64)>, u64, u64) {
+        let buckets = self
+            .counts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c > 0)
+            .map(|(i, &c)| (i as u32, c))
+            .collect();
+        (buckets, self.min, self.max)
+    }
+
+    /// Rebuilds a histogram from [`LogHistogram::to_parts`]; out-of-range buckets are
+    /// an error.
+    pub fn from_parts(buckets: &[(u32, u64)], min: u64, max: u64) -> Result<Self, String> {
+        let mut h = LogHistogram::new();
+        for &(i, c) in buckets {
+            let slot = h
+                .counts
+                .get_mut(i as usize)
+                .ok_or_else(|| format!("histogram bucket {i} is out of range"))?;
+            *slot = slot.saturating_add(c);
+            h.total = h.total.saturating_add(c);
+        }
+        h.min = min;
+        h.max = max;
+        Ok(h)
+    }
+
     /// The non-empty buckets in increasing order, as (inclusive lower bound,
     /// inclusive upper bound, count), for drawing CDFs.
     pub fn iter_nonempty(&self) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
@@ -189,6 +220,18 @@ mod tests {
         let n = sorted.len();
         let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
         sorted[rank - 1]
+    }
+
+    #[test]
+    fn parts_round_trip_exactly() {
+        // A histogram rebuilt from its parts equals the original, bucket for bucket.
+        let mut h = LogHistogram::new();
+        for v in [0u64, 5, 300, 70_000, 7_000_000_000, u64::MAX] {
+            h.record(v);
+        }
+        let (buckets, min, max) = h.to_parts();
+        assert_eq!(LogHistogram::from_parts(&buckets, min, max).unwrap(), h);
+        assert!(LogHistogram::from_parts(&[(u32::MAX, 1)], 0, 0).is_err());
     }
 
     #[test]

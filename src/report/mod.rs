@@ -1,24 +1,14 @@
 //! Presenting results: text tables, the JSON documents of the output contract, and
 //! (with `--out`) report files and plots. Besides the CLI, the only writer of files.
 
+pub mod files;
 pub mod plot;
 
 use serde_json::{Value, json};
 
 use crate::experiment::Batch;
+use crate::experiment::study::{Study, Sweep, point_summaries, verdict};
 use crate::metrics::{METRICS, Metric, Summary};
-
-/// Provenance of a run: what was run, with which seed and version.
-#[derive(Clone, Debug)]
-pub struct Provenance {
-    pub model_name: String,
-    pub model_path: String,
-    /// FNV-1a of the model file's bytes, hex.
-    pub model_hash: String,
-    pub seed: u64,
-    pub replications: u64,
-    pub overrides: Vec<String>,
-}
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -50,20 +40,6 @@ pub fn metrics_json(batch: &Batch) -> Value {
         );
     }
     Value::Object(map)
-}
-
-/// The `run --format json` document.
-pub fn run_json(p: &Provenance, batch: &Batch) -> Value {
-    json!({
-        "model": p.model_name,
-        "model_path": p.model_path,
-        "model_hash": p.model_hash,
-        "overrides": p.overrides,
-        "seed": p.seed,
-        "replications": p.replications,
-        "version": VERSION,
-        "metrics": metrics_json(batch),
-    })
 }
 
 /// Formats a number for a table: enough digits to read, no float noise.
@@ -137,17 +113,60 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The `run` summary as a text table.
-pub fn run_text(p: &Provenance, batch: &Batch) -> String {
+/// The metrics shown in text comparisons and sweeps (JSON has them all).
+pub const KEY_METRICS: &[Metric] = &[
+    Metric::VmAvailability,
+    Metric::DowntimeMinPerVmYear,
+    Metric::FullRecoveryS,
+    Metric::VmOutageP99S,
+    Metric::ControlLossHeadS,
+    Metric::SupervisorCrashes,
+    Metric::VmReboots,
+];
+
+fn header_lines(study: &Study) -> String {
     let mut out = String::new();
-    out.push_str(&format!(
-        "model {} ({}, hash {})\nseed {}, {} replications, bigvsim {}\n",
-        p.model_name, p.model_path, p.model_hash, p.seed, p.replications, VERSION
-    ));
-    if !p.overrides.is_empty() {
-        out.push_str(&format!("overrides: {}\n", p.overrides.join(" ")));
+    for (info, _) in &study.designs {
+        out.push_str(&format!(
+            "model {} ({}, hash {})\n",
+            info.name, info.path, info.hash
+        ));
     }
+    out.push_str(&format!(
+        "seed {}, {} replications{}, bigvsim {}\n",
+        study.seed,
+        study.replications,
+        if study.independent_seeds {
+            ", independent seeds per design"
+        } else if study.designs.len() > 1 {
+            ", common random numbers (replication i of every design uses the same seed)"
+        } else {
+            ""
+        },
+        VERSION
+    ));
+    if !study.overrides.is_empty() {
+        out.push_str(&format!("overrides: {}\n", study.overrides.join(" ")));
+    }
+    out
+}
+
+fn mean_ci(m: Metric, s: &Summary) -> String {
+    format!(
+        "{} [{}, {}]",
+        fmt_metric(m, s.mean),
+        fmt_metric(m, s.ci95_lo),
+        fmt_metric(m, s.ci95_hi)
+    )
+}
+
+/// The `run` summary as a text table (the first design of the study).
+pub fn run_text(study: &Study) -> String {
+    let mut out = header_lines(study);
     out.push('\n');
+    let Some((_, batch)) = study.designs.first() else {
+        return out;
+    };
     let rows: Vec<Vec<String>> = Metric::ALL
         .iter()
         .map(|m| {
@@ -172,5 +191,251 @@ pub fn run_text(p: &Provenance, batch: &Batch) -> String {
         &["metric", "unit", "mean", "95% CI", "std", "min", "max"],
         &rows,
     ));
+    out
+}
+
+/// The `run --format json` document.
+pub fn run_json(study: &Study) -> Value {
+    let (info, batch) = match study.designs.first() {
+        Some((i, b)) => (i.clone(), Some(b)),
+        None => (Default::default(), None),
+    };
+    json!({
+        "model": info.name,
+        "model_path": info.path,
+        "model_hash": info.hash,
+        "overrides": study.overrides,
+        "seed": study.seed,
+        "replications": study.replications,
+        "version": VERSION,
+        "metrics": batch.map(metrics_json).unwrap_or(Value::Null),
+    })
+}
+
+/// The `compare --format json` document.
+pub fn compare_json(study: &Study) -> Value {
+    let designs: Vec<Value> = study
+        .designs
+        .iter()
+        .map(|(info, batch)| {
+            json!({
+                "model": info.name,
+                "model_path": info.path,
+                "model_hash": info.hash,
+                "metrics": metrics_json(batch),
+            })
+        })
+        .collect();
+    let base = study
+        .designs
+        .first()
+        .map(|(i, _)| i.name.clone())
+        .unwrap_or_default();
+    let paired: Vec<Value> = study
+        .differences()
+        .iter()
+        .zip(study.designs.iter().skip(1))
+        .map(|(diffs, (info, _))| {
+            let mut metrics = serde_json::Map::new();
+            let mut verdicts = Vec::new();
+            for (m, d) in Metric::ALL.iter().zip(diffs) {
+                metrics.insert(
+                    METRICS[*m as usize].key.to_string(),
+                    json!({ "mean": num(d.mean), "ci95": [num(d.ci95_lo), num(d.ci95_hi)] }),
+                );
+                if KEY_METRICS.contains(m)
+                    && let Some(v) = verdict(&info.name, &base, *m, d)
+                {
+                    verdicts.push(v);
+                }
+            }
+            json!({
+                "model": info.name,
+                "baseline": base,
+                "paired": !study.independent_seeds,
+                "metrics": metrics,
+                "verdicts": verdicts,
+            })
+        })
+        .collect();
+    json!({
+        "seed": study.seed,
+        "replications": study.replications,
+        "independent_seeds": study.independent_seeds,
+        "overrides": study.overrides,
+        "version": VERSION,
+        "designs": designs,
+        "paired": paired,
+    })
+}
+
+/// The `compare` summary: each design's key metrics, then the differences against
+/// the first design with verdicts.
+pub fn compare_text(study: &Study) -> String {
+    let mut out = header_lines(study);
+    out.push_str("\nEach design: mean [95% CI]\n\n");
+    let mut header = vec!["design".to_string()];
+    for m in KEY_METRICS {
+        let d = &METRICS[*m as usize];
+        header.push(format!("{} ({})", d.key, d.unit));
+    }
+    let rows: Vec<Vec<String>> = study
+        .designs
+        .iter()
+        .map(|(info, b)| {
+            let mut row = vec![info.name.clone()];
+            row.extend(KEY_METRICS.iter().map(|m| mean_ci(*m, &b.summary(*m))));
+            row
+        })
+        .collect();
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    out.push_str(&table(&header_refs, &rows));
+    let diffs = study.differences();
+    if diffs.is_empty() {
+        return out;
+    }
+    let base = &study.designs[0].0.name;
+    out.push_str(&format!(
+        "\nDifference against {base} (design − baseline): mean [95% CI], {}\n\n",
+        if study.independent_seeds {
+            "unpaired (Welch), independent seeds"
+        } else {
+            "paired over replications"
+        }
+    ));
+    let rows: Vec<Vec<String>> = diffs
+        .iter()
+        .zip(study.designs.iter().skip(1))
+        .map(|(d, (info, _))| {
+            let mut row = vec![info.name.clone()];
+            for m in KEY_METRICS {
+                let x = &d[*m as usize];
+                row.push(format!(
+                    "{} [{}, {}]",
+                    fmt_metric(*m, x.mean),
+                    fmt_metric(*m, x.ci95_lo),
+                    fmt_metric(*m, x.ci95_hi)
+                ));
+            }
+            row
+        })
+        .collect();
+    out.push_str(&table(&header_refs, &rows));
+    out.push_str("\nVerdicts (where the 95% CI excludes zero):\n");
+    let mut any = false;
+    for (d, (info, _)) in diffs.iter().zip(study.designs.iter().skip(1)) {
+        for m in KEY_METRICS {
+            if let Some(v) = verdict(&info.name, base, *m, &d[*m as usize]) {
+                out.push_str(&format!("  {v}\n"));
+                any = true;
+            }
+        }
+    }
+    if !any {
+        out.push_str(
+            "  none: no difference is distinguishable from noise at this replication count\n",
+        );
+    }
+    out
+}
+
+/// The `sweep` document: every point's parameter values and metric summaries.
+pub fn sweep_json(sw: &Sweep) -> Value {
+    let points: Vec<Value> = sw
+        .points
+        .iter()
+        .map(|(values, batch)| {
+            let mut v = serde_json::Map::new();
+            for (p, x) in sw.params.iter().zip(values) {
+                v.insert(p.clone(), Value::String(x.clone()));
+            }
+            json!({ "values": v, "metrics": metrics_json(batch) })
+        })
+        .collect();
+    json!({
+        "model": sw.design.name,
+        "model_path": sw.design.path,
+        "model_hash": sw.design.hash,
+        "seed": sw.seed,
+        "replications": sw.replications,
+        "overrides": sw.overrides,
+        "version": VERSION,
+        "params": sw.params,
+        "points": points,
+    })
+}
+
+/// The sweep as a text table of key metrics.
+pub fn sweep_text(sw: &Sweep) -> String {
+    let mut out = format!(
+        "model {} ({}, hash {})\nseed {}, {} replications per point (the same seeds at every point), bigvsim {}\n",
+        sw.design.name, sw.design.path, sw.design.hash, sw.seed, sw.replications, VERSION
+    );
+    if !sw.overrides.is_empty() {
+        out.push_str(&format!("overrides: {}\n", sw.overrides.join(" ")));
+    }
+    out.push_str("\nmean [95% CI] at each point\n\n");
+    let mut header: Vec<String> = sw.params.clone();
+    for m in KEY_METRICS {
+        let d = &METRICS[*m as usize];
+        header.push(format!("{} ({})", d.key, d.unit));
+    }
+    let rows: Vec<Vec<String>> = sw
+        .points
+        .iter()
+        .map(|(values, batch)| {
+            let mut row = values.clone();
+            let s = point_summaries(batch);
+            row.extend(KEY_METRICS.iter().map(|m| mean_ci(*m, &s[*m as usize])));
+            row
+        })
+        .collect();
+    let refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    out.push_str(&table(&refs, &rows));
+    out
+}
+
+/// Quotes a CSV field when it needs it.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// A number for CSV: shortest exact form, empty for NaN.
+pub fn csv_num(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+/// The sweep as CSV: one row per point; mean, CI and std of every metric.
+pub fn sweep_csv(sw: &Sweep) -> String {
+    let mut out = String::new();
+    let mut header: Vec<String> = sw.params.iter().map(|p| csv_field(p)).collect();
+    for d in METRICS {
+        for suffix in ["mean", "ci95_lo", "ci95_hi", "std"] {
+            header.push(format!("{}_{suffix}", d.key));
+        }
+    }
+    out.push_str(&header.join(","));
+    out.push('\n');
+    for (values, batch) in &sw.points {
+        let mut row: Vec<String> = values.iter().map(|v| csv_field(v)).collect();
+        for s in point_summaries(batch) {
+            row.extend([
+                csv_num(s.mean),
+                csv_num(s.ci95_lo),
+                csv_num(s.ci95_hi),
+                csv_num(s.std),
+            ]);
+        }
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
     out
 }
