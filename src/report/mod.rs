@@ -50,6 +50,9 @@ pub fn fmt_num(x: f64) -> String {
     let a = x.abs();
     if a == 0.0 {
         "0".to_string()
+    } else if x.fract() == 0.0 && a < 1e15 {
+        // Counts and exact values read better without decimals.
+        format!("{x:.0}")
     } else if a >= 1e6 {
         format!("{x:.3e}")
     } else if a >= 100.0 {

@@ -3,3 +3,5 @@ mod cli;
 mod determinism;
 mod models;
 mod oracles;
+mod reports;
+mod study;

@@ -1,0 +1,173 @@
+//! The `--out` report directory: the files it holds, their determinism, and that a
+//! failed run leaves nothing behind.
+
+use std::process::Command;
+
+use super::common::{bin, root};
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bigvsim-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn bigvsim(args: &[&str]) -> std::process::Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+const FILES: &[&str] = &[
+    "report.md",
+    "metrics.json",
+    "replications.csv",
+    "outages.csv",
+    "recovery.png",
+    "recovery.svg",
+    "outage_cdf.png",
+    "outage_cdf.svg",
+    "availability.png",
+    "availability.svg",
+    "downtime.png",
+    "downtime.svg",
+    "reboot_queue.png",
+    "reboot_queue.svg",
+];
+
+#[test]
+fn compare_out_writes_every_file_deterministically() {
+    // Two runs into two directories: the same set of files with the same bytes
+    // (JSON, CSV, SVG, PNG and report.md alike), metrics.json equals the JSON on
+    // stdout, and no temporary file is left.
+    let (a, b) = (scratch("out-a"), scratch("out-b"));
+    let args = |dir: &std::path::Path| {
+        vec![
+            "compare".to_string(),
+            "models/york-2017.ron".into(),
+            "models/york-2017-fast-reboot.ron".into(),
+            "-r".into(),
+            "6".into(),
+            "--format".into(),
+            "json".into(),
+            "--out".into(),
+            dir.to_string_lossy().into_owned(),
+        ]
+    };
+    let run = |dir: &std::path::Path| {
+        let out = Command::new(bin())
+            .args(args(dir))
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let stdout = run(&a);
+    run(&b);
+    let mut names: Vec<String> = std::fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = FILES.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    for f in FILES {
+        let x = std::fs::read(a.join(f)).unwrap();
+        let y = std::fs::read(b.join(f)).unwrap();
+        if *f == "report.md" {
+            // The report names its --out directory in the command line it records.
+            let strip = |v: &[u8], d: &std::path::Path| {
+                String::from_utf8_lossy(v).replace(&*d.to_string_lossy(), "DIR")
+            };
+            assert_eq!(strip(&x, &a), strip(&y, &b));
+        } else {
+            assert!(x == y, "{f} differs between two identical runs");
+        }
+    }
+    let json = std::fs::read(a.join("metrics.json")).unwrap();
+    assert_eq!(json, stdout);
+    let png = std::fs::read(a.join("recovery.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let svg = std::fs::read_to_string(a.join("recovery.svg")).unwrap();
+    assert!(svg.contains("york-2017-fast-reboot"), "legend in the SVG");
+    let csv = std::fs::read_to_string(a.join("replications.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 2 * 6);
+    assert!(csv.starts_with("design,replication,vm_availability,"));
+    let outages = std::fs::read_to_string(a.join("outages.csv")).unwrap();
+    assert!(outages.starts_with("design,vm,head,start_s,end_s,cause\n"));
+    assert_eq!(outages.lines().count(), 1 + 2 * 2000);
+    let md = std::fs::read_to_string(a.join("report.md")).unwrap();
+    for needle in [
+        "seed | 1",
+        "replications | 6",
+        "![recovery](recovery.png)",
+        "FNV-1a",
+    ] {
+        assert!(md.contains(needle), "report.md lacks {needle}");
+    }
+}
+
+#[test]
+fn sweep_out_writes_the_sweep_plot() {
+    // A sweep over the reboot concurrency writes sweep.csv and the metric-vs-parameter
+    // plots.
+    let dir = scratch("sweep");
+    let out = bigvsim(&[
+        "sweep",
+        "models/york-2017.ron",
+        "--param",
+        "brain.reboot_concurrency=10,20,40,80",
+        "-r",
+        "3",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in [
+        "sweep.csv",
+        "sweep_full_recovery_s.png",
+        "sweep_full_recovery_s.svg",
+        "report.md",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    let csv = std::fs::read_to_string(dir.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 5);
+}
+
+#[test]
+fn failed_run_leaves_no_report() {
+    // A runaway model stops at its event limit: exit 1, and the --out directory holds
+    // no file at all.
+    let dir = scratch("failed");
+    let out = bigvsim(&[
+        "run",
+        "models/york-2017.ron",
+        "--set",
+        "limits.max_events=100",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("event limit") && err.contains("reproduce with"),
+        "{err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.count())
+        .into_iter()
+        .collect();
+    assert!(left.iter().all(|n| *n == 0), "{left:?}");
+}
