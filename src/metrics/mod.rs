@@ -96,6 +96,21 @@ impl std::ops::Index<Metric> for RunMetrics {
     }
 }
 
+impl MetricDef {
+    /// A column heading: the key, with the unit added when the key does not already
+    /// end with it (`full_recovery_s`, but `vm_availability (fraction)`).
+    pub fn heading(&self) -> String {
+        let carries_unit = ["_s", "_min_per_vm_year"]
+            .iter()
+            .any(|suffix| self.key.ends_with(suffix));
+        if carries_unit {
+            self.key.to_string()
+        } else {
+            format!("{} ({})", self.key, self.unit)
+        }
+    }
+}
+
 /// Looks a metric up by its key.
 pub fn metric_by_key(key: &str) -> Option<Metric> {
     METRICS

@@ -264,7 +264,7 @@ fn summary_rows(study: &Study, metrics: &[Metric]) -> (Vec<String>, Vec<Vec<Stri
     let mut header = vec!["design".to_string()];
     header.extend(metrics.iter().map(|m| {
         let d = &METRICS[*m as usize];
-        format!("{} ({})", d.key, d.unit)
+        d.heading()
     }));
     let rows = study
         .designs
@@ -550,7 +550,7 @@ pub fn write_sweep_report(dir: &str, sw: &Sweep, command: &str) -> Result<(), Re
     let mut header = sw.params.clone();
     header.extend(KEY_METRICS.iter().map(|m| {
         let d = &METRICS[*m as usize];
-        format!("{} ({})", d.key, d.unit)
+        d.heading()
     }));
     let rows: Vec<Vec<String>> = sw
         .points

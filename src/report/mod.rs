@@ -280,7 +280,7 @@ pub fn compare_text(study: &Study) -> String {
     let mut header = vec!["design".to_string()];
     for m in KEY_METRICS {
         let d = &METRICS[*m as usize];
-        header.push(format!("{} ({})", d.key, d.unit));
+        header.push(d.heading());
     }
     let rows: Vec<Vec<String>> = study
         .designs
@@ -381,7 +381,7 @@ pub fn sweep_text(sw: &Sweep) -> String {
     let mut header: Vec<String> = sw.params.clone();
     for m in KEY_METRICS {
         let d = &METRICS[*m as usize];
-        header.push(format!("{} ({})", d.key, d.unit));
+        header.push(d.heading());
     }
     let rows: Vec<Vec<String>> = sw
         .points
