@@ -233,6 +233,8 @@ fn jobs(requested: Option<usize>) -> usize {
 struct Progress {
     enabled: bool,
     started: Instant,
+    /// When the bar was last drawn: redrawn at most ten times a second.
+    drawn: std::sync::Mutex<Option<Instant>>,
     label: String,
 }
 
@@ -241,6 +243,7 @@ impl Progress {
         Progress {
             enabled: std::io::stderr().is_terminal() && total > 1,
             started: Instant::now(),
+            drawn: std::sync::Mutex::new(None),
             label: label.to_string(),
         }
     }
@@ -248,6 +251,13 @@ impl Progress {
     fn update(&self, done: u64, total: u64) {
         if !self.enabled {
             return;
+        }
+        if let Ok(mut drawn) = self.drawn.lock() {
+            let due = drawn.is_none_or(|t| t.elapsed().as_millis() >= 100);
+            if !due && done < total {
+                return;
+            }
+            *drawn = Some(Instant::now());
         }
         let width = 30;
         let filled = (done * width / total.max(1)) as usize;
