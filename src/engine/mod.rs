@@ -30,6 +30,8 @@ pub struct Scheduler<E> {
     queue: EventQueue<E>,
     now_us: Micros,
     full: bool,
+    /// Events scheduled by the current handler (checked against its declared bound).
+    pushed: usize,
 }
 
 impl<E: Copy> Scheduler<E> {
@@ -38,6 +40,7 @@ impl<E: Copy> Scheduler<E> {
             queue: EventQueue::with_capacity(capacity),
             now_us: 0,
             full: false,
+            pushed: 0,
         }
     }
 
@@ -57,6 +60,7 @@ impl<E: Copy> Scheduler<E> {
     #[inline]
     pub fn at(&mut self, time_us: Micros, event: E) {
         debug_assert!(time_us >= self.now_us, "scheduling into the past");
+        self.pushed += 1;
         if self.queue.push(time_us.max(self.now_us), event).is_err() {
             // Remembered and reported by the run loop, which knows the seed and time.
             self.full = true;
@@ -208,7 +212,19 @@ pub fn run<P: Process>(
         }
         events += 1;
         observe(time_us, &event);
+        sched.pushed = 0;
         process.handle(event, sched);
+        if sched.pushed > room {
+            // The process under-declared its largest burst: the queue's sizing is wrong.
+            return Err(EngineError::Invariant {
+                time_us,
+                events,
+                what: format!(
+                    "one event scheduled {} events, more than the {room} the model declares",
+                    sched.pushed
+                ),
+            });
+        }
         if sched.full {
             return Err(EngineError::QueueFull {
                 capacity: sched.queue.capacity(),

@@ -291,9 +291,10 @@ impl Footprint {
         let boots = (sc.brain.reboot_concurrency as usize).min(vms);
         let faults = sc.faults.len();
         let live = TIMERS_PER_HEAD * heads + boots + 2 * faults + 8;
-        // One handler can touch every head (a site-wide partition schedules a reconnect
-        // and a long-outage check per head) and start every free boot.
-        let max_pushes = 2 * heads + boots + 8;
+        // One handler can touch every head and start every free boot. Per head, one
+        // event schedules at most a reconnect, a long-outage check, a supervisor
+        // restart (the bug on a reset) and a repair (a site-wide head failure).
+        let max_pushes = 4 * heads + boots + 8;
         let event_capacity = live + 2 * max_pushes;
         let stream_bytes = std::mem::size_of::<Stream>() as u64;
         let bytes = vms as u64

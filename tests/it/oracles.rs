@@ -172,3 +172,30 @@ fn long_reset_crashes_every_head_once() {
         assert_eq!(r.metrics[Metric::VmReboots], 70.0);
     }
 }
+
+#[test]
+fn worst_case_bursts_fit_the_event_queue() {
+    // Every reset crashes the supervisor, and site-wide faults of every kind hit all
+    // heads at once (some at the same instant): each handler schedules its largest
+    // burst, and the run still completes with every invariant holding.
+    let text = r#"(
+        name: "bursts",
+        horizon: "2d",
+        site: (heads: 30, vms_per_head: 5),
+        link: (flaps_per_year: 5000.0, flap_duration: Fixed("2s")),
+        supervisor: (crash_on_reset: 1.0, crash_on_long_reset: 1.0, crashes_per_year: 500.0),
+        brain: (reboot_concurrency: 7, per_head_concurrency: Some(2), queue_policy: RoundRobinHeads,
+                failovers_per_year: 300.0),
+        head: (failures_per_year: 100.0, repair: Exponential(mean: "20m")),
+        faults: [
+            BrainFailover(at: "1h"),
+            HeadFailure(at: "1h", scope: All),
+            Partition(at: "1h", duration: Fixed("10m"), scope: All),
+            SupervisorCrash(at: "1h", scope: Fraction(0.5)),
+            RandomPartitions(per_year: 2000.0, duration: Exponential(mean: "3m"), scope: Fraction(0.3)),
+        ],
+    )"#;
+    let m = model_str(text, &[]);
+    let batch = run_batch(&m.scenario, &checked(2), &|_, _| {}).unwrap();
+    assert!(batch.replications[0].metrics[Metric::SupervisorCrashes] > 100.0);
+}
