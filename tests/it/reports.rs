@@ -171,3 +171,21 @@ fn failed_run_leaves_no_report() {
         .collect();
     assert!(left.iter().all(|n| *n == 0), "{left:?}");
 }
+
+#[test]
+fn the_binary_links_no_font_library() {
+    // Plots draw text with the embedded DejaVu font: the binary must not depend on
+    // fontconfig or freetype (the libraries plotters' default features pull in), so
+    // plots render on a machine with no fonts installed. Checked with ldd where the
+    // platform has it.
+    let Ok(out) = Command::new("ldd").arg(bin()).output() else {
+        eprintln!("ldd not available: skipped");
+        return;
+    };
+    let libs = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    assert!(out.status.success(), "ldd failed: {libs}");
+    assert!(libs.contains("libc"), "unexpected ldd output: {libs}");
+    for lib in ["fontconfig", "freetype", "expat"] {
+        assert!(!libs.contains(lib), "the binary links {lib}:\n{libs}");
+    }
+}
