@@ -279,12 +279,31 @@ impl Progress {
     }
 }
 
+/// The most replications one command runs: every replication's results are kept in
+/// memory, and slots for all of them are allocated up front.
+const MAX_REPLICATIONS: u64 = 1_000_000;
+/// The most worker threads one command starts.
+const MAX_JOBS: usize = 1024;
+/// The most points a sweep's grid may have (each is a model loaded up front).
+const MAX_SWEEP_POINTS: u64 = 10_000;
+
 fn check_common(c: &Common) -> Result<(), Failure> {
     if c.replications == 0 {
         return Err(Failure::input("--replications must be at least 1"));
     }
+    if c.replications > MAX_REPLICATIONS {
+        return Err(Failure::input(format!(
+            "--replications {}: at most {MAX_REPLICATIONS} (each replication's results are kept in memory)",
+            c.replications
+        )));
+    }
     if c.jobs == Some(0) {
         return Err(Failure::input("--jobs must be at least 1"));
+    }
+    if let Some(j) = c.jobs.filter(|&j| j > MAX_JOBS) {
+        return Err(Failure::input(format!(
+            "--jobs {j}: at most {MAX_JOBS} worker threads"
+        )));
     }
     Ok(())
 }
@@ -353,8 +372,17 @@ fn study(
 }
 
 fn run_failure(m: &LoadedModel, e: &experiment::ReplicationError) -> Failure {
+    let hint = match e.error {
+        bigvsim::engine::EngineError::EventLimit { max_events, .. } => format!(
+            "the model may be a runaway; if it is not, raise the limit, e.g. --set limits.max_events={}",
+            max_events.saturating_mul(2)
+        ),
+        _ => {
+            "this is a bug in bigvsim: please report it with the model and this command".to_string()
+        }
+    };
     Failure::run(format!(
-        "{}: {e}\n  the model may be a runaway (raise limits.max_events if it is not)\n  reproduce with: {}",
+        "{}: {e}\n  {hint}\n  reproduce with: {}",
         m.path,
         command_line()
     ))
@@ -419,10 +447,40 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
     emit_study(&s, &args.output)
 }
 
+/// The largest shard file read (about a million replications).
+const MAX_SHARD_FILE_BYTES: u64 = 8 << 30;
+
+/// A shard file's text, read with a bound so a device such as /dev/zero or an endless
+/// pipe cannot hang the merge or fill memory.
+fn read_shard_file(path: &str) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("it is a directory".to_string());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_char_device() || t.is_block_device() {
+            return Err("it is a device, not a file".to_string());
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SHARD_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_SHARD_FILE_BYTES {
+        return Err(format!("larger than {} GiB", MAX_SHARD_FILE_BYTES >> 30));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
 fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     let mut parts = Vec::new();
     for path in &args.parts {
-        let text = std::fs::read_to_string(path)
+        let text = read_shard_file(path)
             .map_err(|e| Failure::input(format!("{path}: cannot read the shard file: {e}")))?;
         let doc: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| Failure::input(format!("{path}: not a shard file: {e}")))?;
@@ -442,6 +500,16 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .map(|p| Param::parse(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Failure::input)?;
+    // The grid is every combination: refuse one too large before building it.
+    let size = params
+        .iter()
+        .try_fold(1u64, |n, p| n.checked_mul(p.values.len() as u64));
+    if size.is_none_or(|n| n > MAX_SWEEP_POINTS) {
+        return Err(Failure::input(format!(
+            "the --param values make {} grid points; at most {MAX_SWEEP_POINTS}",
+            size.map_or("more than 2^64".to_string(), |n| n.to_string())
+        )));
+    }
     let points = study::grid(&params);
     // Load (and so validate) every point before running any.
     let mut models = Vec::with_capacity(points.len());

@@ -554,11 +554,13 @@ fn range_values(a: &str, b: &str, step: &str) -> Result<Vec<String>, String> {
         if step <= 0 || b < a {
             return Err("a range needs A ≤ B and STEP > 0".into());
         }
-        if (b - a) / step > 10_000 {
+        // In i128, so ranges spanning the whole i64 line cannot overflow.
+        let count = (b as i128 - a as i128) / step as i128;
+        if count > 10_000 {
             return Err("more than 10 000 values".into());
         }
-        return Ok((0..=(b - a) / step)
-            .map(|i| (a + i * step).to_string())
+        return Ok((0..=count)
+            .map(|i| (a as i128 + i * step as i128).to_string())
             .collect());
     }
     let (a, b, step): (f64, f64, f64) = (
@@ -660,6 +662,7 @@ mod tests {
         assert_eq!(p.values.len(), 2);
         assert!(Param::parse("x=").is_err());
         assert!(Param::parse("x=5..1:1").is_err());
+        assert!(Param::parse("x=-9000000000000000000..9000000000000000000:1").is_err());
         assert_eq!(
             grid(&[
                 Param::parse("a=1,2").unwrap(),

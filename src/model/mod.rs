@@ -301,7 +301,11 @@ impl Footprint {
             * (std::mem::size_of::<Vm>() as u64 // state
                 + 4 // queue link
                 + 4 + 8 + 4 + 8 // recorder: mark, last up, affected, scratch
-                + if sc.brain.queue_policy == crate::scenario::QueuePolicy::Random { 4 } else { 0 })
+                + match sc.brain.queue_policy {
+                    crate::scenario::QueuePolicy::Random => 4,
+                    crate::scenario::QueuePolicy::ShortestFirst => 8 + 24,
+                    _ => 0,
+                })
             + heads as u64 * (std::mem::size_of::<Head>() as u64 + 7 * stream_bytes + 8 + 8 + 1)
             + faults as u64 * (stream_bytes + 4 * heads as u64)
             + event_capacity as u64 * 32;
@@ -497,11 +501,22 @@ impl World {
 
     /// The brain learns of the head's dead VMs and queues them.
     fn report_dead(&mut self, h: u32) {
+        let plans = self.queue.plans_boots();
         for vm in self.vm_range(h) {
             let v = &mut self.vms[vm as usize];
             if v.state == VmState::Dead {
                 v.state = VmState::Queued;
-                self.queue.push(vm, h);
+                // Shortest-first needs the boot's length now; other policies draw it
+                // when the boot starts.
+                let planned = if plans {
+                    self.sc
+                        .brain
+                        .boot_time
+                        .sample(&mut self.rng.boot[h as usize])
+                } else {
+                    0
+                };
+                self.queue.push(vm, h, planned);
             }
         }
         self.heads[h as usize].dead_unreported = 0;
@@ -698,7 +713,11 @@ impl World {
                     continue;
                 }
                 let others = self.in_flight;
-                let base = self.sc.brain.boot_time.sample(&mut self.rng.boot[hi]);
+                let base = if self.queue.plans_boots() {
+                    self.queue.planned_us(vm)
+                } else {
+                    self.sc.brain.boot_time.sample(&mut self.rng.boot[hi])
+                };
                 let factor = 1.0 + self.sc.brain.boot_slowdown_per_concurrent_boot * others as f64;
                 let duration = libm::round(base as f64 * factor) as Micros;
                 let v = &mut self.vms[vm as usize];

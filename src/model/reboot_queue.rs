@@ -4,12 +4,15 @@
 //! and nothing is allocated after construction, whatever the site size:
 //! - FIFO: one global list;
 //! - Random: a dense array with swap-remove at a uniformly drawn index;
-//! - round robin over heads: one list per head plus a ring of heads that have waiting VMs.
+//! - round robin over heads: one list per head plus a ring of heads that have waiting VMs;
+//! - shortest first: a binary heap keyed by each VM's planned boot duration, drawn when
+//!   the VM is queued (O(log n)).
 //!
 //! A VM whose head has reached its per-head boot limit is *parked* on a per-head list
 //! and put back at the front when one of that head's boots ends.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 use crate::engine::Stream;
 use crate::scenario::QueuePolicy;
@@ -76,6 +79,10 @@ pub struct RebootQueue {
     per_head: Vec<List>,
     ring: VecDeque<u32>,
     in_ring: Vec<bool>,
+    /// Shortest first: (planned boot, order, VM), smallest first; planned boots by VM.
+    shortest: BinaryHeap<Reverse<(u64, u64, u32)>>,
+    planned_us: Vec<u64>,
+    order: u64,
     /// Parked VMs per head (head at its per-head boot limit).
     parked: Vec<List>,
     waiting: u32,
@@ -101,6 +108,20 @@ impl RebootQueue {
             per_head: vec![List::EMPTY; per_head_lists],
             ring: VecDeque::with_capacity(per_head_lists),
             in_ring: vec![false; per_head_lists],
+            shortest: BinaryHeap::with_capacity(if policy == QueuePolicy::ShortestFirst {
+                vms as usize
+            } else {
+                0
+            }),
+            planned_us: vec![
+                0;
+                if policy == QueuePolicy::ShortestFirst {
+                    vms as usize
+                } else {
+                    0
+                }
+            ],
+            order: 0,
             parked: vec![List::EMPTY; heads as usize],
             waiting: 0,
             parked_count: 0,
@@ -113,6 +134,8 @@ impl RebootQueue {
         self.per_head.fill(List::EMPTY);
         self.ring.clear();
         self.in_ring.fill(false);
+        self.shortest.clear();
+        self.order = 0;
         self.parked.fill(List::EMPTY);
         self.waiting = 0;
         self.parked_count = 0;
@@ -132,12 +155,28 @@ impl RebootQueue {
         self.waiting
     }
 
-    /// Adds a newly reported VM at the back.
-    pub fn push(&mut self, vm: u32, head: u32) {
+    /// True when the policy needs each VM's boot duration when it is queued.
+    pub fn plans_boots(&self) -> bool {
+        self.policy == QueuePolicy::ShortestFirst
+    }
+
+    /// The boot duration planned for `vm` when it was queued (shortest-first only).
+    pub fn planned_us(&self, vm: u32) -> u64 {
+        self.planned_us[vm as usize]
+    }
+
+    /// Adds a newly reported VM at the back; `planned_us` is its boot duration when
+    /// [`RebootQueue::plans_boots`], ignored otherwise.
+    pub fn push(&mut self, vm: u32, head: u32, planned_us: u64) {
         self.waiting += 1;
         match self.policy {
             QueuePolicy::Fifo => self.global.push_back(&mut self.next, vm),
             QueuePolicy::Random => self.pool.push(vm),
+            QueuePolicy::ShortestFirst => {
+                self.planned_us[vm as usize] = planned_us;
+                self.order += 1;
+                self.shortest.push(Reverse((planned_us, self.order, vm)));
+            }
             QueuePolicy::RoundRobinHeads => {
                 self.per_head[head as usize].push_back(&mut self.next, vm);
                 self.enter_ring(head);
@@ -151,6 +190,11 @@ impl RebootQueue {
         match self.policy {
             QueuePolicy::Fifo => self.global.push_front(&mut self.next, vm),
             QueuePolicy::Random => self.pool.push(vm),
+            // Ahead of every VM with the same planned boot.
+            QueuePolicy::ShortestFirst => {
+                self.shortest
+                    .push(Reverse((self.planned_us[vm as usize], 0, vm)))
+            }
             QueuePolicy::RoundRobinHeads => {
                 self.per_head[head as usize].push_front(&mut self.next, vm);
                 self.enter_ring(head);
@@ -169,6 +213,7 @@ impl RebootQueue {
     pub fn pop(&mut self, rng: &mut Stream, head_of: impl Fn(u32) -> u32) -> Option<u32> {
         let vm = match self.policy {
             QueuePolicy::Fifo => self.global.pop_front(&self.next),
+            QueuePolicy::ShortestFirst => self.shortest.pop().map(|Reverse((_, _, vm))| vm),
             QueuePolicy::Random => {
                 if self.pool.is_empty() {
                     None
@@ -224,7 +269,7 @@ mod tests {
         let head_of = |_vm| 0;
         let mut q = RebootQueue::new(QueuePolicy::Fifo, 1, 5);
         for vm in 0..5 {
-            q.push(vm, 0);
+            q.push(vm, 0, 0);
         }
         let mut rng = Stream::new(1, 0, 0, 0);
         assert_eq!(q.pop(&mut rng, head_of), Some(0));
@@ -244,9 +289,20 @@ mod tests {
         let head_of = |vm: u32| if vm < 3 { 0 } else { 1 };
         let mut q = RebootQueue::new(QueuePolicy::RoundRobinHeads, 2, 5);
         for vm in 0..5 {
-            q.push(vm, head_of(vm));
+            q.push(vm, head_of(vm), 0);
         }
         assert_eq!(drain(&mut q, head_of), vec![0, 3, 1, 4, 2]);
+    }
+
+    #[test]
+    fn shortest_first_orders_by_planned_boot_then_report_order() {
+        // Planned boots 30, 10, 20, 10 for VMs 0..4: order 1, 3 (ties by report
+        // order), 2, 0.
+        let mut q = RebootQueue::new(QueuePolicy::ShortestFirst, 1, 4);
+        for (vm, planned) in [30, 10, 20, 10].into_iter().enumerate() {
+            q.push(vm as u32, 0, planned);
+        }
+        assert_eq!(drain(&mut q, |_| 0), vec![1, 3, 2, 0]);
     }
 
     #[test]
@@ -254,7 +310,7 @@ mod tests {
         // Random order is a permutation of what was pushed.
         let mut q = RebootQueue::new(QueuePolicy::Random, 1, 100);
         for vm in 0..100 {
-            q.push(vm, 0);
+            q.push(vm, 0, 0);
         }
         let mut out = drain(&mut q, |_| 0);
         assert_ne!(out, (0..100).collect::<Vec<_>>());

@@ -40,7 +40,7 @@ const MAX_INTEGER_DIGITS: usize = 20;
 fn generic_error(text: &str) -> String {
     format!(
         "expected a duration like \"250ms\", \"5s\", \"4m\", \"2h\" or \"365d\" \
-         (units: us, ms, s, m, h, d, w, y), found \"{text}\""
+         (units: us, ms, s, m, h, d, w, y), found {text:?}"
     )
 }
 
@@ -69,9 +69,7 @@ pub fn parse_duration_us(text: &str) -> Result<u64, String> {
         return Err(generic_error(text));
     }
     if trimmed.starts_with('-') {
-        return Err(format!(
-            "a duration cannot be negative, found \"{trimmed}\""
-        ));
+        return Err(format!("a duration cannot be negative, found {trimmed:?}"));
     }
 
     let bytes = trimmed.as_bytes();
@@ -120,7 +118,7 @@ pub fn parse_duration_us(text: &str) -> Result<u64, String> {
         if previous_unit.is_some_and(|prev| unit_us >= prev) {
             return Err(format!(
                 "in a compound duration each unit may appear once, largest first \
-                 (e.g. \"1h30m\"), found \"{trimmed}\""
+                 (e.g. \"1h30m\"), found {trimmed:?}"
             ));
         }
         previous_unit = Some(unit_us);
@@ -140,7 +138,7 @@ pub fn parse_duration_us(text: &str) -> Result<u64, String> {
 
 fn too_large_error(text: &str) -> String {
     format!(
-        "duration \"{text}\" is too large (the maximum is {} us, about 584942 years)",
+        "duration {text:?} is too large (the maximum is {} us, about 584942 years)",
         u64::MAX
     )
 }
@@ -178,7 +176,7 @@ fn part_value_us(
 
 fn sub_microsecond_error(text: &str) -> String {
     format!(
-        "duration \"{text}\" has a sub-microsecond fraction; durations are whole \
+        "duration {text:?} has a sub-microsecond fraction; durations are whole \
          microseconds (the smallest unit is 1us)"
     )
 }

@@ -180,6 +180,125 @@ pub fn locate_path_or_prefix(source: &str, path: &str) -> Option<(usize, usize, 
     best
 }
 
+/// The field path whose value is being written at 1-based (`line`, `column`): the
+/// innermost field or sequence element that the position is inside or just after,
+/// written like `site.heads` or `faults[1].duration`. `None` at the top level.
+///
+/// For parse errors, whose position is where the parser gave up, this names the field
+/// the user was writing, e.g. the field before a missing comma.
+pub fn path_at(source: &str, line: usize, column: usize) -> Option<String> {
+    struct Frame {
+        bracket: Bracket,
+        base: Vec<Segment>,
+        field: Option<String>,
+        index: usize,
+        element_started: bool,
+    }
+    let tokens = tokenize(source);
+    let mut stack: Vec<Frame> = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        if (token.line, token.column) >= (line, column) {
+            break;
+        }
+        if let Some(frame) = stack.last_mut()
+            && frame.bracket == Bracket::Square
+            && !matches!(token.kind, TokenKind::Close | TokenKind::Comma)
+        {
+            frame.element_started = true;
+        }
+        match &token.kind {
+            TokenKind::Ident(name) => {
+                let is_field = matches!(tokens.get(i + 1).map(|t| &t.kind), Some(TokenKind::Colon));
+                if let Some(frame) = stack.last_mut()
+                    && is_field
+                    && frame.bracket != Bracket::Square
+                {
+                    frame.field = Some(name.clone());
+                }
+            }
+            TokenKind::Open(bracket) => {
+                let base = stack.last().map(current_path).unwrap_or_default();
+                stack.push(Frame {
+                    bracket: *bracket,
+                    base,
+                    field: None,
+                    index: 0,
+                    element_started: false,
+                });
+            }
+            TokenKind::Close => {
+                stack.pop();
+            }
+            TokenKind::Comma => {
+                if let Some(frame) = stack.last_mut() {
+                    if frame.bracket == Bracket::Square {
+                        frame.index += 1;
+                        frame.element_started = false;
+                    } else {
+                        frame.field = None;
+                    }
+                }
+            }
+            TokenKind::Colon | TokenKind::DoubleColon | TokenKind::Other(_) => {}
+        }
+    }
+    fn current_path(frame: &Frame) -> Vec<Segment> {
+        let mut path = frame.base.clone();
+        match (frame.bracket, &frame.field) {
+            (Bracket::Square, _) if frame.element_started => path.push(Segment::Index(frame.index)),
+            (Bracket::Square, _) => {}
+            (_, Some(field)) => path.push(Segment::Field(field.clone())),
+            (_, None) => {}
+        }
+        path
+    }
+    let path = stack.last().map(current_path).unwrap_or_default();
+    if path.is_empty() {
+        return None;
+    }
+    let mut text = String::new();
+    for segment in path {
+        match segment {
+            Segment::Field(name) => {
+                if !text.is_empty() {
+                    text.push('.');
+                }
+                text.push_str(&name);
+            }
+            Segment::Index(i) => text.push_str(&format!("[{i}]")),
+        }
+    }
+    Some(text)
+}
+
+/// A 1-based (line, column).
+pub type Position = (usize, usize);
+
+/// The innermost bracket still open at the end of `source`, with its 1-based line and
+/// column, and the position of the source's last token; `None` if every bracket closes.
+pub fn unclosed_bracket(source: &str) -> Option<(char, Position, Position)> {
+    let tokens = tokenize(source);
+    let mut stack: Vec<(Bracket, usize, usize)> = Vec::new();
+    for token in &tokens {
+        match token.kind {
+            TokenKind::Open(b) => stack.push((b, token.line, token.column)),
+            TokenKind::Close => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    let last = tokens.last().map(|t| (t.line, t.column))?;
+    stack.last().map(|&(b, line, column)| {
+        let c = match b {
+            Bracket::Paren => '(',
+            Bracket::Square => '[',
+            Bracket::Brace => '{',
+        };
+        (c, (line, column), last)
+    })
+}
+
 /// Returns the index just past an attribute starting at `start` (the `#`).
 fn skip_attribute(tokens: &[Token], start: usize) -> usize {
     let mut depth = 0usize;
@@ -566,6 +685,36 @@ mod tests {
             Some((23, 41, 3))
         );
         assert_eq!(locate_path_or_prefix(YORK, "nothing.here"), None);
+    }
+
+    #[test]
+    fn path_at_names_the_field_being_written() {
+        // Proves path_at gives the field whose value surrounds a position: the
+        // missing comma after `name: "t"` (error at `horizon`, column 12) is in
+        // `name`; the `.5` of `heads: 1.5` (column 42) is in `site.heads`; a
+        // position in the second list element is `faults[1]`'s field; the top
+        // level and positions before anything give None.
+        let source =
+            r#"(name: "t" horizon: "1d", site: (heads: 1.5), faults: [A(at: "1h"), B(at: "2h")])"#;
+        assert_eq!(path_at(source, 1, 12).as_deref(), Some("name"));
+        assert_eq!(path_at(source, 1, 42).as_deref(), Some("site.heads"));
+        assert_eq!(path_at(source, 1, 76).as_deref(), Some("faults[1].at"));
+        assert_eq!(path_at(source, 1, 1), None);
+        assert_eq!(path_at("", 1, 1), None);
+    }
+
+    #[test]
+    fn unclosed_bracket_finds_the_innermost_open_one() {
+        // Proves the innermost bracket still open at the end is reported with its
+        // position, with the last token's position (strings are not tokens): the
+        // outer `(` when only it is open, the `(` of `site` (column 19) when both
+        // are; balanced sources give None.
+        let source = r#"(name: "t", site: (heads: 2, horizon: "1d")"#;
+        assert_eq!(unclosed_bracket(source), Some(('(', (1, 1), (1, 43))));
+        let source = r#"(name: "t", site: (heads: 2, horizon: "1d""#;
+        assert_eq!(unclosed_bracket(source), Some(('(', (1, 19), (1, 37))));
+        assert_eq!(unclosed_bracket("(a: [1, 2])"), None);
+        assert_eq!(unclosed_bracket(""), None);
     }
 
     #[test]

@@ -31,12 +31,12 @@ pub struct ScenarioError {
 
 impl std::fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.file)?;
+        write!(f, "{}", printable(&self.file))?;
         if let Some((line, col)) = self.location {
             write!(f, ":{line}:{col}")?;
         }
         if let Some(arg) = &self.set_arg {
-            write!(f, ": in --set {arg}")?;
+            write!(f, ": in --set {}", printable(arg))?;
         }
         if let Some(field) = &self.field {
             write!(f, ": field `{field}`")?;
@@ -46,6 +46,20 @@ impl std::fmt::Display for ScenarioError {
 }
 
 impl std::error::Error for ScenarioError {}
+
+/// `text` with control characters (newlines, tabs...) escaped, so an error is one line.
+fn printable(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
 
 /// A model as loaded: the validated scenario, the resolved raw form (for printing and
 /// provenance) and the file's text.
@@ -78,38 +92,40 @@ fn ron_options() -> ron::Options {
 
 /// Parses model text (no overrides, no validation): errors carry line and column.
 pub fn parse_raw(path: &str, source: &str) -> Result<RawScenario, ScenarioError> {
-    let err = |location, field: Option<String>, message: String| ScenarioError {
-        file: path.to_string(),
-        location,
-        field,
-        set_arg: None,
-        message,
-    };
+    if source.trim().is_empty() {
+        return Err(ScenarioError {
+            file: path.to_string(),
+            location: None,
+            field: None,
+            set_arg: None,
+            message: "the file is empty: a model is `(name: ..., horizon: ..., site: (...), ...)`"
+                .to_string(),
+        });
+    }
     let opts = ron_options();
     let mut de = ron::Deserializer::from_str_with_options(source, &opts)
-        .map_err(|e| err(Some(pos(&e)), None, describe_ron_error(&e.code)))?;
+        .map_err(|e| parse_error(path, source, pos(&e), None, &e.code, false))?;
     let parsed: Result<RawScenario, _> = serde_path_to_error::deserialize(&mut de);
     match parsed {
         Ok(raw) => {
             de.end().map_err(|e| {
                 let spanned = de.span_error(e);
-                err(
-                    Some(pos(&spanned)),
-                    None,
-                    format!(
-                        "{} after the model's closing parenthesis",
-                        describe_ron_error(&spanned.code)
-                    ),
-                )
+                parse_error(path, source, pos(&spanned), None, &spanned.code, true)
             })?;
             Ok(raw)
         }
         Err(e) => {
-            let path_text = e.path().to_string();
+            let field = clean_path(e.path());
             let code = e.into_inner();
             let spanned = de.span_error(code);
-            let (field, message) = field_and_message(&path_text, &spanned.code);
-            Err(err(Some(pos(&spanned)), field, message))
+            Err(parse_error(
+                path,
+                source,
+                pos(&spanned),
+                field,
+                &spanned.code,
+                false,
+            ))
         }
     }
 }
@@ -118,11 +134,145 @@ fn pos(e: &ron::error::SpannedError) -> (usize, usize) {
     (e.span.start.line, e.span.start.col)
 }
 
-/// The field path and a friendly message for a ron error at `path`.
-fn field_and_message(path: &str, code: &ron::Error) -> (Option<String>, String) {
+/// The serde path as a field path (`faults[0].duration`), without enum variant names
+/// (as in `--set` paths); `None` when serde did not know where it was (`?`).
+fn clean_path(path: &serde_path_to_error::Path) -> Option<String> {
+    use serde_path_to_error::Segment;
+    let mut text = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => text.push_str(&format!("[{index}]")),
+            Segment::Map { key } => {
+                if !text.is_empty() {
+                    text.push('.');
+                }
+                text.push_str(key);
+            }
+            Segment::Enum { .. } => {}
+            Segment::Unknown => return None,
+        }
+    }
+    if text.is_empty() { None } else { Some(text) }
+}
+
+/// Turns a ron error at `at` into a [`ScenarioError`] naming the field and what is
+/// allowed there. `trailing`: the error came after the model's closing parenthesis.
+fn parse_error(
+    file: &str,
+    source: &str,
+    at: (usize, usize),
+    serde_field: Option<String>,
+    code: &ron::Error,
+    trailing: bool,
+) -> ScenarioError {
+    let error = |location: (usize, usize), field: Option<String>, message: String| ScenarioError {
+        file: file.to_string(),
+        location: Some(location),
+        field,
+        set_arg: None,
+        message,
+    };
+    // A file that ends inside a bracket: point at the bracket that is never closed.
+    let unterminated = matches!(
+        code,
+        ron::Error::ExpectedStringEnd
+            | ron::Error::UnclosedBlockComment
+            | ron::Error::UnclosedLineComment
+    );
+    if !unterminated
+        && let Some((open, open_at, last)) = locate::unclosed_bracket(source)
+        && (matches!(code, ron::Error::Eof) || at >= last)
+    {
+        let close = match open {
+            '(' => ')',
+            '[' => ']',
+            _ => '}',
+        };
+        return error(
+            open_at,
+            locate::path_at(source, open_at.0, open_at.1),
+            format!(
+                "this `{open}` is never closed: the file ends before its `{close}` \
+                 (brackets must balance)"
+            ),
+        );
+    }
+    if trailing {
+        return error(
+            at,
+            None,
+            format!(
+                "unexpected text after the model's closing parenthesis ({}); a model \
+                 file holds exactly one `( ... )`",
+                code
+            ),
+        );
+    }
+    let field = serde_field.or_else(|| locate::path_at(source, at.0, at.1));
+    let found = found_at(source, at);
+    let (field, message) =
+        field_and_message(field.as_deref().unwrap_or(""), code, found.as_deref());
+    error(at, field, message)
+}
+
+/// The value text the parser stopped at (a number, word, string or bracketed value),
+/// shortened for messages. Backs up to the start of a number the parser stopped in
+/// the middle of (the `.5` of `1.5`).
+fn found_at(source: &str, (line, column): (usize, usize)) -> Option<String> {
+    let line_text = source.lines().nth(line.checked_sub(1)?)?;
+    let chars: Vec<char> = line_text.chars().collect();
+    let mut start = column.checked_sub(1)?.min(chars.len());
+    let wordy = |c: char| c.is_alphanumeric() || "_.+-".contains(c);
+    while start > 0 && wordy(chars[start - 1]) && chars.get(start).is_some_and(|&c| wordy(c)) {
+        start -= 1;
+    }
+    let rest = &chars[start..];
+    let mut end = 0;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    while end < rest.len() {
+        let c = rest[end];
+        if in_string {
+            if c == '"' {
+                in_string = false;
+            }
+        } else {
+            match c {
+                '"' => in_string = true,
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' if depth == 0 => break,
+                ')' | ']' | '}' => depth -= 1,
+                ',' | ':' if depth == 0 => break,
+                c if c.is_whitespace() && depth == 0 && end > 0 => break,
+                _ => {}
+            }
+        }
+        end += 1;
+    }
+    let text: String = rest[..end].iter().collect();
+    let text = printable(text.trim());
+    if text.is_empty() {
+        return None;
+    }
+    Some(if text.chars().count() > 40 {
+        format!("{}...", text.chars().take(40).collect::<String>())
+    } else {
+        text.to_string()
+    })
+}
+
+/// The field path and a friendly message for a ron error at `path`; `found` is the
+/// text the parser stopped at, when known.
+fn field_and_message(
+    path: &str,
+    code: &ron::Error,
+    found_text: Option<&str>,
+) -> (Option<String>, String) {
     let join = |leaf: &str| {
         if path.is_empty() || path == "." {
             leaf.to_string()
+        } else if path == leaf || path.ends_with(&format!(".{leaf}")) {
+            path.to_string()
         } else {
             format!("{path}.{leaf}")
         }
@@ -148,6 +298,10 @@ fn field_and_message(path: &str, code: &ron::Error) -> (Option<String>, String) 
                 "missing field `{field}` (it has no default; see the model reference in README.md)"
             ),
         ),
+        ron::Error::DuplicateStructField { field, .. } => (
+            Some(join(field)),
+            format!("field `{field}` is given twice; give it once"),
+        ),
         ron::Error::NoSuchEnumVariant {
             expected, found, ..
         } => {
@@ -162,7 +316,10 @@ fn field_and_message(path: &str, code: &ron::Error) -> (Option<String>, String) 
                 ),
             )
         }
-        other => (non_root(path), describe_ron_error(other)),
+        other => (
+            non_root(path),
+            describe_value_error(other, path, found_text),
+        ),
     }
 }
 
@@ -182,27 +339,124 @@ fn list(names: &[&str]) -> String {
         .join(", ")
 }
 
-fn describe_ron_error(code: &ron::Error) -> String {
-    let text = code.to_string();
+/// What a value-level ron error means for the user, with what is allowed.
+fn describe_value_error(code: &ron::Error, path: &str, found: Option<&str>) -> String {
+    let leaf = path.rsplit('.').next().unwrap_or(path);
+    let found_part = found.map(|f| format!(", found `{f}`")).unwrap_or_default();
+    let whole_max = if leaf == "max_events" {
+        u64::MAX.to_string()
+    } else {
+        u32::MAX.to_string()
+    };
     match code {
-        ron::Error::ExpectedComma => {
-            format!("{text} (a comma is missing between two fields or values)")
+        ron::Error::ExpectedComma => match found {
+            // `1.5` where a whole number is wanted: ron reads `1`, then stops at `.5`.
+            Some(f) if f.parse::<f64>().is_ok() && f.contains(['.', 'e', 'E']) => {
+                format!("expected a whole number (0 to {whole_max}){found_part}")
+            }
+            _ => format!(
+                "expected a comma or a closing bracket{found_part} (a comma is missing \
+                 between two fields or values)"
+            ),
+        },
+        ron::Error::Eof => {
+            "unexpected end of file (a parenthesis or bracket is not closed)".to_string()
         }
-        ron::Error::Eof => format!("{text} (a parenthesis or bracket is not closed)"),
-        _ => text,
+        ron::Error::ExpectedInteger | ron::Error::InvalidIntegerDigit { .. } => {
+            format!("expected a whole number (0 to {whole_max}){found_part}")
+        }
+        ron::Error::IntegerOutOfBounds => {
+            format!("out of range: expected a whole number from 0 to {whole_max}{found_part}")
+        }
+        ron::Error::ExpectedFloat | ron::Error::FloatUnderscore => {
+            format!("expected a number such as 0.5 or 52.0{found_part}")
+        }
+        ron::Error::ExpectedString | ron::Error::ExpectedStringEnd if leaf != "name" => format!(
+            "expected a duration in double quotes, such as \"250ms\", \"5s\", \"4m\", \"2h\" \
+             or \"365d\"{found_part}"
+        ),
+        ron::Error::ExpectedString => format!("expected text in double quotes{found_part}"),
+        ron::Error::ExpectedStringEnd => {
+            "a string is never closed: a closing `\"` is missing".to_string()
+        }
+        ron::Error::ExpectedDifferentStructName { .. } if path.is_empty() => format!(
+            "expected the model's `(name: ..., horizon: ..., site: (...), ...)`{found_part}"
+        ),
+        ron::Error::ExpectedStructLike
+        | ron::Error::ExpectedNamedStructLike(_)
+        | ron::Error::ExpectedStructLikeEnd => {
+            format!("expected a `( ... )` value here{found_part}")
+        }
+        ron::Error::ExpectedArray | ron::Error::ExpectedArrayEnd => {
+            format!("expected a list `[ ... ]`{found_part}")
+        }
+        ron::Error::ExpectedOption | ron::Error::ExpectedOptionEnd => {
+            format!("expected `None`, `Some(n)` or a whole number{found_part}")
+        }
+        ron::Error::ExpectedIdentifier => {
+            format!("expected a name such as `Fixed`, `All` or `Coupled`{found_part}")
+        }
+        ron::Error::ExpectedMapColon => format!("expected `:` after the field name{found_part}"),
+        ron::Error::ExceededRecursionLimit => {
+            "the model is nested too deeply (more than 128 levels of brackets)".to_string()
+        }
+        ron::Error::UnclosedBlockComment => "a `/* ... */` comment is never closed".to_string(),
+        ron::Error::InvalidValueForType { expected, found } => {
+            format!("expected {expected}, found {found}")
+        }
+        other => format!("{other}{found_part}"),
     }
 }
 
+/// The largest model file read: a model is a page of text, so anything bigger is
+/// refused before it is read (this also stops reads of endless files such as
+/// `/dev/zero`).
+pub const MAX_MODEL_FILE_BYTES: u64 = 16 << 20;
+
 /// Reads, overrides and validates a model file.
 pub fn load(path: &str, sets: &[String]) -> Result<LoadedModel, ScenarioError> {
-    let source = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+    let source = read_model_file(path).map_err(|message| ScenarioError {
         file: path.to_string(),
         location: None,
         field: None,
         set_arg: None,
-        message: format!("cannot read the model file: {e}"),
+        message,
     })?;
     load_str(path, &source, sets)
+}
+
+/// The text of a model file, read with a bound on its size.
+fn read_model_file(path: &str) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        format!("cannot read the model file: {why}")
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err("cannot read the model file: it is a directory, not a file".to_string());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_MODEL_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_MODEL_FILE_BYTES {
+        return Err(format!(
+            "the model file is larger than {} MiB; a model file is RON text of a few \
+             kilobytes",
+            MAX_MODEL_FILE_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the model file is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Like [`load`], from text already read.
@@ -225,6 +479,7 @@ pub fn load_str(path: &str, source: &str, sets: &[String]) -> Result<LoadedModel
             field == *f
                 || field.starts_with(&format!("{f}."))
                 || field.starts_with(&format!("{f}["))
+                || f.starts_with(&format!("{field}."))
         });
         ScenarioError {
             file: path.to_string(),
@@ -246,9 +501,47 @@ pub fn load_str(path: &str, source: &str, sets: &[String]) -> Result<LoadedModel
     })
 }
 
+/// What a value of each settable type looks like, for `--set` error messages.
+trait Expected {
+    const WHAT: &'static str;
+}
+
+macro_rules! expected {
+    ($($t:ty => $what:expr),* $(,)?) => {
+        $(impl Expected for $t { const WHAT: &'static str = $what; })*
+    };
+}
+
+const DIST_FORMS: &str = "a distribution: Fixed(\"5s\"), Exponential(mean: \"5s\"), \
+    Uniform(min: \"1s\", max: \"5s\"), LogNormal(mean: \"45s\", sigma: 0.3), \
+    Weibull(shape: 1.5, scale: \"1h\") or Empirical([\"1s\", \"2s\"])";
+
+expected!(
+    String => "text, e.g. york-2017",
+    Dur => "a duration such as 250ms, 5s, 4m, 2h or 365d",
+    u32 => "a whole number from 0 to 4294967295",
+    u64 => "a whole number from 0 to 18446744073709551615",
+    f64 => "a number such as 0.5 or 52.0",
+    Option<u32> => "None, Some(n) or a whole number",
+    RawDist => DIST_FORMS,
+    RawCoupling => "a coupling: Coupled or Decoupled",
+    RawTransport => "Tcp or MessageQueue(broker: (failures_per_year: 2.0, repair: Exponential(mean: \"15m\")))",
+    RawQueuePolicy => "a queue policy such as Fifo",
+    RawSite => "(heads: N, vms_per_head: N)",
+    RawDesign => "(coupling: ..., transport: ...)",
+    RawLink => "(reconnect: (...), flaps_per_year: x, flap_duration: ...)",
+    RawBackoff => "(initial: \"1s\", multiplier: 1.6, max: \"120s\", jitter: 0.2)",
+    RawSupervisor => "a supervisor section ( ... ) as in a model file",
+    RawBrain => "a brain section ( ... ) as in a model file",
+    RawHead => "(failures_per_year: x, repair: ...)",
+    RawLimits => "(max_events: N)",
+    RawFault => "a fault such as Partition(at: \"1h\", duration: Fixed(\"4m\"), scope: All)",
+    Vec<RawFault> => "a list of faults [ ... ]",
+);
+
 /// Parses an override value as RON; a bare word that is not valid RON is retried as a
 /// string, so `--set horizon=2d` works without shell-quoted quotes.
-fn parse_value<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+fn parse_value<T: serde::de::DeserializeOwned + Expected>(text: &str) -> Result<T, String> {
     let opts = ron_options();
     match opts.from_str::<T>(text) {
         Ok(v) => Ok(v),
@@ -258,9 +551,21 @@ fn parse_value<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> 
             {
                 return Ok(v);
             }
+            let detail = match &first.code {
+                code @ (ron::Error::NoSuchEnumVariant { .. }
+                | ron::Error::NoSuchStructField { .. }
+                | ron::Error::MissingStructField { .. }) => {
+                    format!(" ({})", field_and_message("", code, None).1)
+                }
+                _ => String::new(),
+            };
+            if text.is_empty() {
+                return Err(format!("the value is empty: expected {}", T::WHAT));
+            }
             Err(format!(
-                "cannot read `{text}`: {}",
-                describe_ron_error(&first.code)
+                "cannot read `{}`: expected {}{detail}",
+                printable(text),
+                T::WHAT
             ))
         }
     }
@@ -387,7 +692,7 @@ fn duration(field: &str, d: &Dur) -> VResult<Micros> {
 fn positive_duration(field: &str, d: &Dur) -> VResult<Micros> {
     let v = duration(field, d)?;
     if v == 0 {
-        return verr(field, format!("must be longer than 0, found \"{}\"", d.0));
+        return verr(field, format!("must be longer than 0, found {:?}", d.0));
     }
     Ok(v)
 }
@@ -422,7 +727,7 @@ fn dist(field: &str, d: &RawDist) -> VResult<Dist> {
             if hi < lo {
                 return verr(
                     &sub("max"),
-                    format!("must be ≥ min (\"{}\"), found \"{}\"", min.0, max.0),
+                    format!("must be ≥ min ({:?}), found {:?}", min.0, max.0),
                 );
             }
             Dist::Uniform {
@@ -463,7 +768,7 @@ fn dist(field: &str, d: &RawDist) -> VResult<Dist> {
                 return verr(
                     &format!("{field}[{}]", i + 1),
                     format!(
-                        "Empirical values must be sorted in ascending order: \"{}\" comes after \"{}\"",
+                        "Empirical values must be sorted in ascending order: {:?} comes after {:?}",
                         values[i + 1].0,
                         values[i].0
                     ),
@@ -557,7 +862,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, (String, String)> {
         return verr(
             "link.reconnect.max",
             format!(
-                "must be ≥ link.reconnect.initial (\"{}\"), found \"{}\"",
+                "must be ≥ link.reconnect.initial ({:?}), found {:?}",
                 rc.initial.0, rc.max.0
             ),
         );
@@ -631,6 +936,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, (String, String)> {
             RawQueuePolicy::Fifo => QueuePolicy::Fifo,
             RawQueuePolicy::Random => QueuePolicy::Random,
             RawQueuePolicy::RoundRobinHeads => QueuePolicy::RoundRobinHeads,
+            RawQueuePolicy::ShortestFirst => QueuePolicy::ShortestFirst,
         },
         failovers_per_year: rate("brain.failovers_per_year", b.failovers_per_year)?,
         failover_time: dist("brain.failover_time", &b.failover_time)?,
@@ -650,7 +956,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, (String, String)> {
                 return verr(
                     &field("at"),
                     format!(
-                        "\"{}\" is not before the horizon (\"{}\"): the fault would never happen",
+                        "{:?} is not before the horizon ({:?}): the fault would never happen",
                         d.0, raw.horizon.0
                     ),
                 );
@@ -727,5 +1033,103 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, (String, String)> {
             ),
         );
     }
+    check_work(&scenario)?;
     Ok(scenario)
+}
+
+/// How many head or VM updates a run may spend per event allowed by
+/// `limits.max_events` before the model is refused as a runaway (see [`check_work`]).
+pub const WORK_PER_EVENT: u64 = 50;
+
+/// Refuses a model whose events would each touch a great many heads or VMs, so often
+/// that the run would take hours before reaching `limits.max_events`.
+///
+/// The event limit bounds the number of events, not the work of each one: a site-wide
+/// partition arriving every microsecond on 100 000 heads does 100 000 updates per
+/// event. This bounds, before anything runs, the updates that processes touching many
+/// heads or VMs at once can make: occurrences over the horizon (at most
+/// `limits.max_events` of each) × the heads or VMs each occurrence touches. More than
+/// [`WORK_PER_EVENT`] × `limits.max_events` is refused, naming the largest
+/// contributor. Processes touching one head at a time are left to the event limit.
+fn check_work(sc: &Scenario) -> VResult<()> {
+    let years = sc.horizon_us as f64 / crate::engine::US_PER_YEAR as f64;
+    let cap = sc.limits.max_events as f64;
+    let heads = sc.site.heads as f64;
+    let vms = sc.site.vms_per_head as f64;
+    let scope_heads = |s: &Scope| match s {
+        Scope::All | Scope::Fraction(_) => heads,
+        Scope::Heads(list) => list.len() as f64,
+    };
+    // (field, occurrences over the horizon, updates per occurrence)
+    let mut parts: Vec<(String, f64, f64)> = vec![
+        (
+            "link.flaps_per_year".into(),
+            sc.link.flaps_per_year * years * heads,
+            vms,
+        ),
+        (
+            "supervisor.crashes_per_year".into(),
+            sc.supervisor.crashes_per_year * years * heads,
+            vms,
+        ),
+        (
+            "head.failures_per_year".into(),
+            sc.head.failures_per_year * years * heads,
+            vms + 1.0,
+        ),
+        (
+            "brain.failovers_per_year".into(),
+            sc.brain.failovers_per_year * years,
+            2.0 * heads,
+        ),
+    ];
+    if let Transport::MessageQueue { broker } = &sc.design.transport {
+        parts.push((
+            "design.transport.broker.failures_per_year".into(),
+            broker.failures_per_year * years,
+            2.0 * heads,
+        ));
+    }
+    for (i, f) in sc.faults.iter().enumerate() {
+        parts.push(match f {
+            Fault::Partition { scope, .. } => {
+                (format!("faults[{i}]"), 1.0, 2.0 * scope_heads(scope))
+            }
+            Fault::RandomPartitions {
+                per_year, scope, ..
+            } => (
+                format!("faults[{i}].per_year"),
+                per_year * years,
+                2.0 * scope_heads(scope),
+            ),
+            Fault::SupervisorCrash { scope, .. } | Fault::HeadFailure { scope, .. } => (
+                format!("faults[{i}]"),
+                1.0,
+                scope_heads(scope) * (vms + 1.0),
+            ),
+            Fault::BrainFailover { .. } => (format!("faults[{i}]"), 1.0, 2.0 * heads),
+        });
+    }
+    let work = |&(_, occurrences, each): &(String, f64, f64)| occurrences.min(cap) * each;
+    let total: f64 = parts.iter().map(work).sum();
+    let budget = WORK_PER_EVENT as f64 * cap;
+    if total <= budget {
+        return Ok(());
+    }
+    let Some(worst) = parts.iter().max_by(|a, b| work(a).total_cmp(&work(b))) else {
+        return Ok(());
+    };
+    verr(
+        &worst.0,
+        format!(
+            "the run would make about {total:.1e} head and VM updates in events that each \
+             touch many heads or VMs, more than {WORK_PER_EVENT} × limits.max_events = \
+             {budget:.1e}: it would run for hours before stopping. This field alone: about \
+             {:.1e} occurrences over the horizon (at most limits.max_events counted) × {:.0} \
+             updates each. Lower it, shrink the site or the horizon, or raise \
+             limits.max_events",
+            worst.1.min(cap),
+            worst.2
+        ),
+    )
 }

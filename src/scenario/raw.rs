@@ -163,6 +163,7 @@ pub enum RawQueuePolicy {
     Fifo,
     Random,
     RoundRobinHeads,
+    ShortestFirst,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

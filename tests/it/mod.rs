@@ -1,7 +1,10 @@
-mod common;
+mod bad_input;
 mod cli;
+mod common;
 mod determinism;
+mod gate;
 mod models;
 mod oracles;
+mod proptests;
 mod reports;
 mod study;

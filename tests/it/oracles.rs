@@ -40,6 +40,7 @@ fn site_wide_crash_makespan_is_exact() {
         (&["brain.reboot_concurrency=100"], 50.0, 50.0),
         (&["brain.queue_policy=RoundRobinHeads"], 410.0, 230.0),
         (&["brain.queue_policy=Random"], 410.0, 230.0),
+        (&["brain.queue_policy=ShortestFirst"], 410.0, 230.0),
         (
             &[
                 "brain.per_head_concurrency=1",

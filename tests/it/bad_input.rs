@@ -1,0 +1,1078 @@
+//! Bad input gets one clear error, exit code 2 and nothing written: every class of
+//! mistake engineers make in model files, `--set` overrides and `--out` paths, each
+//! checked through the real binary for its exit code, its message (file, line, column
+//! or `--set` argument, field path, what is allowed) and the files left behind.
+//!
+//! The same cases generate docs/errors.md: `docs_errors_md_matches_the_binary` fails
+//! when a message changes, and `BIGVSIM_BLESS=1 cargo test bad_input` rewrites the
+//! table from what the binary prints.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use super::common::{bin, root};
+
+/// A valid model, for the override and `--out` cases.
+const OK: &str = r#"(name: "ok", horizon: "1d", site: (heads: 2, vms_per_head: 3))"#;
+
+/// What a case's working directory holds before the command runs.
+#[derive(Clone, Copy)]
+enum Content {
+    Text(&'static str),
+    Bytes(&'static [u8]),
+    Dir,
+}
+
+/// One bad input: files to create, the command, and what must come out.
+struct Case {
+    id: &'static str,
+    /// The row's class in docs/errors.md.
+    class: &'static str,
+    files: &'static [(&'static str, Content)],
+    args: &'static [&'static str],
+    /// 2 for bad input, 1 for a run stopped by a limit.
+    code: i32,
+    /// Substrings stderr must contain.
+    expect: &'static [&'static str],
+}
+
+use Content::*;
+
+const CASES: &[Case] = &[
+    Case {
+        id: "missing-comma",
+        class: "Malformed RON: missing comma",
+        files: &[(
+            "bad.ron",
+            Text(r#"(name: "t" horizon: "1d", site: (heads: 2, vms_per_head: 3))"#),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &["bad.ron:1:12:", "field `name`", "a comma is missing"],
+    },
+    Case {
+        id: "unclosed-paren",
+        class: "Malformed RON: unclosed parenthesis",
+        files: &[(
+            "bad.ron",
+            Text(
+                "(\n    name: \"t\",\n    horizon: \"1d\",\n    site: (heads: 2, vms_per_head: 3),\n",
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &["bad.ron:1:1:", "this `(` is never closed", "`)`"],
+    },
+    Case {
+        id: "trailing-text",
+        class: "Malformed RON: text after the model",
+        files: &[(
+            "bad.ron",
+            Text(r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3)))"#),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &["bad.ron:1:", "after the model's closing parenthesis"],
+    },
+    Case {
+        id: "empty-file",
+        class: "Malformed RON: empty file",
+        files: &[("bad.ron", Text("\n"))],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &["bad.ron: the file is empty", "(name: ..., horizon: ..."],
+    },
+    Case {
+        id: "unknown-field",
+        class: "Unknown field (nearest valid name suggested)",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), brain: (reboot_concurency: 40))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:71:",
+            "field `brain.reboot_concurency`",
+            "allowed here: `reboot_concurrency`",
+            "did you mean `reboot_concurrency`?",
+        ],
+    },
+    Case {
+        id: "unknown-variant",
+        class: "Unknown variant (nearest valid name suggested)",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), brain: (queue_policy: Lifo))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `brain.queue_policy`",
+            "allowed: `Fifo`, `Random`, ",
+            "did you mean `Fifo`?",
+        ],
+    },
+    Case {
+        id: "missing-field",
+        class: "Missing field",
+        files: &[(
+            "bad.ron",
+            Text(r#"(name: "t", horizon: "1d", site: (heads: 2))"#),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `site.vms_per_head`",
+            "missing field `vms_per_head`",
+        ],
+    },
+    Case {
+        id: "float-for-integer",
+        class: "Wrong type: 1.5 for an integer",
+        files: &[(
+            "bad.ron",
+            Text(r#"(name: "t", horizon: "1d", site: (heads: 1.5, vms_per_head: 3))"#),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `site.heads`",
+            "expected a whole number (0 to 4294967295), found `1.5`",
+        ],
+    },
+    Case {
+        id: "text-for-number",
+        class: "Wrong type: text for a number",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), link: (flaps_per_year: "weekly"))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `link.flaps_per_year`",
+            "expected a number such as 0.5 or 52.0, found `\"weekly\"`",
+        ],
+    },
+    Case {
+        id: "number-for-duration",
+        class: "Wrong type: a number for a duration",
+        files: &[(
+            "bad.ron",
+            Text(r#"(name: "t", horizon: 24, site: (heads: 2, vms_per_head: 3))"#),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `horizon`",
+            "expected a duration in double quotes",
+            "found `24`",
+        ],
+    },
+    Case {
+        id: "negative-rate",
+        class: "Negative rate",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), link: (flaps_per_year: -52.0))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:70:",
+            "field `link.flaps_per_year`",
+            "must be a finite rate ≥ 0 (per year), found -52",
+        ],
+    },
+    Case {
+        id: "zero-duration",
+        class: "Zero duration where a positive one is needed",
+        files: &[(
+            "bad.ron",
+            Text(r#"(name: "t", horizon: "0s", site: (heads: 2, vms_per_head: 3))"#),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:13:",
+            "field `horizon`",
+            "must be longer than 0, found \"0s\"",
+        ],
+    },
+    Case {
+        id: "negative-duration",
+        class: "Negative duration",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), supervisor: (restart: Fixed("-5s")))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `supervisor.restart`",
+            "a duration cannot be negative, found \"-5s\"",
+        ],
+    },
+    Case {
+        id: "zero-count",
+        class: "Zero count",
+        files: &[(
+            "bad.ron",
+            Text(r#"(name: "t", horizon: "1d", site: (heads: 0, vms_per_head: 3))"#),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `site.heads`",
+            "must be at least 1, found 0",
+        ],
+    },
+    Case {
+        id: "negative-count",
+        class: "Negative count",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), brain: (reboot_concurrency: -20))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `brain.reboot_concurrency`",
+            "expected a whole number from 0 to 4294967295, found `-20`",
+        ],
+    },
+    Case {
+        id: "probability",
+        class: "Probability outside [0, 1]",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), supervisor: (crash_on_reset: 1.5))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:76:",
+            "field `supervisor.crash_on_reset`",
+            "must be a probability in [0, 1], found 1.5",
+        ],
+    },
+    Case {
+        id: "nan",
+        class: "NaN",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), supervisor: (crash_on_long_reset: NaN))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `supervisor.crash_on_long_reset`",
+            "must be a probability in [0, 1], found NaN",
+        ],
+    },
+    Case {
+        id: "infinity",
+        class: "Infinity",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), head: (failures_per_year: inf))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `head.failures_per_year`",
+            "must be a finite rate ≥ 0 (per year), found inf",
+        ],
+    },
+    Case {
+        id: "empirical-empty",
+        class: "Empty Empirical distribution",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), brain: (boot_time: Empirical([])))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `brain.boot_time`",
+            "an Empirical distribution needs at least one value",
+        ],
+    },
+    Case {
+        id: "empirical-unsorted",
+        class: "Unsorted Empirical distribution",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), brain: (boot_time: Empirical(["40s", "90s", "45s"])))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `brain.boot_time[2]`",
+            "must be sorted in ascending order: \"45s\" comes after \"90s\"",
+        ],
+    },
+    Case {
+        id: "per-head-above-global",
+        class: "Inconsistent: per-head boot limit above the global one",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), brain: (reboot_concurrency: 4, per_head_concurrency: Some(8)))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `brain.per_head_concurrency`",
+            "must not exceed brain.reboot_concurrency (4), found 8",
+        ],
+    },
+    Case {
+        id: "reconnect-max-below-initial",
+        class: "Inconsistent: reconnect max below initial",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), link: (reconnect: (initial: "10s", max: "5s")))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `link.reconnect.max`",
+            "must be ≥ link.reconnect.initial (\"10s\"), found \"5s\"",
+        ],
+    },
+    Case {
+        id: "fault-after-horizon",
+        class: "Inconsistent: scheduled fault after the horizon",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), faults: [Partition(at: "2d", duration: Fixed("4m"), scope: All)])"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `faults[0].at`",
+            "\"2d\" is not before the horizon (\"1d\")",
+        ],
+    },
+    Case {
+        id: "set-unknown-path",
+        class: "Unknown --set path (nearest valid path suggested)",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "run",
+            "ok.ron",
+            "--set",
+            "brain.reboot_concurency=40",
+            "--out",
+            "out",
+        ],
+        code: 2,
+        expect: &[
+            "ok.ron: in --set brain.reboot_concurency=40",
+            "unknown path",
+            "Did you mean `brain.reboot_concurrency`?",
+            "Settable paths:",
+        ],
+    },
+    Case {
+        id: "set-unparsable",
+        class: "Unparsable --set value",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "run",
+            "ok.ron",
+            "--set",
+            "brain.reboot_concurrency=forty",
+            "--out",
+            "out",
+        ],
+        code: 2,
+        expect: &[
+            "ok.ron: in --set brain.reboot_concurrency=forty",
+            "field `brain.reboot_concurrency`",
+            "cannot read `forty`: expected a whole number from 0 to 4294967295",
+        ],
+    },
+    Case {
+        id: "set-no-equals",
+        class: "--set without PATH=VALUE",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "run",
+            "ok.ron",
+            "--set",
+            "brain.reboot_concurrency",
+            "--out",
+            "out",
+        ],
+        code: 2,
+        expect: &[
+            "ok.ron: in --set brain.reboot_concurrency",
+            "expected PATH=VALUE",
+        ],
+    },
+    Case {
+        id: "set-out-of-range",
+        class: "--set value outside what is allowed",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "run",
+            "ok.ron",
+            "--set",
+            "supervisor.crash_on_reset=2",
+            "--out",
+            "out",
+        ],
+        code: 2,
+        expect: &[
+            "ok.ron: in --set supervisor.crash_on_reset=2",
+            "field `supervisor.crash_on_reset`",
+            "must be a probability in [0, 1], found 2",
+        ],
+    },
+    Case {
+        id: "too-large",
+        class: "Model too large for memory",
+        files: &[(
+            "bad.ron",
+            Text(r#"(name: "t", horizon: "1d", site: (heads: 100000, vms_per_head: 40000))"#),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:28:",
+            "field `site`",
+            "100000 heads × 40000 VMs would need about",
+            "GiB of memory; the limit is 16 GiB",
+        ],
+    },
+    Case {
+        id: "too-large-set",
+        class: "Model too large for memory (from --set)",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "run",
+            "ok.ron",
+            "--set",
+            "site.heads=1000000",
+            "--set",
+            "site.vms_per_head=4000",
+            "--out",
+            "out",
+        ],
+        code: 2,
+        expect: &[
+            "ok.ron: in --set site.vms_per_head=4000",
+            "field `site`",
+            "GiB of memory; the limit is 16 GiB",
+        ],
+    },
+    Case {
+        id: "runaway-work",
+        class: "Events that each touch the whole site, too often",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1y", site: (heads: 100000, vms_per_head: 1), faults: [RandomPartitions(per_year: 1e15, duration: Fixed("0s"), scope: All)])"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `faults[0].per_year`",
+            "would run for hours",
+            "raise limits.max_events",
+        ],
+    },
+    Case {
+        id: "too-many-replications",
+        class: "Too many replications for memory",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "run",
+            "ok.ron",
+            "-r",
+            "18446744073709551615",
+            "--out",
+            "out",
+        ],
+        code: 2,
+        expect: &["--replications 18446744073709551615: at most 1000000"],
+    },
+    Case {
+        id: "sweep-grid-too-large",
+        class: "Sweep grid too large",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "sweep",
+            "ok.ron",
+            "--param",
+            "brain.reboot_concurrency=1..10000:1",
+            "--param",
+            "site.heads=1..10000:1",
+            "--out",
+            "out",
+        ],
+        code: 2,
+        expect: &["the --param values make 100000000 grid points; at most 10000"],
+    },
+    Case {
+        id: "merge-device",
+        class: "Shard file without end (merge)",
+        files: &[],
+        args: &["merge", "/dev/zero", "--out", "out"],
+        code: 2,
+        expect: &["/dev/zero: cannot read the shard file: it is a device, not a file"],
+    },
+    Case {
+        id: "no-such-file",
+        class: "Non-existent model file",
+        files: &[],
+        args: &["run", "missing.ron", "--out", "out"],
+        code: 2,
+        expect: &["missing.ron: cannot read the model file: no such file"],
+    },
+    Case {
+        id: "directory",
+        class: "Unreadable model file: a directory",
+        files: &[("models.ron", Dir)],
+        args: &["run", "models.ron", "--out", "out"],
+        code: 2,
+        expect: &["models.ron: cannot read the model file: it is a directory"],
+    },
+    Case {
+        id: "not-utf8",
+        class: "Unreadable model file: not UTF-8",
+        files: &[("bad.ron", Bytes(b"(name: \"\xff\xfe\", horizon: \"1d\")"))],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &["bad.ron: the model file is not UTF-8 text (invalid byte at offset 8)"],
+    },
+    Case {
+        id: "endless",
+        class: "Model file without end (read is bounded)",
+        files: &[],
+        args: &["validate", "/dev/zero"],
+        code: 2,
+        expect: &["/dev/zero: the model file is larger than 16 MiB"],
+    },
+    Case {
+        id: "out-is-file",
+        class: "--out pointing at a file",
+        files: &[("ok.ron", Text(OK)), ("report.txt", Text("keep me\n"))],
+        args: &["run", "ok.ron", "-r", "2", "--out", "report.txt"],
+        code: 2,
+        expect: &["--out report.txt: exists and is not a directory"],
+    },
+    Case {
+        id: "out-not-writable",
+        class: "--out a directory that cannot be created or written",
+        files: &[("ok.ron", Text(OK)), ("report.txt", Text("keep me\n"))],
+        args: &["run", "ok.ron", "-r", "2", "--out", "report.txt/run1"],
+        code: 2,
+        expect: &["--out report.txt/run1: cannot create the directory"],
+    },
+    Case {
+        id: "runaway-events",
+        class: "Runaway model: event limit (exit 1)",
+        files: &[(
+            "runaway.ron",
+            Text(
+                r#"(name: "runaway", horizon: "10y", site: (heads: 50, vms_per_head: 40), link: (flaps_per_year: 3.1536e13, flap_duration: Fixed("1us")))"#,
+            ),
+        )],
+        args: &[
+            "run",
+            "runaway.ron",
+            "-r",
+            "2",
+            "--set",
+            "limits.max_events=200000",
+        ],
+        code: 1,
+        expect: &[
+            "runaway.ron: seed 1, replication 0: event limit of 200000 events reached at simulated time ",
+            "the model may be a runaway",
+            "--set limits.max_events=400000",
+            "reproduce with: bigvsim run runaway.ron -r 2 --set limits.max_events=200000",
+        ],
+    },
+];
+
+/// What one case printed.
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+}
+
+/// A fresh working directory for case `id`, holding the case's files.
+fn workdir(case: &Case) -> PathBuf {
+    // Tests run in parallel and may run the same case: each run gets its own directory.
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, Ordering::Relaxed);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("bad-input")
+        .join(format!("{}-{}-{n}", case.id, std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, content) in case.files {
+        let path = dir.join(name);
+        match content {
+            Text(t) => std::fs::write(path, t).unwrap(),
+            Bytes(b) => std::fs::write(path, b).unwrap(),
+            Dir => std::fs::create_dir(path).unwrap(),
+        }
+    }
+    dir
+}
+
+/// Names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn run_case(case: &Case) -> Outcome {
+    let dir = workdir(case);
+    let before = listing(&dir);
+    let started = Instant::now();
+    let out = Command::new(bin())
+        .args(case.args)
+        .current_dir(&dir)
+        .output()
+        .expect("the binary runs");
+    let elapsed = started.elapsed();
+    // Nothing written: the directory holds exactly what it held, and files kept
+    // their contents.
+    assert_eq!(listing(&dir), before, "{}: files were written", case.id);
+    for (name, content) in case.files {
+        if let Text(t) = content {
+            assert_eq!(
+                std::fs::read_to_string(dir.join(name)).unwrap(),
+                *t,
+                "{}: {name} was modified",
+                case.id
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Outcome {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed,
+    }
+}
+
+fn case(id: &str) -> &'static Case {
+    CASES
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no case {id}"))
+}
+
+/// Runs the cases and checks exit code, silence on stdout, one `error:` and the
+/// expected pieces of the message.
+fn check(ids: &[&str]) {
+    for id in ids {
+        let c = case(id);
+        let o = run_case(c);
+        let e = &o.stderr;
+        assert_eq!(o.code, Some(c.code), "{id}: exit code; stderr:\n{e}");
+        assert_eq!(o.stdout, "", "{id}: stdout must stay empty");
+        assert!(e.starts_with("error: "), "{id}: {e}");
+        assert_eq!(e.matches("error: ").count(), 1, "{id}: one error: {e}");
+        assert!(!e.contains("panicked"), "{id}: {e}");
+        for piece in c.expect {
+            assert!(e.contains(piece), "{id}: missing {piece:?} in:\n{e}");
+        }
+    }
+}
+
+#[test]
+fn malformed_ron_points_at_the_mistake() {
+    // Proves a missing comma names the line, column and the field before it; an
+    // unclosed parenthesis points at the parenthesis that never closes; text after
+    // the model and an empty file are explained.
+    check(&[
+        "missing-comma",
+        "unclosed-paren",
+        "trailing-text",
+        "empty-file",
+    ]);
+}
+
+#[test]
+fn unknown_names_suggest_the_nearest_valid_one() {
+    // Proves a misspelt field or variant is refused (not ignored), with the field
+    // path, every allowed name and the nearest one.
+    check(&["unknown-field", "unknown-variant"]);
+}
+
+#[test]
+fn missing_field_is_named() {
+    // Proves a field without a default that is left out is named with its path.
+    check(&["missing-field"]);
+}
+
+#[test]
+fn wrong_types_say_what_is_expected() {
+    // Proves 1.5 for an integer, text for a number and a bare number for a duration
+    // each say what the field takes and quote what was found.
+    check(&[
+        "float-for-integer",
+        "text-for-number",
+        "number-for-duration",
+    ]);
+}
+
+#[test]
+fn negative_and_zero_values_are_refused() {
+    // Proves negative rates, zero or negative durations and zero or negative counts
+    // are refused with the allowed range.
+    check(&[
+        "negative-rate",
+        "zero-duration",
+        "negative-duration",
+        "zero-count",
+        "negative-count",
+    ]);
+}
+
+#[test]
+fn probabilities_nan_and_infinity_are_refused() {
+    // Proves a probability above 1, a NaN and an infinite rate are refused.
+    check(&["probability", "nan", "infinity"]);
+}
+
+#[test]
+fn empirical_distributions_must_be_non_empty_and_sorted() {
+    // Proves an empty Empirical list is refused, and an unsorted one names the first
+    // out-of-order element by index.
+    check(&["empirical-empty", "empirical-unsorted"]);
+}
+
+#[test]
+fn inconsistent_settings_are_refused() {
+    // Proves a per-head boot limit above the global one, a reconnect max below its
+    // initial wait and a scheduled fault after the horizon are each refused, naming
+    // both values.
+    check(&[
+        "per-head-above-global",
+        "reconnect-max-below-initial",
+        "fault-after-horizon",
+    ]);
+}
+
+#[test]
+fn bad_overrides_name_the_set_argument() {
+    // Proves an unknown --set path suggests the nearest one and lists the settable
+    // paths; an unparsable value, a missing `=` and an out-of-range value each name
+    // the --set argument (not a file position).
+    check(&[
+        "set-unknown-path",
+        "set-unparsable",
+        "set-no-equals",
+        "set-out-of-range",
+    ]);
+}
+
+#[test]
+fn models_too_large_are_refused_before_allocating() {
+    // Proves a site that would not fit in memory is refused with the figure it would
+    // need (from the file or from --set), and a model whose site-wide events would
+    // each touch 100 000 heads a trillion times a year is refused as a runaway before
+    // it runs (the event limit alone would let it run for hours). Each answers
+    // within seconds, so nothing was allocated or run.
+    for id in ["too-large", "too-large-set", "runaway-work"] {
+        let o = run_case(case(id));
+        assert!(o.elapsed < Duration::from_secs(10), "{id}: {:?}", o.elapsed);
+    }
+    check(&["too-large", "too-large-set", "runaway-work"]);
+}
+
+#[test]
+fn oversized_requests_are_refused_before_allocating() {
+    // Proves a replication count, a sweep grid or an endless shard file that would
+    // allocate without bound (or panic on capacity overflow) is refused up front,
+    // naming the argument and the limit.
+    check(&["too-many-replications", "sweep-grid-too-large"]);
+    if Path::new("/dev/zero").exists() {
+        check(&["merge-device"]);
+    }
+}
+
+#[test]
+fn unreadable_model_files_are_refused() {
+    // Proves a missing file, a directory, a non-UTF-8 file and an endless file
+    // (/dev/zero: the read is bounded, so it neither hangs nor fills memory) each
+    // get one error naming the path.
+    check(&["no-such-file", "directory", "not-utf8"]);
+    if Path::new("/dev/zero").exists() {
+        check(&["endless"]);
+    }
+}
+
+#[test]
+fn bad_out_paths_are_refused_before_running() {
+    // Proves --out naming a file, or a directory that cannot be created (under a
+    // file), exits 2 naming the path, and leaves the file untouched.
+    check(&["out-is-file", "out-not-writable"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn out_directory_without_write_permission_is_refused() {
+    // Proves --out naming an existing directory without write permission exits 2
+    // naming the path and writes nothing. Skipped where permissions do not bind (as
+    // root), which the probe below detects.
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad-input/read-only");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("ro")).unwrap();
+    std::fs::write(dir.join("ok.ron"), OK).unwrap();
+    std::fs::set_permissions(dir.join("ro"), std::fs::Permissions::from_mode(0o555)).unwrap();
+    if std::fs::write(dir.join("ro/probe"), "").is_ok() {
+        eprintln!("skipped: permissions do not bind for this user");
+        let _ = std::fs::remove_file(dir.join("ro/probe"));
+        return;
+    }
+    let out = Command::new(bin())
+        .args(["run", "ok.ron", "-r", "1", "--out", "ro"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--out ro: cannot write there"), "{err}");
+    assert!(listing(&dir.join("ro")).is_empty(), "files written");
+}
+
+#[test]
+fn runaway_model_stops_at_the_event_limit_with_a_reproducing_command() {
+    // Proves a flap every microsecond over ten years stops at the event limit (here
+    // lowered so a debug build takes a fraction of a second), exit 1, naming the
+    // seed, the replication, the simulated time, how to raise the limit and the
+    // command that reproduces it. (Release build, default limit of 50 000 000
+    // events: about 3 s.)
+    let o = run_case(case("runaway-events"));
+    assert!(o.elapsed < Duration::from_secs(20), "{:?}", o.elapsed);
+    check(&["runaway-events"]);
+}
+
+#[test]
+fn check_flag_runs_the_invariant_checker() {
+    // Proves --check is accepted by run and a shipped model passes the invariant
+    // checker after every event (the checker is not compiled out of any build: the
+    // engine calls it whenever the plan asks, see engine::run).
+    let out = Command::new(bin())
+        .args(["run", "models/york-2017.ron", "-r", "2", "--check"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+// ---- docs/errors.md ------------------------------------------------------------------
+
+/// `text` as a Markdown code span that may itself contain backticks.
+fn code(text: &str) -> String {
+    format!("`` {text} ``")
+}
+
+fn cell(text: &str) -> String {
+    text.trim_end().replace('|', "\\|").replace('\n', "<br>")
+}
+
+fn command_text(c: &Case) -> String {
+    let args: Vec<String> = c
+        .args
+        .iter()
+        .map(|a| {
+            if a.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "-_./=,:".contains(ch))
+            {
+                a.to_string()
+            } else {
+                format!("'{a}'")
+            }
+        })
+        .collect();
+    format!("bigvsim {}", args.join(" "))
+}
+
+fn input_text(c: &Case) -> String {
+    c.files
+        .iter()
+        .map(|(name, content)| match content {
+            Text(t) if t.trim().is_empty() => format!("`{name}`: empty"),
+            Text(t) => format!("`{name}`: {}", code(&t.trim_end().replace('\n', "⏎"))),
+            Bytes(_) => format!("`{name}`: bytes that are not UTF-8"),
+            Dir => format!("`{name}`: a directory"),
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+fn render_errors_md(outcomes: &[(&Case, Outcome)]) -> String {
+    let mut s = String::new();
+    s.push_str(
+        "# Bad input: what bigvsim says\n\
+         \n\
+         Every class of bad input, with the message the binary actually prints (generated\n\
+         by `tests/it/bad_input.rs`, which runs each case and fails when a message\n\
+         drifts from this table; regenerate with `BIGVSIM_BLESS=1 cargo test bad_input`).\n\
+         Each case runs in an empty directory holding only its input files.\n\
+         \n\
+         Bad input exits with code 2, prints one `error:` line on stderr and nothing on\n\
+         stdout, and writes nothing (no `--out` directory, no partial file). A run stopped\n\
+         by a limit exits with code 1. A message names the file, line and column (or the\n\
+         `--set` argument), the field path and what is allowed.\n\
+         \n\
+         ## Limits\n\
+         \n\
+         - `limits.max_events` (default 50 000 000, set in the model or with\n\
+         \x20 `--set limits.max_events=N`): a replication handling more events stops with\n\
+         \x20 exit 1, naming the seed, replication, simulated time and the command that\n\
+         \x20 reproduces it. With the default, a flap every microsecond on 50 heads stops in\n\
+         \x20 about 3 s (release build).\n\
+         - Simulated time is bounded by `horizon` (at most about 584 942 years, the range\n\
+         \x20 of a `u64` of microseconds).\n\
+         - Memory is estimated before anything is allocated; a model needing more than\n\
+         \x20 16 GiB is refused with the figure.\n\
+         - Events that each touch many heads or VMs (site-wide partitions, brain\n\
+         \x20 failovers, broker failures, scheduled faults; crashes and hardware failures\n\
+         \x20 per VM) are bounded before the run: more than 50 × `limits.max_events`\n\
+         \x20 head and VM updates is refused, as the run would take hours to reach the\n\
+         \x20 event limit.\n\
+         - Model files larger than 16 MiB are refused unread.\n\
+         \n\
+         ## Messages\n\
+         \n\
+         | Class | Input | Command | Exit | Message (stderr) |\n\
+         |---|---|---|---|---|\n",
+    );
+    for (c, o) in outcomes {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            cell(c.class),
+            if c.files.is_empty() {
+                "(none)".to_string()
+            } else {
+                cell(&input_text(c))
+            },
+            cell(&code(&command_text(c))),
+            o.code.map_or("signal".to_string(), |c| c.to_string()),
+            cell(&o.stderr)
+                .split("<br>")
+                .map(|l| code(l.trim()))
+                .collect::<Vec<_>>()
+                .join("<br>")
+        ));
+    }
+    s.push_str(
+        "\n## Finding crashes\n\
+         \n\
+         `tests/it/proptests.rs` generates model texts (valid and mutated) and `--set`\n\
+         overrides and runs parse → validate → a short simulation with the invariant\n\
+         checker on; any panic, full event queue or broken invariant fails. `cargo test`\n\
+         runs 1 000 cases; run more with\n\
+         \n\
+         ```\n\
+         PROPTEST_CASES=1000000 cargo test --release --test main proptests -- --nocapture\n\
+         ```\n",
+    );
+    s
+}
+
+#[test]
+fn docs_errors_md_matches_the_binary() {
+    // Proves docs/errors.md lists every bad-input class with the message the binary
+    // prints today: the table is rendered from running every case and must equal the
+    // file (BIGVSIM_BLESS=1 rewrites it).
+    let outcomes: Vec<(&Case, Outcome)> = CASES
+        .iter()
+        .filter(|c| !c.args.contains(&"/dev/zero") || Path::new("/dev/zero").exists())
+        .map(|c| (c, run_case(c)))
+        .collect();
+    let rendered = render_errors_md(&outcomes);
+    let path = root().join("docs/errors.md");
+    if std::env::var_os("BIGVSIM_BLESS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &rendered).unwrap();
+        return;
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_default();
+    if stored != rendered {
+        let first = stored
+            .lines()
+            .zip(rendered.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(stored.lines().count().min(rendered.lines().count()));
+        panic!(
+            "docs/errors.md is out of date (first difference at line {}): run \
+             BIGVSIM_BLESS=1 cargo test bad_input and review the diff\n  stored:   {:?}\n  \
+             binary:   {:?}",
+            first + 1,
+            stored.lines().nth(first),
+            rendered.lines().nth(first)
+        );
+    }
+}

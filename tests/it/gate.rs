@@ -1,0 +1,353 @@
+//! Gates that make result changes and nondeterminism visible: every shipped model
+//! hashes to the same trace twice, a golden trace hash pins `models/york-2017.ron`, and
+//! a tidy check keeps hash maps, wall clocks, OS randomness and float time out of the
+//! engine and the model.
+//!
+//! The golden hash is regenerated on purpose, never silently:
+//! `BIGVSIM_BLESS=1 cargo test gate::golden` rewrites `tests/golden/york-2017.trace-hash`.
+
+use std::path::{Path, PathBuf};
+
+use bigvsim::experiment::trace_hash;
+use bigvsim::scenario;
+
+use super::common::{model, root};
+
+/// Seeds every shipped model is run with.
+const SEEDS: [u64; 3] = [1, 2, 1_000_003];
+
+/// Models with more VMs than this are gated on a hundredth of their heads.
+const BIG_SITE_VMS: u64 = 100_000;
+
+/// Every model file shipped in `models/`, sorted by name.
+fn shipped_models() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("models"))
+        .expect("models/ is readable")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+#[test]
+fn every_model_hashes_to_the_same_trace_twice() {
+    // Proves run-to-run determinism for every model in models/ (not only York): for
+    // each of several seeds, two runs of replication 0 give the same trace hash and the
+    // same metrics, and different seeds give different traces. Models run on two
+    // threads to keep the gate fast; each hash is computed on one thread. A model of
+    // more than 100 000 VMs (scaling-1m) runs on a hundredth of its heads, which
+    // exercises the same code at a size a debug build runs in a fraction of a second.
+    let paths = shipped_models();
+    assert!(paths.len() >= 2, "no models found in models/");
+    let check = |path: &PathBuf| {
+        let file = path.to_str().unwrap();
+        let mut m = scenario::load(file, &[]).unwrap_or_else(|e| panic!("{e}"));
+        if m.scenario.site.vms() > BIG_SITE_VMS {
+            // A debug build takes seconds per run of a million VMs: run the same model
+            // on a hundredth of its heads (every other parameter as in the file).
+            let heads = format!("site.heads={}", (m.scenario.site.heads / 100).max(1));
+            m = scenario::load(file, &[heads]).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mut hashes = Vec::new();
+        for seed in SEEDS {
+            let (a, ma) = trace_hash(&m.scenario, seed, 0)
+                .unwrap_or_else(|e| panic!("{}: seed {seed}: {e}", path.display()));
+            let (b, mb) = trace_hash(&m.scenario, seed, 0).unwrap();
+            assert_eq!(a, b, "{}: seed {seed}: two runs differ", path.display());
+            assert_eq!(ma, mb, "{}: seed {seed}: metrics differ", path.display());
+            hashes.push(a);
+        }
+        hashes.sort_unstable();
+        hashes.dedup();
+        assert_eq!(
+            hashes.len(),
+            SEEDS.len(),
+            "{}: different seeds gave the same trace",
+            path.display()
+        );
+    };
+    let (left, right): (Vec<_>, Vec<_>) = paths.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    std::thread::scope(|s| {
+        let a = s.spawn(|| left.iter().for_each(|(_, p)| check(p)));
+        right.iter().for_each(|(_, p)| check(p));
+        if let Err(panic) = a.join() {
+            std::panic::resume_unwind(panic);
+        }
+    });
+}
+
+/// Where the golden trace hash of York (seed 1, replication 0) is kept.
+fn golden_path() -> PathBuf {
+    root().join("tests/golden/york-2017.trace-hash")
+}
+
+/// The golden file's text for a hash and event count.
+fn golden_text(hash: u64, events: f64) -> String {
+    format!(
+        "# bigvsim::experiment::trace_hash of models/york-2017.ron, seed 1, replication 0\n\
+         # ({events} events). A change here means the simulator's results changed: update it\n\
+         # on purpose with `BIGVSIM_BLESS=1 cargo test gate::golden` and say why in the commit.\n\
+         {hash:016x}\n"
+    )
+}
+
+#[test]
+fn golden_trace_hash_of_york_2017() {
+    // Proves results have not changed by accident: the trace hash of York, seed 1,
+    // replication 0 equals the one stored in tests/golden/. Any change to the model,
+    // the engine, the random streams or the model file shows up here and must be
+    // blessed on purpose (BIGVSIM_BLESS=1), which rewrites the file.
+    let m = model("york-2017.ron");
+    let (hash, metrics) = trace_hash(&m.scenario, 1, 0).unwrap();
+    let events = metrics[bigvsim::metrics::Metric::Events];
+    let path = golden_path();
+    if std::env::var_os("BIGVSIM_BLESS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, golden_text(hash, events)).unwrap();
+        eprintln!("blessed {}: {hash:016x}", path.display());
+        return;
+    }
+    let stored = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; create it with BIGVSIM_BLESS=1 cargo test gate::golden",
+            path.display()
+        )
+    });
+    let stored = stored
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .expect("the golden file holds a hash");
+    assert_eq!(
+        stored,
+        format!("{hash:016x}"),
+        "the trace of models/york-2017.ron seed 1 replication 0 changed ({events} events \
+         now). If the change is intended, run BIGVSIM_BLESS=1 cargo test gate::golden and \
+         commit tests/golden/ with the reason"
+    );
+}
+
+// ---- tidy ----------------------------------------------------------------------------
+
+/// Names that never belong on a simulation path, and why.
+const FORBIDDEN: &[(&str, &str)] = &[
+    ("HashMap", "iteration order is random: use Vec or BTreeMap"),
+    ("HashSet", "iteration order is random: use Vec or BTreeSet"),
+    ("Instant", "wall clock: simulated time is Micros"),
+    ("SystemTime", "wall clock: simulated time is Micros"),
+    ("thread_rng", "OS-seeded randomness: use engine::Stream"),
+    ("rand::rng(", "OS-seeded randomness: use engine::Stream"),
+    ("OsRng", "OS randomness: use engine::Stream"),
+    ("from_entropy", "OS-seeded randomness: use engine::Stream"),
+    ("from_os_rng", "OS-seeded randomness: use engine::Stream"),
+];
+
+/// Float names allowed although they end in a time unit: distribution parameters
+/// (`Dist`), which are floats by nature and are turned into whole microseconds when
+/// sampled. Simulated time itself is never one of these.
+const FLOAT_DURATION_PARAMETERS: &[&str] = &["mean_us", "min_us", "max_us", "scale_us"];
+
+/// True for a name that says it holds a time or a duration.
+fn time_like(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    if FLOAT_DURATION_PARAMETERS.contains(&n.as_str()) {
+        return false;
+    }
+    const EXACT: &[&str] = &["t", "at", "when", "now", "time", "clock", "horizon"];
+    const PARTS: &[&str] = &[
+        "time", "now", "clock", "deadline", "horizon", "since", "until", "elapsed",
+    ];
+    const SUFFIXES: &[&str] = &[
+        "_s", "_sec", "_secs", "_seconds", "_ms", "_us", "_ns", "_at", "_t", "_min", "_h",
+    ];
+    EXACT.contains(&n.as_str())
+        || PARTS.iter().any(|p| n.contains(p))
+        || SUFFIXES.iter().any(|s| n.ends_with(s))
+}
+
+/// `text` without `//` comments (doc comments included) and string literals' insides,
+/// so prose that mentions a forbidden name is not a violation.
+fn code_only(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            match c {
+                '\\' => {
+                    chars.next();
+                }
+                '"' => {
+                    in_string = false;
+                    out.push('"');
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push('"');
+            }
+            '/' if chars.peek() == Some(&'/') => break,
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The identifier ending just before byte `end` of `s`, if any.
+fn ident_before(s: &str, end: usize) -> Option<&str> {
+    let head = s[..end].trim_end();
+    let start = head
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let name = &head[start..];
+    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
+}
+
+/// Every tidy violation in one file's text, as `line: what`.
+fn tidy_violations(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = code_only(raw);
+        let at = i + 1;
+        for (name, why) in FORBIDDEN {
+            if line.contains(name) {
+                found.push(format!("{at}: `{name}`: {why}"));
+            }
+        }
+        // `name: f64` / `name: f32`: a field, parameter or typed binding.
+        for float in [": f64", ": f32"] {
+            let mut from = 0;
+            while let Some(pos) = line[from..].find(float) {
+                let end = from + pos;
+                if let Some(name) = ident_before(&line, end)
+                    && time_like(name)
+                {
+                    found.push(format!(
+                        "{at}: `{name}{float}`: float time; simulated time is integer Micros"
+                    ));
+                }
+                from = end + float.len();
+            }
+        }
+        // `let name = ... as f64;`: an untyped binding computed as a float.
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix("let ") {
+            let rest = rest.strip_prefix("mut ").unwrap_or(rest);
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let value = line.trim_end();
+            let float_value = value.ends_with("as f64;")
+                || value.ends_with("as f32;")
+                || value.split_once('=').is_some_and(|(_, v)| {
+                    v.trim()
+                        .trim_end_matches(';')
+                        .parse::<f64>()
+                        .is_ok_and(|_| v.contains('.'))
+                });
+            if !name.is_empty() && time_like(&name) && float_value {
+                found.push(format!(
+                    "{at}: `let {name}` is a float: simulated time is integer Micros"
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// Every `.rs` file under `dir`, recursively, sorted.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn tidy_engine_and_model_stay_deterministic() {
+    // Proves src/engine and src/model use no HashMap/HashSet, no wall clock
+    // (Instant, SystemTime), no OS-seeded randomness (thread_rng and friends) and no
+    // float time (an f64/f32 field, parameter or variable named like a time or a
+    // duration, e.g. `now: f64`, `t_s: f64`), comments and strings excepted.
+    let mut all = Vec::new();
+    for dir in ["src/engine", "src/model"] {
+        let files = rust_files(&root().join(dir));
+        assert!(!files.is_empty(), "{dir} has no .rs files");
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for v in tidy_violations(&text) {
+                all.push(format!(
+                    "{}:{v}",
+                    file.strip_prefix(root()).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(all.is_empty(), "tidy violations:\n{}", all.join("\n"));
+}
+
+#[test]
+fn tidy_checker_catches_bad_snippets() {
+    // Proves the tidy checker itself works: each bad snippet is flagged, each good one
+    // (the engine's integer time, distribution parameters, prose in comments and
+    // strings, float non-times) is not.
+    let bad = [
+        "use std::collections::HashMap;",
+        "let seen: HashSet<u32> = HashSet::new();",
+        "let started = std::time::Instant::now();",
+        "let wall = SystemTime::now();",
+        "let mut rng = rand::thread_rng();",
+        "let mut rng = rand::rng();",
+        "struct World { now: f64 }",
+        "    pub time: f64,",
+        "    last_event_s: f64,",
+        "fn advance(&mut self, t: f32) {}",
+        "    down_since_us: f64,",
+        "let deadline = self.now_us as f64;",
+        "let mut now = 0.5;",
+        "struct S { a: u64, repair_time: f64 }",
+    ];
+    for snippet in bad {
+        assert!(
+            !tidy_violations(snippet).is_empty(),
+            "not flagged: {snippet}"
+        );
+    }
+    let good = [
+        "    now_us: Micros,",
+        "pub fn at(&mut self, time_us: Micros, event: E) {",
+        "    Exponential { mean_us: f64 },",
+        "    Uniform { min_us: f64, max_us: f64 },",
+        "    Weibull { shape: f64, scale_us: f64 },",
+        "pub fn bernoulli(&mut self, p: f64) -> bool {",
+        "let factor = 1.0 + slowdown * others as f64;",
+        "let duration = libm::round(base as f64 * factor) as Micros;",
+        "// no HashMap iteration anywhere, and no Instant::now()",
+        "/// `now: f64` would be float time",
+        r#"let s = "HashMap and thread_rng in a string";"#,
+        "let pos = rng.open01() * last as f64;",
+    ];
+    for snippet in good {
+        assert_eq!(
+            tidy_violations(snippet),
+            Vec::<String>::new(),
+            "flagged: {snippet}"
+        );
+    }
+}
