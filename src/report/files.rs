@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use super::plot::{self, Bar, BarChart, LineChart, Series};
 use super::{
-    KEY_METRICS, VERSION, compare_json, csv_field, csv_num, fmt_num, run_json, sweep_csv,
-    sweep_json,
+    KEY_METRICS, VERSION, compare_json, csv_field, csv_num, design_rows, difference_rows, fmt_num,
+    run_json, sweep_csv, sweep_json,
 };
 use crate::engine::US_PER_S;
 use crate::experiment::Batch;
@@ -260,32 +260,6 @@ fn outages_csv(study: &Study) -> String {
     out
 }
 
-fn summary_rows(study: &Study, metrics: &[Metric]) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut header = vec!["design".to_string()];
-    header.extend(metrics.iter().map(|m| {
-        let d = &METRICS[*m as usize];
-        d.heading()
-    }));
-    let rows = study
-        .designs
-        .iter()
-        .map(|(info, b)| {
-            let mut row = vec![info.name.clone()];
-            row.extend(metrics.iter().map(|m| {
-                let s = b.summary(*m);
-                format!(
-                    "{} [{}, {}]",
-                    fmt_num(s.mean),
-                    fmt_num(s.ci95_lo),
-                    fmt_num(s.ci95_hi)
-                )
-            }));
-            row
-        })
-        .collect();
-    (header, rows)
-}
-
 /// Writes the report of a `run` or `compare` (or their merge) into `dir`.
 pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(), ReportError> {
     let single = study.command == "run";
@@ -399,7 +373,7 @@ pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(),
         command,
     ));
     md.push_str("## Summary (mean [95 % CI] over replications)\n\n");
-    let (h, rows) = summary_rows(study, KEY_METRICS);
+    let (h, rows) = design_rows(study, KEY_METRICS);
     md.push_str(&md_table(&h, &rows));
     if !single {
         let base = &study.designs[0].0.name;
@@ -411,25 +385,7 @@ pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(),
                 "paired over replications"
             }
         ));
-        let diffs = study.differences();
-        let mut rows = Vec::new();
-        let mut verdicts = Vec::new();
-        for (d, (info, _)) in diffs.iter().zip(study.designs.iter().skip(1)) {
-            let mut row = vec![info.name.clone()];
-            for m in KEY_METRICS {
-                let x = &d[*m as usize];
-                row.push(format!(
-                    "{} [{}, {}]",
-                    fmt_num(x.mean),
-                    fmt_num(x.ci95_lo),
-                    fmt_num(x.ci95_hi)
-                ));
-                if let Some(v) = crate::experiment::study::verdict(&info.name, base, *m, x) {
-                    verdicts.push(v);
-                }
-            }
-            rows.push(row);
-        }
+        let (rows, verdicts) = difference_rows(study, KEY_METRICS);
         md.push_str(&md_table(&h, &rows));
         md.push_str("\nWhere the 95 % CI excludes zero:\n\n");
         if verdicts.is_empty() {
@@ -445,7 +401,7 @@ pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(),
     md.push_str("VM outage durations.\n\n![outage CDF](outage_cdf.png)\n\n");
     md.push_str("Availability and downtime per design, with 95 % confidence intervals.\n\n![availability](availability.png)\n\n![downtime](downtime.png)\n\n");
     md.push_str("## Files\n\n- `metrics.json`: the `--format json` document\n- `replications.csv`: every metric of every replication\n- `outages.csv`: every VM outage of replication 0 (end_s empty: still down at the horizon)\n- each plot as PNG and SVG\n\n## All metrics\n\n");
-    let (h, rows) = summary_rows(study, Metric::ALL);
+    let (h, rows) = design_rows(study, Metric::ALL);
     md.push_str(&md_table(&h, &rows));
     md.push_str("\nUnits: ");
     md.push_str(

@@ -163,6 +163,50 @@ fn mean_ci(m: Metric, s: &Summary) -> String {
     )
 }
 
+/// A heading row (`design` then each metric's heading) and one row per design of
+/// `mean [95% CI]`.
+pub fn design_rows(study: &Study, metrics: &[Metric]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut header = vec!["design".to_string()];
+    header.extend(metrics.iter().map(|m| METRICS[*m as usize].heading()));
+    let rows = study
+        .designs
+        .iter()
+        .map(|(info, b)| {
+            let mut row = vec![info.name.clone()];
+            row.extend(metrics.iter().map(|m| mean_ci(*m, &b.summary(*m))));
+            row
+        })
+        .collect();
+    (header, rows)
+}
+
+/// One row per design after the first: its difference against the first, `mean [95%
+/// CI]` for each metric; and the plain-words verdicts where a CI excludes zero.
+pub fn difference_rows(study: &Study, metrics: &[Metric]) -> (Vec<Vec<String>>, Vec<String>) {
+    let Some((base, _)) = study.designs.first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut rows = Vec::new();
+    let mut verdicts = Vec::new();
+    for (d, (info, _)) in study.differences().iter().zip(study.designs.iter().skip(1)) {
+        let mut row = vec![info.name.clone()];
+        for m in metrics {
+            let x = &d[*m as usize];
+            row.push(format!(
+                "{} [{}, {}]",
+                fmt_metric(*m, x.mean),
+                fmt_metric(*m, x.ci95_lo),
+                fmt_metric(*m, x.ci95_hi)
+            ));
+            if let Some(v) = verdict(&info.name, &base.name, *m, x) {
+                verdicts.push(v);
+            }
+        }
+        rows.push(row);
+    }
+    (rows, verdicts)
+}
+
 /// The `run` summary as a text table (the first design of the study).
 pub fn run_text(study: &Study) -> String {
     let mut out = header_lines(study);
@@ -277,64 +321,28 @@ pub fn compare_json(study: &Study) -> Value {
 pub fn compare_text(study: &Study) -> String {
     let mut out = header_lines(study);
     out.push_str("\nEach design: mean [95% CI]\n\n");
-    let mut header = vec!["design".to_string()];
-    for m in KEY_METRICS {
-        let d = &METRICS[*m as usize];
-        header.push(d.heading());
-    }
-    let rows: Vec<Vec<String>> = study
-        .designs
-        .iter()
-        .map(|(info, b)| {
-            let mut row = vec![info.name.clone()];
-            row.extend(KEY_METRICS.iter().map(|m| mean_ci(*m, &b.summary(*m))));
-            row
-        })
-        .collect();
+    let (header, rows) = design_rows(study, KEY_METRICS);
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     out.push_str(&table(&header_refs, &rows));
-    let diffs = study.differences();
-    if diffs.is_empty() {
+    if study.designs.len() < 2 {
         return out;
     }
-    let base = &study.designs[0].0.name;
     out.push_str(&format!(
-        "\nDifference against {base} (design − baseline): mean [95% CI], {}\n\n",
+        "\nDifference against {} (design − baseline): mean [95% CI], {}\n\n",
+        study.designs[0].0.name,
         if study.independent_seeds {
             "unpaired (Welch), independent seeds"
         } else {
             "paired over replications"
         }
     ));
-    let rows: Vec<Vec<String>> = diffs
-        .iter()
-        .zip(study.designs.iter().skip(1))
-        .map(|(d, (info, _))| {
-            let mut row = vec![info.name.clone()];
-            for m in KEY_METRICS {
-                let x = &d[*m as usize];
-                row.push(format!(
-                    "{} [{}, {}]",
-                    fmt_metric(*m, x.mean),
-                    fmt_metric(*m, x.ci95_lo),
-                    fmt_metric(*m, x.ci95_hi)
-                ));
-            }
-            row
-        })
-        .collect();
+    let (rows, verdicts) = difference_rows(study, KEY_METRICS);
     out.push_str(&table(&header_refs, &rows));
     out.push_str("\nVerdicts (where the 95% CI excludes zero):\n");
-    let mut any = false;
-    for (d, (info, _)) in diffs.iter().zip(study.designs.iter().skip(1)) {
-        for m in KEY_METRICS {
-            if let Some(v) = verdict(&info.name, base, *m, &d[*m as usize]) {
-                out.push_str(&format!("  {v}\n"));
-                any = true;
-            }
-        }
+    for v in &verdicts {
+        out.push_str(&format!("  {v}\n"));
     }
-    if !any {
+    if verdicts.is_empty() {
         out.push_str(
             "  none: no difference is distinguishable from noise at this replication count\n",
         );
