@@ -322,9 +322,10 @@ impl Recorder {
         let start = self.incident_start_us;
         self.scratch.clear();
         for &vm in &self.affected {
+            // Every affected VM came back at or after the start (VMs still down at
+            // the horizon were set to the horizon by `finish`).
             let up = self.last_up_us[vm as usize];
-            // A VM still down at the horizon recovers "at" the horizon.
-            let up = if up < start { end_us } else { up };
+            debug_assert!(up >= start);
             self.scratch.push(up - start);
         }
         let n = self.scratch.len();
@@ -363,6 +364,9 @@ impl Recorder {
         let horizon = self.horizon_us;
         self.advance(horizon);
         for (vm, head, since, cause) in down_vms {
+            // Still down: it "recovers" at the horizon, even if it had come back and
+            // died again earlier in the same incident.
+            self.last_up_us[vm as usize] = horizon;
             self.outages.record(horizon.saturating_sub(since));
             self.log_outage(OutageRecord {
                 vm,
@@ -500,6 +504,27 @@ mod tests {
         assert_eq!(m[Metric::FullRecoveryS], 5.0);
         assert!(!r.worst_incident().unwrap().recovered);
         assert_eq!(r.outage_log()[0].end_us, None);
+    }
+
+    #[test]
+    fn a_vm_down_again_at_the_horizon_recovers_at_the_horizon() {
+        // VM 0 goes down at 1 s, back at 2 s, down again at 3 s and never back (VM 1
+        // keeps the incident open); horizon 10 s. Both affected VMs count as recovered
+        // at the horizon: 100 % after 10 − 1 = 9 s, and 50 % (1 VM) also at 9 s.
+        let s = US_PER_S;
+        let mut r = Recorder::new(2, 1, 10 * s, 0);
+        r.vm_down(s, 0);
+        r.vm_down(s, 1);
+        r.vm_up(2 * s, 0, 0, s, OutageCause::SupervisorCrash);
+        r.vm_down(3 * s, 0);
+        let down = [
+            (0, 0, 3 * s, OutageCause::SupervisorCrash),
+            (1, 0, s, OutageCause::SupervisorCrash),
+        ];
+        let m = r.finish(down.into_iter());
+        assert_eq!(m[Metric::FullRecoveryS], 9.0);
+        assert_eq!(m[Metric::Recover50S], 9.0);
+        assert_eq!(m[Metric::Recover99S], 9.0);
     }
 
     #[test]
