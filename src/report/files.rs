@@ -398,7 +398,7 @@ pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(),
     md.push_str("\n## Plots\n\n");
     md.push_str("Recovery curve: VMs down over time from the start of each replication's worst incident.\n\n![recovery](recovery.png)\n\n");
     md.push_str("Reboot queue: VMs waiting and boots in flight during the worst incident.\n\n![reboot queue](reboot_queue.png)\n\n");
-    md.push_str("VM outage durations.\n\n![outage CDF](outage_cdf.png)\n\n");
+    md.push_str("VM outage durations over all replications (designs with identical outages draw over each other; the last listed is on top).\n\n![outage CDF](outage_cdf.png)\n\n");
     md.push_str("Availability and downtime per design, with 95 % confidence intervals.\n\n![availability](availability.png)\n\n![downtime](downtime.png)\n\n");
     md.push_str("## Files\n\n- `metrics.json`: the `--format json` document\n- `replications.csv`: every metric of every replication\n- `outages.csv`: every VM outage of replication 0 (end_s empty: still down at the horizon)\n- each plot as PNG and SVG\n\n## All metrics\n\n");
     let (h, rows) = design_rows(study, Metric::ALL);
