@@ -39,8 +39,8 @@ fn every_model_validates_and_runs_with_invariants_checked() {
 
 #[test]
 fn york_2017_recovers_in_about_two_hours() {
-    // The calibration target: the last VM back after about two hours (the issue asks
-    // for a mean between 6 100 and 8 300 s over 100 replications).
+    // The calibration target: the last VM back after about two hours (we require
+    // a mean between 6 100 and 8 300 s over 100 replications).
     let m = model("york-2017.ron");
     let batch = run_batch(&m.scenario, &Plan::new(1, 100), &|_, _| {}).unwrap();
     let s = batch.summary(Metric::FullRecoveryS);
