@@ -69,111 +69,29 @@ pub fn locate_path_or_prefix(source: &str, path: &str) -> Option<(usize, usize, 
     let wanted = parse_path(path)?;
     let tokens = tokenize(source);
     let mut best: Option<(usize, usize, usize)> = None;
-
-    // Each event is a position where a value path is written; report it if
-    // it is a longer prefix of the wanted path than anything seen so far.
-    let mut consider = |event: &[Segment], line: usize, column: usize| -> bool {
-        let n = event.len();
-        if n == 0 || n > wanted.len() || wanted[..n] != *event {
-            return false;
-        }
-        if best.is_none_or(|(_, _, matched)| n > matched) {
-            best = Some((line, column, n));
-        }
-        n == wanted.len()
-    };
-
-    struct Frame {
-        bracket: Bracket,
-        /// The path of the value this bracket encloses.
-        base: Vec<Segment>,
-        /// The field whose value is currently being read, in `(...)`/`{...}`.
-        field: Option<String>,
-        /// The current element number, in `[...]`.
-        index: usize,
-        /// Whether the current element of a `[...]` has been reported.
-        element_started: bool,
-    }
-    let mut stack: Vec<Frame> = Vec::new();
-
+    let mut walker = PathWalker::default();
     let mut i = 0;
     while i < tokens.len() {
-        let token = &tokens[i];
-
-        // Attributes like `#![enable(implicit_some)]` before the top-level
-        // value carry no fields, so skip them whole.
-        if stack.is_empty() && token.kind == TokenKind::Other('#') {
+        // Attributes like `#![enable(implicit_some)]` before the top-level value
+        // carry no fields, so skip them whole.
+        if walker.stack.is_empty() && tokens[i].kind == TokenKind::Other('#') {
             i = skip_attribute(&tokens, i);
             continue;
         }
-
-        if let Some(frame) = stack.last_mut()
-            && frame.bracket == Bracket::Square
-            && !frame.element_started
-            && !matches!(token.kind, TokenKind::Close | TokenKind::Comma)
-        {
-            frame.element_started = true;
-            let mut event = frame.base.clone();
-            event.push(Segment::Index(frame.index));
-            if consider(&event, token.line, token.column) {
-                return best;
+        // Each path written here is reported if it is a longer prefix of the wanted
+        // path than anything seen so far; the walk stops at the full path.
+        let full = walker.step(&tokens, i, |written, token| {
+            let n = written.len();
+            if n == 0 || n > wanted.len() || wanted[..n] != *written {
+                return false;
             }
-        }
-
-        match &token.kind {
-            TokenKind::Ident(name) => {
-                let is_field = matches!(tokens.get(i + 1).map(|t| &t.kind), Some(TokenKind::Colon));
-                if let Some(frame) = stack.last_mut()
-                    && is_field
-                    && frame.bracket != Bracket::Square
-                {
-                    frame.field = Some(name.clone());
-                    let mut event = frame.base.clone();
-                    event.push(Segment::Field(name.clone()));
-                    if consider(&event, token.line, token.column) {
-                        return best;
-                    }
-                }
+            if best.is_none_or(|(_, _, matched)| n > matched) {
+                best = Some((token.line, token.column, n));
             }
-            TokenKind::Open(bracket) => {
-                let base = match stack.last() {
-                    None => Vec::new(),
-                    Some(frame) => {
-                        let mut base = frame.base.clone();
-                        match (frame.bracket, &frame.field) {
-                            (Bracket::Square, _) => base.push(Segment::Index(frame.index)),
-                            (_, Some(field)) => base.push(Segment::Field(field.clone())),
-                            // A tuple or unnamed body: its contents belong to
-                            // the same value as the enclosing bracket.
-                            (_, None) => {}
-                        }
-                        base
-                    }
-                };
-                stack.push(Frame {
-                    bracket: *bracket,
-                    base,
-                    field: None,
-                    index: 0,
-                    element_started: false,
-                });
-            }
-            TokenKind::Close => {
-                // Unbalanced closers in broken files are ignored rather than
-                // treated as errors; the caller only wants a best-effort hint.
-                stack.pop();
-            }
-            TokenKind::Comma => {
-                if let Some(frame) = stack.last_mut() {
-                    if frame.bracket == Bracket::Square {
-                        frame.index += 1;
-                        frame.element_started = false;
-                    } else {
-                        frame.field = None;
-                    }
-                }
-            }
-            TokenKind::Colon | TokenKind::DoubleColon | TokenKind::Other(_) => {}
+            n == wanted.len()
+        });
+        if full {
+            return best;
         }
         i += 1;
     }
@@ -187,72 +105,19 @@ pub fn locate_path_or_prefix(source: &str, path: &str) -> Option<(usize, usize, 
 /// For parse errors, whose position is where the parser gave up, this names the field
 /// the user was writing, e.g. the field before a missing comma.
 pub fn path_at(source: &str, line: usize, column: usize) -> Option<String> {
-    struct Frame {
-        bracket: Bracket,
-        base: Vec<Segment>,
-        field: Option<String>,
-        index: usize,
-        element_started: bool,
-    }
     let tokens = tokenize(source);
-    let mut stack: Vec<Frame> = Vec::new();
+    let mut walker = PathWalker::default();
     for (i, token) in tokens.iter().enumerate() {
         if (token.line, token.column) >= (line, column) {
             break;
         }
-        if let Some(frame) = stack.last_mut()
-            && frame.bracket == Bracket::Square
-            && !matches!(token.kind, TokenKind::Close | TokenKind::Comma)
-        {
-            frame.element_started = true;
-        }
-        match &token.kind {
-            TokenKind::Ident(name) => {
-                let is_field = matches!(tokens.get(i + 1).map(|t| &t.kind), Some(TokenKind::Colon));
-                if let Some(frame) = stack.last_mut()
-                    && is_field
-                    && frame.bracket != Bracket::Square
-                {
-                    frame.field = Some(name.clone());
-                }
-            }
-            TokenKind::Open(bracket) => {
-                let base = stack.last().map(current_path).unwrap_or_default();
-                stack.push(Frame {
-                    bracket: *bracket,
-                    base,
-                    field: None,
-                    index: 0,
-                    element_started: false,
-                });
-            }
-            TokenKind::Close => {
-                stack.pop();
-            }
-            TokenKind::Comma => {
-                if let Some(frame) = stack.last_mut() {
-                    if frame.bracket == Bracket::Square {
-                        frame.index += 1;
-                        frame.element_started = false;
-                    } else {
-                        frame.field = None;
-                    }
-                }
-            }
-            TokenKind::Colon | TokenKind::DoubleColon | TokenKind::Other(_) => {}
-        }
+        walker.step(&tokens, i, |_, _| false);
     }
-    fn current_path(frame: &Frame) -> Vec<Segment> {
-        let mut path = frame.base.clone();
-        match (frame.bracket, &frame.field) {
-            (Bracket::Square, _) if frame.element_started => path.push(Segment::Index(frame.index)),
-            (Bracket::Square, _) => {}
-            (_, Some(field)) => path.push(Segment::Field(field.clone())),
-            (_, None) => {}
-        }
-        path
-    }
-    let path = stack.last().map(current_path).unwrap_or_default();
+    let path = walker
+        .stack
+        .last()
+        .map(Frame::current_path)
+        .unwrap_or_default();
     if path.is_empty() {
         return None;
     }
@@ -269,6 +134,113 @@ pub fn path_at(source: &str, line: usize, column: usize) -> Option<String> {
         }
     }
     Some(text)
+}
+
+/// One open bracket while walking a model's tokens.
+struct Frame {
+    bracket: Bracket,
+    /// The path of the value this bracket encloses.
+    base: Vec<Segment>,
+    /// The field whose value is currently being read, in `(...)`/`{...}`.
+    field: Option<String>,
+    /// The current element number, in `[...]`.
+    index: usize,
+    /// Whether the current element of a `[...]` has begun.
+    element_started: bool,
+}
+
+impl Frame {
+    /// The path of the value being written inside this bracket now.
+    fn current_path(&self) -> Vec<Segment> {
+        let mut path = self.base.clone();
+        match (self.bracket, &self.field) {
+            (Bracket::Square, _) if self.element_started => path.push(Segment::Index(self.index)),
+            (Bracket::Square, _) => {}
+            (_, Some(field)) => path.push(Segment::Field(field.clone())),
+            // A tuple or unnamed body (an enum variant's): its contents belong to the
+            // same value as the enclosing bracket.
+            (_, None) => {}
+        }
+        path
+    }
+}
+
+/// Tracks the value path through a model's tokens, one token at a time.
+#[derive(Default)]
+struct PathWalker {
+    stack: Vec<Frame>,
+}
+
+impl PathWalker {
+    /// Advances over `tokens[i]`, calling `written(path, token)` where a sequence
+    /// element or a named field begins. Returns true as soon as `written` does.
+    fn step(
+        &mut self,
+        tokens: &[Token],
+        i: usize,
+        mut written: impl FnMut(&[Segment], &Token) -> bool,
+    ) -> bool {
+        let token = &tokens[i];
+        if let Some(frame) = self.stack.last_mut()
+            && frame.bracket == Bracket::Square
+            && !frame.element_started
+            && !matches!(token.kind, TokenKind::Close | TokenKind::Comma)
+        {
+            frame.element_started = true;
+            let mut path = frame.base.clone();
+            path.push(Segment::Index(frame.index));
+            if written(&path, token) {
+                return true;
+            }
+        }
+        match &token.kind {
+            TokenKind::Ident(name) => {
+                let is_field = matches!(tokens.get(i + 1).map(|t| &t.kind), Some(TokenKind::Colon));
+                if let Some(frame) = self.stack.last_mut()
+                    && is_field
+                    && frame.bracket != Bracket::Square
+                {
+                    frame.field = Some(name.clone());
+                    let mut path = frame.base.clone();
+                    path.push(Segment::Field(name.clone()));
+                    if written(&path, token) {
+                        return true;
+                    }
+                }
+            }
+            TokenKind::Open(bracket) => {
+                let base = self
+                    .stack
+                    .last()
+                    .map(Frame::current_path)
+                    .unwrap_or_default();
+                self.stack.push(Frame {
+                    bracket: *bracket,
+                    base,
+                    field: None,
+                    index: 0,
+                    element_started: false,
+                });
+            }
+            TokenKind::Close => {
+                // Unbalanced closers in broken files are ignored rather than treated
+                // as errors; the callers only want a best-effort hint.
+                self.stack.pop();
+            }
+            TokenKind::Comma => {
+                if let Some(frame) = self.stack.last_mut() {
+                    if frame.bracket == Bracket::Square {
+                        frame.index += 1;
+                        frame.element_started = false;
+                    } else {
+                        frame.field = None;
+                    }
+                }
+            }
+            TokenKind::Colon | TokenKind::DoubleColon | TokenKind::Other(_) => {}
+        }
+        false
+    }
 }
 
 /// A 1-based (line, column).
