@@ -269,7 +269,6 @@ pub struct World {
     in_flight: u32,
     rec: Recorder,
     max_pushes: usize,
-    last_event_us: Micros,
 }
 
 /// Pending timers each head can have at once (flap, reconnect, long-outage check,
@@ -382,7 +381,6 @@ impl World {
             in_flight: 0,
             rec: Recorder::new(vms, heads, sc.horizon_us, outage_log_capacity),
             max_pushes: fp.max_pushes_per_event,
-            last_event_us: 0,
             sc: sc.clone(),
         }
     }
@@ -424,7 +422,6 @@ impl World {
         self.queue.clear();
         self.in_flight = 0;
         self.rec.reset();
-        self.last_event_us = 0;
         sched.reset();
 
         let sc = &self.sc;
@@ -766,8 +763,6 @@ impl Process for World {
 
     fn handle(&mut self, event: Event, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        debug_assert!(now >= self.last_event_us, "time went backwards");
-        self.last_event_us = now;
         match event {
             Event::PartitionBegan { fault } => {
                 let f = fault as usize;
