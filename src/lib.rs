@@ -45,6 +45,9 @@
 //! - [`experiment`]: replications, comparisons, sweeps: the layer users drive.
 //! - [`report`]: text, JSON, CSV and plots.
 
+/// The version written into every result, report and shard file.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub mod engine;
 pub mod experiment;
 pub mod metrics;

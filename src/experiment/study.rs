@@ -204,10 +204,10 @@ pub fn verdict(design: &str, baseline: &str, m: Metric, d: &Difference) -> Optio
     Some(format!(
         "{design} {verb} {} by {} {} (95 % CI {} to {}) vs {baseline}: {}",
         def.key,
-        crate::report::fmt_num(amount),
+        crate::metrics::format::fmt_num(amount),
         def.unit,
-        crate::report::fmt_num(lo),
-        crate::report::fmt_num(hi),
+        crate::metrics::format::fmt_num(lo),
+        crate::metrics::format::fmt_num(hi),
         if better { "better" } else { "worse" }
     ))
 }
@@ -256,7 +256,7 @@ pub fn partial_json(study: &Study, shard: Shard) -> Value {
         .collect();
     json!({
         "format": PARTIAL_FORMAT,
-        "version": crate::report::VERSION,
+        "version": crate::VERSION,
         "command": study.command,
         "seed": study.seed,
         "replications": study.replications,
@@ -393,10 +393,10 @@ pub fn read_partial(v: &Value) -> Result<(Study, Shard), String> {
         return Err(format!("not a {PARTIAL_FORMAT} file"));
     }
     let version = get(v, "version")?.as_str().unwrap_or("");
-    if version != crate::report::VERSION {
+    if version != crate::VERSION {
         return Err(format!(
             "written by bigvsim {version}, this is {}: rerun the shards with one version",
-            crate::report::VERSION
+            crate::VERSION
         ));
     }
     let shard = get(v, "shard")?

@@ -4,6 +4,7 @@
 //! Every metric has one row in [`METRICS`]: its stable key (used in JSON, CSV and
 //! `compare`), its unit and whether more is better. Keys carry their unit.
 
+pub mod format;
 pub mod histogram;
 pub mod recorder;
 pub mod stats;

@@ -10,7 +10,8 @@ use crate::experiment::Batch;
 use crate::experiment::study::{Study, Sweep, point_summaries, verdict};
 use crate::metrics::{METRICS, Metric, Summary};
 
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use crate::VERSION;
+pub use crate::metrics::format::{fmt_metric, fmt_num};
 
 /// JSON for a numeric summary: `{ mean, std, ci95: [lo, hi], min, max }`.
 pub fn summary_json(s: &Summary) -> Value {
@@ -40,42 +41,6 @@ pub fn metrics_json(batch: &Batch) -> Value {
         );
     }
     Value::Object(map)
-}
-
-/// Formats a number for a table: enough digits to read, no float noise.
-pub fn fmt_num(x: f64) -> String {
-    if !x.is_finite() {
-        return format!("{x}");
-    }
-    let a = x.abs();
-    if a == 0.0 {
-        "0".to_string()
-    } else if x.fract() == 0.0 && a < 1e15 {
-        // Counts and exact values read better without decimals.
-        format!("{x:.0}")
-    } else if a >= 1e6 {
-        format!("{x:.3e}")
-    } else if a >= 100.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.3}")
-    } else if a >= 1e-3 {
-        format!("{x:.6}")
-    } else {
-        format!("{x:.3e}")
-    }
-}
-
-/// Availability needs more digits than other fractions: show it with 6 decimals.
-fn fmt_metric(m: Metric, x: f64) -> String {
-    if m == Metric::VmAvailability {
-        if !x.is_finite() {
-            return format!("{x}");
-        }
-        format!("{x:.6}")
-    } else {
-        fmt_num(x)
-    }
 }
 
 /// Lays out rows as an aligned text table (first column left, others right).
