@@ -33,6 +33,8 @@
 use std::fmt;
 use std::sync::OnceLock;
 
+use ab_glyph::{Font, FontRef};
+
 use image::ImageEncoder;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::ValueFormatter;
@@ -244,8 +246,7 @@ where
     Ok(png)
 }
 
-/// Glyph placement metrics of the embedded font, read directly from its
-/// tables.
+/// Glyph placement metrics of the embedded font, as ab_glyph reads them.
 ///
 /// Plotters 0.3.7 rasterises each ab_glyph glyph at the pen position but
 /// drops the glyph's left side bearing, so narrow glyphs such as "l" or "t"
@@ -254,32 +255,47 @@ where
 /// correct that; advances and kerning still come from plotters' own layout so
 /// that measured and drawn text agree.
 struct FontMetrics {
+    font: FontRef<'static>,
     /// `ascent - descent` in font units; ab_glyph scales a font so that this
     /// height equals the requested pixel size.
     height: f64,
     /// Height of capital letters and digits in font units.
     cap_height: f64,
-    /// Left side bearing in font units for each Basic Multilingual Plane
-    /// character (indexed by code point), 0 where unknown.
-    bearings: Vec<i16>,
 }
 
 impl FontMetrics {
-    fn get() -> &'static FontMetrics {
-        static METRICS: OnceLock<FontMetrics> = OnceLock::new();
-        METRICS.get_or_init(|| {
-            FontMetrics::parse(dejavu::sans::regular()).unwrap_or(FontMetrics {
-                height: 1.0,
-                cap_height: 0.0,
-                bearings: Vec::new(),
-            })
+    /// The metrics of the embedded font, or `None` if it cannot be parsed (then
+    /// registering it fails too, so no chart is drawn without them).
+    fn get() -> Option<&'static FontMetrics> {
+        static METRICS: OnceLock<Option<FontMetrics>> = OnceLock::new();
+        METRICS
+            .get_or_init(|| FontMetrics::of(dejavu::sans::regular()))
+            .as_ref()
+    }
+
+    fn of(bytes: &'static [u8]) -> Option<FontMetrics> {
+        let font = FontRef::try_from_slice(bytes).ok()?;
+        let height = f64::from(font.height_unscaled());
+        // DejaVu's OS/2 table predates the cap height field, so the cap height
+        // is taken from the top of the "H" glyph's outline.
+        let cap_height = font
+            .outline(font.glyph_id('H'))
+            .map_or(0.0, |o| f64::from(o.bounds.min.y.max(o.bounds.max.y)));
+        (height > 0.0).then_some(FontMetrics {
+            font,
+            height,
+            cap_height,
         })
     }
 
-    /// The bearing of `c` in pixels at a font size of `size` pixels.
+    /// The left side bearing of `c` in pixels at a font size of `size` pixels;
+    /// 0 for a character the font lacks, which plotters draws as nothing.
     fn bearing_px(&self, c: char, size: f64) -> f64 {
-        let units = self.bearings.get(c as usize).copied().unwrap_or(0);
-        f64::from(units) * size / self.height
+        let id = self.font.glyph_id(c);
+        if id.0 == 0 {
+            return 0.0;
+        }
+        f64::from(self.font.h_side_bearing_unscaled(id)) * size / self.height
     }
 
     /// How far to move glyphs down, in pixels, so that capitals and digits
@@ -296,100 +312,6 @@ impl FontMetrics {
         let box_height = size / 1.24;
         let cap = self.cap_height * size / self.height;
         (box_height / 2.0 + cap / 2.0 - size / 2.0).round() as i32
-    }
-
-    /// Reads `hhea`, `hmtx`, `head`, `loca`, `glyf` and the format 4 `cmap` subtable. Any malformed
-    /// table yields `None`, in which case no correction is applied.
-    fn parse(font: &[u8]) -> Option<FontMetrics> {
-        let u16_at = |at: usize| -> Option<u16> {
-            Some(u16::from_be_bytes(font.get(at..at + 2)?.try_into().ok()?))
-        };
-        let u32_at = |at: usize| -> Option<usize> {
-            Some(u32::from_be_bytes(font.get(at..at + 4)?.try_into().ok()?) as usize)
-        };
-        let table = |tag: &[u8; 4]| -> Option<usize> {
-            (0..usize::from(u16_at(4)?))
-                .map(|i| 12 + 16 * i)
-                .find(|&rec| font.get(rec..rec + 4) == Some(&tag[..]))
-                .and_then(|rec| u32_at(rec + 8))
-        };
-        let hhea = table(b"hhea")?;
-        let ascent = f64::from(u16_at(hhea + 4)? as i16);
-        let descent = f64::from(u16_at(hhea + 6)? as i16);
-        let metrics_count = usize::from(u16_at(hhea + 34)?);
-        let hmtx = table(b"hmtx")?;
-        let lsb = |glyph: usize| -> Option<i16> {
-            let at = if glyph < metrics_count {
-                hmtx + 4 * glyph + 2
-            } else {
-                hmtx + 4 * metrics_count + 2 * (glyph - metrics_count)
-            };
-            Some(u16_at(at)? as i16)
-        };
-
-        let cmap = table(b"cmap")?;
-        let sub = (0..usize::from(u16_at(cmap + 2)?))
-            .map(|i| cmap + 4 + 8 * i)
-            .filter(|&rec| {
-                matches!(
-                    (u16_at(rec), u16_at(rec + 2)),
-                    (Some(3), Some(1)) | (Some(0), Some(3))
-                )
-            })
-            .filter_map(|rec| Some(cmap + u32_at(rec + 4)?))
-            .find(|&sub| u16_at(sub) == Some(4))?;
-        let seg_count = usize::from(u16_at(sub + 6)?) / 2;
-        let ends = sub + 14;
-        let starts = ends + 2 * seg_count + 2;
-        let deltas = starts + 2 * seg_count;
-        let range_offsets = deltas + 2 * seg_count;
-
-        let mut bearings = vec![0i16; 0x1_0000];
-        let mut h_glyph = None;
-        for seg in 0..seg_count {
-            let end = usize::from(u16_at(ends + 2 * seg)?);
-            let start = usize::from(u16_at(starts + 2 * seg)?);
-            let delta = usize::from(u16_at(deltas + 2 * seg)?);
-            let range_at = range_offsets + 2 * seg;
-            let range_offset = usize::from(u16_at(range_at)?);
-            let codes = bearings.iter_mut().enumerate();
-            for (code, bearing) in codes.take(end.min(0xfffe) + 1).skip(start) {
-                let glyph = if range_offset == 0 {
-                    (code + delta) & 0xffff
-                } else {
-                    match u16_at(range_at + range_offset + 2 * (code - start))? {
-                        0 => 0,
-                        g => (usize::from(g) + delta) & 0xffff,
-                    }
-                };
-                if glyph != 0 {
-                    *bearing = lsb(glyph)?;
-                    if code == usize::from(b'H') {
-                        h_glyph = Some(glyph);
-                    }
-                }
-            }
-        }
-        // DejaVu's OS/2 table predates the cap height field, so the cap
-        // height is taken from the top of the "H" glyph's bounding box.
-        let cap_height = (|| {
-            let glyph = h_glyph?;
-            let long_offsets = u16_at(table(b"head")? + 50)? != 0;
-            let loca = table(b"loca")?;
-            let offset = if long_offsets {
-                u32_at(loca + 4 * glyph)?
-            } else {
-                2 * usize::from(u16_at(loca + 2 * glyph)?)
-            };
-            Some(f64::from(u16_at(table(b"glyf")? + offset + 8)? as i16))
-        })()
-        .unwrap_or(0.0);
-        let height = ascent - descent;
-        (height > 0.0).then_some(FontMetrics {
-            height,
-            cap_height,
-            bearings,
-        })
     }
 }
 
@@ -430,7 +352,9 @@ impl<S: BackendTextStyle> BackendTextStyle for BearingCorrected<'_, S> {
         pos: BackendCoord,
         mut draw: DrawFunc,
     ) -> Result<Result<(), E>, Self::FontError> {
-        let metrics = FontMetrics::get();
+        let Some(metrics) = FontMetrics::get() else {
+            return self.0.draw(text, pos, draw);
+        };
         let size = self.0.size();
         let y = pos.1 + metrics.baseline_shift_px(size);
         let mut buf = [0u8; 4];
@@ -1375,10 +1299,10 @@ mod tests {
     fn font_metrics_are_read_from_embedded_font() {
         // Values from DejaVu Sans 2.37: ascent 1901, descent -483, the "H"
         // glyph is 1493 units tall and "l" has a 193 unit left bearing.
-        let m = FontMetrics::get();
+        let m = FontMetrics::get().unwrap();
         assert_eq!(m.height, 2384.0);
         assert_eq!(m.cap_height, 1493.0);
-        assert_eq!(m.bearings['l' as usize], 193);
+        assert_eq!(m.bearing_px('l', 2384.0), 193.0);
         assert_eq!(m.baseline_shift_px(15.0), 3);
     }
 
