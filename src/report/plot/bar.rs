@@ -1,0 +1,153 @@
+//! Design comparison charts: one row per design with its point estimate and
+//! 95 % confidence interval, drawn horizontally so long names stay readable.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::font::font;
+use super::layout::{draw_no_data, draw_title, fit_text, min_max, pad_linear};
+use super::{
+    BarChart, CATEGORY_SIZE, CROWDED_CATEGORY_SIZE, DESC_SIZE, HEIGHT, MIN_CATEGORY_SIZE, PALETTE,
+    PlotError, TICK_SIZE, WIDTH, perr,
+};
+use crate::metrics::format::AxisFormat;
+
+pub(super) fn draw_bar_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &BarChart,
+) -> Result<(), PlotError> {
+    root.fill(&WHITE).map_err(perr)?;
+    let top = draw_title(root, &chart.title)?;
+    let bars = &chart.bars;
+
+    let values = bars.iter().flat_map(|b| {
+        let ci = if b.ci95.0.is_finite() && b.ci95.1.is_finite() {
+            vec![b.ci95.0, b.ci95.1]
+        } else {
+            Vec::new()
+        };
+        std::iter::once(b.value).chain(ci)
+    });
+    let Some((lo, hi)) = min_max(values.filter(|v| v.is_finite())) else {
+        return draw_no_data(root, &chart.y_label, "", top);
+    };
+    let (lo, hi) = pad_linear(lo, hi)?;
+    let fmt = AxisFormat::for_range(lo, hi);
+    let fmt_fn = move |v: &f64| fmt.format(*v);
+
+    // Rows share the plot height; the category font shrinks with the row
+    // height so that labels of adjacent rows never overlap.
+    let n = bars.len();
+    let x_area = if chart.y_label.is_empty() { 35 } else { 60 };
+    let plot_h = HEIGHT.saturating_sub(top + x_area + 10) as f64;
+    let row_h = plot_h / n as f64;
+    let max_size = CATEGORY_SIZE
+        .min((row_h * 0.75).floor())
+        .max(CROWDED_CATEGORY_SIZE);
+    let min_size = MIN_CATEGORY_SIZE.min(max_size);
+    // Category labels may take up to 40 % of the width; longer ones are
+    // shrunk and then shortened in the middle.
+    let max_label_px = WIDTH * 2 / 5;
+    let fitted: Vec<(String, f64)> = bars
+        .iter()
+        .map(|b| fit_text(root, &b.label, max_label_px, max_size, min_size))
+        .collect();
+    // One shared size keeps the column uniform; it is the smallest any label
+    // needed, and labels fitted at a larger size are re-fitted at it.
+    let size = fitted.iter().map(|f| f.1).fold(max_size, f64::min);
+    let labels: Vec<String> = bars
+        .iter()
+        .map(|b| fit_text(root, &b.label, max_label_px, size, size).0)
+        .collect();
+    let label_w = labels
+        .iter()
+        .filter_map(|l| root.estimate_text_size(l, &font(size)).ok())
+        .map(|(w, _)| w)
+        .max()
+        .unwrap_or(0);
+
+    // Row i is drawn at y = n - 1 - i so that the first bar is at the top,
+    // matching reading order.
+    let mut ctx = ChartBuilder::on(root)
+        .margin_top(top)
+        .margin_left(10)
+        .margin_right(30)
+        .margin_bottom(10)
+        .x_label_area_size(x_area)
+        .y_label_area_size(label_w + 16)
+        .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))
+        .map_err(perr)?;
+
+    let mut mesh = ctx.configure_mesh();
+    mesh.disable_y_mesh()
+        .y_labels(0)
+        .x_labels(10)
+        .max_light_lines(1)
+        .x_label_formatter(&fmt_fn)
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(DESC_SIZE))
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(BLACK.mix(0.04));
+    if !chart.y_label.is_empty() {
+        mesh.x_desc(&chart.y_label);
+    }
+    mesh.draw().map_err(perr)?;
+
+    let row_y = |i: usize| (n - 1 - i) as f64;
+
+    // Faint row guides help the eye travel from a long label to its point.
+    ctx.draw_series(
+        (0..n).map(|i| PathElement::new(vec![(lo, row_y(i)), (hi, row_y(i))], BLACK.mix(0.06))),
+    )
+    .map_err(perr)?;
+    if lo < 0.0 && hi > 0.0 {
+        ctx.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+            BLACK.mix(0.45).stroke_width(1),
+        )))
+        .map_err(perr)?;
+    }
+
+    let color = PALETTE[0];
+    let cap = (row_h * 0.3).clamp(2.0, 10.0) as i32;
+    for (i, bar) in bars.iter().enumerate() {
+        let y = row_y(i);
+        let (a, b) = (bar.ci95.0.min(bar.ci95.1), bar.ci95.0.max(bar.ci95.1));
+        if a.is_finite() && b.is_finite() {
+            let pa = ctx.backend_coord(&(a, y));
+            let pb = ctx.backend_coord(&(b, y));
+            let style = BLACK.mix(0.8).stroke_width(2);
+            for element in [
+                PathElement::new(vec![pa, pb], style),
+                PathElement::new(vec![(pa.0, pa.1 - cap), (pa.0, pa.1 + cap)], style),
+                PathElement::new(vec![(pb.0, pb.1 - cap), (pb.0, pb.1 + cap)], style),
+            ] {
+                root.draw(&element).map_err(perr)?;
+            }
+        }
+        if bar.value.is_finite() {
+            let p = ctx.backend_coord(&(bar.value, y));
+            let r = (row_h * 0.25).clamp(3.0, 7.0) as i32;
+            root.draw(&Circle::new(p, r, color.filled()))
+                .map_err(perr)?;
+            root.draw(&Circle::new(p, r, BLACK.mix(0.6).stroke_width(1)))
+                .map_err(perr)?;
+        } else {
+            let p = ctx.backend_coord(&(lo, y));
+            let grey = BLACK.mix(0.5);
+            let style = font(size)
+                .color(&grey)
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            root.draw(&Text::new("n/a", (p.0 + 8, p.1), style))
+                .map_err(perr)?;
+        }
+        // Category labels are placed by hand, right-aligned against the
+        // axis, because plotters' tick labels cannot be shortened per row.
+        let p = ctx.backend_coord(&(lo, y));
+        let style = font(size).pos(Pos::new(HPos::Right, VPos::Center));
+        root.draw(&Text::new(labels[i].clone(), (p.0 - 8, p.1), style))
+            .map_err(perr)?;
+    }
+    Ok(())
+}
