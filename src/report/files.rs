@@ -6,15 +6,15 @@
 
 use std::path::{Path, PathBuf};
 
-use super::plot::{self, Bar, BarChart, LineChart, Series};
+use super::charts::{Chart, ChartSpec, ReportKind, charts_for};
+use super::plot::PlotError;
+use super::text::sweep_rows;
 use super::{
-    KEY_METRICS, VERSION, compare_json, csv_field, csv_num, design_rows, difference_rows, fmt_num,
-    run_json, sweep_csv, sweep_json,
+    KEY_METRICS, compare_json, csv, design_rows, difference_rows, run_json, sweep_csv, sweep_json,
 };
-use crate::engine::US_PER_S;
-use crate::experiment::Batch;
-use crate::experiment::study::{Study, Sweep, point_summaries};
-use crate::metrics::{METRICS, Metric, SeriesPoint};
+use crate::VERSION;
+use crate::experiment::study::{Study, Sweep};
+use crate::metrics::{METRICS, Metric};
 
 /// A problem with the report directory.
 #[derive(Debug)]
@@ -75,140 +75,43 @@ fn commit(dir: &str, files: Vec<(String, Vec<u8>)>) -> Result<(), ReportError> {
     Ok(())
 }
 
-fn plot_err(e: plot::PlotError) -> ReportError {
-    ReportError(format!("cannot draw a plot: {e}"))
-}
-
-/// Renders a line chart as `name.png` and `name.svg`.
-fn line_files(
-    name: &str,
-    chart: &LineChart,
+/// Renders every chart of `kind` that has something to draw as `{key}.png` and
+/// `{key}.svg`, and returns the report.md "Plots" text that shows them (empty when
+/// no chart was drawn).
+fn chart_files(
+    kind: ReportKind,
+    draw: impl Fn(&ChartSpec) -> Option<Chart>,
     files: &mut Vec<(String, Vec<u8>)>,
-) -> Result<(), ReportError> {
-    files.push((
-        format!("{name}.png"),
-        plot::line_chart_png(chart).map_err(plot_err)?,
-    ));
-    files.push((
-        format!("{name}.svg"),
-        plot::line_chart_svg(chart).map_err(plot_err)?.into_bytes(),
-    ));
-    Ok(())
-}
-
-fn bar_files(
-    name: &str,
-    chart: &BarChart,
-    files: &mut Vec<(String, Vec<u8>)>,
-) -> Result<(), ReportError> {
-    files.push((
-        format!("{name}.png"),
-        plot::bar_chart_png(chart).map_err(plot_err)?,
-    ));
-    files.push((
-        format!("{name}.svg"),
-        plot::bar_chart_svg(chart).map_err(plot_err)?.into_bytes(),
-    ));
-    Ok(())
-}
-
-/// The value of a decimated step series at `t` (the last point at or before `t`).
-fn step_value(points: &[SeriesPoint], t_us: u64, field: impl Fn(&SeriesPoint) -> u32) -> f64 {
-    match points.partition_point(|p| p.since_start_us <= t_us) {
-        0 => 0.0,
-        i => field(&points[i - 1]) as f64,
+) -> Result<String, ReportError> {
+    let plot_err = |e: PlotError| ReportError(format!("cannot draw a plot: {e}"));
+    let mut md = String::new();
+    for spec in charts_for(kind) {
+        let Some(chart) = draw(spec) else {
+            continue;
+        };
+        files.push((format!("{}.png", spec.key), chart.png().map_err(plot_err)?));
+        files.push((
+            format!("{}.svg", spec.key),
+            chart.svg().map_err(plot_err)?.into_bytes(),
+        ));
+        if let Some(caption) = spec.caption {
+            md.push_str(caption);
+            md.push_str("\n\n");
+        }
+        md.push_str(&format!("![{}]({}.png)\n\n", spec.alt, spec.key));
     }
+    Ok(md)
 }
 
-/// Quantile q of sorted values (linear interpolation between order statistics).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let pos = q * (sorted.len() - 1) as f64;
-    let i = pos.floor() as usize;
-    let j = (i + 1).min(sorted.len() - 1);
-    sorted[i] + (sorted[j] - sorted[i]) * (pos - i as f64)
+/// A JSON document as the text of a file. Serialising a `Value` cannot fail today,
+/// but should it ever, the report fails rather than holding an empty file.
+fn json_file(doc: &serde_json::Value) -> Result<Vec<u8>, ReportError> {
+    let text = serde_json::to_string_pretty(doc)
+        .map_err(|e| ReportError(format!("cannot serialise metrics.json: {e}")))?;
+    Ok((text + "\n").into_bytes())
 }
 
-/// Median and 10–90 % band across replications of a per-incident series, on a grid of
-/// `n` points from the incident start to the longest incident's end.
-fn median_band(
-    batch: &Batch,
-    label: &str,
-    field: impl Fn(&SeriesPoint) -> u32 + Copy,
-) -> Option<Series> {
-    let series: Vec<&[SeriesPoint]> = batch
-        .replications
-        .iter()
-        .map(|r| r.worst_series.as_slice())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let end_us = series
-        .iter()
-        .filter_map(|s| s.last())
-        .map(|p| p.since_start_us)
-        .max()?;
-    let n = 240u64;
-    let mut points = Vec::with_capacity(n as usize + 1);
-    let mut band = Vec::with_capacity(n as usize + 1);
-    let mut values = Vec::with_capacity(series.len());
-    for i in 0..=n {
-        let t = end_us * i / n;
-        values.clear();
-        values.extend(series.iter().map(|s| step_value(s, t, field)));
-        values.sort_by(f64::total_cmp);
-        let x = t as f64 / (60.0 * US_PER_S as f64);
-        points.push((x, quantile(&values, 0.5)));
-        band.push((x, quantile(&values, 0.1), quantile(&values, 0.9)));
-    }
-    Some(Series {
-        label: label.to_string(),
-        points,
-        band: Some(band),
-    })
-}
-
-/// The empirical CDF of VM outage durations (minutes) from a batch's histogram.
-fn outage_cdf(batch: &Batch, label: &str) -> Series {
-    let h = &batch.outage_histogram;
-    let total = h.count().max(1) as f64;
-    let mut acc = 0u64;
-    let points = h
-        .iter_nonempty()
-        .map(|(_, upper, count)| {
-            acc += count;
-            let upper = upper.min(h.max_us()).max(1);
-            (upper as f64 / (60.0 * US_PER_S as f64), acc as f64 / total)
-        })
-        .collect();
-    Series {
-        label: label.to_string(),
-        points,
-        band: None,
-    }
-}
-
-fn metric_bars(study: &Study, m: Metric) -> BarChart {
-    let d = &METRICS[m as usize];
-    BarChart {
-        title: format!("{} per design, mean with 95 % CI", d.key),
-        y_label: format!("{} ({})", d.key, d.unit),
-        bars: study
-            .designs
-            .iter()
-            .map(|(info, b)| {
-                let s = b.summary(m);
-                Bar {
-                    label: info.name.clone(),
-                    value: s.mean,
-                    ci95: (s.ci95_lo, s.ci95_hi),
-                }
-            })
-            .collect(),
-    }
-}
-
+/// A markdown table (first column left, others right).
 fn md_table(header: &[String], rows: &[Vec<String>]) -> String {
     let mut out = format!("| {} |\n|", header.join(" | "));
     for (i, _) in header.iter().enumerate() {
@@ -221,109 +124,18 @@ fn md_table(header: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn replications_csv(study: &Study) -> String {
-    let mut out = String::from("design,replication");
-    for d in METRICS {
-        out.push(',');
-        out.push_str(d.key);
-    }
-    out.push('\n');
-    for (info, b) in &study.designs {
-        for r in &b.replications {
-            out.push_str(&format!("{},{}", csv_field(&info.name), r.index));
-            for v in r.metrics.values {
-                out.push(',');
-                out.push_str(&csv_num(v));
-            }
-            out.push('\n');
-        }
-    }
-    out
-}
-
-fn outages_csv(study: &Study) -> String {
-    let mut out = String::from("design,vm,head,start_s,end_s,cause\n");
-    let s = |us: u64| format!("{}", us as f64 / US_PER_S as f64);
-    for (info, b) in &study.designs {
-        for o in &b.first_outages {
-            out.push_str(&format!(
-                "{},{},{},{},{},{}\n",
-                csv_field(&info.name),
-                o.vm,
-                o.head,
-                s(o.start_us),
-                o.end_us.map(s).unwrap_or_default(),
-                o.cause.name()
-            ));
-        }
-    }
-    out
-}
-
 /// Writes the report of a `run` or `compare` (or their merge) into `dir`.
 pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(), ReportError> {
     let single = study.command == "run";
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
 
     // Plots, from the recorded results only.
-    let recovery = LineChart {
-        title: "Recovery: VMs down from the start of the worst incident (median, 10–90 % band)"
-            .into(),
-        x_label: "time since the incident started (min)".into(),
-        y_label: "VMs down".into(),
-        series: study
-            .designs
-            .iter()
-            .filter_map(|(info, b)| median_band(b, &info.name, |p| p.vms_down))
-            .collect(),
-        y_from_zero: true,
-        x_log: false,
+    let kind = if single {
+        ReportKind::Run
+    } else {
+        ReportKind::Compare
     };
-    line_files("recovery", &recovery, &mut files)?;
-    let cdf = LineChart {
-        title: "VM outage durations: cumulative distribution over all replications".into(),
-        x_label: "outage duration (min, log scale)".into(),
-        y_label: "fraction of VM outages ≤ duration".into(),
-        series: study
-            .designs
-            .iter()
-            .filter(|(_, b)| b.outage_histogram.count() > 0)
-            .map(|(info, b)| outage_cdf(b, &info.name))
-            .collect(),
-        y_from_zero: true,
-        x_log: true,
-    };
-    line_files("outage_cdf", &cdf, &mut files)?;
-    bar_files(
-        "availability",
-        &metric_bars(study, Metric::VmAvailability),
-        &mut files,
-    )?;
-    bar_files(
-        "downtime",
-        &metric_bars(study, Metric::DowntimeMinPerVmYear),
-        &mut files,
-    )?;
-    if let Some((info, b)) = study.designs.first() {
-        let queue = LineChart {
-            title: format!(
-                "Reboot queue during the worst incident ({}, median, 10–90 % band)",
-                info.name
-            ),
-            x_label: "time since the incident started (min)".into(),
-            y_label: "VMs".into(),
-            series: [
-                median_band(b, "waiting in the reboot queue", |p| p.queued),
-                median_band(b, "boots in flight", |p| p.booting),
-            ]
-            .into_iter()
-            .flatten()
-            .collect(),
-            y_from_zero: true,
-            x_log: false,
-        };
-        line_files("reboot_queue", &queue, &mut files)?;
-    }
+    let plots = chart_files(kind, |spec| spec.draw_study(study), &mut files)?;
 
     // Data files.
     let doc = if single {
@@ -331,15 +143,12 @@ pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(),
     } else {
         compare_json(study)
     };
-    files.push((
-        "metrics.json".into(),
-        (serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n").into_bytes(),
-    ));
+    files.push(("metrics.json".into(), json_file(&doc)?));
     files.push((
         "replications.csv".into(),
-        replications_csv(study).into_bytes(),
+        csv::replications_csv(study).into_bytes(),
     ));
-    files.push(("outages.csv".into(), outages_csv(study).into_bytes()));
+    files.push(("outages.csv".into(), csv::outages_csv(study).into_bytes()));
 
     // report.md last: it describes the files above.
     let mut md = format!(
@@ -396,10 +205,7 @@ pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(),
         }
     }
     md.push_str("\n## Plots\n\n");
-    md.push_str("Recovery curve: VMs down over time from the start of each replication's worst incident.\n\n![recovery](recovery.png)\n\n");
-    md.push_str("Reboot queue: VMs waiting and boots in flight during the worst incident.\n\n![reboot queue](reboot_queue.png)\n\n");
-    md.push_str("VM outage durations over all replications (designs with identical outages draw over each other; the last listed is on top).\n\n![outage CDF](outage_cdf.png)\n\n");
-    md.push_str("Availability and downtime per design, with 95 % confidence intervals.\n\n![availability](availability.png)\n\n![downtime](downtime.png)\n\n");
+    md.push_str(&plots);
     md.push_str("## Files\n\n- `metrics.json`: the `--format json` document\n- `replications.csv`: every metric of every replication\n- `outages.csv`: every VM outage of replication 0 (end_s empty: still down at the horizon)\n- each plot as PNG and SVG\n\n## All metrics\n\n");
     let (h, rows) = design_rows(study, Metric::ALL);
     md.push_str(&md_table(&h, &rows));
@@ -422,69 +228,8 @@ pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(),
 /// Writes the report of a sweep into `dir`.
 pub fn write_sweep_report(dir: &str, sw: &Sweep, command: &str) -> Result<(), ReportError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let numeric: Vec<Option<f64>> = sw
-        .points
-        .iter()
-        .map(|(v, _)| v.first().and_then(|x| x.parse::<f64>().ok()))
-        .collect();
-    let x_name = sw.params.first().cloned().unwrap_or_default();
-    let mut plotted = Vec::new();
-    if numeric.iter().all(Option::is_some) {
-        for m in [
-            Metric::FullRecoveryS,
-            Metric::DowntimeMinPerVmYear,
-            Metric::VmAvailability,
-            Metric::VmOutageP99S,
-        ] {
-            let d = &METRICS[m as usize];
-            // One line per combination of the other parameters.
-            let mut series: Vec<Series> = Vec::new();
-            for ((values, batch), x) in sw.points.iter().zip(&numeric) {
-                let label = if values.len() > 1 {
-                    sw.params[1..]
-                        .iter()
-                        .zip(&values[1..])
-                        .map(|(p, v)| format!("{p}={v}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                } else {
-                    d.key.to_string()
-                };
-                let s = point_summaries(batch)[m as usize];
-                let x = x.unwrap_or(f64::NAN);
-                let idx = match series.iter().position(|s| s.label == label) {
-                    Some(i) => i,
-                    None => {
-                        series.push(Series {
-                            label: label.clone(),
-                            points: Vec::new(),
-                            band: Some(Vec::new()),
-                        });
-                        series.len() - 1
-                    }
-                };
-                series[idx].points.push((x, s.mean));
-                if let Some(b) = &mut series[idx].band {
-                    b.push((x, s.ci95_lo, s.ci95_hi));
-                }
-            }
-            let chart = LineChart {
-                title: format!("{} vs {x_name} (mean, 95 % CI band)", d.key),
-                x_label: x_name.clone(),
-                y_label: format!("{} ({})", d.key, d.unit),
-                series,
-                y_from_zero: m != Metric::VmAvailability,
-                x_log: false,
-            };
-            let name = format!("sweep_{}", d.key);
-            line_files(&name, &chart, &mut files)?;
-            plotted.push(name);
-        }
-    }
-    files.push((
-        "metrics.json".into(),
-        (serde_json::to_string_pretty(&sweep_json(sw)).unwrap_or_default() + "\n").into_bytes(),
-    ));
+    let plots = chart_files(ReportKind::Sweep, |spec| spec.draw_sweep(sw), &mut files)?;
+    files.push(("metrics.json".into(), json_file(&sweep_json(sw))?));
     files.push(("sweep.csv".into(), sweep_csv(sw).into_bytes()));
     let mut md = format!(
         "# bigvsim sweep: {} over {}\n\n| | |\n|---|---|\n| model | `{}` (`{}`, FNV-1a {}) |\n| seed | {} (the same seeds at every point) |\n| replications per point | {} |\n| bigvsim | {} |\n| overrides | {} |\n| command | `{}` |\n\n## Summary (mean [95 % CI])\n\n",
@@ -503,37 +248,13 @@ pub fn write_sweep_report(dir: &str, sw: &Sweep, command: &str) -> Result<(), Re
         },
         command
     );
-    let mut header = sw.params.clone();
-    header.extend(KEY_METRICS.iter().map(|m| {
-        let d = &METRICS[*m as usize];
-        d.heading()
-    }));
-    let rows: Vec<Vec<String>> = sw
-        .points
-        .iter()
-        .map(|(values, batch)| {
-            let s = point_summaries(batch);
-            let mut row = values.clone();
-            row.extend(KEY_METRICS.iter().map(|m| {
-                let x = &s[*m as usize];
-                format!(
-                    "{} [{}, {}]",
-                    fmt_num(x.mean),
-                    fmt_num(x.ci95_lo),
-                    fmt_num(x.ci95_hi)
-                )
-            }));
-            row
-        })
-        .collect();
+    let (header, rows) = sweep_rows(sw);
     md.push_str(&md_table(&header, &rows));
-    if plotted.is_empty() {
+    if plots.is_empty() {
         md.push_str("\nNo plots: the first swept parameter is not numeric.\n");
     } else {
         md.push_str("\n## Plots\n\n");
-        for name in &plotted {
-            md.push_str(&format!("![{name}]({name}.png)\n\n"));
-        }
+        md.push_str(&plots);
     }
     md.push_str("## Files\n\n- `metrics.json`: the `sweep --format json` document\n- `sweep.csv`: one row per point; mean, CI and std of every metric\n");
     files.push(("report.md".into(), md.into_bytes()));

@@ -1,0 +1,93 @@
+//! The CSV files of a report: every replication's metrics, the outage log and the
+//! sweep table.
+
+use crate::engine::US_PER_S;
+use crate::experiment::study::{Study, Sweep, point_summaries};
+use crate::metrics::METRICS;
+
+/// Quotes a CSV field when it needs it.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// A number for CSV: shortest exact form, empty for NaN.
+pub fn csv_num(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+/// The sweep as CSV: one row per point; mean, CI and std of every metric.
+pub fn sweep_csv(sw: &Sweep) -> String {
+    let mut out = String::new();
+    let mut header: Vec<String> = sw.params.iter().map(|p| csv_field(p)).collect();
+    for d in METRICS {
+        for suffix in ["mean", "ci95_lo", "ci95_hi", "std"] {
+            header.push(format!("{}_{suffix}", d.key));
+        }
+    }
+    out.push_str(&header.join(","));
+    out.push('\n');
+    for (values, batch) in &sw.points {
+        let mut row: Vec<String> = values.iter().map(|v| csv_field(v)).collect();
+        for s in point_summaries(batch) {
+            row.extend([
+                csv_num(s.mean),
+                csv_num(s.ci95_lo),
+                csv_num(s.ci95_hi),
+                csv_num(s.std),
+            ]);
+        }
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Every metric of every replication, one row per design and replication.
+pub(super) fn replications_csv(study: &Study) -> String {
+    let mut out = String::from("design,replication");
+    for d in METRICS {
+        out.push(',');
+        out.push_str(d.key);
+    }
+    out.push('\n');
+    for (info, b) in &study.designs {
+        for r in &b.replications {
+            out.push_str(&format!("{},{}", csv_field(&info.name), r.index));
+            for v in r.metrics.values {
+                out.push(',');
+                out.push_str(&csv_num(v));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The first VM outages of replication 0 of each design; `end_s` is empty for a VM
+/// still down at the horizon.
+pub(super) fn outages_csv(study: &Study) -> String {
+    let mut out = String::from("design,vm,head,start_s,end_s,cause\n");
+    let s = |us: u64| format!("{}", us as f64 / US_PER_S as f64);
+    for (info, b) in &study.designs {
+        for o in &b.first_outages {
+            out.push_str(&format!(
+                "{},{},{},{},{},{}\n",
+                csv_field(&info.name),
+                o.vm,
+                o.head,
+                s(o.start_us),
+                o.end_us.map(s).unwrap_or_default(),
+                o.cause.name()
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,140 @@
+//! The JSON documents of the output contract (`--format json` and metrics.json).
+
+use serde_json::{Value, json};
+
+use super::KEY_METRICS;
+use crate::VERSION;
+use crate::experiment::Batch;
+use crate::experiment::study::{Study, Sweep, verdict};
+use crate::metrics::{METRICS, Metric, Summary};
+
+/// JSON for a numeric summary: `{ mean, std, ci95: [lo, hi], min, max }`.
+pub fn summary_json(s: &Summary) -> Value {
+    json!({
+        "mean": num(s.mean),
+        "std": num(s.std),
+        "ci95": [num(s.ci95_lo), num(s.ci95_hi)],
+        "min": num(s.min),
+        "max": num(s.max),
+    })
+}
+
+/// A finite number as JSON; NaN and infinities (which JSON lacks) become null.
+pub fn num(x: f64) -> Value {
+    serde_json::Number::from_f64(x)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
+}
+
+/// Every metric's summary, keyed by metric key.
+pub fn metrics_json(batch: &Batch) -> Value {
+    let mut map = serde_json::Map::new();
+    for m in Metric::ALL {
+        map.insert(
+            METRICS[*m as usize].key.to_string(),
+            summary_json(&batch.summary(*m)),
+        );
+    }
+    Value::Object(map)
+}
+
+/// The `run --format json` document.
+pub fn run_json(study: &Study) -> Value {
+    let (info, batch) = match study.designs.first() {
+        Some((i, b)) => (i.clone(), Some(b)),
+        None => (Default::default(), None),
+    };
+    json!({
+        "model": info.name,
+        "model_path": info.path,
+        "model_hash": info.hash,
+        "overrides": study.overrides,
+        "seed": study.seed,
+        "replications": study.replications,
+        "version": VERSION,
+        "metrics": batch.map(metrics_json).unwrap_or(Value::Null),
+    })
+}
+
+/// The `compare --format json` document.
+pub fn compare_json(study: &Study) -> Value {
+    let designs: Vec<Value> = study
+        .designs
+        .iter()
+        .map(|(info, batch)| {
+            json!({
+                "model": info.name,
+                "model_path": info.path,
+                "model_hash": info.hash,
+                "metrics": metrics_json(batch),
+            })
+        })
+        .collect();
+    let base = study
+        .designs
+        .first()
+        .map(|(i, _)| i.name.clone())
+        .unwrap_or_default();
+    let paired: Vec<Value> = study
+        .differences()
+        .iter()
+        .zip(study.designs.iter().skip(1))
+        .map(|(diffs, (info, _))| {
+            let mut metrics = serde_json::Map::new();
+            let mut verdicts = Vec::new();
+            for (m, d) in Metric::ALL.iter().zip(diffs) {
+                metrics.insert(
+                    METRICS[*m as usize].key.to_string(),
+                    json!({ "mean": num(d.mean), "ci95": [num(d.ci95_lo), num(d.ci95_hi)] }),
+                );
+                if KEY_METRICS.contains(m)
+                    && let Some(v) = verdict(&info.name, &base, *m, d)
+                {
+                    verdicts.push(v);
+                }
+            }
+            json!({
+                "model": info.name,
+                "baseline": base,
+                "paired": !study.independent_seeds,
+                "metrics": metrics,
+                "verdicts": verdicts,
+            })
+        })
+        .collect();
+    json!({
+        "seed": study.seed,
+        "replications": study.replications,
+        "independent_seeds": study.independent_seeds,
+        "overrides": study.overrides,
+        "version": VERSION,
+        "designs": designs,
+        "paired": paired,
+    })
+}
+
+/// The `sweep` document: every point's parameter values and metric summaries.
+pub fn sweep_json(sw: &Sweep) -> Value {
+    let points: Vec<Value> = sw
+        .points
+        .iter()
+        .map(|(values, batch)| {
+            let mut v = serde_json::Map::new();
+            for (p, x) in sw.params.iter().zip(values) {
+                v.insert(p.clone(), Value::String(x.clone()));
+            }
+            json!({ "values": v, "metrics": metrics_json(batch) })
+        })
+        .collect();
+    json!({
+        "model": sw.design.name,
+        "model_path": sw.design.path,
+        "model_hash": sw.design.hash,
+        "seed": sw.seed,
+        "replications": sw.replications,
+        "overrides": sw.overrides,
+        "version": VERSION,
+        "params": sw.params,
+        "points": points,
+    })
+}
