@@ -7,11 +7,11 @@
 use std::path::{Path, PathBuf};
 
 use super::charts::{Chart, ChartSpec, ReportKind, charts_for};
+use super::csv::{self, sweep_csv};
 use super::plot::PlotError;
 use super::text::sweep_rows;
-use super::{
-    KEY_METRICS, compare_json, csv, design_rows, difference_rows, run_json, sweep_csv, sweep_json,
-};
+use super::text::{KEY_METRICS, design_rows, difference_rows};
+use super::{compare_json, run_json, sweep_json};
 use crate::VERSION;
 use crate::experiment::study::{Study, Sweep};
 use crate::metrics::{METRICS, Metric};

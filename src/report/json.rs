@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::KEY_METRICS;
+use super::text::KEY_METRICS;
 use crate::VERSION;
 use crate::experiment::Batch;
 use crate::experiment::study::{Study, Sweep, verdict};

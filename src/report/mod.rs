@@ -5,15 +5,12 @@
 //! `charts` is the table of every chart (title, caption, data), `plot` renders charts
 //! and `files` assembles and writes a report directory.
 
-pub mod charts;
-pub mod csv;
+mod charts;
+mod csv;
 pub mod files;
-pub mod json;
+mod json;
 pub mod plot;
-pub mod text;
+mod text;
 
-pub use csv::{csv_field, csv_num, sweep_csv};
-pub use json::{compare_json, metrics_json, num, run_json, summary_json, sweep_json};
-pub use text::{
-    KEY_METRICS, compare_text, design_rows, difference_rows, run_text, sweep_text, table,
-};
+pub use json::{compare_json, run_json, sweep_json};
+pub use text::{compare_text, run_text, sweep_text};
