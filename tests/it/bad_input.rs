@@ -873,32 +873,33 @@ fn bad_out_paths_are_refused_before_running() {
     check(&["out-is-file", "out-not-writable"]);
 }
 
-#[cfg(unix)]
+#[cfg(target_os = "linux")]
 #[test]
 fn out_directory_without_write_permission_is_refused() {
-    // Proves --out naming an existing directory without write permission exits 2
-    // naming the path and writes nothing. Skipped where permissions do not bind (as
-    // root), which the probe below detects.
-    use std::os::unix::fs::PermissionsExt;
+    // Proves --out naming an existing directory that cannot be written exits 2 naming
+    // the path and leaves no file there. The directory is /proc, which refuses new
+    // files from every user, root included, so this cannot pass vacuously the way a
+    // mode 0555 directory would for root. (A directory that cannot even be created,
+    // under a regular file, is the out-not-writable case.)
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad-input/read-only");
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("ro")).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("ok.ron"), OK).unwrap();
-    std::fs::set_permissions(dir.join("ro"), std::fs::Permissions::from_mode(0o555)).unwrap();
-    if std::fs::write(dir.join("ro/probe"), "").is_ok() {
-        eprintln!("skipped: permissions do not bind for this user");
-        let _ = std::fs::remove_file(dir.join("ro/probe"));
-        return;
-    }
+    let proc_dir = Path::new("/proc");
+    assert!(proc_dir.is_dir(), "/proc is not mounted");
     let out = Command::new(bin())
-        .args(["run", "ok.ron", "-r", "1", "--out", "ro"])
+        .args(["run", "ok.ron", "-r", "1", "--out", "/proc"])
         .current_dir(&dir)
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("--out ro: cannot write there"), "{err}");
-    assert!(listing(&dir.join("ro")).is_empty(), "files written");
+    assert!(err.contains("--out /proc: cannot write there"), "{err}");
+    let written: Vec<String> = listing(proc_dir)
+        .into_iter()
+        .filter(|n| n.contains("bigvsim") || n.ends_with(".md") || n.ends_with(".json"))
+        .collect();
+    assert!(written.is_empty(), "files written: {written:?}");
 }
 
 #[test]
