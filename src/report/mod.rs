@@ -1,15 +1,17 @@
 //! Presenting results: text tables, the JSON documents of the output contract, and
 //! (with `--out`) report files and plots. Besides the CLI, the only writer of files.
 //!
-//! `text` prints the summaries, `json` builds the documents, `csv` the data files,
-//! `charts` is the table of every chart (title, caption, data), `plot` renders charts
-//! and `files` assembles and writes a report directory.
+//! `text` prints the summaries, `json` builds the documents and `csv` the data
+//! files. `charts` is the one table of every chart (file, title, caption, data),
+//! `series` computes the statistics charts draw, `plot` renders them, and `files`
+//! assembles a report directory and writes it.
 
 mod charts;
 mod csv;
 pub mod files;
 mod json;
 pub mod plot;
+mod series;
 mod text;
 
 pub use json::{compare_json, run_json, sweep_json};

@@ -191,3 +191,40 @@ impl<DB: DrawingBackend> DrawingBackend for GlyphFix<DB> {
         self.0.blit_bitmap(pos, (iw, ih), src)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::plot::font::font;
+
+    /// The leftmost column with ink after drawing `text` at x = 50, through the
+    /// glyph correction or straight through plotters.
+    fn ink_left(text: &str, corrected: bool) -> Option<usize> {
+        const W: usize = 200;
+        let mut rgb = vec![255u8; W * 100 * 3];
+        {
+            let mut plain = BitMapBackend::with_buffer(&mut rgb, (W as u32, 100));
+            let style = font(40.0);
+            if corrected {
+                let mut fixed = GlyphFix(plain);
+                fixed.draw_text(text, &style, (50, 50)).unwrap();
+                fixed.present().unwrap();
+            } else {
+                plain.draw_text(text, &style, (50, 50)).unwrap();
+                plain.present().unwrap();
+            }
+        }
+        (0..W).find(|&x| (0..100).any(|y| rgb[3 * (y * W + x)] != 255))
+    }
+
+    #[test]
+    fn glyphs_are_moved_right_by_their_left_bearing() {
+        // Plotters 0.3.7 draws a glyph's outline at the pen position, dropping its
+        // left side bearing; the correction puts it back. "l" has a bearing of 193
+        // of 2384 font units: 3.2 px at 40 px, drawn 3 px further right.
+        ensure_font().unwrap();
+        let plain = ink_left("l", false).unwrap();
+        let corrected = ink_left("l", true).unwrap();
+        assert_eq!(corrected, plain + 3);
+    }
+}
