@@ -29,7 +29,6 @@
 //! so a report stays complete. [`PlotError`] is returned only when drawing
 //! itself fails or the data span cannot be represented (for example values
 //! near `f64::MAX` whose range overflows).
-
 //!
 //! The module is split by job: `font` (the embedded font and its metrics),
 //! `backend` (rendering to SVG and PNG, with the glyph correction), `layout`
