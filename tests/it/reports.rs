@@ -112,6 +112,14 @@ fn compare_out_writes_every_file_deterministically() {
     ] {
         assert!(md.contains(needle), "report.md lacks {needle}");
     }
+    // Every plot is shown in report.md, under its caption.
+    for f in FILES.iter().filter(|f| f.ends_with(".png")) {
+        assert!(
+            md.contains(&format!("]({f})")),
+            "report.md does not show {f}"
+        );
+    }
+    assert!(md.contains("Recovery curve: VMs down over time"), "{md}");
 }
 
 #[test]
@@ -144,6 +152,17 @@ fn sweep_out_writes_the_sweep_plot() {
     }
     let csv = std::fs::read_to_string(dir.join("sweep.csv")).unwrap();
     assert_eq!(csv.lines().count(), 5);
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    for key in [
+        "full_recovery_s",
+        "downtime_min_per_vm_year",
+        "vm_availability",
+        "vm_outage_p99_s",
+    ] {
+        let png = format!("sweep_{key}.png");
+        assert!(dir.join(&png).is_file(), "{png}");
+        assert!(md.contains(&format!("![sweep_{key}]({png})")), "{md}");
+    }
 }
 
 #[test]
