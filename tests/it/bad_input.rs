@@ -147,7 +147,7 @@ const CASES: &[Case] = &[
         expect: &[
             "bad.ron:1:",
             "field `site.heads`",
-            "expected a whole number (0 to 4294967295), found `1.5`",
+            "expected a whole number (1 to 4294967295), found `1.5`",
         ],
     },
     Case {
@@ -261,7 +261,7 @@ const CASES: &[Case] = &[
         expect: &[
             "bad.ron:1:",
             "field `brain.reboot_concurrency`",
-            "expected a whole number from 0 to 4294967295, found `-20`",
+            "expected a whole number from 1 to 4294967295, found `-20`",
         ],
     },
     Case {
@@ -436,7 +436,7 @@ const CASES: &[Case] = &[
         expect: &[
             "ok.ron: in --set brain.reboot_concurrency=forty",
             "field `brain.reboot_concurrency`",
-            "cannot read `forty`: expected a whole number from 0 to 4294967295",
+            "cannot read `forty`: expected a whole number from 1 to 4294967295",
         ],
     },
     Case {

@@ -20,7 +20,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use bigvsim::engine::EngineError;
 use bigvsim::metrics::Metric;
 use bigvsim::model::{Footprint, Platform, RunOptions};
-use bigvsim::scenario;
+use bigvsim::scenario::{self, Location};
 
 /// Cases per `cargo test` run unless PROPTEST_CASES says otherwise.
 const DEFAULT_CASES: u32 = 1_000;
@@ -404,14 +404,15 @@ fn exercise(text: &str, sets: &[String], seed: u64) -> Result<(), TestCaseError>
             // at the override it came from) and prints on one line.
             let shown = e.to_string();
             prop_assert!(shown.starts_with("fuzz.ron"), "{shown}");
-            prop_assert!(!e.message.trim().is_empty(), "{shown}");
+            prop_assert!(!e.message().trim().is_empty(), "{shown}");
             prop_assert!(!shown.contains('\n'), "multi-line error: {shown}");
-            if let Some((line, column)) = e.location {
-                prop_assert!(line >= 1 && column >= 1, "{shown}");
-                prop_assert!(line <= text.lines().count() + 1, "{shown}");
-            }
-            if let Some(arg) = &e.set_arg {
-                prop_assert!(sets.contains(arg), "{shown}");
+            match &e.error.location {
+                Location::At { line, column } => {
+                    prop_assert!(*line >= 1 && *column >= 1, "{shown}");
+                    prop_assert!(*line <= text.lines().count() + 1, "{shown}");
+                }
+                Location::Set(arg) => prop_assert!(sets.contains(arg), "{shown}"),
+                Location::File => {}
             }
             return Ok(());
         }

@@ -1,0 +1,1 @@
+//! The README's model reference, rendered from the [`schema`](super::schema).
