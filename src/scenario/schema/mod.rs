@@ -44,6 +44,8 @@ pub enum Kind {
     Record(&'static [Param]),
     /// A list of [`FAULTS`].
     Faults,
+    /// A list `[ ... ]` of values of this kind.
+    List(&'static Kind),
 }
 
 /// A variant of an enum-valued field, distribution, scope or fault.
@@ -224,6 +226,7 @@ impl Kind {
             }
             Kind::Section => "a ( ... ) section as in a model file".to_string(),
             Kind::Faults => "a list of faults [ ... ]".to_string(),
+            Kind::List(kind) => format!("a list [ ... ] of {}", kind.name()),
         }
     }
 
@@ -251,6 +254,7 @@ impl Kind {
             Kind::Choice(_) => "choice".to_string(),
             Kind::Section | Kind::Record(_) => "section".to_string(),
             Kind::Faults => "list of faults".to_string(),
+            Kind::List(kind) => format!("list of {}", kind.name()),
         }
     }
 }

@@ -159,7 +159,7 @@ pub const DISTRIBUTIONS: &[Variant] = &[
         form: "Empirical([D, ...])",
         example: "Empirical([\"10s\", \"40s\", \"2m\"])",
         doc: "observations in ascending order (at least one); samples interpolate linearly between them",
-        params: &[param("", Duration, Any, "the observations")],
+        params: &[param("", List(&Duration), Any, "the observations")],
     },
 ];
 
@@ -189,7 +189,7 @@ pub const SCOPES: &[Variant] = &[
         form: "Heads([H, ...])",
         example: "Heads([0, 3, 7])",
         doc: "these heads (at least one, each below `site.heads`)",
-        params: &[param("", U32, Any, "head indices")],
+        params: &[param("", List(&U32), Any, "head indices")],
     },
 ];
 
