@@ -55,7 +55,7 @@ pub fn apply_set(raw: &mut RawScenario, arg: &str) -> Result<String, FieldError>
         }
         return Ok(path.to_string());
     }
-    let hint = suggest::nearest(path, SET_PATHS)
+    let hint = suggest::nearest_path(path)
         .map(|s| format!(" Did you mean `{s}`?"))
         .unwrap_or_default();
     Err(blame(

@@ -218,7 +218,7 @@ impl Kind {
             Kind::Number => "a number such as 0.5 or 52.0".to_string(),
             Kind::Dist => format!("a distribution: {}", alternatives(DISTRIBUTIONS)),
             Kind::Scope => format!("a scope: {}", alternatives(SCOPES)),
-            Kind::Choice(variants) => alternatives(variants),
+            Kind::Choice(variants) => format!("one of: {}", alternatives(variants)),
             Kind::Record(params) => {
                 let names: Vec<String> =
                     params.iter().map(|p| format!("{}: ...", p.name)).collect();
