@@ -103,3 +103,32 @@ pub(crate) fn printable(text: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_file_place_field_and_message_on_one_line() {
+        // Proves the one-line form users see for each kind of place: a position is
+        // `file:line:column`, an override is `file: in --set ARG` with its newline
+        // escaped, and a problem with no field or place is `file: message`.
+        let at = FieldError::new("brain.reboot_concurrency", "must be at least 1, found 0")
+            .at(Location::At { line: 3, column: 9 })
+            .in_file("m.ron");
+        assert_eq!(
+            at.to_string(),
+            "m.ron:3:9: field `brain.reboot_concurrency`: must be at least 1, found 0"
+        );
+        let set = FieldError::new("horizon", "bad")
+            .at(Location::Set("horizon=1\nd".to_string()))
+            .in_file("m.ron");
+        assert_eq!(
+            set.to_string(),
+            "m.ron: in --set horizon=1\\nd: field `horizon`: bad"
+        );
+        let general = FieldError::general(Location::File, "no such file").in_file("x.ron");
+        assert_eq!(general.to_string(), "x.ron: no such file");
+        assert_eq!(general.message(), "no such file");
+    }
+}
