@@ -265,7 +265,13 @@ fn describe_value_error(code: &ron::Error, path: &str, found: Option<&str>) -> S
             format!("expected `None`, `Some(n)` or a whole number{found_part}")
         }
         ron::Error::ExpectedIdentifier => {
-            format!("expected a name such as `Fixed`, `All` or `Coupled`{found_part}")
+            // One variant name of each kind of enum: a distribution, a scope, a choice.
+            let names = [schema::DISTRIBUTIONS, schema::SCOPES, schema::COUPLINGS]
+                .map(|variants| format!("`{}`", variants[0].name));
+            format!(
+                "expected a name such as {}, {} or {}{found_part}",
+                names[0], names[1], names[2]
+            )
         }
         ron::Error::ExpectedMapColon => format!("expected `:` after the field name{found_part}"),
         ron::Error::ExceededRecursionLimit => {

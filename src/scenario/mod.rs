@@ -8,7 +8,7 @@
 //! [`load`](mod@load) reads files and drives the rest; `diagnose` turns RON parse errors
 //! into messages; [`overrides`] applies `--set`; [`validate`](mod@validate) checks and
 //! converts; `work` bounds the work of site-wide events; [`error`] holds the error
-//! types; [`reference`] renders the README's model reference from the schema.
+//! types; [`reference`](mod@reference) renders the README's model reference from the schema.
 
 mod diagnose;
 pub mod duration;

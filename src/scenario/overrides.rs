@@ -1,5 +1,5 @@
-//! `--set PATH=VALUE` overrides: the paths and what each accepts come from the
-//! [`schema`](super::schema); `faults[i]` replaces or appends one fault.
+//! `--set PATH=VALUE` overrides: the paths and what each accepts come from the schema
+//! table ([`super::schema::FIELDS`]); `faults[i]` replaces or appends one fault.
 
 use super::diagnose::field_error;
 use super::error::{FieldError, Location, printable};

@@ -7,7 +7,7 @@ use super::schema::field_path;
 use super::types::{Fault, Scenario, Scope, Transport};
 
 /// How many head or VM updates a run may spend per event allowed by
-/// `limits.max_events` before the model is refused as a runaway (see [`check_work`]).
+/// `limits.max_events` before the model is refused as a runaway (see `check_work`).
 pub const WORK_PER_EVENT: u64 = 50;
 
 /// Refuses a model whose events would each touch a great many heads or VMs, so often
