@@ -20,7 +20,6 @@ pub mod raw;
 pub mod reference;
 pub mod schema;
 pub mod suggest;
-mod tokens;
 mod types;
 pub mod validate;
 mod work;

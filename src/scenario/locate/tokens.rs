@@ -1,4 +1,4 @@
-//! The few token kinds the field-path scanner in [`super::locate`] needs, read from
+//! The few token kinds the field-path scanner in [`super`] needs, read from
 //! RON text: identifiers, colons, brackets and commas, with line and column.
 //! Whitespace, comments, strings, characters and the insides of numbers are skipped.
 
