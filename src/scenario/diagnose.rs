@@ -207,17 +207,26 @@ fn list(names: &[&str]) -> String {
 /// What a value-level ron error means for the user, with what is allowed.
 fn describe_value_error(code: &ron::Error, path: &str, found: Option<&str>) -> String {
     let found_part = found.map(|f| format!(", found `{f}`")).unwrap_or_default();
-    // The field's kind says what a whole number may be and whether text is a name or a
-    // duration; values inside distributions and faults are durations and head indices.
-    let field = schema::field(&without_indices(path));
-    let (whole_min, whole_max) = match field.map(|f| (f.kind, f.range)) {
+    // The schema's kind for the path (a field, or a parameter below one) says what a
+    // whole number may be, whether text is a name or a duration, and which names an
+    // enum takes.
+    let at = schema::resolve(path);
+    let (whole_min, whole_max) = match at {
         Some((schema::Kind::Count { max }, schema::Range::AtLeast(min))) => (min, max),
         Some((schema::Kind::Count { max }, _)) => (0, max),
         Some((schema::Kind::OptionalCount, _)) => (1, u32::MAX as u64),
         _ => (0, u32::MAX as u64),
     };
-    let text_field = field.is_some_and(|f| f.kind == schema::Kind::Text);
+    let text_field = at.is_some_and(|(kind, _)| kind == schema::Kind::Text);
     match code {
+        // A value that is not a name where one of an enum's names is wanted
+        // (`boot_time: 5`): say which names the field takes.
+        ron::Error::SuggestRawIdentifier(_) | ron::Error::ExpectedIdentifier
+            if at.is_some_and(|(kind, _)| kind.variants().is_some()) =>
+        {
+            let expected = at.map(|(kind, range)| kind.expected(range));
+            format!("expected {}{found_part}", expected.unwrap_or_default())
+        }
         ron::Error::ExpectedComma => match found {
             // `1.5` where a whole number is wanted: ron reads `1`, then stops at `.5`.
             Some(f) if f.parse::<f64>().is_ok() && f.contains(['.', 'e', 'E']) => {
@@ -283,19 +292,4 @@ fn describe_value_error(code: &ron::Error, path: &str, found: Option<&str>) -> S
         }
         other => format!("{other}{found_part}"),
     }
-}
-
-/// `path` without its `[i]` segments: `brain.boot_time[2]` → `brain.boot_time`.
-fn without_indices(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    let mut depth = 0usize;
-    for c in path.chars() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }

@@ -184,6 +184,24 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "number-for-distribution",
+        class: "Wrong type: a number for a distribution",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), brain: (boot_time: 45))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `brain.boot_time`",
+            "expected a distribution: Fixed(\"5s\"), Exponential(mean: \"4h\")",
+            "found `45`",
+        ],
+    },
+    Case {
         id: "negative-rate",
         class: "Negative rate",
         files: &[(
@@ -771,11 +789,12 @@ fn missing_field_is_named() {
 #[test]
 fn wrong_types_say_what_is_expected() {
     // Proves 1.5 for an integer, text for a number and a bare number for a duration
-    // each say what the field takes and quote what was found.
+    // or a distribution each say what the field takes and quote what was found.
     check(&[
         "float-for-integer",
         "text-for-number",
         "number-for-duration",
+        "number-for-distribution",
     ]);
 }
 

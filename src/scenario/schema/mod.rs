@@ -294,6 +294,52 @@ pub fn field(path: &str) -> Option<&'static Field> {
     FIELDS.iter().find(|f| f.path == path)
 }
 
+/// The kind and range of the value at `path`, also below a field: a distribution's
+/// parameter (`brain.boot_time.mean`), a fault's (`faults[0].duration`) or a
+/// transport's broker (`design.transport.broker.repair`). Indices are ignored; a
+/// parameter is looked up by name among the variants of its enum.
+pub fn resolve(path: &str) -> Option<(Kind, Range)> {
+    let path = without_indices(path);
+    let (field, rest) = FIELDS
+        .iter()
+        .filter_map(|f| {
+            let rest = path.strip_prefix(f.path)?;
+            (rest.is_empty() || rest.starts_with('.')).then_some((f, rest))
+        })
+        .max_by_key(|(f, _)| f.path.len())?;
+    let mut at = (field.kind, field.range);
+    for name in rest.split('.').filter(|s| !s.is_empty()) {
+        let mut kind = at.0;
+        while let Kind::List(inner) = kind {
+            kind = *inner;
+        }
+        let param = match kind {
+            Kind::Record(params) => params.iter().find(|p| p.name == name),
+            kind => kind
+                .variants()?
+                .iter()
+                .find_map(|v| v.params.iter().find(|p| p.name == name)),
+        }?;
+        at = (param.kind, param.range);
+    }
+    Some(at)
+}
+
+/// `path` without its `[i]` segments: `brain.boot_time[2]` → `brain.boot_time`.
+pub fn without_indices(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `path`, checked at compile time (in a `const`) to be a field of the table: code
 /// that names a field in a message writes `const P: &str = known("...")` so that a
 /// renamed field breaks the build instead of the message.

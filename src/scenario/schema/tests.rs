@@ -164,3 +164,26 @@ fn ranges_allow_and_describe_their_bounds() {
     let expected = field("limits.max_events").expect("a field").expected();
     assert_eq!(expected, "a whole number from 1 to 18446744073709551615");
 }
+
+#[test]
+fn resolve_finds_kinds_below_fields() {
+    // Proves paths below a field resolve through the schema's variants: a
+    // distribution's `mean` is a positive duration, a fault's `scope` a scope, the
+    // broker's `failures_per_year` a rate, `sigma` a number in [0, 5]; a field itself
+    // gives its own kind and range; unknown names give None.
+    assert_eq!(resolve("brain.boot_time.mean"), Some((Duration, Positive)));
+    assert_eq!(resolve("faults[3].scope"), Some((Scope, Any)));
+    assert_eq!(
+        resolve("design.transport.broker.failures_per_year"),
+        Some((Number, Rate))
+    );
+    assert_eq!(
+        resolve("link.flap_duration.sigma"),
+        Some((Number, Closed(0.0, 5.0)))
+    );
+    assert_eq!(resolve("brain.reboot_concurrency"), Some((U32, AtLeast(1))));
+    assert_eq!(resolve("brain.boot_time[2]"), Some((Dist, Any)));
+    assert_eq!(resolve("brain.bogus"), None);
+    assert_eq!(resolve("brain.boot_time.bogus"), None);
+    assert_eq!(resolve("bogus"), None);
+}
