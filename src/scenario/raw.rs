@@ -1,6 +1,6 @@
 //! The raw serde mirror of a model file: field names exactly as users write them,
 //! durations still as text, defaults filled in by serde. Nothing here is validated;
-//! [`super::validate`] turns it into a [`super::Scenario`].
+//! [`super::validate()`] turns it into a [`super::Scenario`].
 //!
 //! Unknown fields are refused everywhere (`deny_unknown_fields`), so a misspelling is
 //! an error rather than a silently ignored setting.

@@ -1,5 +1,14 @@
 //! "Did you mean" suggestions for misspelt names in scenario files, such as
 //! `unknown field `reboot_concurency`; did you mean `reboot_concurrency`?`.
+//!
+//! The candidates are the schema's: a field path for `--set` ([`nearest_path`]), and
+//! for a model file the names serde allows where the mistake is (which a schema test
+//! proves are the schema's fields, variants and parameters).
+
+/// The settable path closest to `path`, if it is a plausible typo of one.
+pub fn nearest_path(path: &str) -> Option<&'static str> {
+    nearest(path, super::schema::SET_PATHS)
+}
 
 /// The candidate closest to `word` by Levenshtein distance, if it is close
 /// enough to be a plausible typo.
@@ -44,12 +53,11 @@ fn levenshtein(a: &[char], b: &str) -> usize {
 mod tests {
     use super::*;
 
-    const FIELDS: [&str; 4] = [
-        "reboot_concurrency",
-        "per_head_concurrency",
-        "boot_time",
-        "queue_policy",
-    ];
+    /// The brain's field names, from the schema.
+    fn brain_fields() -> Vec<&'static str> {
+        let brain = crate::scenario::schema::field("brain").expect("a section");
+        brain.children().map(|f| f.name()).collect()
+    }
 
     #[test]
     fn computes_edit_distances() {
@@ -69,12 +77,19 @@ mod tests {
         // Proves the motivating case: `reboot_concurency` is one insertion
         // from `reboot_concurrency` (limit max(2, 17/3 = 5) = 5), and
         // `boot_tme` is one from `boot_time`; an exact name is distance 0.
+        let fields = brain_fields();
         assert_eq!(
-            nearest("reboot_concurency", &FIELDS),
+            nearest("reboot_concurency", &fields),
             Some("reboot_concurrency")
         );
-        assert_eq!(nearest("boot_tme", &FIELDS), Some("boot_time"));
-        assert_eq!(nearest("queue_policy", &FIELDS), Some("queue_policy"));
+        assert_eq!(nearest("boot_tme", &fields), Some("boot_time"));
+        assert_eq!(nearest("queue_policy", &fields), Some("queue_policy"));
+        // A whole path: one letter missing from the settable path.
+        assert_eq!(
+            nearest_path("brain.reboot_concurency"),
+            Some("brain.reboot_concurrency")
+        );
+        assert_eq!(nearest_path("site.vms_per_hed"), Some("site.vms_per_head"));
     }
 
     #[test]
@@ -83,7 +98,7 @@ mod tests {
         // edits from every field, so None; "ab" vs "xyz" is distance 3 > 2,
         // so None; "abcd" vs "abxy" is 2 ≤ 2, so it is suggested; no
         // candidates gives None.
-        assert_eq!(nearest("horizon", &FIELDS), None);
+        assert_eq!(nearest("horizon", &brain_fields()), None);
         assert_eq!(nearest("ab", &["xyz"]), None);
         assert_eq!(nearest("abcd", &["abxy"]), Some("abxy"));
         assert_eq!(nearest("anything", &[]), None);

@@ -147,7 +147,7 @@ const CASES: &[Case] = &[
         expect: &[
             "bad.ron:1:",
             "field `site.heads`",
-            "expected a whole number (0 to 4294967295), found `1.5`",
+            "expected a whole number (1 to 4294967295), found `1.5`",
         ],
     },
     Case {
@@ -181,6 +181,24 @@ const CASES: &[Case] = &[
             "field `horizon`",
             "expected a duration in double quotes",
             "found `24`",
+        ],
+    },
+    Case {
+        id: "number-for-distribution",
+        class: "Wrong type: a number for a distribution",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), brain: (boot_time: 45))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `brain.boot_time`",
+            "expected a distribution: Fixed(\"5s\"), Exponential(mean: \"4h\")",
+            "found `45`",
         ],
     },
     Case {
@@ -261,7 +279,7 @@ const CASES: &[Case] = &[
         expect: &[
             "bad.ron:1:",
             "field `brain.reboot_concurrency`",
-            "expected a whole number from 0 to 4294967295, found `-20`",
+            "expected a whole number from 1 to 4294967295, found `-20`",
         ],
     },
     Case {
@@ -436,7 +454,7 @@ const CASES: &[Case] = &[
         expect: &[
             "ok.ron: in --set brain.reboot_concurrency=forty",
             "field `brain.reboot_concurrency`",
-            "cannot read `forty`: expected a whole number from 0 to 4294967295",
+            "cannot read `forty`: expected a whole number from 1 to 4294967295",
         ],
     },
     Case {
@@ -771,11 +789,12 @@ fn missing_field_is_named() {
 #[test]
 fn wrong_types_say_what_is_expected() {
     // Proves 1.5 for an integer, text for a number and a bare number for a duration
-    // each say what the field takes and quote what was found.
+    // or a distribution each say what the field takes and quote what was found.
     check(&[
         "float-for-integer",
         "text-for-number",
         "number-for-duration",
+        "number-for-distribution",
     ]);
 }
 

@@ -20,7 +20,8 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use bigvsim::engine::EngineError;
 use bigvsim::metrics::Metric;
 use bigvsim::model::{Footprint, Platform, RunOptions};
-use bigvsim::scenario;
+use bigvsim::scenario::schema::{self, Kind, Range};
+use bigvsim::scenario::{self, Location};
 
 /// Cases per `cargo test` run unless PROPTEST_CASES says otherwise.
 const DEFAULT_CASES: u32 = 1_000;
@@ -104,182 +105,165 @@ fn horizon() -> BoxedStrategy<String> {
     .boxed()
 }
 
-fn float_param() -> BoxedStrategy<String> {
-    mostly(
-        &["0.3", "1.0", "1.5", "0.5", "2.0", "0.05"],
-        &["0.0", "-1.0", "NaN", "inf", "1000.0", "6.0"],
-    )
-    .boxed()
-}
-
-fn dist() -> BoxedStrategy<String> {
+/// A number in `range`: mostly allowed values (its edges and points inside), sometimes
+/// values just outside it, NaN or infinity.
+fn number(range: Range) -> BoxedStrategy<String> {
+    let (lo, hi, hi_allowed) = match range {
+        Range::Rate => return rate(),
+        Range::Probability => return probability(),
+        Range::Closed(lo, hi) => (lo, hi, true),
+        Range::HalfOpen(lo, hi) => (lo, hi, false),
+        Range::OpenClosed(lo, hi) => (lo, hi, true),
+        _ => (0.05, 2.0, true),
+    };
+    let mut good = vec![
+        lo + (hi - lo) * 0.01,
+        lo + (hi - lo) * 0.1,
+        lo + (hi - lo) * 0.3,
+    ];
+    if range.allows(lo) {
+        good.push(lo);
+    }
+    if hi_allowed {
+        good.push(hi);
+    }
+    let bad = vec![lo - 1.0, hi + 1.0, f64::NAN, f64::INFINITY, -0.5];
+    let text = |v: Vec<f64>| v.into_iter().map(|x| format!("{x:?}")).collect::<Vec<_>>();
     prop_oneof![
-        dur().prop_map(|d| format!("Fixed({d})")),
-        dur().prop_map(|d| format!("Exponential(mean: {d})")),
-        (dur(), dur()).prop_map(|(a, b)| format!("Uniform(min: {a}, max: {b})")),
-        (dur(), float_param()).prop_map(|(d, s)| format!("LogNormal(mean: {d}, sigma: {s})")),
-        (float_param(), dur()).prop_map(|(k, d)| format!("Weibull(shape: {k}, scale: {d})")),
-        proptest::collection::vec(dur(), 0..4)
-            .prop_map(|v| format!("Empirical([{}])", v.join(", "))),
+        40 => proptest::sample::select(text(good)),
+        1 => proptest::sample::select(text(bad)),
     ]
     .boxed()
 }
 
-fn scope() -> BoxedStrategy<String> {
+/// A whole number for a field whose largest value is `max`: the event limit gets
+/// large values (so runs go somewhere), the rest small ones (so sites stay small).
+fn whole(max: u64) -> BoxedStrategy<String> {
+    if max > u32::MAX as u64 {
+        mostly(&["1000000", "500", "1"], &["0", "-5", "1.5"])
+    } else {
+        count()
+    }
+}
+
+/// One of `variants` with generated parameters, or (rarely) a name that is none of
+/// them.
+fn variant_value(variants: &'static [schema::Variant]) -> BoxedStrategy<String> {
+    let each: Vec<BoxedStrategy<String>> = variants.iter().map(variant_text).collect();
     prop_oneof![
-        Just("All".to_string()),
-        probability().prop_map(|f| format!("Fraction({f})")),
-        proptest::collection::vec(0u32..8, 0..4).prop_map(|v| format!(
-            "Heads([{}])",
-            v.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
-        )),
+        40 => proptest::strategy::Union::new(each),
+        1 => one_of(&["Bogus", "fifo"]),
     ]
     .boxed()
 }
 
-fn fault() -> BoxedStrategy<String> {
-    prop_oneof![
-        (dur(), dist(), scope())
-            .prop_map(|(a, d, s)| format!("Partition(at: {a}, duration: {d}, scope: {s})")),
-        (rate(), dist(), scope()).prop_map(|(r, d, s)| format!(
-            "RandomPartitions(per_year: {r}, duration: {d}, scope: {s})"
-        )),
-        (dur(), scope()).prop_map(|(a, s)| format!("SupervisorCrash(at: {a}, scope: {s})")),
-        dur().prop_map(|a| format!("BrainFailover(at: {a})")),
-        (dur(), scope()).prop_map(|(a, s)| format!("HeadFailure(at: {a}, scope: {s})")),
-    ]
-    .boxed()
+/// `variant` written with generated parameters.
+fn variant_text(variant: &'static schema::Variant) -> BoxedStrategy<String> {
+    let name = variant.name;
+    match variant.params {
+        [] => Just(name.to_string()).boxed(),
+        [only] if only.name.is_empty() => value(only.kind, only.range)
+            .prop_map(move |v| format!("{name}({v})"))
+            .boxed(),
+        params => record(params)
+            .prop_map(move |body| format!("{name}{body}"))
+            .boxed(),
+    }
 }
 
-/// `name: value` pairs of a section, each present or left to its default.
-fn fields(pairs: Vec<(&'static str, Option<String>)>) -> String {
-    pairs
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| format!("{k}: {v}")))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `(a: x, b: y)` with every parameter given.
+fn record(params: &'static [schema::Param]) -> BoxedStrategy<String> {
+    let each: Vec<BoxedStrategy<String>> = params
+        .iter()
+        .map(|p| {
+            let name = p.name;
+            value(p.kind, p.range)
+                .prop_map(move |v| format!("{name}: {v}"))
+                .boxed()
+        })
+        .collect();
+    each.prop_map(|parts| format!("({})", parts.join(", ")))
+        .boxed()
 }
 
-fn section(name: &'static str, body: Option<String>) -> (&'static str, Option<String>) {
-    (name, body.map(|b| format!("({b})")))
-}
-
-/// A model text that is valid more often than not.
-fn model_text() -> BoxedStrategy<String> {
-    let site = (count(), count()).prop_map(|(h, v)| format!("heads: {h}, vms_per_head: {v}"));
-    let design = (
-        proptest::option::of(mostly(&["Coupled", "Decoupled"], &["Loose", "coupled"])),
-        proptest::option::of(prop_oneof![
-            Just("Tcp".to_string()),
-            (rate(), dist()).prop_map(|(r, d)| format!(
-                "MessageQueue(broker: (failures_per_year: {r}, repair: {d}))"
-            )),
-        ]),
-    )
-        .prop_map(|(c, t)| fields(vec![("coupling", c), ("transport", t)]));
-    let reconnect = (
-        proptest::option::of(dur()),
-        proptest::option::of(float_param()),
-        proptest::option::of(dur()),
-        proptest::option::of(mostly(&["0.0", "0.2", "0.5"], &["1.0", "-0.1", "NaN"])),
-    )
-        .prop_map(|(i, m, x, j)| {
-            fields(vec![
-                ("initial", i),
-                ("multiplier", m),
-                ("max", x),
-                ("jitter", j),
-            ])
-        });
-    let link = (
-        proptest::option::of(reconnect),
-        proptest::option::of(rate()),
-        proptest::option::of(dist()),
-    )
-        .prop_map(|(r, f, d)| {
-            fields(vec![
-                section("reconnect", r),
-                ("flaps_per_year", f),
-                ("flap_duration", d),
-            ])
-        });
-    let supervisor = (
-        proptest::option::of(dist()),
-        proptest::option::of(probability()),
-        proptest::option::of(probability()),
-        proptest::option::of(dur()),
-        proptest::option::of(rate()),
-    )
-        .prop_map(|(r, p, q, l, c)| {
-            fields(vec![
-                ("restart", r),
-                ("crash_on_reset", p),
-                ("crash_on_long_reset", q),
-                ("long_reset_after", l),
-                ("crashes_per_year", c),
-            ])
-        });
-    let brain = (
-        proptest::option::of(count()),
-        proptest::option::of(prop_oneof![
+/// A value of `kind` within `range`, valid more often than not.
+fn value(kind: Kind, range: Range) -> BoxedStrategy<String> {
+    match kind {
+        Kind::Text => mostly(&["\"fuzz\""], &["\"\"", "\"  \"", "5"]),
+        Kind::Duration => dur(),
+        Kind::Count { max } => whole(max),
+        Kind::OptionalCount => prop_oneof![
             Just("None".to_string()),
             count().prop_map(|c| format!("Some({c})")),
             count(),
-        ]),
-        proptest::option::of(dist()),
-        proptest::option::of(mostly(&["0.0", "0.03", "1.0"], &["-1.0", "11.0", "NaN"])),
-        proptest::option::of(mostly(
-            &["Fifo", "Random", "RoundRobinHeads"],
-            &["Lifo", "RoundRobin"],
-        )),
-        proptest::option::of(rate()),
-        proptest::option::of(dist()),
-    )
-        .prop_map(|(c, p, b, s, q, f, t)| {
-            fields(vec![
-                ("reboot_concurrency", c),
-                ("per_head_concurrency", p),
-                ("boot_time", b),
-                ("boot_slowdown_per_concurrent_boot", s),
-                ("queue_policy", q),
-                ("failovers_per_year", f),
-                ("failover_time", t),
-            ])
-        });
-    let head = (proptest::option::of(rate()), proptest::option::of(dist()))
-        .prop_map(|(f, r)| fields(vec![("failures_per_year", f), ("repair", r)]));
-    let faults =
-        proptest::collection::vec(fault(), 0..3).prop_map(|f| format!("[{}]", f.join(", ")));
-    let limits = mostly(&["1000000", "500", "1"], &["0", "-5", "1.5"])
-        .prop_map(|n| format!("max_events: {n}"));
-    (
-        horizon(),
-        site,
-        (
-            proptest::option::of(design),
-            proptest::option::of(link),
-            proptest::option::of(supervisor),
-            proptest::option::of(brain),
-        ),
-        (
-            proptest::option::of(head),
-            proptest::option::of(faults),
-            proptest::option::of(limits),
-        ),
-    )
-        .prop_map(|(h, site, (d, l, s, b), (hd, f, lim))| {
-            let body = fields(vec![
-                ("name", Some("\"fuzz\"".to_string())),
-                ("horizon", Some(h)),
-                ("site", Some(format!("({site})"))),
-                section("design", d),
-                section("link", l),
-                section("supervisor", s),
-                section("brain", b),
-                section("head", hd),
-                ("faults", f),
-                section("limits", lim),
-            ]);
+        ]
+        .boxed(),
+        Kind::Number => number(range),
+        Kind::Dist | Kind::Scope | Kind::Choice(_) => {
+            variant_value(kind.variants().expect("an enum kind"))
+        }
+        Kind::Faults => proptest::collection::vec(variant_value(schema::FAULTS), 0..3)
+            .prop_map(|f| format!("[{}]", f.join(", ")))
+            .boxed(),
+        Kind::List(inner) => proptest::collection::vec(value(*inner, range), 0..4)
+            .prop_map(|v| format!("[{}]", v.join(", ")))
+            .boxed(),
+        Kind::Record(params) => record(params),
+        // Sections are assembled from their fields by `model_text`.
+        Kind::Section => Just("()".to_string()).boxed(),
+    }
+}
+
+/// A value for `field`: always for a required one, else present or left to its
+/// default. The horizon stays within a year so generated models run quickly.
+fn field_value(field: &'static schema::Field) -> BoxedStrategy<Option<String>> {
+    let v = if field.path == "horizon" {
+        horizon()
+    } else {
+        value(field.kind, field.range)
+    };
+    if field.required {
+        v.prop_map(Some).boxed()
+    } else {
+        proptest::option::of(v).boxed()
+    }
+}
+
+/// The fields below `prefix` (the top level when empty) written as `name: value`,
+/// sections as `( ... )` when any of their fields is given.
+fn render(prefix: &str, values: &[(&'static schema::Field, Option<String>)]) -> Vec<String> {
+    let parent = |path: &str| path.rsplit_once('.').map_or("", |(p, _)| p).to_string();
+    let mut out = Vec::new();
+    for field in schema::FIELDS.iter().filter(|f| parent(f.path) == prefix) {
+        let text = if field.kind == Kind::Section {
+            let inner = render(field.path, values);
+            (!inner.is_empty()).then(|| format!("({})", inner.join(", ")))
+        } else {
+            values
+                .iter()
+                .find(|(f, _)| f.path == field.path)
+                .and_then(|(_, v)| v.clone())
+        };
+        if let Some(text) = text {
+            out.push(format!("{}: {text}", field.name()));
+        }
+    }
+    out
+}
+
+/// A model text that is valid more often than not, built from the schema: every
+/// field, every variant of every enum and every parameter can appear.
+fn model_text() -> BoxedStrategy<String> {
+    let leaves: Vec<&'static schema::Field> = schema::FIELDS
+        .iter()
+        .filter(|f| f.kind != Kind::Section)
+        .collect();
+    let strategies: Vec<BoxedStrategy<Option<String>>> =
+        leaves.iter().map(|f| field_value(f)).collect();
+    strategies
+        .prop_map(move |values| {
+            let values: Vec<_> = leaves.iter().copied().zip(values).collect();
+            let body = render("", &values).join(", ");
             format!("(\n    {}\n)\n", body.replace(", ", ",\n    "))
         })
         .boxed()
@@ -354,8 +338,8 @@ fn set_arg() -> BoxedStrategy<String> {
         count(),
         rate(),
         dur(),
-        dist(),
-        fault(),
+        value(Kind::Dist, Range::Any),
+        variant_value(schema::FAULTS),
         one_of(&[
             "",
             "(",
@@ -404,14 +388,15 @@ fn exercise(text: &str, sets: &[String], seed: u64) -> Result<(), TestCaseError>
             // at the override it came from) and prints on one line.
             let shown = e.to_string();
             prop_assert!(shown.starts_with("fuzz.ron"), "{shown}");
-            prop_assert!(!e.message.trim().is_empty(), "{shown}");
+            prop_assert!(!e.message().trim().is_empty(), "{shown}");
             prop_assert!(!shown.contains('\n'), "multi-line error: {shown}");
-            if let Some((line, column)) = e.location {
-                prop_assert!(line >= 1 && column >= 1, "{shown}");
-                prop_assert!(line <= text.lines().count() + 1, "{shown}");
-            }
-            if let Some(arg) = &e.set_arg {
-                prop_assert!(sets.contains(arg), "{shown}");
+            match &e.error.location {
+                Location::At { line, column } => {
+                    prop_assert!(*line >= 1 && *column >= 1, "{shown}");
+                    prop_assert!(*line <= text.lines().count() + 1, "{shown}");
+                }
+                Location::Set(arg) => prop_assert!(sets.contains(arg), "{shown}"),
+                Location::File => {}
             }
             return Ok(());
         }
@@ -508,4 +493,57 @@ fn generator_produces_models_that_run() {
         valid < total,
         "every generated model is valid: no bad input generated"
     );
+}
+
+/// Every variant name a schema enum has: the choices of enum-valued fields and
+/// records, distributions, scopes and faults.
+fn schema_variants() -> std::collections::BTreeSet<&'static str> {
+    fn walk(kind: Kind, out: &mut std::collections::BTreeSet<&'static str>) {
+        if let Kind::Record(params) = kind {
+            params.iter().for_each(|p| walk(p.kind, out));
+        }
+        if let Kind::List(inner) = kind {
+            walk(*inner, out);
+        }
+        for v in kind.variants().unwrap_or_default() {
+            if out.insert(v.name) {
+                v.params.iter().for_each(|p| walk(p.kind, out));
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for field in schema::FIELDS {
+        walk(field.kind, &mut out);
+    }
+    out
+}
+
+/// The capitalised words of `text` (variant names and RON's `None`, `Some`, `NaN`).
+fn capitalised_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
+}
+
+#[test]
+fn generator_produces_every_variant_of_the_schema() {
+    // Proves the generator covers the schema: over 2 000 generated models, the set of
+    // variant names written (capitalised words, less RON's `None`, `Some` and `NaN`
+    // and the deliberate misspelling `Bogus`) equals the set of variants in the
+    // schema: every queue policy (`ShortestFirst` included), coupling, transport,
+    // distribution, scope and fault, and nothing else.
+    let mut runner = TestRunner::deterministic();
+    let strategy = model_text();
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..2_000 {
+        let text = strategy.new_tree(&mut runner).expect("a value").current();
+        for word in capitalised_words(&text) {
+            if !["None", "Some", "NaN", "Bogus"].contains(&word) {
+                seen.insert(word.to_string());
+            }
+        }
+    }
+    let wanted: std::collections::BTreeSet<String> =
+        schema_variants().into_iter().map(str::to_string).collect();
+    assert!(wanted.contains("ShortestFirst"), "{wanted:?}");
+    assert_eq!(seen, wanted);
 }

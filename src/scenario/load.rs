@@ -1,0 +1,124 @@
+//! Loading: a model file's text (read with a bound on its size) → the raw mirror →
+//! `--set` overrides → a validated scenario, with every error placed in the file or
+//! on the override it came from.
+
+use super::diagnose::{clean_path, parse_error, pos};
+use super::error::{FieldError, Location, ScenarioError};
+use super::raw::RawScenario;
+use super::{LoadedModel, locate, overrides, ron_options, validate};
+
+/// The largest model file read: a model is a page of text, so anything bigger is
+/// refused before it is read (this also stops reads of endless files such as
+/// `/dev/zero`).
+pub const MAX_MODEL_FILE_BYTES: u64 = 16 << 20;
+
+/// Reads, overrides and validates a model file.
+pub fn load(path: &str, sets: &[String]) -> Result<LoadedModel, ScenarioError> {
+    let source = read_model_file(path)
+        .map_err(|message| FieldError::general(Location::File, message).in_file(path))?;
+    load_str(path, &source, sets)
+}
+
+/// The text of a model file, read with a bound on its size.
+fn read_model_file(path: &str) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        format!("cannot read the model file: {why}")
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err("cannot read the model file: it is a directory, not a file".to_string());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_MODEL_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_MODEL_FILE_BYTES {
+        return Err(format!(
+            "the model file is larger than {} MiB; a model file is RON text of a few \
+             kilobytes",
+            MAX_MODEL_FILE_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the model file is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Like [`load`], from text already read.
+pub fn load_str(path: &str, source: &str, sets: &[String]) -> Result<LoadedModel, ScenarioError> {
+    let mut raw = parse_raw(source).map_err(|e| e.in_file(path))?;
+    // The field each override set, with the override.
+    let mut overridden: Vec<(String, String)> = Vec::new();
+    for arg in sets {
+        let field = overrides::apply_set(&mut raw, arg).map_err(|e| e.in_file(path))?;
+        overridden.push((field, arg.clone()));
+    }
+    let scenario = validate::validate(&raw).map_err(|error| {
+        let field = error.path.clone().unwrap_or_default();
+        // Blame the override if it set this field (or a parent of it), else the file.
+        let from_set = overridden.iter().rev().find(|(f, _)| {
+            field == *f
+                || field.starts_with(&format!("{f}."))
+                || field.starts_with(&format!("{f}["))
+                || f.starts_with(&format!("{field}."))
+        });
+        let location = match from_set {
+            Some((_, arg)) => Location::Set(arg.clone()),
+            None => locate::locate_path_or_prefix(source, &field).map_or(
+                Location::File,
+                |(line, column, _)| Location::At { line, column },
+            ),
+        };
+        error.at(location).in_file(path)
+    })?;
+    Ok(LoadedModel {
+        path: path.to_string(),
+        source: source.to_string(),
+        raw,
+        scenario,
+    })
+}
+
+/// Parses model text (no overrides, no validation): errors carry line and column.
+pub fn parse_raw(source: &str) -> Result<RawScenario, FieldError> {
+    if source.trim().is_empty() {
+        return Err(FieldError::general(
+            Location::File,
+            "the file is empty: a model is `(name: ..., horizon: ..., site: (...), ...)`",
+        ));
+    }
+    let opts = ron_options();
+    let mut de = ron::Deserializer::from_str_with_options(source, &opts)
+        .map_err(|e| parse_error(source, pos(&e), None, &e.code, false))?;
+    let parsed: Result<RawScenario, _> = serde_path_to_error::deserialize(&mut de);
+    match parsed {
+        Ok(raw) => {
+            de.end().map_err(|e| {
+                let spanned = de.span_error(e);
+                parse_error(source, pos(&spanned), None, &spanned.code, true)
+            })?;
+            Ok(raw)
+        }
+        Err(e) => {
+            let field = clean_path(e.path());
+            let code = e.into_inner();
+            let spanned = de.span_error(code);
+            Err(parse_error(
+                source,
+                pos(&spanned),
+                field,
+                &spanned.code,
+                false,
+            ))
+        }
+    }
+}

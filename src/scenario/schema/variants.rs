@@ -1,0 +1,247 @@
+//! The values of the schema's enum-valued fields, and the distributions, scopes and
+//! faults with their parameters.
+
+use super::Kind::{self, *};
+use super::Range::{self, *};
+use super::{Param, U32, Variant};
+
+/// The values of `design.coupling`.
+pub const COUPLINGS: &[Variant] = &[
+    Variant {
+        name: "Coupled",
+        form: "Coupled",
+        example: "Coupled",
+        doc: "a supervisor crash kills its head's VMs",
+        params: &[],
+    },
+    Variant {
+        name: "Decoupled",
+        form: "Decoupled",
+        example: "Decoupled",
+        doc: "VMs keep running and are re-adopted when the supervisor restarts",
+        params: &[],
+    },
+];
+
+/// The values of `design.transport`.
+pub const TRANSPORTS: &[Variant] = &[
+    Variant {
+        name: "Tcp",
+        form: "Tcp",
+        example: "Tcp",
+        doc: "a long-lived TCP connection per head: resets reach the supervisor (the bug)",
+        params: &[],
+    },
+    Variant {
+        name: "MessageQueue",
+        form: "MessageQueue(broker: (failures_per_year: F, repair: DIST))",
+        example: "MessageQueue(broker: (failures_per_year: 2.0, repair: Exponential(mean: \"15m\")))",
+        doc: "a broker absorbs resets; a broker failure drops control of every head until repaired",
+        params: &[Param {
+            name: "broker",
+            kind: Record(BROKER),
+            range: Any,
+            doc: "the message broker",
+        }],
+    },
+];
+
+/// The fields of `MessageQueue`'s broker.
+pub const BROKER: &[Param] = &[
+    Param {
+        name: "failures_per_year",
+        kind: Number,
+        range: Rate,
+        doc: "broker failures per year",
+    },
+    Param {
+        name: "repair",
+        kind: Dist,
+        range: Any,
+        doc: "time to repair the broker",
+    },
+];
+
+/// The values of `brain.queue_policy`.
+pub const QUEUE_POLICIES: &[Variant] = &[
+    Variant {
+        name: "Fifo",
+        form: "Fifo",
+        example: "Fifo",
+        doc: "first reported, first booted",
+        params: &[],
+    },
+    Variant {
+        name: "Random",
+        form: "Random",
+        example: "Random",
+        doc: "a uniformly random waiting VM each time",
+        params: &[],
+    },
+    Variant {
+        name: "RoundRobinHeads",
+        form: "RoundRobinHeads",
+        example: "RoundRobinHeads",
+        doc: "one VM from each head with waiting VMs in turn",
+        params: &[],
+    },
+    Variant {
+        name: "ShortestFirst",
+        form: "ShortestFirst",
+        example: "ShortestFirst",
+        doc: "the VM with the shortest boot first (its boot time is drawn when it is queued)",
+        params: &[],
+    },
+];
+
+const fn param(name: &'static str, kind: Kind, range: Range, doc: &'static str) -> Param {
+    Param {
+        name,
+        kind,
+        range,
+        doc,
+    }
+}
+
+/// Duration distributions.
+pub const DISTRIBUTIONS: &[Variant] = &[
+    Variant {
+        name: "Fixed",
+        form: "Fixed(D)",
+        example: "Fixed(\"5s\")",
+        doc: "always this",
+        params: &[param("", Duration, Any, "the duration")],
+    },
+    Variant {
+        name: "Exponential",
+        form: "Exponential(mean: D)",
+        example: "Exponential(mean: \"4h\")",
+        doc: "memoryless, with this mean",
+        params: &[param("mean", Duration, Positive, "the mean")],
+    },
+    Variant {
+        name: "Uniform",
+        form: "Uniform(min: D, max: D)",
+        example: "Uniform(min: \"1s\", max: \"5s\")",
+        doc: "uniform on [min, max] (max ≥ min)",
+        params: &[
+            param("min", Duration, Any, "the least value"),
+            param("max", Duration, Any, "the greatest value"),
+        ],
+    },
+    Variant {
+        name: "LogNormal",
+        form: "LogNormal(mean: D, sigma: F)",
+        example: "LogNormal(mean: \"45s\", sigma: 0.3)",
+        doc: "log-normal with this *mean* (not median) and shape σ of the underlying normal",
+        params: &[
+            param("mean", Duration, Positive, "the mean"),
+            param(
+                "sigma",
+                Number,
+                Closed(0.0, 5.0),
+                "σ of the underlying normal",
+            ),
+        ],
+    },
+    Variant {
+        name: "Weibull",
+        form: "Weibull(shape: F, scale: D)",
+        example: "Weibull(shape: 1.5, scale: \"1h\")",
+        doc: "scale·(−ln U)^(1/shape): shape < 1 early failures, > 1 wear-out",
+        params: &[
+            param("shape", Number, Closed(0.05, 100.0), "the shape"),
+            param("scale", Duration, Positive, "the scale"),
+        ],
+    },
+    Variant {
+        name: "Empirical",
+        form: "Empirical([D, ...])",
+        example: "Empirical([\"10s\", \"40s\", \"2m\"])",
+        doc: "observations in ascending order (at least one); samples interpolate linearly between them",
+        params: &[param("", List(&Duration), Any, "the observations")],
+    },
+];
+
+/// Which heads a fault touches.
+pub const SCOPES: &[Variant] = &[
+    Variant {
+        name: "All",
+        form: "All",
+        example: "All",
+        doc: "every head",
+        params: &[],
+    },
+    Variant {
+        name: "Fraction",
+        form: "Fraction(F)",
+        example: "Fraction(0.5)",
+        doc: "round(F·heads) heads, drawn afresh each time",
+        params: &[param(
+            "",
+            Number,
+            OpenClosed(0.0, 1.0),
+            "the fraction of heads",
+        )],
+    },
+    Variant {
+        name: "Heads",
+        form: "Heads([H, ...])",
+        example: "Heads([0, 3, 7])",
+        doc: "these heads (at least one, each below `site.heads`)",
+        params: &[param("", List(&U32), Any, "head indices")],
+    },
+];
+
+/// The faults a model's `faults` list may hold.
+pub const FAULTS: &[Variant] = &[
+    Variant {
+        name: "Partition",
+        form: "Partition(at: D, duration: DIST, scope: S)",
+        example: "Partition(at: \"1h\", duration: Fixed(\"4m\"), scope: All)",
+        doc: "the brain loses the links of the heads in scope",
+        params: &[
+            param("at", Duration, Any, "when (before the horizon)"),
+            param("duration", Dist, Any, "how long"),
+            param("scope", Scope, Any, "which heads"),
+        ],
+    },
+    Variant {
+        name: "RandomPartitions",
+        form: "RandomPartitions(per_year: F, duration: DIST, scope: S)",
+        example: "RandomPartitions(per_year: 6.0, duration: Exponential(mean: \"3m\"), scope: Fraction(0.1))",
+        doc: "partitions as a Poisson process (one at a time), `per_year` above 0",
+        params: &[
+            param("per_year", Number, Rate, "partitions per year (above 0)"),
+            param("duration", Dist, Any, "how long each lasts"),
+            param("scope", Scope, Any, "which heads"),
+        ],
+    },
+    Variant {
+        name: "SupervisorCrash",
+        form: "SupervisorCrash(at: D, scope: S)",
+        example: "SupervisorCrash(at: \"1h\", scope: All)",
+        doc: "the supervisors in scope crash",
+        params: &[
+            param("at", Duration, Any, "when (before the horizon)"),
+            param("scope", Scope, Any, "which heads"),
+        ],
+    },
+    Variant {
+        name: "BrainFailover",
+        form: "BrainFailover(at: D)",
+        example: "BrainFailover(at: \"1h\")",
+        doc: "the brain fails over for `brain.failover_time`",
+        params: &[param("at", Duration, Any, "when (before the horizon)")],
+    },
+    Variant {
+        name: "HeadFailure",
+        form: "HeadFailure(at: D, scope: S)",
+        example: "HeadFailure(at: \"1h\", scope: Heads([0]))",
+        doc: "the heads in scope fail, repaired after `head.repair`",
+        params: &[
+            param("at", Duration, Any, "when (before the horizon)"),
+            param("scope", Scope, Any, "which heads"),
+        ],
+    },
+];
