@@ -7,6 +7,7 @@ use super::{SupState, VmState, World};
 use crate::engine::Micros;
 
 pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
+    check_placement(w)?;
     let mut running = 0u32;
     let mut queued = 0u32;
     let mut booting = 0u32;
@@ -14,7 +15,7 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
     for (h, head) in w.heads.iter().enumerate() {
         let mut dead = 0u32;
         let mut head_booting = 0u32;
-        for vm in w.vm_range(h as u32) {
+        for &vm in w.placement.vms_on(h as u32) {
             let v = &w.vms[vm as usize];
             match v.state {
                 VmState::Running => running += 1,
@@ -100,6 +101,39 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
     }
     if !w.brain_up && w.heads.iter().any(|h| h.link_up) {
         return Err("a link is up while the brain fails over".into());
+    }
+    Ok(())
+}
+
+/// The placement table agrees with itself: every VM sits in exactly one slot, of the
+/// head it says it is on, and no head holds more VMs than it has slots.
+fn check_placement(w: &World) -> Result<(), String> {
+    let p = &w.placement;
+    if p.heads() as usize != w.heads.len() || p.vms() as usize != w.vms.len() {
+        return Err("the placement table is sized for another site".into());
+    }
+    let mut seen = vec![false; w.vms.len()];
+    for h in 0..p.heads() {
+        if p.count(h) > p.capacity() {
+            return Err(format!(
+                "head {h} holds {} VMs but has {} slots",
+                p.count(h),
+                p.capacity()
+            ));
+        }
+        for &vm in p.vms_on(h) {
+            if vm as usize >= w.vms.len() || p.head_of(vm) != h {
+                return Err(format!(
+                    "VM {vm} is in a slot of head {h} but placed elsewhere"
+                ));
+            }
+            if std::mem::replace(&mut seen[vm as usize], true) {
+                return Err(format!("VM {vm} has two slots"));
+            }
+        }
+    }
+    if let Some(vm) = seen.iter().position(|s| !s) {
+        return Err(format!("VM {vm} has no slot on any head"));
     }
     Ok(())
 }

@@ -24,11 +24,13 @@
 //! that generation has moved on.
 
 mod invariants;
+mod placement;
 pub mod reboot_queue;
 
 use crate::engine::{self, Dist, EngineError, Limits, Micros, Process, Scheduler, Stream};
 use crate::metrics::{Metric, OutageCause, Recorder, RunMetrics};
 use crate::scenario::{Coupling, Fault, Scenario, Scope, Transport};
+use placement::Placement;
 use reboot_queue::RebootQueue;
 
 /// Every event the platform model handles. Facts are named in the past tense.
@@ -223,19 +225,32 @@ impl Head {
     }
 }
 
-/// Stream purposes: one stream per (purpose, entity) in each replication.
-mod purpose {
-    pub const FLAP: u64 = 1;
-    pub const RECONNECT: u64 = 2;
-    pub const BUG: u64 = 3;
-    pub const RESTART: u64 = 4;
-    pub const BACKGROUND_CRASH: u64 = 5;
-    pub const HARDWARE: u64 = 6;
-    pub const BOOT: u64 = 7;
-    pub const FAULT: u64 = 8;
-    pub const BRAIN: u64 = 9;
-    pub const BROKER: u64 = 10;
-    pub const QUEUE: u64 = 11;
+/// What a random stream is for: one stream per (purpose, entity) in each replication.
+///
+/// The numbers are part of every stream's key, so they never change: a renumbering
+/// would change every result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Purpose {
+    Flap = 1,
+    Reconnect = 2,
+    Bug = 3,
+    Restart = 4,
+    BackgroundCrash = 5,
+    Hardware = 6,
+    Boot = 7,
+    Fault = 8,
+    Brain = 9,
+    Broker = 10,
+    Queue = 11,
+}
+
+impl Purpose {
+    /// The stream of this purpose for `entity` (a head, a fault, or 0 for the site).
+    #[inline]
+    pub fn stream(self, seed: u64, rep: u64, entity: u64) -> Stream {
+        Stream::new(seed, rep, self as u64, entity)
+    }
 }
 
 /// Per-head random streams, one array per purpose.
@@ -252,7 +267,7 @@ struct HeadStreams {
 /// The state of one site during a replication.
 pub struct World {
     sc: Scenario,
-    vms_per_head: u32,
+    placement: Placement,
     vms: Vec<Vm>,
     heads: Vec<Head>,
     rng: HeadStreams,
@@ -307,6 +322,7 @@ impl Footprint {
                 })
             + heads as u64 * (std::mem::size_of::<Head>() as u64 + 7 * stream_bytes + 8 + 8 + 1)
             + faults as u64 * (stream_bytes + 4 * heads as u64)
+            + Placement::bytes_for(heads as u64, sc.site.vms_per_head as u64, vms as u64)
             + event_capacity as u64 * 32;
         Footprint {
             event_capacity,
@@ -327,7 +343,7 @@ impl World {
                 .collect::<Vec<_>>()
         };
         World {
-            vms_per_head: sc.site.vms_per_head,
+            placement: Placement::packed(heads, sc.site.vms_per_head),
             vms: vec![
                 Vm {
                     state: VmState::Running,
@@ -397,25 +413,26 @@ impl World {
             };
         }
         self.heads.fill(Head::NEW);
+        self.placement.reset();
         for (h, _) in self.heads.iter().enumerate() {
             let h64 = h as u64;
-            self.rng.flap[h] = Stream::new(seed, rep, purpose::FLAP, h64);
-            self.rng.reconnect[h] = Stream::new(seed, rep, purpose::RECONNECT, h64);
-            self.rng.bug[h] = Stream::new(seed, rep, purpose::BUG, h64);
-            self.rng.restart[h] = Stream::new(seed, rep, purpose::RESTART, h64);
-            self.rng.background[h] = Stream::new(seed, rep, purpose::BACKGROUND_CRASH, h64);
-            self.rng.hardware[h] = Stream::new(seed, rep, purpose::HARDWARE, h64);
-            self.rng.boot[h] = Stream::new(seed, rep, purpose::BOOT, h64);
+            self.rng.flap[h] = Purpose::Flap.stream(seed, rep, h64);
+            self.rng.reconnect[h] = Purpose::Reconnect.stream(seed, rep, h64);
+            self.rng.bug[h] = Purpose::Bug.stream(seed, rep, h64);
+            self.rng.restart[h] = Purpose::Restart.stream(seed, rep, h64);
+            self.rng.background[h] = Purpose::BackgroundCrash.stream(seed, rep, h64);
+            self.rng.hardware[h] = Purpose::Hardware.stream(seed, rep, h64);
+            self.rng.boot[h] = Purpose::Boot.stream(seed, rep, h64);
         }
         for (i, r) in self.fault_rng.iter_mut().enumerate() {
-            *r = Stream::new(seed, rep, purpose::FAULT, i as u64);
+            *r = Purpose::Fault.stream(seed, rep, i as u64);
         }
         for heads in &mut self.fault_heads {
             heads.clear();
         }
-        self.brain_rng = Stream::new(seed, rep, purpose::BRAIN, 0);
-        self.broker_rng = Stream::new(seed, rep, purpose::BROKER, 0);
-        self.queue_rng = Stream::new(seed, rep, purpose::QUEUE, 0);
+        self.brain_rng = Purpose::Brain.stream(seed, rep, 0);
+        self.broker_rng = Purpose::Broker.stream(seed, rep, 0);
+        self.queue_rng = Purpose::Queue.stream(seed, rep, 0);
         self.brain_up = true;
         self.brain_life = 0;
         self.broker_up = true;
@@ -475,12 +492,7 @@ impl World {
 
     #[inline]
     fn head_of(&self, vm: u32) -> u32 {
-        vm / self.vms_per_head
-    }
-
-    #[inline]
-    fn vm_range(&self, head: u32) -> std::ops::Range<u32> {
-        head * self.vms_per_head..(head + 1) * self.vms_per_head
+        self.placement.head_of(vm)
     }
 
     /// Call after changing anything a head's controllability depends on: updates the
@@ -499,7 +511,8 @@ impl World {
     /// The brain learns of the head's dead VMs and queues them.
     fn report_dead(&mut self, h: u32) {
         let plans = self.queue.plans_boots();
-        for vm in self.vm_range(h) {
+        for i in 0..self.placement.count(h) as usize {
+            let vm = self.placement.vms_on(h)[i];
             let v = &mut self.vms[vm as usize];
             if v.state == VmState::Dead {
                 v.state = VmState::Queued;
@@ -547,7 +560,8 @@ impl World {
     }
 
     fn kill_all_vms(&mut self, h: u32, cause: OutageCause, now: Micros) {
-        for vm in self.vm_range(h) {
+        for i in 0..self.placement.count(h) as usize {
+            let vm = self.placement.vms_on(h)[i];
             self.kill_vm(vm, h, cause, now);
         }
     }
@@ -692,9 +706,12 @@ impl World {
         if self.brain_up {
             let limit = self.sc.brain.reboot_concurrency;
             let per_head = self.sc.brain.per_head_concurrency.unwrap_or(u32::MAX);
-            let vph = self.vms_per_head;
+            let placement = &self.placement;
             while self.in_flight < limit {
-                let Some(vm) = self.queue.pop(&mut self.queue_rng, |v| v / vph) else {
+                let Some(vm) = self
+                    .queue
+                    .pop(&mut self.queue_rng, |v| placement.head_of(v))
+                else {
                     break;
                 };
                 let h = self.head_of(vm);
@@ -1051,13 +1068,20 @@ impl Platform {
             })?;
         }
         let w = &mut self.world;
-        let vms_per_head = w.vms_per_head;
+        let placement = &w.placement;
         let down = w
             .vms
             .iter()
             .enumerate()
             .filter(|(_, v)| v.state != VmState::Running)
-            .map(|(i, v)| (i as u32, i as u32 / vms_per_head, v.down_since_us, v.cause));
+            .map(|(i, v)| {
+                (
+                    i as u32,
+                    placement.head_of(i as u32),
+                    v.down_since_us,
+                    v.cause,
+                )
+            });
         let mut m = w.rec.finish(down);
         m.values[Metric::Events as usize] = end.events as f64;
         Ok(m)
