@@ -86,6 +86,13 @@ impl Placement {
     pub fn bytes_for(heads: u64, capacity: u64, vms: u64) -> u64 {
         vms * 4 + heads * capacity * 4 + heads * 4
     }
+
+    /// Overwrites one VM's head without moving its slot, to corrupt the table on
+    /// purpose in tests.
+    #[cfg(test)]
+    pub(super) fn set_head_of_unchecked(&mut self, vm: u32, head: u32) {
+        self.head_of[vm as usize] = head;
+    }
 }
 
 #[cfg(test)]
