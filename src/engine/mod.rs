@@ -374,6 +374,12 @@ mod tests {
                 what: "ticked 3 times".into()
             })
         );
-        assert_eq!(run_with(false), Ok(RunEnd { events: 11, stale: 0 }));
+        assert_eq!(
+            run_with(false),
+            Ok(RunEnd {
+                events: 11,
+                stale: 0
+            })
+        );
     }
 }

@@ -130,7 +130,11 @@ fn the_checker_reports_every_kind_of_corruption() {
         (
             "a head's hardware and supervisor",
             |w, _| {
-                let h = w.sups.heads.iter().position(|s| s.state == SupState::Running);
+                let h = w
+                    .sups
+                    .heads
+                    .iter()
+                    .position(|s| s.state == SupState::Running);
                 w.hw.heads[h.unwrap()].up = false;
             },
             "disagrees with the hardware",
@@ -148,11 +152,7 @@ fn the_checker_reports_every_kind_of_corruption() {
             |w, now| w.rec.control_changed(now, 1),
             "heads out of control",
         ),
-        (
-            "the brain",
-            |w, _| w.brain.up = false,
-            "brain fails over",
-        ),
+        ("the brain", |w, _| w.brain.up = false, "brain fails over"),
     ];
     for (what, corrupt, expected) in cases {
         let (mut p, now) = mid_recovery();
