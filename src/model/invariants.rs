@@ -81,7 +81,7 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
     }
     if booting != w.brain.in_flight {
         return Err(format!(
-            "{booting} VMs booting but {} boots in flight",
+            "{booting} VMs booting site-wide but {} boots in flight",
             w.brain.in_flight
         ));
     }

@@ -93,6 +93,18 @@ impl Placement {
     pub(super) fn set_head_of_unchecked(&mut self, vm: u32, head: u32) {
         self.head_of[vm as usize] = head;
     }
+
+    /// Overwrites one head's VM count, to corrupt the table on purpose in tests.
+    #[cfg(test)]
+    pub(super) fn set_count_unchecked(&mut self, head: u32, count: u32) {
+        self.count[head as usize] = count;
+    }
+
+    /// Overwrites slot `i` of `head`, to corrupt the table on purpose in tests.
+    #[cfg(test)]
+    pub(super) fn set_slot_unchecked(&mut self, head: u32, i: u32, vm: u32) {
+        self.slots[(head * self.capacity + i) as usize] = vm;
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! bookkeeping slip.
 
 use super::invariants;
-use super::{Platform, RunOptions, SupState, VmState, World};
+use super::{Placement, Platform, RunOptions, SupState, VmState, World};
 use crate::engine::{self, EngineError, Limits, Micros};
 
 /// 3 heads × 4 VMs, the York partition at 1 h for 4 min, two boot slots, stopped
@@ -63,6 +63,29 @@ fn the_checker_reports_every_kind_of_corruption() {
             "placed elsewhere",
         ),
         (
+            "the placement table's size",
+            |w, _| w.placement = Placement::packed(2, 4),
+            "sized for another site",
+        ),
+        (
+            "a head's VM count above its slots",
+            |w, _| w.placement.set_count_unchecked(0, 5),
+            "has 4 slots",
+        ),
+        (
+            "a VM with no slot",
+            |w, _| w.placement.set_count_unchecked(2, 3),
+            "no slot on any head",
+        ),
+        (
+            "a VM with two slots",
+            |w, _| {
+                let vm = w.placement.vms_on(1)[1];
+                w.placement.set_slot_unchecked(1, 0, vm);
+            },
+            "has two slots",
+        ),
+        (
             "a VM's state",
             |w, _| {
                 let (vm, _) = first(w, VmState::Queued);
@@ -94,7 +117,7 @@ fn the_checker_reports_every_kind_of_corruption() {
         (
             "boots in flight",
             |w, _| w.brain.in_flight += 1,
-            "boots in flight",
+            "site-wide but",
         ),
         (
             "the global boot limit",
@@ -202,6 +225,37 @@ fn a_run_with_checks_fails_at_the_first_broken_event() {
         } else {
             let end = end.unwrap();
             assert!(end.events > 4, "{end:?}");
+        }
+    }
+}
+
+#[test]
+fn the_platform_runs_the_checker_when_asked() {
+    // The scenario is told, after the world was built for 3 heads, that the site has
+    // 2: the run itself goes on (faults reach heads 0 and 1 only), and only the checker
+    // notices, so `check_invariants` (the CLI's `--check`) must turn a clean run into
+    // an invariant error at the first event.
+    let sc = crate::scenario::load_str("small.ron", SMALL, &[])
+        .unwrap()
+        .scenario;
+    for check_invariants in [true, false] {
+        let options = RunOptions {
+            check_invariants,
+            outage_log_capacity: 0,
+        };
+        let mut p = Platform::new(&sc, options);
+        p.world.sc.site.heads = 2;
+        let result = p.run(1, 0);
+        if check_invariants {
+            match result {
+                Err(EngineError::Invariant { events, what, .. }) => {
+                    assert_eq!(events, 1);
+                    assert!(what.contains("sized for another site"), "{what}");
+                }
+                other => panic!("expected an invariant error, got {other:?}"),
+            }
+        } else {
+            assert!(result.is_ok(), "{result:?}");
         }
     }
 }
