@@ -21,14 +21,14 @@
 //!
 //! One module per concern, each with its own state, its own events and its own
 //! memory footprint:
-//! - [`link`]: links, routine flaps and reconnects with backoff;
-//! - [`supervisor`]: supervisors, their crashes and restarts, and the bug;
-//! - [`vm`]: VM states, their deaths and their reporting to the brain;
-//! - [`brain`]: the brain's failovers, the message broker, and starting boots from
-//!   the reboot queue ([`reboot_queue`]);
-//! - [`faults`]: scheduled and random faults and the heads each one touches;
-//! - [`hardware`]: head hardware failures and repairs;
-//! - [`placement`]: which head each VM is on.
+//! - `link.rs`: links, routine flaps and reconnects with backoff;
+//! - `supervisor.rs`: supervisors, their crashes and restarts, and the bug;
+//! - `vm.rs`: VM states, their deaths and their reporting to the brain;
+//! - `brain.rs`: the brain's failovers, the message broker, and starting boots from
+//!   the reboot queue (`reboot_queue.rs`);
+//! - `faults.rs`: scheduled and random faults and the heads each one touches;
+//! - `hardware.rs`: head hardware failures and repairs;
+//! - `placement.rs`: which head each VM is on.
 //!
 //! Cancelled timers are never searched for: every timer event carries the generation
 //! of what it belongs to (a link outage, a supervisor life, a boot) and is stale when
