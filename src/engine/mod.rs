@@ -318,4 +318,68 @@ mod tests {
             }
         );
     }
+
+    /// A ticker every 10 µs whose invariant breaks once it has ticked `bad_after`
+    /// times.
+    struct BreaksAfter {
+        ticks: u32,
+        bad_after: u32,
+    }
+
+    impl Process for BreaksAfter {
+        type Event = u32;
+        fn handle(&mut self, e: u32, sched: &mut Scheduler<u32>) {
+            self.ticks += 1;
+            sched.after(10, e);
+        }
+        fn is_live(&self, _: &u32) -> bool {
+            true
+        }
+        fn max_pushes_per_event(&self) -> usize {
+            1
+        }
+        fn check_invariants(&self, _now_us: Micros) -> Result<(), String> {
+            if self.ticks >= self.bad_after {
+                Err(format!("ticked {} times", self.ticks))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    #[test]
+    fn checking_invariants_runs_the_process_checker_after_every_event() {
+        // Ticks at 0, 10, 20, ...; the invariant breaks at the 3rd tick (t = 20). With
+        // checks the run fails right there; without, it runs to the horizon 100:
+        // 11 ticks (0, 10, ..., 100).
+        let run_with = |check_invariants| {
+            let mut p = BreaksAfter {
+                ticks: 0,
+                bad_after: 3,
+            };
+            let mut s = Scheduler::with_capacity(2);
+            s.at(0, 0);
+            let limits = Limits {
+                horizon_us: 100,
+                max_events: 1_000,
+                check_invariants,
+            };
+            run(&mut p, &mut s, limits, |_, _| {})
+        };
+        assert_eq!(
+            run_with(true),
+            Err(EngineError::Invariant {
+                time_us: 20,
+                events: 3,
+                what: "ticked 3 times".into()
+            })
+        );
+        assert_eq!(
+            run_with(false),
+            Ok(RunEnd {
+                events: 11,
+                stale: 0
+            })
+        );
+    }
 }

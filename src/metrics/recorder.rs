@@ -550,3 +550,18 @@ mod tests {
         );
     }
 }
+
+#[allow(clippy::items_after_test_module)]
+impl Recorder {
+    /// Bytes a recorder for `vms` VMs needs, with room for `outage_log_capacity`
+    /// outages in its log: the per-VM incident arrays and the two incident series.
+    /// The outage histogram's fixed buckets are not counted.
+    pub fn bytes_for(vms: u64, outage_log_capacity: u64) -> u64 {
+        use std::mem::size_of;
+        // Per VM: the incident mark, the last recovery, the affected list and the
+        // recovery-time scratch.
+        let per_vm = 2 * size_of::<u32>() + 2 * size_of::<Micros>();
+        let series = 2 * SERIES_CAPACITY * size_of::<SeriesPoint>();
+        vms * per_vm as u64 + series as u64 + outage_log_capacity * size_of::<OutageRecord>() as u64
+    }
+}

@@ -7,15 +7,19 @@ use super::{SupState, VmState, World};
 use crate::engine::Micros;
 
 pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
+    check_placement(w)?;
     let mut running = 0u32;
     let mut queued = 0u32;
     let mut booting = 0u32;
     let mut uncontrolled = 0u32;
-    for (h, head) in w.heads.iter().enumerate() {
+    for h in 0..w.sc.site.heads {
+        let hi = h as usize;
+        let counts = &w.vms.heads[hi];
+        let (link, sup, hw) = (&w.links.heads[hi], &w.sups.heads[hi], &w.hw.heads[hi]);
         let mut dead = 0u32;
         let mut head_booting = 0u32;
-        for vm in w.vm_range(h as u32) {
-            let v = &w.vms[vm as usize];
+        for &vm in w.placement.vms_on(h) {
+            let v = &w.vms.vm[vm as usize];
             match v.state {
                 VmState::Running => running += 1,
                 VmState::Dead => dead += 1,
@@ -27,16 +31,16 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
             }
         }
         booting += head_booting;
-        if dead != head.dead_unreported {
+        if dead != counts.dead_unreported {
             return Err(format!(
                 "head {h}: {dead} dead VMs but {} counted unreported",
-                head.dead_unreported
+                counts.dead_unreported
             ));
         }
-        if head_booting != head.booting {
+        if head_booting != counts.booting {
             return Err(format!(
                 "head {h}: {head_booting} VMs booting but {} counted",
-                head.booting
+                counts.booting
             ));
         }
         if let Some(limit) = w.sc.brain.per_head_concurrency
@@ -46,27 +50,28 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
                 "head {h}: {head_booting} boots exceed the per-head limit {limit}"
             ));
         }
-        if head.controllable() && dead > 0 {
+        let controllable = w.controllable(h);
+        if controllable && dead > 0 {
             return Err(format!(
                 "head {h} is controllable but has {dead} unreported dead VMs"
             ));
         }
-        if head.link_up && head.causes > 0 {
+        if link.up && link.causes > 0 {
             return Err(format!(
                 "head {h}: link up with {} active faults",
-                head.causes
+                link.causes
             ));
         }
-        if head.sup != SupState::Off && !head.hw_up || head.sup == SupState::Off && head.hw_up {
+        if (sup.state == SupState::Off) == hw.up {
             return Err(format!(
                 "head {h}: supervisor state disagrees with the hardware"
             ));
         }
-        if !head.controllable() {
+        if !controllable {
             uncontrolled += 1;
         }
     }
-    let vms = w.vms.len() as u32;
+    let vms = w.vms.vm.len() as u32;
     let down = vms - running;
     if down != w.rec.vms_down() {
         return Err(format!(
@@ -74,22 +79,22 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
             w.rec.vms_down()
         ));
     }
-    if booting != w.in_flight {
+    if booting != w.brain.in_flight {
         return Err(format!(
-            "{booting} VMs booting but {} boots in flight",
-            w.in_flight
+            "{booting} VMs booting site-wide but {} boots in flight",
+            w.brain.in_flight
         ));
     }
-    if w.in_flight > w.sc.brain.reboot_concurrency {
+    if w.brain.in_flight > w.sc.brain.reboot_concurrency {
         return Err(format!(
             "{} boots in flight exceed the limit {}",
-            w.in_flight, w.sc.brain.reboot_concurrency
+            w.brain.in_flight, w.sc.brain.reboot_concurrency
         ));
     }
-    if queued != w.queue.len() {
+    if queued != w.brain.queue.len() {
         return Err(format!(
             "{queued} VMs queued but the queue holds {}",
-            w.queue.len()
+            w.brain.queue.len()
         ));
     }
     if uncontrolled != w.rec.heads_uncontrolled() {
@@ -98,8 +103,41 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
             w.rec.heads_uncontrolled()
         ));
     }
-    if !w.brain_up && w.heads.iter().any(|h| h.link_up) {
+    if !w.brain.up && w.links.heads.iter().any(|l| l.up) {
         return Err("a link is up while the brain fails over".into());
+    }
+    Ok(())
+}
+
+/// The placement table agrees with itself: every VM sits in exactly one slot, of the
+/// head it says it is on, and no head holds more VMs than it has slots.
+fn check_placement(w: &World) -> Result<(), String> {
+    let p = &w.placement;
+    if p.heads() as usize != w.sc.site.heads as usize || p.vms() as usize != w.vms.vm.len() {
+        return Err("the placement table is sized for another site".into());
+    }
+    let mut seen = vec![false; w.vms.vm.len()];
+    for h in 0..p.heads() {
+        if p.count(h) > p.capacity() {
+            return Err(format!(
+                "head {h} holds {} VMs but has {} slots",
+                p.count(h),
+                p.capacity()
+            ));
+        }
+        for &vm in p.vms_on(h) {
+            if vm as usize >= w.vms.vm.len() || p.head_of(vm) != h {
+                return Err(format!(
+                    "VM {vm} is in a slot of head {h} but placed elsewhere"
+                ));
+            }
+            if std::mem::replace(&mut seen[vm as usize], true) {
+                return Err(format!("VM {vm} has two slots"));
+            }
+        }
+    }
+    if let Some(vm) = seen.iter().position(|s| !s) {
+        return Err(format!("VM {vm} has no slot on any head"));
     }
     Ok(())
 }

@@ -128,6 +128,20 @@ impl RebootQueue {
         }
     }
 
+    /// Bytes a queue of `policy` needs for `vms` VMs on `heads` heads: the links, the
+    /// policy's own structures, and the parked lists.
+    pub fn bytes_for(policy: QueuePolicy, heads: u64, vms: u64) -> u64 {
+        use std::mem::size_of;
+        let list = size_of::<List>() as u64;
+        let policy_bytes = match policy {
+            QueuePolicy::Fifo => 0,
+            QueuePolicy::Random => vms * 4,
+            QueuePolicy::RoundRobinHeads => heads * (list + 4 + 1),
+            QueuePolicy::ShortestFirst => vms * (size_of::<Reverse<(u64, u64, u32)>>() as u64 + 8),
+        };
+        size_of::<RebootQueue>() as u64 + vms * 4 + policy_bytes + heads * list
+    }
+
     pub fn clear(&mut self) {
         self.global = List::EMPTY;
         self.pool.clear();

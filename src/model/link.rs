@@ -1,0 +1,252 @@
+//! Links between the brain and each head: what keeps them down, routine flaps, and
+//! reconnecting with exponential backoff and jitter.
+//!
+//! A link is down while it has at least one *cause* (a partition, a flap, a brain
+//! failover, a broker failure, the head's hardware being down). When the last cause
+//! goes, the link comes back at the next reconnect attempt of its current sequence.
+//! Owns: each head's link state, the flap and reconnect streams.
+
+use super::streams::{self, Purpose, exp_per_year, jittered};
+use super::{Event, World};
+use crate::engine::{Micros, Scheduler, Stream};
+use crate::scenario::Scenario;
+
+/// The events of links.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LinkEvent {
+    /// A routine reset of one link started.
+    FlapBegan {
+        head: u32,
+    },
+    FlapHealed {
+        head: u32,
+    },
+    /// A reconnect attempt of reconnect sequence `connect` is due.
+    ReconnectAttempted {
+        head: u32,
+        connect: u32,
+    },
+}
+
+impl LinkEvent {
+    pub fn name(&self) -> &'static str {
+        match self {
+            LinkEvent::FlapBegan { .. } => "FlapBegan",
+            LinkEvent::FlapHealed { .. } => "FlapHealed",
+            LinkEvent::ReconnectAttempted { .. } => "ReconnectAttempted",
+        }
+    }
+
+    pub fn json_fields(&self) -> String {
+        match *self {
+            LinkEvent::FlapBegan { head } | LinkEvent::FlapHealed { head } => {
+                format!("\"head\":{head}")
+            }
+            LinkEvent::ReconnectAttempted { head, connect } => {
+                format!("\"head\":{head},\"connect\":{connect}")
+            }
+        }
+    }
+}
+
+impl From<LinkEvent> for Event {
+    fn from(e: LinkEvent) -> Event {
+        Event::Link(e)
+    }
+}
+
+/// One head's link.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Link {
+    pub(super) up: bool,
+    /// Active reasons the link cannot connect (partitions, flap, brain, broker, hardware).
+    pub(super) causes: u32,
+    /// Link outage generation.
+    pub(super) outage: u32,
+    /// Reconnect sequence generation: a new sequence starts when the link drops and
+    /// when a repaired head's supervisor starts connecting afresh.
+    pub(super) connect: u32,
+    pub(super) down_since_us: Micros,
+    backoff_us: Micros,
+}
+
+impl Link {
+    const NEW: Link = Link {
+        up: true,
+        causes: 0,
+        outage: 0,
+        connect: 0,
+        down_since_us: 0,
+        backoff_us: 0,
+    };
+}
+
+/// Every head's link and its random streams.
+pub(super) struct Links {
+    pub(super) heads: Vec<Link>,
+    flap_rng: Vec<Stream>,
+    reconnect_rng: Vec<Stream>,
+}
+
+impl Links {
+    /// Timers one head's link can have pending at once: a flap and a reconnect.
+    pub(super) const TIMERS_PER_HEAD: usize = 2;
+
+    pub(super) fn new(heads: u32) -> Links {
+        Links {
+            heads: vec![Link::NEW; heads as usize],
+            flap_rng: streams::unseeded(heads as usize),
+            reconnect_rng: streams::unseeded(heads as usize),
+        }
+    }
+
+    pub(super) fn bytes_for(heads: u64) -> u64 {
+        heads * std::mem::size_of::<Link>() as u64 + streams::bytes_for(2 * heads)
+    }
+
+    pub(super) fn reset(&mut self, seed: u64, rep: u64) {
+        self.heads.fill(Link::NEW);
+        streams::reseed(&mut self.flap_rng, Purpose::Flap, seed, rep);
+        streams::reseed(&mut self.reconnect_rng, Purpose::Reconnect, seed, rep);
+    }
+
+    pub(super) fn schedule_first(&mut self, sc: &Scenario, h: u32, sched: &mut Scheduler<Event>) {
+        if sc.link.flaps_per_year > 0.0 {
+            let d = exp_per_year(sc.link.flaps_per_year, &mut self.flap_rng[h as usize]);
+            sched.at(d, LinkEvent::FlapBegan { head: h }.into());
+        }
+    }
+}
+
+impl World {
+    pub(super) fn handle_link(&mut self, event: LinkEvent, sched: &mut Scheduler<Event>) {
+        match event {
+            LinkEvent::FlapBegan { head } => {
+                self.add_cause(head, sched);
+                let d = self
+                    .sc
+                    .link
+                    .flap_duration
+                    .sample(&mut self.links.flap_rng[head as usize]);
+                sched.after(d, LinkEvent::FlapHealed { head }.into());
+            }
+            LinkEvent::FlapHealed { head } => {
+                self.remove_cause(head);
+                let d = exp_per_year(
+                    self.sc.link.flaps_per_year,
+                    &mut self.links.flap_rng[head as usize],
+                );
+                sched.after(d, LinkEvent::FlapBegan { head }.into());
+            }
+            LinkEvent::ReconnectAttempted { head: h, .. } => {
+                let hi = h as usize;
+                if !self.hw.heads[hi].up {
+                    // A dead head makes no attempts; its repair starts a new sequence.
+                } else if self.links.heads[hi].causes == 0 {
+                    let was = self.controllable(h);
+                    assert!(!self.links.heads[hi].up, "head {h}: reconnected an up link");
+                    self.links.heads[hi].up = true;
+                    self.head_changed(h, was, sched.now());
+                } else {
+                    let b = self.sc.link.reconnect;
+                    let link = &mut self.links.heads[hi];
+                    link.backoff_us = libm::round(link.backoff_us as f64 * b.multiplier)
+                        .min(b.max_us as f64) as Micros;
+                    let wait =
+                        jittered(link.backoff_us, b.jitter, &mut self.links.reconnect_rng[hi]);
+                    let connect = link.connect;
+                    sched.after(
+                        wait,
+                        LinkEvent::ReconnectAttempted { head: h, connect }.into(),
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn link_event_is_live(&self, event: &LinkEvent) -> bool {
+        match *event {
+            LinkEvent::FlapBegan { .. } | LinkEvent::FlapHealed { .. } => true,
+            LinkEvent::ReconnectAttempted { head, connect } => {
+                let link = &self.links.heads[head as usize];
+                !link.up && link.connect == connect
+            }
+        }
+    }
+
+    /// One more reason the head's link cannot connect; drops the link if it was up.
+    pub(super) fn add_cause(&mut self, h: u32, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let hi = h as usize;
+        let link = &mut self.links.heads[hi];
+        // An up link has no cause to be down.
+        assert!(
+            !link.up || link.causes == 0,
+            "head {h}: up link with a cause"
+        );
+        link.causes += 1;
+        if !link.up {
+            return;
+        }
+        let was = self.controllable(h);
+        let reconnect = self.sc.link.reconnect;
+        let link = &mut self.links.heads[hi];
+        link.up = false;
+        link.outage = link.outage.wrapping_add(1);
+        link.connect = link.connect.wrapping_add(1);
+        link.down_since_us = now;
+        link.backoff_us = reconnect.initial_us;
+        let connect = link.connect;
+        self.rec.link_resets += 1;
+        let wait = jittered(
+            reconnect.initial_us,
+            reconnect.jitter,
+            &mut self.links.reconnect_rng[hi],
+        );
+        sched.after(
+            wait,
+            LinkEvent::ReconnectAttempted { head: h, connect }.into(),
+        );
+        self.watch_long_outage(h, sched);
+        self.head_changed(h, was, now);
+        self.bug_on_reset(h, sched);
+    }
+
+    /// One reason fewer for the head's link to stay down.
+    pub(super) fn remove_cause(&mut self, h: u32) {
+        let link = &mut self.links.heads[h as usize];
+        link.causes = link
+            .causes
+            .checked_sub(1)
+            .unwrap_or_else(|| panic!("head {h}: link cause removed twice"));
+    }
+
+    /// Adds or removes one cause on every link (brain failovers, broker failures).
+    pub(super) fn all_links_cause(&mut self, add: bool, sched: &mut Scheduler<Event>) {
+        for h in 0..self.links.heads.len() as u32 {
+            if add {
+                self.add_cause(h, sched);
+            } else {
+                self.remove_cause(h);
+            }
+        }
+    }
+
+    /// A restarted head connects afresh, from the initial backoff, if its link is down.
+    pub(super) fn reconnect_afresh(&mut self, h: u32, sched: &mut Scheduler<Event>) {
+        let hi = h as usize;
+        if self.links.heads[hi].up {
+            return;
+        }
+        let b = self.sc.link.reconnect;
+        let link = &mut self.links.heads[hi];
+        link.connect = link.connect.wrapping_add(1);
+        link.backoff_us = b.initial_us;
+        let connect = link.connect;
+        let wait = jittered(b.initial_us, b.jitter, &mut self.links.reconnect_rng[hi]);
+        sched.after(
+            wait,
+            LinkEvent::ReconnectAttempted { head: h, connect }.into(),
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! Random streams: what each one is for, and the draws several components share.
+//!
+//! Every draw belongs to one (purpose, entity) stream of a replication, so adding a
+//! head or a fault never shifts another entity's draws.
+
+use crate::engine::{self, Dist, Micros, Stream};
+
+/// What a random stream is for: one stream per (purpose, entity) in each replication.
+///
+/// The numbers are part of every stream's key, so they never change: a renumbering
+/// would change every result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Purpose {
+    Flap = 1,
+    Reconnect = 2,
+    Bug = 3,
+    Restart = 4,
+    BackgroundCrash = 5,
+    Hardware = 6,
+    Boot = 7,
+    Fault = 8,
+    Brain = 9,
+    Broker = 10,
+    Queue = 11,
+}
+
+impl Purpose {
+    /// The stream of this purpose for `entity` (a head, a fault, or 0 for the site).
+    #[inline]
+    pub fn stream(self, seed: u64, rep: u64, entity: u64) -> Stream {
+        Stream::new(seed, rep, self as u64, entity)
+    }
+}
+
+/// One unseeded stream per entity, to be seeded by [`reseed`] before each replication.
+pub(super) fn unseeded(entities: usize) -> Vec<Stream> {
+    (0..entities).map(|_| Stream::new(0, 0, 0, 0)).collect()
+}
+
+/// Seeds stream `i` of `streams` as (`purpose`, entity `i`) of replication `rep`.
+pub(super) fn reseed(streams: &mut [Stream], purpose: Purpose, seed: u64, rep: u64) {
+    for (i, s) in streams.iter_mut().enumerate() {
+        *s = purpose.stream(seed, rep, i as u64);
+    }
+}
+
+/// Bytes of `n` streams.
+pub(super) fn bytes_for(n: u64) -> u64 {
+    n * std::mem::size_of::<Stream>() as u64
+}
+
+/// The wait until the next event of a Poisson process with `per_year` events a year.
+#[inline]
+pub(super) fn exp_per_year(per_year: f64, rng: &mut Stream) -> Micros {
+    Dist::Exponential {
+        mean_us: engine::US_PER_YEAR as f64 / per_year,
+    }
+    .sample(rng)
+}
+
+/// `base` spread uniformly by ±`jitter` (a fraction), as in gRPC's backoff.
+#[inline]
+pub(super) fn jittered(base: Micros, jitter: f64, rng: &mut Stream) -> Micros {
+    let u = rng.open01() * 2.0 - 1.0;
+    libm::round(base as f64 * (1.0 + jitter * u)).max(1.0) as Micros
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purposes_keep_their_stream_numbers() {
+        // The numbers are part of every stream's key: changing one changes results.
+        let all = [
+            Purpose::Flap,
+            Purpose::Reconnect,
+            Purpose::Bug,
+            Purpose::Restart,
+            Purpose::BackgroundCrash,
+            Purpose::Hardware,
+            Purpose::Boot,
+            Purpose::Fault,
+            Purpose::Brain,
+            Purpose::Broker,
+            Purpose::Queue,
+        ];
+        let numbers: Vec<u64> = all.iter().map(|&p| p as u64).collect();
+        assert_eq!(numbers, (1..=11).collect::<Vec<u64>>());
+        let mut a = Purpose::Boot.stream(5, 2, 3);
+        let mut b = Stream::new(5, 2, 7, 3);
+        assert_eq!(a.next_u64(), b.next_u64());
+    }
+}

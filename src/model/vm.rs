@@ -1,0 +1,218 @@
+//! VMs: their lifecycle, their deaths with a supervisor or a head, their reporting to
+//! the brain once their head is controllable again, and the end of their boots.
+//!
+//! ```text
+//! Running ──kill──► Dead ──reported──► Queued ──dispatch──► Booting ──booted──► Running
+//!                    ▲                   │ head unreachable    │ killed
+//!                    └───────────────────┴─────────────────────┘
+//! ```
+//! Owns: every VM's state, each head's count of unreported dead VMs and of boots in
+//! flight, and the boot-duration streams.
+
+use super::streams::{self, Purpose};
+use super::{Event, World};
+use crate::engine::{Micros, Scheduler, Stream};
+use crate::metrics::OutageCause;
+
+/// The events of VMs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VmEvent {
+    /// Boot number `boot` of a VM completed.
+    VmBooted { vm: u32, boot: u32 },
+}
+
+impl VmEvent {
+    pub fn name(&self) -> &'static str {
+        match self {
+            VmEvent::VmBooted { .. } => "VmBooted",
+        }
+    }
+
+    pub fn json_fields(&self) -> String {
+        match *self {
+            VmEvent::VmBooted { vm, boot } => format!("\"vm\":{vm},\"boot\":{boot}"),
+        }
+    }
+}
+
+impl From<VmEvent> for Event {
+    fn from(e: VmEvent) -> Event {
+        Event::Vm(e)
+    }
+}
+
+/// A VM's lifecycle state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum VmState {
+    Running,
+    /// Down and not (or no longer) in the brain's queue.
+    Dead,
+    Queued,
+    Booting,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Vm {
+    pub(super) state: VmState,
+    pub(super) cause: OutageCause,
+    /// Boot generation: a boot's completion is stale once this has moved on.
+    pub(super) boot: u32,
+    pub(super) down_since_us: Micros,
+}
+
+impl Vm {
+    const NEW: Vm = Vm {
+        state: VmState::Running,
+        cause: OutageCause::SupervisorCrash,
+        boot: 0,
+        down_since_us: 0,
+    };
+}
+
+/// What a head knows of its VMs' outages.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct HeadVms {
+    /// Dead VMs the brain has not been told about.
+    pub(super) dead_unreported: u32,
+    /// Boots in flight on the head.
+    pub(super) booting: u32,
+}
+
+/// Every VM, the per-head counts, and the boot streams.
+pub(super) struct Vms {
+    pub(super) vm: Vec<Vm>,
+    pub(super) heads: Vec<HeadVms>,
+    /// Boot durations, one stream per head.
+    pub(super) boot_rng: Vec<Stream>,
+}
+
+impl Vms {
+    pub(super) fn new(heads: u32, vms: u32) -> Vms {
+        Vms {
+            vm: vec![Vm::NEW; vms as usize],
+            heads: vec![HeadVms::default(); heads as usize],
+            boot_rng: streams::unseeded(heads as usize),
+        }
+    }
+
+    pub(super) fn bytes_for(heads: u64, vms: u64) -> u64 {
+        vms * std::mem::size_of::<Vm>() as u64
+            + heads * std::mem::size_of::<HeadVms>() as u64
+            + streams::bytes_for(heads)
+    }
+
+    pub(super) fn reset(&mut self, seed: u64, rep: u64) {
+        self.vm.fill(Vm::NEW);
+        self.heads.fill(HeadVms::default());
+        streams::reseed(&mut self.boot_rng, Purpose::Boot, seed, rep);
+    }
+}
+
+impl World {
+    pub(super) fn handle_vm(&mut self, event: VmEvent, sched: &mut Scheduler<Event>) {
+        match event {
+            VmEvent::VmBooted { vm, .. } => {
+                let now = sched.now();
+                let h = self.placement.head_of(vm);
+                let v = &mut self.vms.vm[vm as usize];
+                assert_eq!(v.state, VmState::Booting, "VM {vm} booted without booting");
+                v.state = VmState::Running;
+                let (since, cause) = (v.down_since_us, v.cause);
+                self.boot_ended(h);
+                self.rec.vm_reboots += 1;
+                self.rec.vm_up(now, vm, h, since, cause);
+                self.brain.queue.unpark_one(h);
+            }
+        }
+    }
+
+    pub(super) fn vm_event_is_live(&self, event: &VmEvent) -> bool {
+        match *event {
+            VmEvent::VmBooted { vm, boot } => {
+                let v = &self.vms.vm[vm as usize];
+                v.state == VmState::Booting && v.boot == boot
+            }
+        }
+    }
+
+    /// One boot on head `h` ended (completed or killed): a slot is free again.
+    #[inline]
+    fn boot_ended(&mut self, h: u32) {
+        let b = &mut self.brain;
+        b.in_flight = b
+            .in_flight
+            .checked_sub(1)
+            .expect("boots in flight below zero");
+        let head = &mut self.vms.heads[h as usize];
+        head.booting = head
+            .booting
+            .checked_sub(1)
+            .unwrap_or_else(|| panic!("head {h}: boots below zero"));
+    }
+
+    /// The brain learns of the head's dead VMs and queues them.
+    pub(super) fn report_dead(&mut self, h: u32) {
+        let plans = self.brain.queue.plans_boots();
+        let mut reported = 0u32;
+        for i in 0..self.placement.count(h) as usize {
+            let vm = self.placement.vms_on(h)[i];
+            let v = &mut self.vms.vm[vm as usize];
+            if v.state == VmState::Dead {
+                v.state = VmState::Queued;
+                reported += 1;
+                // Shortest-first needs the boot's length now; other policies draw it
+                // when the boot starts.
+                let planned = if plans {
+                    self.sc
+                        .brain
+                        .boot_time
+                        .sample(&mut self.vms.boot_rng[h as usize])
+                } else {
+                    0
+                };
+                self.brain.queue.push(vm, h, planned);
+            }
+        }
+        let head = &mut self.vms.heads[h as usize];
+        assert_eq!(
+            reported, head.dead_unreported,
+            "head {h}: reported a different number of dead VMs than counted"
+        );
+        head.dead_unreported = 0;
+    }
+
+    /// Kills one VM (a no-op for a VM that is already down and not booting).
+    #[inline]
+    fn kill_vm(&mut self, vm: u32, h: u32, cause: OutageCause, now: Micros) {
+        let v = &mut self.vms.vm[vm as usize];
+        match v.state {
+            VmState::Running => {
+                v.state = VmState::Dead;
+                v.cause = cause;
+                v.down_since_us = now;
+                self.vms.heads[h as usize].dead_unreported += 1;
+                self.rec.vm_down(now, vm);
+            }
+            VmState::Booting => {
+                // The boot dies with the process; the outage, already running since the
+                // VM first died, goes on.
+                v.state = VmState::Dead;
+                v.boot = v.boot.wrapping_add(1);
+                self.boot_ended(h);
+                self.vms.heads[h as usize].dead_unreported += 1;
+                self.brain.queue.unpark_one(h);
+            }
+            VmState::Dead | VmState::Queued => {}
+        }
+    }
+
+    /// Kills every VM on head `h`.
+    pub(super) fn kill_all_vms(&mut self, h: u32, cause: OutageCause, now: Micros) {
+        for i in 0..self.placement.count(h) as usize {
+            let vm = self.placement.vms_on(h)[i];
+            debug_assert_eq!(self.placement.head_of(vm), h);
+            self.kill_vm(vm, h, cause, now);
+        }
+    }
+}
