@@ -10,7 +10,7 @@ pub mod recorder;
 pub mod stats;
 
 pub use recorder::{Incident, OutageCause, OutageRecord, Recorder, SeriesPoint};
-pub use stats::{Summary, summarize};
+pub use stats::{Difference, Summary, summarize};
 
 /// A metric's identity and how to read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

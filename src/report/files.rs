@@ -13,7 +13,7 @@ use super::{
 };
 use crate::engine::US_PER_S;
 use crate::experiment::Batch;
-use crate::experiment::study::{Study, Sweep, point_summaries};
+use crate::experiment::{Study, StudyKind, Sweep, point_summaries};
 use crate::metrics::{METRICS, Metric, SeriesPoint};
 
 /// A problem with the report directory.
@@ -262,7 +262,7 @@ fn outages_csv(study: &Study) -> String {
 
 /// Writes the report of a `run` or `compare` (or their merge) into `dir`.
 pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(), ReportError> {
-    let single = study.command == "run";
+    let single = study.kind == StudyKind::Run;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
 
     // Plots, from the recorded results only.

@@ -7,7 +7,7 @@ pub mod plot;
 use serde_json::{Value, json};
 
 use crate::experiment::Batch;
-use crate::experiment::study::{Study, Sweep, point_summaries, verdict};
+use crate::experiment::{Study, Sweep, point_summaries, verdict};
 use crate::metrics::{METRICS, Metric, Summary};
 
 pub use crate::VERSION;
