@@ -7,8 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::study::{DesignInfo, Study, StudyKind};
-use super::{Batch, Replication};
+use super::study::{DesignInfo, Study, StudyKind, design_seed};
+use super::{Batch, MAX_REPLICATIONS, OUTAGE_LOG_CAPACITY, Replication};
 use crate::metrics::histogram::LogHistogram;
 use crate::metrics::stats::LengthMismatch;
 use crate::metrics::{METRICS, OutageCause, OutageRecord, RunMetrics, SeriesPoint};
@@ -189,13 +189,17 @@ pub enum MergeError {
     },
     /// A part is not from the same study as the first.
     Mismatch {
+        file: String,
         shard: Shard,
+        first_file: String,
         first: Shard,
     },
-    Duplicate(Shard),
+    /// Two parts are the same shard.
+    Duplicate {
+        file: String,
+        shard: Shard,
+    },
     Missing(Shard),
-    /// The parts do not hold replications 0..R exactly once.
-    Replications,
     /// The designs' results cannot be paired.
     Pairing(LengthMismatch),
 }
@@ -205,16 +209,20 @@ impl std::fmt::Display for MergeError {
         match self {
             MergeError::NoParts => f.write_str("no shard files given"),
             MergeError::Part { file, error } => write!(f, "{file}: {error}"),
-            MergeError::Mismatch { shard, first } => write!(
+            MergeError::Mismatch {
+                file,
+                shard,
+                first_file,
+                first,
+            } => write!(
                 f,
-                "shard {}/{} is not from the same study as shard {}/{} (models, seed, replications, overrides and shard count must match)",
+                "{file}: shard {}/{} is not from the same study as shard {}/{} in {first_file} (models, seed, replications, overrides and shard count must match)",
                 shard.k, shard.n, first.k, first.n
             ),
-            MergeError::Duplicate(s) => write!(f, "shard {}/{} is given twice", s.k, s.n),
-            MergeError::Missing(s) => write!(f, "shard {}/{} is missing", s.k, s.n),
-            MergeError::Replications => {
-                f.write_str("the shards do not hold replications 0..R exactly once")
+            MergeError::Duplicate { file, shard } => {
+                write!(f, "{file}: shard {}/{} is given twice", shard.k, shard.n)
             }
+            MergeError::Missing(s) => write!(f, "shard {}/{} is missing", s.k, s.n),
             MergeError::Pairing(e) => e.fmt(f),
         }
     }
@@ -300,17 +308,48 @@ fn parse(text: &str) -> Result<Part, PartError> {
     let file: PartFile =
         serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
             .map_err(|e| PartError::Json(e.to_string()))?;
+    let invalid = PartError::Invalid;
+    let (k, n) = file.shard;
+    if n == 0 || k >= n || n > MAX_REPLICATIONS {
+        return Err(invalid(format!(
+            "`shard` is [{k}, {n}]: expected [K, N] with 0 ≤ K < N ≤ {MAX_REPLICATIONS}"
+        )));
+    }
+    let shard = Shard { k, n };
+    if file.replications == 0 || file.replications > MAX_REPLICATIONS {
+        return Err(invalid(format!(
+            "`replications` is {}: expected 1 to {MAX_REPLICATIONS}",
+            file.replications
+        )));
+    }
+    if !file.metric_keys.iter().eq(METRICS.iter().map(|d| d.key)) {
+        return Err(invalid(
+            "`metric_keys` is not this version's list of metrics".to_string(),
+        ));
+    }
+    let (count_ok, wanted) = match file.command {
+        StudyKind::Run => (file.designs.len() == 1, "exactly one design"),
+        StudyKind::Compare => (file.designs.len() >= 2, "at least two designs"),
+    };
+    if !count_ok {
+        return Err(invalid(format!(
+            "`designs` has {} entries: a `{}` study has {wanted}",
+            file.designs.len(),
+            file.command.command()
+        )));
+    }
+    let range = shard.range(file.replications);
     let designs = file
         .designs
         .into_iter()
-        .map(design)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(PartError::Invalid)?;
+        .enumerate()
+        .map(|(i, d)| {
+            let expected_seed = design_seed(file.seed, i, file.independent_seeds);
+            design(d, expected_seed, range.clone()).map_err(|e| invalid(format!("design {i}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Part {
-        shard: Shard {
-            k: file.shard.0,
-            n: file.shard.1,
-        },
+        shard,
         kind: file.command,
         seed: file.seed,
         replications: file.replications,
@@ -319,9 +358,30 @@ fn parse(text: &str) -> Result<Part, PartError> {
         designs,
     })
 }
-
 /// One design of a part file, as the batch it came from.
-fn design(d: PartDesign) -> Result<(DesignInfo, Batch), String> {
+///
+/// `seed` is the design's seed in this study and `range` the replications of the
+/// shard: the design must hold exactly those, in order.
+fn design(
+    d: PartDesign,
+    seed: u64,
+    range: std::ops::Range<u64>,
+) -> Result<(DesignInfo, Batch), String> {
+    if d.seed != seed {
+        return Err(format!(
+            "`seed` is {}, but the study's seed gives this design {seed}",
+            d.seed
+        ));
+    }
+    if d.hash.len() != 16 || !d.hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("`hash` is `{}`: expected 16 hex digits", d.hash));
+    }
+    if !d.replications.iter().map(|r| r.index).eq(range.clone()) {
+        return Err(format!(
+            "the replications are not those of the shard ({}..{} in order)",
+            range.start, range.end
+        ));
+    }
     let replications = d
         .replications
         .into_iter()
@@ -349,8 +409,19 @@ fn design(d: PartDesign) -> Result<(DesignInfo, Batch), String> {
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let h = d.histogram;
-    let outage_histogram = LogHistogram::from_parts(&h.buckets, h.min, h.max)?;
+    let outage_histogram = histogram(&d.histogram)?;
+    // Only the shard that ran replication 0 keeps its outages.
+    if !range.contains(&0) && (!d.first_outages.is_empty() || d.first_outages_truncated) {
+        return Err(
+            "`first_outages` belong to replication 0, which this shard did not run".to_string(),
+        );
+    }
+    if d.first_outages.len() > OUTAGE_LOG_CAPACITY {
+        return Err(format!(
+            "{} `first_outages`: at most {OUTAGE_LOG_CAPACITY} are kept",
+            d.first_outages.len()
+        ));
+    }
     let first_outages = d
         .first_outages
         .into_iter()
@@ -360,6 +431,9 @@ fn design(d: PartDesign) -> Result<(DesignInfo, Batch), String> {
                 1 => OutageCause::HeadFailure,
                 c => return Err(format!("unknown outage cause {c}")),
             };
+            if end_us.is_some_and(|end| end < start_us) {
+                return Err(format!("an outage of VM {vm} ends before it starts"));
+            }
             Ok(OutageRecord {
                 vm,
                 head,
@@ -384,6 +458,37 @@ fn design(d: PartDesign) -> Result<(DesignInfo, Batch), String> {
     Ok((info, batch))
 }
 
+/// A histogram from its parts, checked for what the histogram relies on: buckets in
+/// range and listed once each, in increasing order, with nonzero counts that add up
+/// without overflow, and exact minimum and maximum inside the first and last of them
+/// (`u64::MAX` and 0 when empty).
+fn histogram(h: &PartHistogram) -> Result<LogHistogram, String> {
+    let increasing = h.buckets.windows(2).all(|w| w[0].0 < w[1].0);
+    let total = h.buckets.iter().try_fold(
+        0u64,
+        |t, &(_, c)| {
+            if c == 0 { None } else { t.checked_add(c) }
+        },
+    );
+    if !increasing || total.is_none() {
+        return Err("the histogram's buckets are not increasing nonzero counts".to_string());
+    }
+    let out = LogHistogram::from_parts(&h.buckets, h.min, h.max)?;
+    let bounds_ok = match (out.iter_nonempty().next(), out.iter_nonempty().last()) {
+        (Some((lo, first_hi, _)), Some((last_lo, hi, _))) => {
+            (lo..=first_hi).contains(&h.min) && (last_lo..=hi).contains(&h.max)
+        }
+        _ => h.min == u64::MAX && h.max == 0,
+    };
+    if !bounds_ok {
+        return Err(format!(
+            "the histogram's min {} and max {} do not match its buckets",
+            h.min, h.max
+        ));
+    }
+    Ok(out)
+}
+
 /// Reads the part files and combines them into the study an unsharded run would
 /// have given.
 pub fn merge_files(paths: &[String]) -> Result<Study, MergeError> {
@@ -396,59 +501,73 @@ pub fn merge_files(paths: &[String]) -> Result<Study, MergeError> {
                 file: path.clone(),
                 error,
             })?;
-        parts.push(part);
+        parts.push((path.clone(), part));
     }
     merge(parts)
 }
 
-/// Combines the parts of one study.
-fn merge(mut parts: Vec<Part>) -> Result<Study, MergeError> {
-    parts.sort_by_key(|p| p.shard.k);
-    let Some(first) = parts.first() else {
+/// Combines the parts of one study, each with the file it came from. Every part has
+/// been checked on its own; what is left is that they belong together.
+fn merge(mut parts: Vec<(String, Part)>) -> Result<Study, MergeError> {
+    parts.sort_by_key(|(_, p)| p.shard.k);
+    let Some((first_file, first)) = parts.first() else {
         return Err(MergeError::NoParts);
     };
     let n = first.shard.n;
-    let mut seen = vec![false; n as usize];
-    for p in &parts {
+    // Sorted by index, the parts must be shards 0, 1, …, n − 1, each once; no table
+    // is sized by the (untrusted) shard count.
+    let mut expected = 0;
+    for (file, p) in &parts {
         if !p.same_study(first) {
             return Err(MergeError::Mismatch {
+                file: file.clone(),
                 shard: p.shard,
+                first_file: first_file.clone(),
                 first: first.shard,
             });
         }
-        if std::mem::replace(&mut seen[p.shard.k as usize], true) {
-            return Err(MergeError::Duplicate(p.shard));
+        if p.shard.k < expected {
+            return Err(MergeError::Duplicate {
+                file: file.clone(),
+                shard: p.shard,
+            });
         }
+        if p.shard.k > expected {
+            return Err(MergeError::Missing(Shard { k: expected, n }));
+        }
+        expected += 1;
     }
-    if let Some(missing) = seen.iter().position(|s| !s) {
-        return Err(MergeError::Missing(Shard {
-            k: missing as u64,
-            n,
-        }));
+    if expected < n {
+        return Err(MergeError::Missing(Shard { k: expected, n }));
     }
     let mut designs: Vec<(DesignInfo, Batch)> = Vec::new();
-    for d in 0..first.designs.len() {
-        let (info, b0) = &first.designs[d];
+    for (d, (info, b0)) in first.designs.iter().enumerate() {
         let mut batch = Batch {
             seed: b0.seed,
             replications: Vec::new(),
             outage_histogram: LogHistogram::new(),
-            first_outages: b0.first_outages.clone(),
-            first_outages_truncated: b0.first_outages_truncated,
+            first_outages: Vec::new(),
+            first_outages_truncated: false,
         };
-        for p in &parts {
+        for (_, p) in &parts {
             let b = &p.designs[d].1;
+            // Replication 0's outages come from the shard that ran it, which need not
+            // be shard 0 (with fewer replications than shards, shard 0 is empty).
+            if p.shard.range(p.replications).contains(&0) {
+                batch.first_outages = b.first_outages.clone();
+                batch.first_outages_truncated = b.first_outages_truncated;
+            }
             batch.replications.extend(b.replications.iter().cloned());
             batch.outage_histogram.merge(&b.outage_histogram);
         }
-        if !batch
-            .replications
-            .iter()
-            .map(|r| r.index)
-            .eq(0..first.replications)
-        {
-            return Err(MergeError::Replications);
-        }
+        // Each part holds exactly its shard's range, and the shards tile 0..R.
+        debug_assert!(
+            batch
+                .replications
+                .iter()
+                .map(|r| r.index)
+                .eq(0..first.replications)
+        );
         designs.push((info.clone(), batch));
     }
     Study::new(
