@@ -354,8 +354,11 @@ fn study(
         jobs: jobs(c.jobs),
         check_invariants: c.check,
     };
-    let per_design = shard.map_or(c.replications, |s| s.range(c.replications).count() as u64);
-    let progress = Progress::new(kind.command(), per_design * models.len() as u64);
+    let range = plan.range();
+    let progress = Progress::new(
+        kind.command(),
+        (range.end - range.start) * models.len() as u64,
+    );
     experiment::run_study(models, &plan, &|d, t| progress.update(d, t)).map_err(|e| match e {
         StudyError::Run(f) => run_failure(&f),
         StudyError::Pairing(e) => Failure::run(format!(

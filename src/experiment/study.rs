@@ -131,6 +131,14 @@ pub struct StudyPlan {
     pub check_invariants: bool,
 }
 
+impl StudyPlan {
+    /// The replications each design runs: all of them, or the shard's.
+    pub fn range(&self) -> std::ops::Range<u64> {
+        self.shard
+            .map_or(0..self.replications, |s| s.range(self.replications))
+    }
+}
+
 /// A replication that failed, and the model file it ran.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunFailure {
@@ -165,9 +173,7 @@ pub fn run_study(
     plan: &StudyPlan,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Study, StudyError> {
-    let range = plan
-        .shard
-        .map_or(0..plan.replications, |s| s.range(plan.replications));
+    let range = plan.range();
     let per_design = range.end - range.start;
     let total = per_design * models.len() as u64;
     let mut designs = Vec::with_capacity(models.len());
