@@ -13,7 +13,7 @@ pub use shard::{MergeError, Shard};
 pub use study::{DesignInfo, RunFailure, Study, StudyError, StudyKind, StudyPlan, run_study};
 pub use sweep::{Param, Sweep, SweepError, point_summaries};
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::engine::{EngineError, Micros};
 use crate::metrics::histogram::LogHistogram;
@@ -130,7 +130,8 @@ pub fn run_batch(
     let jobs = plan.jobs.max(1).min(total.max(1) as usize);
     let next = AtomicU64::new(0);
     let done = AtomicU64::new(0);
-    let stop = AtomicBool::new(false);
+    // The lowest replication known to have failed (u64::MAX: none yet).
+    let first_failure = AtomicU64::new(u64::MAX);
 
     let worker = || {
         let options = RunOptions {
@@ -140,11 +141,15 @@ pub fn run_batch(
         let mut platform = Platform::new(sc, options);
         let mut mine = WorkerResult::default();
         loop {
+            // Replications are claimed in increasing order, and every one claimed
+            // below a known failure still runs: so the lowest failing replication
+            // always runs and is the one reported, whatever the number of threads.
+            // Replications above a failure are not worth starting.
             let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= total || stop.load(Ordering::Relaxed) {
+            let index = plan.first + i;
+            if i >= total || index > first_failure.load(Ordering::Relaxed) {
                 break;
             }
-            let index = plan.first + i;
             match platform.run(plan.seed, index) {
                 Ok(metrics) => {
                     let rec = platform.recorder();
@@ -162,7 +167,7 @@ pub fn run_batch(
                     progress(d, total);
                 }
                 Err(error) => {
-                    stop.store(true, Ordering::Relaxed);
+                    first_failure.fetch_min(index, Ordering::Relaxed);
                     mine.failure = Some(ReplicationError {
                         seed: plan.seed,
                         replication: index,
@@ -189,8 +194,8 @@ pub fn run_batch(
         })
     };
 
-    // Keep the failure of the lowest replication, so the error is the same whatever
-    // the number of threads.
+    // Report the lowest failing replication, so the error is the same whatever the
+    // number of threads.
     if let Some(e) = results
         .iter()
         .filter_map(|r| r.failure.clone())
