@@ -358,6 +358,7 @@ fn parse(text: &str) -> Result<Part, PartError> {
         designs,
     })
 }
+
 /// One design of a part file, as the batch it came from.
 ///
 /// `seed` is the design's seed in this study and `range` the replications of the
