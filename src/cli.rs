@@ -8,8 +8,11 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use bigvsim::experiment::study::{self, Param, Shard, Study, Sweep};
-use bigvsim::experiment::{self, Batch, Plan};
+use bigvsim::experiment::shard::{self, Shard};
+use bigvsim::experiment::sweep::{Param, SweepModels};
+use bigvsim::experiment::{
+    self, MAX_REPLICATIONS, Plan, RunFailure, Study, StudyError, StudyKind, StudyPlan,
+};
 use bigvsim::report::{self, files};
 use bigvsim::scenario::{self, LoadedModel};
 
@@ -279,13 +282,8 @@ impl Progress {
     }
 }
 
-/// The most replications one command runs: every replication's results are kept in
-/// memory, and slots for all of them are allocated up front.
-const MAX_REPLICATIONS: u64 = 1_000_000;
 /// The most worker threads one command starts.
 const MAX_JOBS: usize = 1024;
-/// The most points a sweep's grid may have (each is a model loaded up front).
-const MAX_SWEEP_POINTS: u64 = 10_000;
 
 fn check_common(c: &Common) -> Result<(), Failure> {
     if c.replications == 0 {
@@ -308,7 +306,7 @@ fn check_common(c: &Common) -> Result<(), Failure> {
     Ok(())
 }
 
-fn verbose(models: &[LoadedModel], c: &Common) {
+fn verbose<'a>(models: impl IntoIterator<Item = &'a LoadedModel>, c: &Common) {
     if c.verbose {
         for m in models {
             eprintln!(
@@ -340,39 +338,37 @@ fn parse_shard(shard: &Option<String>) -> Result<Option<Shard>, Failure> {
 
 /// Runs a study (one design for `run`, several for `compare`), whole or one shard.
 fn study(
-    command: &str,
+    kind: StudyKind,
     models: &[LoadedModel],
     c: &Common,
-    independent: bool,
+    independent_seeds: bool,
     shard: Option<Shard>,
 ) -> Result<Study, Failure> {
-    let range = shard
-        .map(|s| s.range(c.replications))
-        .unwrap_or(0..c.replications);
-    let plan = Plan {
+    let plan = StudyPlan {
+        kind,
         seed: c.seed,
-        first: range.start,
-        count: range.end - range.start,
+        replications: c.replications,
+        shard,
+        independent_seeds,
+        overrides: c.sets.clone(),
         jobs: jobs(c.jobs),
         check_invariants: c.check,
     };
-    let total = plan.count * models.len() as u64;
-    let progress = Progress::new(command, total);
-    let per = plan.count;
-    study::run_study(
-        command,
-        models,
-        &plan,
-        c.replications,
-        independent,
-        &c.sets,
-        &|k, d, _| progress.update(k as u64 * per + d, total),
-    )
-    .map_err(|(k, e)| run_failure(&models[k], &e))
+    let range = plan.range();
+    let progress = Progress::new(
+        kind.command(),
+        (range.end - range.start) * models.len() as u64,
+    );
+    experiment::run_study(models, &plan, &|d, t| progress.update(d, t)).map_err(|e| match e {
+        StudyError::Run(f) => run_failure(&f),
+        StudyError::Pairing(e) => Failure::run(format!(
+            "{e}\n  this is a bug in bigvsim: please report it with the model and this command"
+        )),
+    })
 }
 
-fn run_failure(m: &LoadedModel, e: &experiment::ReplicationError) -> Failure {
-    let hint = match e.error {
+fn run_failure(f: &RunFailure) -> Failure {
+    let hint = match f.error.error {
         bigvsim::engine::EngineError::EventLimit { max_events, .. } => format!(
             "the model may be a runaway; if it is not, raise the limit, e.g. --set limits.max_events={}",
             max_events.saturating_mul(2)
@@ -382,28 +378,33 @@ fn run_failure(m: &LoadedModel, e: &experiment::ReplicationError) -> Failure {
         }
     };
     Failure::run(format!(
-        "{}: {e}\n  {hint}\n  reproduce with: {}",
-        m.path,
+        "{}: {}\n  {hint}\n  reproduce with: {}",
+        f.path,
+        f.error,
         command_line()
     ))
 }
 
-fn print_json(doc: &serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(doc).unwrap_or_default());
+/// Prints a document as indented JSON. A document that cannot be serialized is a
+/// bug, reported as such rather than printed as nothing.
+fn print_json(doc: &impl serde::Serialize) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(doc)
+        .map_err(|e| Failure::run(format!("cannot write the JSON output: {e}")))?;
+    println!("{text}");
+    Ok(())
 }
 
 /// Prints a study (and writes its report) as `run` or `compare` would.
 fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
-    let single = s.command == "run";
     if let Some(dir) = &output.out {
         files::write_study_report(dir, s, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;
     }
-    match (output.format, single) {
-        (Format::Json, true) => print_json(&report::run_json(s)),
-        (Format::Json, false) => print_json(&report::compare_json(s)),
-        (Format::Text, true) => print!("{}", report::run_text(s)),
-        (Format::Text, false) => print!("{}", report::compare_text(s)),
+    match (output.format, s.kind) {
+        (Format::Json, StudyKind::Run) => print_json(&report::run_json(s))?,
+        (Format::Json, StudyKind::Compare) => print_json(&report::compare_json(s))?,
+        (Format::Text, StudyKind::Run) => print!("{}", report::run_text(s)),
+        (Format::Text, StudyKind::Compare) => print!("{}", report::compare_text(s)),
     }
     if let Some(dir) = &output.out
         && output.format == Format::Text
@@ -413,19 +414,26 @@ fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Prints a shard's part file for `merge`.
+fn emit_part(s: &Study, shard: Shard) -> Result<(), Failure> {
+    let text = shard::part_json(s, shard)
+        .map_err(|e| Failure::run(format!("cannot write the shard file: {e}")))?;
+    println!("{text}");
+    Ok(())
+}
+
 fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let c = &args.common;
     check_common(c)?;
     let shard = parse_shard(&args.shard)?;
     let m = load(&args.model, &c.sets)?;
     check_out(&args.output.out)?;
-    verbose(std::slice::from_ref(&m), c);
-    let s = study("run", std::slice::from_ref(&m), c, false, shard)?;
-    if let Some(shard) = shard {
-        print_json(&study::partial_json(&s, shard));
-        return Ok(());
+    verbose([&m], c);
+    let s = study(StudyKind::Run, std::slice::from_ref(&m), c, false, shard)?;
+    match shard {
+        Some(shard) => emit_part(&s, shard),
+        None => emit_study(&s, &args.output),
     }
-    emit_study(&s, &args.output)
 }
 
 fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
@@ -439,54 +447,21 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
         .collect::<Result<Vec<_>, _>>()?;
     check_out(&args.output.out)?;
     verbose(&models, c);
-    let s = study("compare", &models, c, args.independent_seeds, shard)?;
-    if let Some(shard) = shard {
-        print_json(&study::partial_json(&s, shard));
-        return Ok(());
+    let s = study(
+        StudyKind::Compare,
+        &models,
+        c,
+        args.independent_seeds,
+        shard,
+    )?;
+    match shard {
+        Some(shard) => emit_part(&s, shard),
+        None => emit_study(&s, &args.output),
     }
-    emit_study(&s, &args.output)
-}
-
-/// The largest shard file read (about a million replications).
-const MAX_SHARD_FILE_BYTES: u64 = 8 << 30;
-
-/// A shard file's text, read with a bound so a device such as /dev/zero or an endless
-/// pipe cannot hang the merge or fill memory.
-fn read_shard_file(path: &str) -> Result<String, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let meta = file.metadata().map_err(|e| e.to_string())?;
-    if meta.is_dir() {
-        return Err("it is a directory".to_string());
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        if t.is_char_device() || t.is_block_device() {
-            return Err("it is a device, not a file".to_string());
-        }
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_SHARD_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_SHARD_FILE_BYTES {
-        return Err(format!("larger than {} GiB", MAX_SHARD_FILE_BYTES >> 30));
-    }
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
 }
 
 fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
-    let mut parts = Vec::new();
-    for path in &args.parts {
-        let text = read_shard_file(path)
-            .map_err(|e| Failure::input(format!("{path}: cannot read the shard file: {e}")))?;
-        let doc: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Failure::input(format!("{path}: not a shard file: {e}")))?;
-        parts.push(study::read_partial(&doc).map_err(|e| Failure::input(format!("{path}: {e}")))?);
-    }
-    let s = study::merge(parts).map_err(Failure::input)?;
+    let s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;
     check_out(&args.output.out)?;
     emit_study(&s, &args.output)
 }
@@ -500,28 +475,10 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .map(|p| Param::parse(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Failure::input)?;
-    // The grid is every combination: refuse one too large before building it.
-    let size = params
-        .iter()
-        .try_fold(1u64, |n, p| n.checked_mul(p.values.len() as u64));
-    if size.is_none_or(|n| n > MAX_SWEEP_POINTS) {
-        return Err(Failure::input(format!(
-            "the --param values make {} grid points; at most {MAX_SWEEP_POINTS}",
-            size.map_or("more than 2^64".to_string(), |n| n.to_string())
-        )));
-    }
-    let points = study::grid(&params);
-    // Load (and so validate) every point before running any.
-    let mut models = Vec::with_capacity(points.len());
-    for values in &points {
-        let mut sets = c.sets.clone();
-        for (p, v) in params.iter().zip(values) {
-            sets.push(format!("{}={v}", p.path));
-        }
-        models.push(load(&args.model, &sets)?);
-    }
+    let sweep = SweepModels::load(&args.model, &c.sets, &params)
+        .map_err(|e| Failure::input(e.to_string()))?;
     check_out(&args.output.out)?;
-    verbose(&models[..1], c);
+    verbose(sweep.models().take(1), c);
     let plan = Plan {
         seed: c.seed,
         first: 0,
@@ -529,31 +486,16 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         jobs: jobs(c.jobs),
         check_invariants: c.check,
     };
-    let total = c.replications * points.len() as u64;
-    let progress = Progress::new("sweep", total);
-    let mut results = Vec::with_capacity(points.len());
-    for (i, (values, m)) in points.into_iter().zip(&models).enumerate() {
-        let base = i as u64 * c.replications;
-        let batch: Batch =
-            experiment::run_batch(&m.scenario, &plan, &|d, _| progress.update(base + d, total))
-                .map_err(|e| run_failure(m, &e))?;
-        results.push((values, batch));
-    }
-    let base_model = load(&args.model, &c.sets)?;
-    let sw = Sweep {
-        design: study::DesignInfo::of(&base_model),
-        seed: c.seed,
-        replications: c.replications,
-        overrides: c.sets.clone(),
-        params: params.iter().map(|p| p.path.clone()).collect(),
-        points: results,
-    };
+    let progress = Progress::new("sweep", c.replications * sweep.models().count() as u64);
+    let sw = sweep
+        .run(&plan, &|d, t| progress.update(d, t))
+        .map_err(|f| run_failure(&f))?;
     if let Some(dir) = &args.output.out {
         files::write_sweep_report(dir, &sw, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;
     }
     match args.output.format {
-        Format::Json => print_json(&report::sweep_json(&sw)),
+        Format::Json => print_json(&report::sweep_json(&sw))?,
         Format::Text => {
             print!("{}", report::sweep_text(&sw));
             if let Some(dir) = &args.output.out {
@@ -612,8 +554,8 @@ fn cmd_trace(
         n += 1;
         let fields = e.json_fields();
         let sep = if fields.is_empty() { "" } else { "," };
-        // A reader that stops early (`trace | head`) closes the pipe: the rest of
-        // the trace is dropped quietly rather than failing the command.
+        // A failed write (a closed pipe) does not stop the run: the trace goes on to
+        // the end or the limit, and the run's own result decides the exit code.
         let _ = writeln!(
             out,
             "{{\"n\":{n},\"t_us\":{t},\"event\":\"{}\"{sep}{fields}}}",

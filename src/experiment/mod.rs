@@ -3,10 +3,17 @@
 //! always uses stream coordinates (seed, i) and lands in slot i), and keeps what the
 //! reports need beyond the per-run metrics.
 
+pub mod differences;
+pub mod shard;
 pub mod study;
+pub mod sweep;
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+pub use differences::verdict;
+pub use shard::{MergeError, Shard};
+pub use study::{DesignInfo, RunFailure, Study, StudyError, StudyKind, StudyPlan, run_study};
+pub use sweep::{Param, Sweep, SweepError, point_summaries};
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::engine::{EngineError, Micros};
 use crate::metrics::histogram::LogHistogram;
@@ -91,10 +98,29 @@ impl Batch {
     }
 }
 
+/// The most replications one study runs: every replication's results are kept in
+/// memory, and room for all of them is allocated up front.
+pub const MAX_REPLICATIONS: u64 = 1_000_000;
+
 /// The most individual outages kept for `outages.csv`.
 pub const OUTAGE_LOG_CAPACITY: usize = 100_000;
 
+/// What one worker thread produced: its replications (in the order it ran them), the
+/// histogram of their outages, replication 0's outage log if it ran it, and the
+/// failure that stopped it, if any.
+#[derive(Default)]
+struct WorkerResult {
+    replications: Vec<Replication>,
+    outage_histogram: LogHistogram,
+    first_outages: Option<(Vec<OutageRecord>, bool)>,
+    failure: Option<ReplicationError>,
+}
+
 /// Runs the plan's replications; `progress(done, total)` is called after each one.
+///
+/// Each worker returns what it ran through its thread's result rather than through
+/// shared slots, so there is no lock to poison: a worker that panics propagates its
+/// panic to the caller, and nothing is silently lost.
 pub fn run_batch(
     sc: &Scenario,
     plan: &Plan,
@@ -102,96 +128,111 @@ pub fn run_batch(
 ) -> Result<Batch, ReplicationError> {
     let total = plan.count;
     let jobs = plan.jobs.max(1).min(total.max(1) as usize);
-    let slots: Vec<Mutex<Option<Replication>>> = (0..total).map(|_| Mutex::new(None)).collect();
-    let first_detail: Mutex<Option<(Vec<OutageRecord>, bool)>> = Mutex::new(None);
-    let histograms: Vec<Mutex<LogHistogram>> =
-        (0..jobs).map(|_| Mutex::new(LogHistogram::new())).collect();
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let failure: Mutex<Option<ReplicationError>> = Mutex::new(None);
+    let next = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    // The lowest replication known to have failed (u64::MAX: none yet).
+    let first_failure = AtomicU64::new(u64::MAX);
 
-    let worker = |w: usize| {
+    let worker = || {
         let options = RunOptions {
             check_invariants: plan.check_invariants,
             outage_log_capacity: OUTAGE_LOG_CAPACITY,
         };
         let mut platform = Platform::new(sc, options);
+        let mut mine = WorkerResult::default();
         loop {
+            // Replications are claimed in increasing order, and every one claimed
+            // below a known failure still runs: so the lowest failing replication
+            // always runs and is the one reported, whatever the number of threads.
+            // Replications above a failure are not worth starting.
             let i = next.fetch_add(1, Ordering::Relaxed);
-            if i as u64 >= total || failure.lock().map(|f| f.is_some()).unwrap_or(true) {
+            let index = plan.first + i;
+            if i >= total || index > first_failure.load(Ordering::Relaxed) {
                 break;
             }
-            let index = plan.first + i as u64;
             match platform.run(plan.seed, index) {
                 Ok(metrics) => {
                     let rec = platform.recorder();
-                    if let Ok(mut h) = histograms[w].lock() {
-                        h.merge(rec.outage_histogram());
+                    mine.outage_histogram.merge(rec.outage_histogram());
+                    if index == 0 {
+                        mine.first_outages =
+                            Some((rec.outage_log().to_vec(), rec.outage_log_full()));
                     }
-                    if index == 0
-                        && let Ok(mut d) = first_detail.lock()
-                    {
-                        *d = Some((rec.outage_log().to_vec(), rec.outage_log_full()));
-                    }
-                    let r = Replication {
+                    mine.replications.push(Replication {
                         index,
                         metrics,
                         worst_series: rec.worst_series().to_vec(),
-                    };
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(r);
-                    }
-                    let d = done.fetch_add(1, Ordering::Relaxed) as u64 + 1;
+                    });
+                    let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                     progress(d, total);
                 }
                 Err(error) => {
-                    if let Ok(mut f) = failure.lock() {
-                        // Keep the failure of the lowest replication, so the error is
-                        // the same whatever the number of threads.
-                        let replace = match &*f {
-                            None => true,
-                            Some(prev) => index < prev.replication,
-                        };
-                        if replace {
-                            *f = Some(ReplicationError {
-                                seed: plan.seed,
-                                replication: index,
-                                error,
-                            });
-                        }
-                    }
+                    first_failure.fetch_min(index, Ordering::Relaxed);
+                    mine.failure = Some(ReplicationError {
+                        seed: plan.seed,
+                        replication: index,
+                        error,
+                    });
                     break;
                 }
             }
         }
+        mine
     };
-    if jobs == 1 {
-        worker(0);
+    let results: Vec<WorkerResult> = if jobs == 1 {
+        vec![worker()]
     } else {
         std::thread::scope(|s| {
-            for w in 0..jobs {
-                let worker = &worker;
-                s.spawn(move || worker(w));
-            }
-        });
-    }
-    if let Some(e) = failure.into_inner().ok().flatten() {
+            let handles: Vec<_> = (0..jobs).map(|_| s.spawn(worker)).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+
+    // Report the lowest failing replication, so the error is the same whatever the
+    // number of threads.
+    if let Some(e) = results
+        .iter()
+        .filter_map(|r| r.failure.clone())
+        .min_by_key(|e| e.replication)
+    {
         return Err(e);
     }
-    let replications: Vec<Replication> = slots
-        .into_iter()
-        .filter_map(|m| m.into_inner().ok().flatten())
-        .collect();
-    debug_assert_eq!(replications.len() as u64, total);
+    let mut replications = Vec::with_capacity(total as usize);
     // Histogram merging is addition of counts: the order of workers does not matter.
     let mut outage_histogram = LogHistogram::new();
-    for h in histograms {
-        if let Ok(h) = h.into_inner() {
-            outage_histogram.merge(&h);
-        }
+    let mut first_outages = None;
+    for r in results {
+        replications.extend(r.replications);
+        outage_histogram.merge(&r.outage_histogram);
+        first_outages = first_outages.or(r.first_outages);
     }
-    let (first_outages, first_outages_truncated) =
-        first_detail.into_inner().ok().flatten().unwrap_or_default();
+    // Replication i lands in slot i whatever thread ran it.
+    replications.sort_by_key(|r| r.index);
+    assert!(
+        replications
+            .iter()
+            .map(|r| r.index)
+            .eq(plan.first..plan.first + total),
+        "a batch without failures ran every replication of its plan exactly once"
+    );
+    // Only the batch that runs replication 0 keeps individual outages (for
+    // `outages.csv`); the others have none to keep.
+    let (first_outages, first_outages_truncated) = match first_outages {
+        Some(log) => log,
+        None => {
+            assert!(
+                plan.first > 0 || total == 0,
+                "replication 0 ran but left no log"
+            );
+            (Vec::new(), false)
+        }
+    };
     Ok(Batch {
         seed: plan.seed,
         replications,

@@ -10,7 +10,7 @@ pub mod recorder;
 pub mod stats;
 
 pub use recorder::{Incident, OutageCause, OutageRecord, Recorder, SeriesPoint};
-pub use stats::{Summary, summarize};
+pub use stats::{Difference, Summary, summarize};
 
 /// A metric's identity and how to read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,12 +84,6 @@ pub struct RunMetrics {
     pub values: [f64; METRICS.len()],
 }
 
-impl RunMetrics {
-    pub fn get(&self, m: Metric) -> f64 {
-        self.values[m as usize]
-    }
-}
-
 impl std::ops::Index<Metric> for RunMetrics {
     type Output = f64;
     fn index(&self, m: Metric) -> &f64 {
@@ -112,14 +106,6 @@ impl MetricDef {
     }
 }
 
-/// Looks a metric up by its key.
-pub fn metric_by_key(key: &str) -> Option<Metric> {
-    METRICS
-        .iter()
-        .position(|d| d.key == key)
-        .map(|i| Metric::ALL[i])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,7 +116,11 @@ mod tests {
         assert_eq!(Metric::ALL.len(), METRICS.len());
         for (i, m) in Metric::ALL.iter().enumerate() {
             assert_eq!(*m as usize, i);
-            assert_eq!(metric_by_key(METRICS[i].key), Some(*m));
+            assert!(
+                METRICS[..i].iter().all(|d| d.key != METRICS[i].key),
+                "{} twice",
+                METRICS[i].key
+            );
         }
         assert_eq!(
             METRICS[Metric::FullRecoveryS as usize].key,

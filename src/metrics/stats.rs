@@ -1,6 +1,6 @@
 //! Summary statistics over replicate results: mean, sample standard deviation,
-//! a Student-t 95 % confidence interval of the mean, and paired differences
-//! for comparing two designs run on the same seeds.
+//! a Student-t 95 % confidence interval of the mean, and the difference between
+//! two designs: paired when they ran on the same seeds, Welch's interval when not.
 //!
 //! Every sum is taken in input order and every non-trivial function goes
 //! through `libm`, so a summary depends only on the input values and their
@@ -170,21 +170,85 @@ pub fn student_t_975(df: usize) -> f64 {
     z + x * (g1 + x * (g2 + x * (g3 + x * g4)))
 }
 
-/// Element-wise differences `b[i] − a[i]`, for paired comparisons where run
-/// `i` of both designs used the same seed.
-///
-/// Returns an error naming both lengths when they differ, since pairing
-/// values by position would then be meaningless.
-pub fn paired_differences(a: &[f64], b: &[f64]) -> Result<Vec<f64>, String> {
-    if a.len() != b.len() {
-        return Err(format!(
-            "paired differences need the same number of runs on both sides, \
-             found {} and {}",
-            a.len(),
-            b.len()
-        ));
+/// The difference of one figure between two designs (design − baseline), with its
+/// 95 % confidence interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Difference {
+    pub mean: f64,
+    pub ci95_lo: f64,
+    pub ci95_hi: f64,
+    /// Paired over replications (common random numbers) or Welch's unpaired interval.
+    pub paired: bool,
+}
+
+impl Difference {
+    /// True when the 95 % CI excludes zero.
+    pub fn significant(&self) -> bool {
+        self.ci95_lo > 0.0 || self.ci95_hi < 0.0
     }
-    Ok(a.iter().zip(b).map(|(x, y)| y - x).collect())
+}
+
+/// Paired data whose two sides do not have one value per replication each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LengthMismatch {
+    pub baseline: usize,
+    pub design: usize,
+}
+
+impl std::fmt::Display for LengthMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "paired differences need the same number of runs on both sides, found {} and {}",
+            self.baseline, self.design
+        )
+    }
+}
+
+impl std::error::Error for LengthMismatch {}
+
+/// Design − baseline when run `i` of both used the same seed: the summary of the
+/// element-wise differences `design[i] − baseline[i]`.
+///
+/// Sides of different lengths are an error, since pairing values by position would
+/// then be meaningless.
+pub fn paired_difference(baseline: &[f64], design: &[f64]) -> Result<Difference, LengthMismatch> {
+    if baseline.len() != design.len() {
+        return Err(LengthMismatch {
+            baseline: baseline.len(),
+            design: design.len(),
+        });
+    }
+    let d: Vec<f64> = baseline.iter().zip(design).map(|(a, b)| b - a).collect();
+    let s = summarize(&d);
+    Ok(Difference {
+        mean: s.mean,
+        ci95_lo: s.ci95_lo,
+        ci95_hi: s.ci95_hi,
+        paired: true,
+    })
+}
+
+/// Design − baseline for independent samples: Welch's interval, with the
+/// Welch–Satterthwaite degrees of freedom rounded down. With fewer than two values on
+/// a side, or no spread at all, the interval has zero width.
+pub fn welch_difference(baseline: &[f64], design: &[f64]) -> Difference {
+    let (a, b) = (summarize(baseline), summarize(design));
+    let mean = b.mean - a.mean;
+    let (va, vb) = (a.std * a.std / a.n as f64, b.std * b.std / b.n as f64);
+    let se2 = va + vb;
+    let half = if se2 > 0.0 && a.n > 1 && b.n > 1 {
+        let df = se2 * se2 / (va * va / (a.n as f64 - 1.0) + vb * vb / (b.n as f64 - 1.0));
+        student_t_975(df.floor().max(1.0) as usize) * libm::sqrt(se2)
+    } else {
+        0.0
+    };
+    Difference {
+        mean,
+        ci95_lo: mean - half,
+        ci95_hi: mean + half,
+        paired: false,
+    }
 }
 
 #[cfg(test)]
@@ -205,36 +269,58 @@ mod tests {
         assert_eq!(s.n, 8);
         assert_eq!(s.mean, 5.0);
         assert!(close(s.std, 2.138_089_935, 1e-9));
-        let half = 2.364_624_252 * 2.138_089_935 / libm::sqrt(8.0);
-        assert!(close(half, 1.787_488, 1e-6));
-        assert!(close(s.ci95_lo, 5.0 - half, 1e-8));
-        assert!(close(s.ci95_hi, 5.0 + half, 1e-8));
+        assert!(close(s.ci95_lo, 3.212_512, 1e-6), "{s:?}");
+        assert!(close(s.ci95_hi, 6.787_488, 1e-6), "{s:?}");
         assert_eq!((s.min, s.max), (2.0, 9.0));
     }
 
     #[test]
-    fn summarizes_paired_differences() {
-        // Proves the paired path: b − a for a=[10,12,9,11], b=[8,11,7,10] is
-        // [-2,-1,-2,-1]; mean -1.5; squared deviations 4 * 0.25 = 1, so
-        // std = sqrt(1/3) = 0.577350269; half-width = t(3) 3.182446305 *
-        // 0.577350269 / 2 = 0.918693, so the CI is [-2.418693, -0.581307].
-        let d = paired_differences(&[10.0, 12.0, 9.0, 11.0], &[8.0, 11.0, 7.0, 10.0]);
-        assert_eq!(d, Ok(vec![-2.0, -1.0, -2.0, -1.0]));
-        let s = summarize(&d.unwrap_or_default());
-        assert_eq!(s.mean, -1.5);
-        assert!(close(s.std, 0.577_350_269, 1e-9));
-        let half = 3.182_446_305 * 0.577_350_269 / 2.0;
-        assert!(close(half, 0.918_693, 1e-6));
-        assert!(close(s.ci95_lo, -1.5 - half, 1e-8));
-        assert!(close(s.ci95_hi, -1.5 + half, 1e-8));
+    fn paired_difference_by_hand() {
+        // Baseline [10, 12, 9, 11], design [8, 11, 7, 10]: differences [-2, -1, -2, -1],
+        // mean -1.5; squared deviations 4 × 0.25 = 1, so std = sqrt(1/3) = 0.577350269;
+        // half-width t(3) 3.182446305 × 0.577350269 / 2 = 0.918693, so the CI is
+        // [-2.418693, -0.581307], which excludes zero.
+        let d = paired_difference(&[10.0, 12.0, 9.0, 11.0], &[8.0, 11.0, 7.0, 10.0]).unwrap();
+        assert_eq!(d.mean, -1.5);
+        assert!(close(d.ci95_lo, -2.418_693, 1e-6), "{d:?}");
+        assert!(close(d.ci95_hi, -0.581_307, 1e-6), "{d:?}");
+        assert!(d.paired);
+        assert!(d.significant());
     }
 
     #[test]
-    fn paired_differences_rejects_length_mismatch() {
-        // Proves a length mismatch (2 vs 1) is an error, not a panic or a
-        // silently truncated result; empty inputs give an empty Ok.
-        assert!(paired_differences(&[1.0, 2.0], &[1.0]).is_err());
-        assert_eq!(paired_differences(&[], &[]), Ok(vec![]));
+    fn welch_difference_by_hand() {
+        // The same numbers as independent samples: the baseline has mean 10.5 and
+        // variance 5/3 (deviations ±0.5, ±1.5), the design mean 9 and variance 10/3
+        // (deviations ±1, ±2), so se² = 5/3 / 4 + 10/3 / 4 = 1.25, se = 1.118034.
+        // Welch–Satterthwaite: 1.25² / ((5/12)² / 3 + (10/12)² / 3) = 5.4, rounded
+        // down to 5 degrees of freedom, t(5) = 2.570582, half-width 2.873998: the CI
+        // is [-4.373998, 1.373998], which includes zero: the pairing is what removes
+        // the shared replication-to-replication spread.
+        let w = welch_difference(&[10.0, 12.0, 9.0, 11.0], &[8.0, 11.0, 7.0, 10.0]);
+        assert_eq!(w.mean, -1.5);
+        assert!(close(w.ci95_lo, -4.373_998, 1e-6), "{w:?}");
+        assert!(close(w.ci95_hi, 1.373_998, 1e-6), "{w:?}");
+        assert!(!w.paired);
+        assert!(!w.significant());
+        // One value a side: no spread can be estimated, so the interval is the mean.
+        let one = welch_difference(&[1.0], &[3.0]);
+        assert_eq!((one.mean, one.ci95_lo, one.ci95_hi), (2.0, 2.0, 2.0));
+    }
+
+    #[test]
+    fn paired_difference_rejects_a_length_mismatch() {
+        // Two baseline runs against one design run cannot be paired: an error naming
+        // both lengths, not a truncated or unpaired result.
+        let e = paired_difference(&[1.0, 2.0], &[1.0]).unwrap_err();
+        assert_eq!(
+            e,
+            LengthMismatch {
+                baseline: 2,
+                design: 1
+            }
+        );
+        assert!(e.to_string().contains("found 2 and 1"), "{e}");
     }
 
     #[test]

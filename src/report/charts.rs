@@ -5,7 +5,7 @@
 
 use super::plot::{self, Bar, BarChart, LineChart, PlotError, Series};
 use super::series::{median_band, outage_series};
-use crate::experiment::study::{Study, Sweep, point_summaries};
+use crate::experiment::{Study, Sweep, point_summaries};
 use crate::metrics::{METRICS, Metric};
 
 /// The kinds of report, each with its own set of charts.

@@ -2,7 +2,7 @@
 //! sweep table.
 
 use crate::engine::US_PER_S;
-use crate::experiment::study::{Study, Sweep, point_summaries};
+use crate::experiment::{Study, Sweep, point_summaries};
 use crate::metrics::METRICS;
 
 /// Quotes a CSV field when it needs it.

@@ -13,7 +13,7 @@ use super::text::sweep_rows;
 use super::text::{KEY_METRICS, design_rows, difference_rows};
 use super::{compare_json, run_json, sweep_json};
 use crate::VERSION;
-use crate::experiment::study::{Study, Sweep};
+use crate::experiment::{Study, StudyKind, Sweep};
 use crate::metrics::{METRICS, Metric};
 
 /// A problem with the report directory.
@@ -126,7 +126,7 @@ fn md_table(header: &[String], rows: &[Vec<String>]) -> String {
 
 /// Writes the report of a `run` or `compare` (or their merge) into `dir`.
 pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(), ReportError> {
-    let single = study.command == "run";
+    let single = study.kind == StudyKind::Run;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
 
     // Plots, from the recorded results only.

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::text::KEY_METRICS;
 use crate::VERSION;
 use crate::experiment::Batch;
-use crate::experiment::study::{Study, Sweep, verdict};
+use crate::experiment::{Study, Sweep, verdict};
 use crate::metrics::{METRICS, Metric, Summary};
 
 /// JSON for a numeric summary: `{ mean, std, ci95: [lo, hi], min, max }`.

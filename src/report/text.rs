@@ -2,7 +2,7 @@
 //! report.md shares with them.
 
 use crate::VERSION;
-use crate::experiment::study::{Study, Sweep, point_summaries, verdict};
+use crate::experiment::{Study, Sweep, point_summaries, verdict};
 use crate::metrics::format::fmt_metric;
 use crate::metrics::{METRICS, Metric, Summary};
 

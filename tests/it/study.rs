@@ -144,3 +144,234 @@ fn sweep_recovery_falls_as_concurrency_rises() {
     assert_eq!(points[0]["values"]["brain.reboot_concurrency"], "10");
     assert!(points[0]["metrics"]["full_recovery_s"]["ci95"].is_array());
 }
+
+/// A fresh directory for one test's files.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bigvsim-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The four part files of `run models/york-2017.ron -r 2 --shard K/4`, written into
+/// `dir`: with 2 replications, shards 0 and 2 are empty and shard 1 runs
+/// replication 0.
+fn four_parts(dir: &std::path::Path) -> Vec<String> {
+    (0..4)
+        .map(|k| {
+            let shard = format!("{k}/4");
+            let part = run(&["run", "models/york-2017.ron", "-r", "2", "--shard", &shard]);
+            let path = dir.join(format!("part{k}.json"));
+            std::fs::write(&path, part).unwrap();
+            path.to_string_lossy().into_owned()
+        })
+        .collect()
+}
+
+/// Runs `merge` on the parts; returns the exit code and stderr.
+fn merge(parts: &[String]) -> (Option<i32>, String) {
+    let out = Command::new(bin())
+        .arg("merge")
+        .args(parts)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn merge_refuses_every_invalid_part_field_with_one_line_naming_the_file() {
+    // Each mutation of shard 1's part file (the one that ran replication 0) is refused
+    // with exit 2 and a single `error: <file>: …` line, never a panic (exit 101) or an
+    // abort on a huge allocation: shard indices out of range ([5,4], [0,0]), a shard
+    // count of 10^18, no designs, 0 replications, a design seed the study's seed does
+    // not give, a histogram whose minimum lies outside its buckets, a replication
+    // that is not the shard's, an unknown outage cause, an outage ending before it
+    // starts, a field of the wrong type, and another metric list.
+    use serde_json::json;
+    let dir = scratch("bad-parts");
+    let parts = four_parts(&dir);
+    let good: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&parts[1]).unwrap()).unwrap();
+    type Mutation = fn(&mut serde_json::Value);
+    let mutations: &[(&str, Mutation)] = &[
+        ("shard past the count", |d| d["shard"] = json!([5, 4])),
+        ("zero shards", |d| d["shard"] = json!([0, 0])),
+        ("10^18 shards", |d| {
+            d["shard"] = json!([0, 1_000_000_000_000_000_000u64])
+        }),
+        ("no designs", |d| d["designs"] = json!([])),
+        ("no replications", |d| d["replications"] = json!(0)),
+        ("design seed", |d| d["designs"][0]["seed"] = json!(7)),
+        ("histogram min", |d| {
+            d["designs"][0]["histogram"]["min"] = json!(1_000_000_000_000_000u64)
+        }),
+        ("replication index", |d| {
+            d["designs"][0]["replications"][0]["index"] = json!(1)
+        }),
+        ("outage cause", |d| {
+            d["designs"][0]["first_outages"][0][4] = json!(9)
+        }),
+        ("outage end", |d| {
+            d["designs"][0]["first_outages"][0][3] = json!(0)
+        }),
+        ("type", |d| d["independent_seeds"] = json!("yes")),
+        ("metric keys", |d| d["metric_keys"] = json!(["events"])),
+    ];
+    for (what, mutate) in mutations {
+        let mut doc = good.clone();
+        mutate(&mut doc);
+        let bad = dir.join("bad.json").to_string_lossy().into_owned();
+        std::fs::write(&bad, serde_json::to_string(&doc).unwrap()).unwrap();
+        let (code, stderr) = merge(&[
+            parts[0].clone(),
+            bad.clone(),
+            parts[2].clone(),
+            parts[3].clone(),
+        ]);
+        assert_eq!(code, Some(2), "{what}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("error: {bad}: ")),
+            "{what}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{what}: {stderr}");
+    }
+}
+
+#[test]
+fn merge_refuses_parts_that_do_not_belong_together_naming_the_file() {
+    // Shard 1 of another seed, and shard 1 given twice, are refused with exit 2 and
+    // a line naming the offending file; a missing shard is refused too.
+    let dir = scratch("mixed-parts");
+    let parts = four_parts(&dir);
+    let other = dir.join("other.json");
+    std::fs::write(
+        &other,
+        run(&[
+            "run",
+            "models/york-2017.ron",
+            "-r",
+            "2",
+            "--shard",
+            "1/4",
+            "--seed",
+            "9",
+        ]),
+    )
+    .unwrap();
+    let other = other.to_string_lossy().into_owned();
+    let (code, stderr) = merge(&[
+        parts[0].clone(),
+        other.clone(),
+        parts[2].clone(),
+        parts[3].clone(),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(&other), "{stderr}");
+    assert!(stderr.contains("not from the same study"), "{stderr}");
+    let (code, stderr) = merge(&[
+        parts[0].clone(),
+        parts[1].clone(),
+        parts[1].clone(),
+        parts[3].clone(),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: shard 1/4 is given twice", parts[1])),
+        "{stderr}"
+    );
+    let (code, stderr) = merge(&parts[1..]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("shard 0/4 is missing"), "{stderr}");
+}
+
+#[test]
+fn merge_never_panics_whatever_a_scalar_of_a_part_file_holds() {
+    // Every scalar outside the long per-replication and per-outage lists of shard 1's
+    // part file (and the first entry of each list) is replaced in turn by hostile
+    // values: 0, -1, 2^64 - 1, 1e18, 0.5, null, a string, an empty list. Merge exits
+    // 0 (the value was harmless) or 2 (refused), never 101 (panic) or by a signal.
+    use serde_json::{Value, json};
+    let dir = scratch("hostile-parts");
+    let parts = four_parts(&dir);
+    let good: Value = serde_json::from_str(&std::fs::read_to_string(&parts[1]).unwrap()).unwrap();
+    fn leaves(v: &Value, path: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    leaves(x, format!("{path}/{k}"), out);
+                }
+            }
+            Value::Array(a) => {
+                // The first entry stands for the rest; an empty list is a leaf.
+                match a.first() {
+                    Some(x) => leaves(x, format!("{path}/0"), out),
+                    None => out.push(path),
+                }
+            }
+            _ => out.push(path),
+        }
+    }
+    let mut paths = Vec::new();
+    leaves(&good, String::new(), &mut paths);
+    assert!(paths.len() > 20, "{paths:?}");
+    let hostile = [
+        json!(0),
+        json!(-1),
+        json!(u64::MAX),
+        json!(1e18),
+        json!(0.5),
+        Value::Null,
+        json!("x"),
+        json!([]),
+    ];
+    let bad = dir.join("bad.json").to_string_lossy().into_owned();
+    let others = [
+        parts[0].clone(),
+        bad.clone(),
+        parts[2].clone(),
+        parts[3].clone(),
+    ];
+    for path in &paths {
+        for h in &hostile {
+            let mut doc = good.clone();
+            *doc.pointer_mut(path).unwrap() = h.clone();
+            std::fs::write(&bad, serde_json::to_string(&doc).unwrap()).unwrap();
+            let (code, stderr) = merge(&others);
+            assert!(
+                matches!(code, Some(0) | Some(2)),
+                "{path} = {h}: exit {code:?}: {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn merge_takes_replication_zeros_outages_from_the_shard_that_ran_it() {
+    // With -r 2 in 4 shards, shard 0 is empty and shard 1 runs replication 0: the
+    // merged outages.csv is the unsharded run's (its 2 000 outages and the header),
+    // not a header alone.
+    let dir = scratch("first-outages");
+    let parts = four_parts(&dir);
+    let merged = dir.join("merged");
+    let whole = dir.join("whole");
+    let mut args = vec!["merge".to_string()];
+    args.extend(parts.iter().cloned());
+    args.extend(["--out".to_string(), merged.to_string_lossy().into_owned()]);
+    run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    run(&[
+        "run",
+        "models/york-2017.ron",
+        "-r",
+        "2",
+        "--out",
+        whole.to_str().unwrap(),
+    ]);
+    let merged = std::fs::read_to_string(merged.join("outages.csv")).unwrap();
+    let whole = std::fs::read_to_string(whole.join("outages.csv")).unwrap();
+    assert_eq!(whole.lines().count(), 2_001);
+    assert_eq!(merged, whole);
+}

@@ -1,0 +1,597 @@
+//! Shards: a study split over machines. Each shard runs a contiguous range of the
+//! replications and writes a part file (JSON); `merge` reads the parts back and
+//! rebuilds exactly the study an unsharded run would have given.
+//!
+//! The part file is a serde mirror of a study ([`PartFile`]): what is written is what
+//! is read, field for field, and everything read is checked before it is trusted.
+
+use serde::{Deserialize, Serialize};
+
+use super::study::{DesignInfo, Study, StudyKind, design_seed};
+use super::{Batch, MAX_REPLICATIONS, OUTAGE_LOG_CAPACITY, Replication};
+use crate::metrics::histogram::LogHistogram;
+use crate::metrics::stats::LengthMismatch;
+use crate::metrics::{METRICS, OutageCause, OutageRecord, RunMetrics, SeriesPoint};
+
+/// One part of a study split over machines: replications `[k·R/n, (k+1)·R/n)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u64,
+    pub n: u64,
+}
+
+impl Shard {
+    /// Parses `K/N` with 0 ≤ K < N.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad = || format!("--shard expects K/N with 0 ≤ K < N (e.g. 0/4), found `{text}`");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let k: u64 = k.trim().parse().map_err(|_| bad())?;
+        let n: u64 = n.trim().parse().map_err(|_| bad())?;
+        if n == 0 || k >= n {
+            return Err(bad());
+        }
+        Ok(Shard { k, n })
+    }
+
+    /// The replications of this shard out of `total`.
+    pub fn range(&self, total: u64) -> std::ops::Range<u64> {
+        let lo = (self.k as u128 * total as u128 / self.n as u128) as u64;
+        let hi = ((self.k + 1) as u128 * total as u128 / self.n as u128) as u64;
+        lo..hi
+    }
+}
+
+/// The format tag of a part file.
+pub const PARTIAL_FORMAT: &str = "bigvsim-partial-1";
+
+/// A part file as written and read. The fields are in alphabetical order, the order
+/// the file has always had, so the bytes written do not depend on the serializer.
+#[derive(Debug, Serialize, Deserialize)]
+struct PartFile {
+    command: StudyKind,
+    designs: Vec<PartDesign>,
+    format: String,
+    independent_seeds: bool,
+    metric_keys: Vec<String>,
+    overrides: Vec<String>,
+    replications: u64,
+    seed: u64,
+    /// `[k, n]`.
+    shard: (u64, u64),
+    version: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PartDesign {
+    first_outages: Vec<PartOutage>,
+    first_outages_truncated: bool,
+    hash: String,
+    histogram: PartHistogram,
+    name: String,
+    path: String,
+    replications: Vec<PartReplication>,
+    seed: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PartReplication {
+    index: u64,
+    metrics: Vec<f64>,
+    /// `[since_start_us, vms_down, queued, booting]` per point.
+    worst_series: Vec<(u64, u32, u32, u32)>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PartHistogram {
+    /// `[bucket, count]` for every non-empty bucket.
+    buckets: Vec<(u32, u64)>,
+    max: u64,
+    min: u64,
+}
+
+/// `[vm, head, start_us, end_us or null, cause]`, the cause as its number.
+type PartOutage = (u32, u32, u64, Option<u64>, u8);
+
+/// Just the fields that say whether the rest can be read, so a file from another
+/// version is refused with that reason rather than with a field it lacks.
+#[derive(Deserialize)]
+struct PartHeader {
+    format: String,
+    version: String,
+}
+
+impl PartFile {
+    fn of(study: &Study, shard: Shard) -> PartFile {
+        let designs = study
+            .designs
+            .iter()
+            .map(|(info, b)| {
+                let (buckets, min, max) = b.outage_histogram.to_parts();
+                PartDesign {
+                    first_outages: b
+                        .first_outages
+                        .iter()
+                        .map(|o| (o.vm, o.head, o.start_us, o.end_us, o.cause as u8))
+                        .collect(),
+                    first_outages_truncated: b.first_outages_truncated,
+                    hash: info.hash.clone(),
+                    histogram: PartHistogram { buckets, max, min },
+                    name: info.name.clone(),
+                    path: info.path.clone(),
+                    replications: b
+                        .replications
+                        .iter()
+                        .map(|r| PartReplication {
+                            index: r.index,
+                            metrics: r.metrics.values.to_vec(),
+                            worst_series: r
+                                .worst_series
+                                .iter()
+                                .map(|p| (p.since_start_us, p.vms_down, p.queued, p.booting))
+                                .collect(),
+                        })
+                        .collect(),
+                    seed: b.seed,
+                }
+            })
+            .collect();
+        PartFile {
+            command: study.kind,
+            designs,
+            format: PARTIAL_FORMAT.to_string(),
+            independent_seeds: study.independent_seeds,
+            metric_keys: METRICS.iter().map(|d| d.key.to_string()).collect(),
+            overrides: study.overrides.clone(),
+            replications: study.replications,
+            seed: study.seed,
+            shard: (shard.k, shard.n),
+            version: crate::VERSION.to_string(),
+        }
+    }
+}
+
+/// A shard of a study as the JSON text that [`merge_files`] reads back exactly.
+pub fn part_json(study: &Study, shard: Shard) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(&PartFile::of(study, shard))
+}
+
+/// Why a part file cannot be read.
+#[derive(Debug)]
+pub enum PartError {
+    /// The file cannot be read (missing, a directory, a device, too large, not text).
+    Read(String),
+    /// The file is not a part file's JSON.
+    Json(String),
+    /// The file is a part file of another format or version.
+    Version(String),
+    /// A field holds a value no part file can hold.
+    Invalid(String),
+}
+
+impl std::fmt::Display for PartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PartError::Read(e) => write!(f, "cannot read the shard file: {e}"),
+            PartError::Json(e) => write!(f, "not a shard file: {e}"),
+            PartError::Version(e) | PartError::Invalid(e) => f.write_str(e),
+        }
+    }
+}
+
+/// Why the parts cannot be merged.
+#[derive(Debug)]
+pub enum MergeError {
+    NoParts,
+    /// One file is unreadable or invalid.
+    Part {
+        file: String,
+        error: PartError,
+    },
+    /// A part is not from the same study as the first.
+    Mismatch {
+        file: String,
+        shard: Shard,
+        first_file: String,
+        first: Shard,
+    },
+    /// Two parts are the same shard.
+    Duplicate {
+        file: String,
+        shard: Shard,
+    },
+    Missing(Shard),
+    /// The designs' results cannot be paired.
+    Pairing(LengthMismatch),
+}
+
+impl std::fmt::Display for MergeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MergeError::NoParts => f.write_str("no shard files given"),
+            MergeError::Part { file, error } => write!(f, "{file}: {error}"),
+            MergeError::Mismatch {
+                file,
+                shard,
+                first_file,
+                first,
+            } => write!(
+                f,
+                "{file}: shard {}/{} is not from the same study as shard {}/{} in {first_file} (models, seed, replications, overrides and shard count must match)",
+                shard.k, shard.n, first.k, first.n
+            ),
+            MergeError::Duplicate { file, shard } => {
+                write!(f, "{file}: shard {}/{} is given twice", shard.k, shard.n)
+            }
+            MergeError::Missing(s) => write!(f, "shard {}/{} is missing", s.k, s.n),
+            MergeError::Pairing(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for MergeError {}
+
+/// The largest part file read (about a million replications).
+const MAX_PART_FILE_BYTES: u64 = 8 << 30;
+
+/// A part file's text, read with a bound so a device such as /dev/zero or an endless
+/// pipe cannot hang the merge or fill memory.
+fn read_text(path: &str) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if meta.is_dir() {
+        return Err("it is a directory".to_string());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_char_device() || t.is_block_device() {
+            return Err("it is a device, not a file".to_string());
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_PART_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_PART_FILE_BYTES {
+        return Err(format!("larger than {} GiB", MAX_PART_FILE_BYTES >> 30));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// One part, read and turned back into the shard of a study.
+#[derive(Debug)]
+struct Part {
+    shard: Shard,
+    kind: StudyKind,
+    seed: u64,
+    replications: u64,
+    independent_seeds: bool,
+    overrides: Vec<String>,
+    designs: Vec<(DesignInfo, Batch)>,
+}
+
+impl Part {
+    /// True when both parts come from the same study (everything but the shard index
+    /// and the results agree).
+    fn same_study(&self, other: &Part) -> bool {
+        self.kind == other.kind
+            && self.seed == other.seed
+            && self.replications == other.replications
+            && self.independent_seeds == other.independent_seeds
+            && self.overrides == other.overrides
+            && self.shard.n == other.shard.n
+            && self.designs.len() == other.designs.len()
+            && self
+                .designs
+                .iter()
+                .zip(&other.designs)
+                .all(|((a, _), (b, _))| a == b)
+    }
+}
+
+/// Parses a part file's text.
+fn parse(text: &str) -> Result<Part, PartError> {
+    let header: PartHeader =
+        serde_json::from_str(text).map_err(|e| PartError::Json(e.to_string()))?;
+    if header.format != PARTIAL_FORMAT {
+        return Err(PartError::Version(format!("not a {PARTIAL_FORMAT} file")));
+    }
+    if header.version != crate::VERSION {
+        return Err(PartError::Version(format!(
+            "written by bigvsim {}, this is {}: rerun the shards with one version",
+            header.version,
+            crate::VERSION
+        )));
+    }
+    let file: PartFile =
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(text))
+            .map_err(|e| PartError::Json(e.to_string()))?;
+    let invalid = PartError::Invalid;
+    let (k, n) = file.shard;
+    if n == 0 || k >= n || n > MAX_REPLICATIONS {
+        return Err(invalid(format!(
+            "`shard` is [{k}, {n}]: expected [K, N] with 0 ≤ K < N ≤ {MAX_REPLICATIONS}"
+        )));
+    }
+    let shard = Shard { k, n };
+    if file.replications == 0 || file.replications > MAX_REPLICATIONS {
+        return Err(invalid(format!(
+            "`replications` is {}: expected 1 to {MAX_REPLICATIONS}",
+            file.replications
+        )));
+    }
+    if !file.metric_keys.iter().eq(METRICS.iter().map(|d| d.key)) {
+        return Err(invalid(
+            "`metric_keys` is not this version's list of metrics".to_string(),
+        ));
+    }
+    let (count_ok, wanted) = match file.command {
+        StudyKind::Run => (file.designs.len() == 1, "exactly one design"),
+        StudyKind::Compare => (file.designs.len() >= 2, "at least two designs"),
+    };
+    if !count_ok {
+        return Err(invalid(format!(
+            "`designs` has {} entries: a `{}` study has {wanted}",
+            file.designs.len(),
+            file.command.command()
+        )));
+    }
+    let range = shard.range(file.replications);
+    let designs = file
+        .designs
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let expected_seed = design_seed(file.seed, i, file.independent_seeds);
+            design(d, expected_seed, range.clone()).map_err(|e| invalid(format!("design {i}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Part {
+        shard,
+        kind: file.command,
+        seed: file.seed,
+        replications: file.replications,
+        independent_seeds: file.independent_seeds,
+        overrides: file.overrides,
+        designs,
+    })
+}
+
+/// One design of a part file, as the batch it came from.
+///
+/// `seed` is the design's seed in this study and `range` the replications of the
+/// shard: the design must hold exactly those, in order.
+fn design(
+    d: PartDesign,
+    seed: u64,
+    range: std::ops::Range<u64>,
+) -> Result<(DesignInfo, Batch), String> {
+    if d.seed != seed {
+        return Err(format!(
+            "`seed` is {}, but the study's seed gives this design {seed}",
+            d.seed
+        ));
+    }
+    if d.hash.len() != 16 || !d.hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("`hash` is `{}`: expected 16 hex digits", d.hash));
+    }
+    if !d.replications.iter().map(|r| r.index).eq(range.clone()) {
+        return Err(format!(
+            "the replications are not those of the shard ({}..{} in order)",
+            range.start, range.end
+        ));
+    }
+    let replications = d
+        .replications
+        .into_iter()
+        .map(|r| {
+            let values: [f64; METRICS.len()] = r.metrics.try_into().map_err(|m: Vec<f64>| {
+                format!(
+                    "{} metrics per replication, expected {}",
+                    m.len(),
+                    METRICS.len()
+                )
+            })?;
+            Ok(Replication {
+                index: r.index,
+                metrics: RunMetrics { values },
+                worst_series: r
+                    .worst_series
+                    .into_iter()
+                    .map(|(since_start_us, vms_down, queued, booting)| SeriesPoint {
+                        since_start_us,
+                        vms_down,
+                        queued,
+                        booting,
+                    })
+                    .collect(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let outage_histogram = histogram(&d.histogram)?;
+    // Only the shard that ran replication 0 keeps its outages.
+    if !range.contains(&0) && (!d.first_outages.is_empty() || d.first_outages_truncated) {
+        return Err(
+            "`first_outages` belong to replication 0, which this shard did not run".to_string(),
+        );
+    }
+    if d.first_outages.len() > OUTAGE_LOG_CAPACITY {
+        return Err(format!(
+            "{} `first_outages`: at most {OUTAGE_LOG_CAPACITY} are kept",
+            d.first_outages.len()
+        ));
+    }
+    let first_outages = d
+        .first_outages
+        .into_iter()
+        .map(|(vm, head, start_us, end_us, cause)| {
+            let cause = match cause {
+                0 => OutageCause::SupervisorCrash,
+                1 => OutageCause::HeadFailure,
+                c => return Err(format!("unknown outage cause {c}")),
+            };
+            if end_us.is_some_and(|end| end < start_us) {
+                return Err(format!("an outage of VM {vm} ends before it starts"));
+            }
+            Ok(OutageRecord {
+                vm,
+                head,
+                start_us,
+                end_us,
+                cause,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let info = DesignInfo {
+        name: d.name,
+        path: d.path,
+        hash: d.hash,
+    };
+    let batch = Batch {
+        seed: d.seed,
+        replications,
+        outage_histogram,
+        first_outages,
+        first_outages_truncated: d.first_outages_truncated,
+    };
+    Ok((info, batch))
+}
+
+/// A histogram from its parts, checked for what the histogram relies on: buckets in
+/// range and listed once each, in increasing order, with nonzero counts that add up
+/// without overflow, and exact minimum and maximum inside the first and last of them
+/// (`u64::MAX` and 0 when empty).
+fn histogram(h: &PartHistogram) -> Result<LogHistogram, String> {
+    let increasing = h.buckets.windows(2).all(|w| w[0].0 < w[1].0);
+    let total = h.buckets.iter().try_fold(
+        0u64,
+        |t, &(_, c)| {
+            if c == 0 { None } else { t.checked_add(c) }
+        },
+    );
+    if !increasing || total.is_none() {
+        return Err("the histogram's buckets are not increasing nonzero counts".to_string());
+    }
+    let out = LogHistogram::from_parts(&h.buckets, h.min, h.max)?;
+    let bounds_ok = match (out.iter_nonempty().next(), out.iter_nonempty().last()) {
+        (Some((lo, first_hi, _)), Some((last_lo, hi, _))) => {
+            (lo..=first_hi).contains(&h.min) && (last_lo..=hi).contains(&h.max)
+        }
+        _ => h.min == u64::MAX && h.max == 0,
+    };
+    if !bounds_ok {
+        return Err(format!(
+            "the histogram's min {} and max {} do not match its buckets",
+            h.min, h.max
+        ));
+    }
+    Ok(out)
+}
+
+/// Reads the part files and combines them into the study an unsharded run would
+/// have given.
+pub fn merge_files(paths: &[String]) -> Result<Study, MergeError> {
+    let mut parts = Vec::with_capacity(paths.len());
+    for path in paths {
+        let part = read_text(path)
+            .map_err(PartError::Read)
+            .and_then(|text| parse(&text))
+            .map_err(|error| MergeError::Part {
+                file: path.clone(),
+                error,
+            })?;
+        parts.push((path.clone(), part));
+    }
+    merge(parts)
+}
+
+/// Combines the parts of one study, each with the file it came from. Every part has
+/// been checked on its own; what is left is that they belong together.
+fn merge(mut parts: Vec<(String, Part)>) -> Result<Study, MergeError> {
+    parts.sort_by_key(|(_, p)| p.shard.k);
+    let Some((first_file, first)) = parts.first() else {
+        return Err(MergeError::NoParts);
+    };
+    let n = first.shard.n;
+    // Sorted by index, the parts must be shards 0, 1, …, n − 1, each once; no table
+    // is sized by the (untrusted) shard count.
+    let mut expected = 0;
+    for (file, p) in &parts {
+        if !p.same_study(first) {
+            return Err(MergeError::Mismatch {
+                file: file.clone(),
+                shard: p.shard,
+                first_file: first_file.clone(),
+                first: first.shard,
+            });
+        }
+        if p.shard.k < expected {
+            return Err(MergeError::Duplicate {
+                file: file.clone(),
+                shard: p.shard,
+            });
+        }
+        if p.shard.k > expected {
+            return Err(MergeError::Missing(Shard { k: expected, n }));
+        }
+        expected += 1;
+    }
+    if expected < n {
+        return Err(MergeError::Missing(Shard { k: expected, n }));
+    }
+    let mut designs: Vec<(DesignInfo, Batch)> = Vec::new();
+    for (d, (info, b0)) in first.designs.iter().enumerate() {
+        let mut batch = Batch {
+            seed: b0.seed,
+            replications: Vec::new(),
+            outage_histogram: LogHistogram::new(),
+            first_outages: Vec::new(),
+            first_outages_truncated: false,
+        };
+        for (_, p) in &parts {
+            let b = &p.designs[d].1;
+            // Replication 0's outages come from the shard that ran it, which need not
+            // be shard 0 (with fewer replications than shards, shard 0 is empty).
+            if p.shard.range(p.replications).contains(&0) {
+                batch.first_outages = b.first_outages.clone();
+                batch.first_outages_truncated = b.first_outages_truncated;
+            }
+            batch.replications.extend(b.replications.iter().cloned());
+            batch.outage_histogram.merge(&b.outage_histogram);
+        }
+        // Each part holds exactly its shard's range, and the shards tile 0..R.
+        debug_assert!(
+            batch
+                .replications
+                .iter()
+                .map(|r| r.index)
+                .eq(0..first.replications)
+        );
+        designs.push((info.clone(), batch));
+    }
+    Study::new(
+        first.kind,
+        first.seed,
+        first.replications,
+        first.independent_seeds,
+        first.overrides.clone(),
+        designs,
+    )
+    .map_err(MergeError::Pairing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_ranges_partition_the_replications() {
+        // 10 replications in 4 shards: [0,2), [2,5), [5,7), [7,10).
+        let ranges: Vec<_> = (0..4).map(|k| Shard { k, n: 4 }.range(10)).collect();
+        assert_eq!(ranges, vec![0..2, 2..5, 5..7, 7..10]);
+        assert!(Shard::parse("4/4").is_err());
+        assert_eq!(Shard::parse("1/3"), Ok(Shard { k: 1, n: 3 }));
+    }
+}

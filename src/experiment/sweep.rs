@@ -1,0 +1,267 @@
+//! Sweeps: one model run over a grid of parameter values, every point on the same
+//! seeds, so neighbouring points differ by the parameter and not by luck.
+
+use super::study::{DesignInfo, RunFailure};
+use super::{Batch, Plan, run_batch};
+use crate::metrics::{Metric, Summary};
+use crate::scenario::{self, LoadedModel, ScenarioError};
+
+/// One swept parameter: a `--set` path and its values as text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    pub path: String,
+    pub values: Vec<String>,
+}
+
+impl Param {
+    /// Parses `PATH=V1,V2,...` or `PATH=A..B:STEP` (B included when reached).
+    pub fn parse(text: &str) -> Result<Param, String> {
+        let (path, spec) = text.split_once('=').ok_or_else(|| {
+            format!("--param expects PATH=V1,V2,... or PATH=A..B:STEP, found `{text}`")
+        })?;
+        let path = path.trim().to_string();
+        let spec = spec.trim();
+        let values = if let Some((range, step)) = spec.split_once(':')
+            && let Some((a, b)) = range.split_once("..")
+        {
+            range_values(a.trim(), b.trim(), step.trim())
+                .map_err(|e| format!("--param {text}: {e}"))?
+        } else {
+            split_values(spec)
+        };
+        if values.is_empty() || values.iter().any(|v| v.is_empty()) {
+            return Err(format!("--param {text}: no values (or an empty one)"));
+        }
+        Ok(Param { path, values })
+    }
+}
+
+/// Splits a value list at top-level commas (commas inside brackets belong to a value,
+/// as in `Fixed("4m"),Exponential(mean: "4m")`).
+fn split_values(spec: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut in_str = false;
+    let mut cur = String::new();
+    for c in spec.chars() {
+        match c {
+            '"' => in_str = !in_str,
+            '(' | '[' | '{' if !in_str => depth += 1,
+            ')' | ']' | '}' if !in_str => depth -= 1,
+            ',' if depth == 0 && !in_str => {
+                out.push(cur.trim().to_string());
+                cur.clear();
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur.trim().to_string());
+    out
+}
+
+/// Values A, A+STEP, ... up to B, for integers or decimals.
+fn range_values(a: &str, b: &str, step: &str) -> Result<Vec<String>, String> {
+    if let (Ok(a), Ok(b), Ok(step)) = (a.parse::<i64>(), b.parse::<i64>(), step.parse::<i64>()) {
+        if step <= 0 || b < a {
+            return Err("a range needs A ≤ B and STEP > 0".into());
+        }
+        // In i128, so ranges spanning the whole i64 line cannot overflow.
+        let count = (b as i128 - a as i128) / step as i128;
+        if count > 10_000 {
+            return Err("more than 10 000 values".into());
+        }
+        return Ok((0..=count)
+            .map(|i| (a as i128 + i * step as i128).to_string())
+            .collect());
+    }
+    let (a, b, step): (f64, f64, f64) = (
+        a.parse().map_err(|_| format!("`{a}` is not a number"))?,
+        b.parse().map_err(|_| format!("`{b}` is not a number"))?,
+        step.parse()
+            .map_err(|_| format!("`{step}` is not a number"))?,
+    );
+    if !(step > 0.0 && b >= a && a.is_finite() && b.is_finite()) {
+        return Err("a range needs A ≤ B and STEP > 0".into());
+    }
+    let n = libm::floor((b - a) / step + 1e-9) as u64;
+    if n > 10_000 {
+        return Err("more than 10 000 values".into());
+    }
+    Ok((0..=n)
+        .map(|i| {
+            let v = a + i as f64 * step;
+            // Round away float noise (0.1 + 0.2) by printing the shortest form at 12
+            // significant digits.
+            let s = format!("{:.12}", v);
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        })
+        .collect())
+}
+
+/// Every combination of the parameters' values, first parameter slowest.
+pub fn grid(params: &[Param]) -> Vec<Vec<String>> {
+    let mut points: Vec<Vec<String>> = vec![Vec::new()];
+    for p in params {
+        let mut next = Vec::with_capacity(points.len() * p.values.len());
+        for point in &points {
+            for v in &p.values {
+                let mut q = point.clone();
+                q.push(v.clone());
+                next.push(q);
+            }
+        }
+        points = next;
+    }
+    points
+}
+
+/// The results of a sweep: one batch per grid point, all on the same seeds.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    pub design: DesignInfo,
+    pub seed: u64,
+    pub replications: u64,
+    pub overrides: Vec<String>,
+    pub params: Vec<String>,
+    pub points: Vec<(Vec<String>, Batch)>,
+}
+
+/// The metric summaries of one sweep point.
+pub fn point_summaries(batch: &Batch) -> Vec<Summary> {
+    Metric::ALL.iter().map(|m| batch.summary(*m)).collect()
+}
+
+/// The most points a sweep's grid may have (each is a model loaded up front).
+pub const MAX_SWEEP_POINTS: u64 = 10_000;
+
+/// Why a sweep cannot run.
+#[derive(Debug)]
+pub enum SweepError {
+    /// The parameters make more grid points than [`MAX_SWEEP_POINTS`] (None: more than
+    /// 2^64).
+    TooManyPoints(Option<u64>),
+    /// The model, or the model at one grid point, does not load.
+    Model(ScenarioError),
+}
+
+impl std::fmt::Display for SweepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SweepError::TooManyPoints(size) => write!(
+                f,
+                "the --param values make {} grid points; at most {MAX_SWEEP_POINTS}",
+                size.map_or("more than 2^64".to_string(), |n| n.to_string())
+            ),
+            SweepError::Model(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SweepError {}
+
+/// A sweep ready to run: every grid point's model loaded, and so validated, before
+/// any runs.
+#[derive(Debug)]
+pub struct SweepModels {
+    design: DesignInfo,
+    overrides: Vec<String>,
+    params: Vec<String>,
+    points: Vec<(Vec<String>, LoadedModel)>,
+}
+
+impl SweepModels {
+    /// Loads the model at every point of the parameters' grid, each with the common
+    /// overrides `sets` followed by the point's values.
+    pub fn load(path: &str, sets: &[String], params: &[Param]) -> Result<SweepModels, SweepError> {
+        // The grid is every combination: refuse one too large before building it.
+        let size = params
+            .iter()
+            .try_fold(1u64, |n, p| n.checked_mul(p.values.len() as u64));
+        if size.is_none_or(|n| n > MAX_SWEEP_POINTS) {
+            return Err(SweepError::TooManyPoints(size));
+        }
+        let mut points = Vec::new();
+        for values in grid(params) {
+            let mut point_sets = sets.to_vec();
+            for (p, v) in params.iter().zip(&values) {
+                point_sets.push(format!("{}={v}", p.path));
+            }
+            let m = scenario::load(path, &point_sets).map_err(SweepError::Model)?;
+            points.push((values, m));
+        }
+        let base = scenario::load(path, sets).map_err(SweepError::Model)?;
+        Ok(SweepModels {
+            design: DesignInfo::of(&base),
+            overrides: sets.to_vec(),
+            params: params.iter().map(|p| p.path.clone()).collect(),
+            points,
+        })
+    }
+
+    /// The model of every grid point, first parameter slowest.
+    pub fn models(&self) -> impl Iterator<Item = &LoadedModel> {
+        self.points.iter().map(|(_, m)| m)
+    }
+
+    /// Runs the plan's replications at every grid point; `progress(done, total)`
+    /// counts replications over all points.
+    pub fn run(
+        self,
+        plan: &Plan,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<Sweep, RunFailure> {
+        let total = plan.count * self.points.len() as u64;
+        let mut results = Vec::with_capacity(self.points.len());
+        for (i, (values, m)) in self.points.into_iter().enumerate() {
+            let base = i as u64 * plan.count;
+            let batch = run_batch(&m.scenario, plan, &|d, _| progress(base + d, total)).map_err(
+                |error| RunFailure {
+                    path: m.path.clone(),
+                    error,
+                },
+            )?;
+            results.push((values, batch));
+        }
+        Ok(Sweep {
+            design: self.design,
+            seed: plan.seed,
+            replications: plan.count,
+            overrides: self.overrides,
+            params: self.params,
+            points: results,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_parse_lists_and_ranges() {
+        // Lists split at top-level commas only; ranges include their end.
+        let p = Param::parse("brain.reboot_concurrency=10..60:10").unwrap();
+        assert_eq!(p.values, vec!["10", "20", "30", "40", "50", "60"]);
+        let p = Param::parse("x=0.1..0.3:0.1").unwrap();
+        assert_eq!(p.values, vec!["0.1", "0.2", "0.3"]);
+        let p = Param::parse(r#"brain.boot_time=Fixed("4m"),Exponential(mean: "4m")"#).unwrap();
+        assert_eq!(p.values.len(), 2);
+        assert!(Param::parse("x=").is_err());
+        assert!(Param::parse("x=5..1:1").is_err());
+        assert!(Param::parse("x=-9000000000000000000..9000000000000000000:1").is_err());
+        assert_eq!(
+            grid(&[
+                Param::parse("a=1,2").unwrap(),
+                Param::parse("b=x,y").unwrap()
+            ]),
+            vec![
+                vec!["1", "x"],
+                vec!["1", "y"],
+                vec!["2", "x"],
+                vec!["2", "y"]
+            ]
+        );
+    }
+}
