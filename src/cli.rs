@@ -89,6 +89,9 @@ struct Output {
     /// Also write a report (report.md, metrics.json, CSVs, PNG and SVG plots) here.
     #[arg(long, value_name = "DIR")]
     out: Option<String>,
+    /// With --out: replace an existing non-empty directory as a whole.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -323,9 +326,11 @@ fn verbose(models: &[LoadedModel], c: &Common) {
 }
 
 /// Checks `--out` before any work, so a bad directory fails fast with exit code 2.
-fn check_out(out: &Option<String>) -> Result<(), Failure> {
-    match out {
-        Some(dir) => files::prepare_dir(dir).map_err(|e| Failure::input(e.to_string())),
+fn check_out(output: &Output) -> Result<(), Failure> {
+    match &output.out {
+        Some(dir) => {
+            files::prepare_dir(dir, output.force).map_err(|e| Failure::input(e.to_string()))
+        }
         None => Ok(()),
     }
 }
@@ -396,7 +401,7 @@ fn print_json(doc: &serde_json::Value) {
 fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
     let single = s.command == "run";
     if let Some(dir) = &output.out {
-        files::write_study_report(dir, s, &command_line())
+        files::write_study_report(dir, output.force, s, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;
     }
     match (output.format, single) {
@@ -418,7 +423,7 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     check_common(c)?;
     let shard = parse_shard(&args.shard)?;
     let m = load(&args.model, &c.sets)?;
-    check_out(&args.output.out)?;
+    check_out(&args.output)?;
     verbose(std::slice::from_ref(&m), c);
     let s = study("run", std::slice::from_ref(&m), c, false, shard)?;
     if let Some(shard) = shard {
@@ -437,7 +442,7 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
         .iter()
         .map(|p| load(p, &c.sets))
         .collect::<Result<Vec<_>, _>>()?;
-    check_out(&args.output.out)?;
+    check_out(&args.output)?;
     verbose(&models, c);
     let s = study("compare", &models, c, args.independent_seeds, shard)?;
     if let Some(shard) = shard {
@@ -487,7 +492,7 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
         parts.push(study::read_partial(&doc).map_err(|e| Failure::input(format!("{path}: {e}")))?);
     }
     let s = study::merge(parts).map_err(Failure::input)?;
-    check_out(&args.output.out)?;
+    check_out(&args.output)?;
     emit_study(&s, &args.output)
 }
 
@@ -520,7 +525,7 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         }
         models.push(load(&args.model, &sets)?);
     }
-    check_out(&args.output.out)?;
+    check_out(&args.output)?;
     verbose(&models[..1], c);
     let plan = Plan {
         seed: c.seed,
@@ -549,7 +554,7 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         points: results,
     };
     if let Some(dir) = &args.output.out {
-        files::write_sweep_report(dir, &sw, &command_line())
+        files::write_sweep_report(dir, args.output.force, &sw, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;
     }
     match args.output.format {
