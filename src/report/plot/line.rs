@@ -4,7 +4,9 @@
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::font::font;
 use super::layout::{draw_no_data, draw_title, max_label_width, min_max, pad_linear, pad_log};
@@ -16,6 +18,9 @@ use crate::metrics::format::{AxisFormat, fmt_compact};
 struct CleanSeries {
     label: String,
     color: RGBColor,
+    /// 0 for a solid line; k > 0 for the k-th dash pattern, given to a series
+    /// that coincides with an earlier one so that both remain visible.
+    dash: usize,
     runs: Vec<Vec<(f64, f64)>>,
     band_runs: Vec<Vec<(f64, f64, f64)>>,
 }
@@ -38,8 +43,56 @@ fn split_runs<T: Copy>(items: &[T], keep: impl Fn(&T) -> bool) -> Vec<Vec<T>> {
     runs
 }
 
+/// Dash length and gap (pixels) of the dash patterns, in the order they are
+/// given to coinciding series.
+const DASHES: [(u32, u32); 4] = [(10, 6), (3, 4), (16, 5), (6, 10)];
+
+/// The height of a line through `points` (sorted by x) at `x`: linear between
+/// points, the end values beyond them.
+fn height_at(points: &[(f64, f64)], x: f64) -> f64 {
+    match points.partition_point(|p| p.0 <= x) {
+        0 => points[0].1,
+        i if i == points.len() => points[i - 1].1,
+        i => {
+            let (a, b) = (points[i - 1], points[i]);
+            a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0)
+        }
+    }
+}
+
+/// Whether two series draw what the eye takes for one line: at every point of
+/// either, the other is within `tol` (half a percent of the y span, about the
+/// width of a line), even when their points lie on different x grids.
+fn coincide(a: &[(f64, f64)], b: &[(f64, f64)], tol: f64) -> bool {
+    let ok =
+        |p: &[(f64, f64)]| !p.is_empty() && p.iter().all(|q| q.0.is_finite() && q.1.is_finite());
+    ok(a)
+        && ok(b)
+        && a.iter().all(|&(x, y)| (height_at(b, x) - y).abs() <= tol)
+        && b.iter().all(|&(x, y)| (height_at(a, x) - y).abs() <= tol)
+}
+
+/// For each series, the index of the first earlier series it coincides with.
+fn same_as(chart: &LineChart) -> Vec<Option<usize>> {
+    let ys = chart
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1));
+    let tol = min_max(ys.filter(|y| y.is_finite()))
+        .map(|(lo, hi)| (hi - lo) * 0.005)
+        .unwrap_or(0.0);
+    let mut out: Vec<Option<usize>> = Vec::with_capacity(chart.series.len());
+    for (i, s) in chart.series.iter().enumerate() {
+        let first =
+            (0..i).find(|&j| out[j].is_none() && coincide(&chart.series[j].points, &s.points, tol));
+        out.push(first);
+    }
+    out
+}
+
 fn clean_series(chart: &LineChart) -> Vec<CleanSeries> {
     let x_ok = |x: f64| x.is_finite() && (!chart.x_log || x > 0.0);
+    let same = same_as(chart);
     chart
         .series
         .iter()
@@ -59,9 +112,22 @@ fn clean_series(chart: &LineChart) -> Vec<CleanSeries> {
                     })
                 })
                 .unwrap_or_default();
+            let (label, dash) = match same[i] {
+                Some(j) => {
+                    let dash = same[..i].iter().filter(|o| **o == Some(j)).count() + 1;
+                    let label = if s.label.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{} (same as {})", s.label, chart.series[j].label)
+                    };
+                    (label, dash)
+                }
+                None => (s.label.clone(), 0),
+            };
             CleanSeries {
-                label: s.label.clone(),
+                label,
                 color: PALETTE[i % PALETTE.len()],
+                dash,
                 runs,
                 band_runs,
             }
@@ -100,9 +166,77 @@ fn legend_corner(normalised: &[(f64, f64)]) -> SeriesLabelPosition {
     best
 }
 
+/// Draws line charts stacked top to bottom, each in an equal share of the
+/// height, for quantities whose scales differ too much to share an axis.
+pub(super) fn draw_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    charts: &[LineChart],
+) -> Result<(), PlotError> {
+    root.fill(&WHITE).map_err(perr)?;
+    // One width for every panel's y labels keeps their x axes aligned.
+    let mut y_area = 0;
+    for chart in charts {
+        if let Some((lo, hi)) = y_range(chart, &clean_series(chart))? {
+            y_area = y_area.max(y_label_area(root, chart, lo, hi));
+        }
+    }
+    let areas = root.split_evenly((charts.len().max(1), 1));
+    for (area, chart) in areas.iter().zip(charts) {
+        draw_line_chart_in(area, chart, y_area)?;
+    }
+    Ok(())
+}
+
+/// The y range of a chart's data and target line, padded, or `None` when there
+/// is nothing to plot.
+fn y_range(chart: &LineChart, series: &[CleanSeries]) -> Result<Option<(f64, f64)>, PlotError> {
+    let target = chart.target.as_ref().filter(|t| t.y.is_finite());
+    let ys = series
+        .iter()
+        .flat_map(|s| {
+            let pts = s.runs.iter().flatten().map(|p| p.1);
+            let band = s.band_runs.iter().flatten().flat_map(|b| [b.1, b.2]);
+            pts.chain(band)
+        })
+        .chain(target.map(|t| t.y));
+    let Some((y_lo, y_hi)) = min_max(ys) else {
+        return Ok(None);
+    };
+    let (y_lo, y_hi) = if chart.y_from_zero {
+        (y_lo.min(0.0), y_hi.max(0.0))
+    } else {
+        (y_lo, y_hi)
+    };
+    pad_linear(y_lo, y_hi).map(Some)
+}
+
+/// The width of the y tick labels and axis description of a y range.
+fn y_label_area<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &LineChart,
+    y_lo: f64,
+    y_hi: f64,
+) -> u32 {
+    // Tick labels at the ends and the middle of the range bound the widest
+    // label well enough for sizing the label area.
+    let y_fmt = AxisFormat::for_range(y_lo, y_hi);
+    let samples = [y_lo, (y_lo + y_hi) / 2.0, y_hi, -y_hi.abs().max(y_lo.abs())];
+    let tick_w = max_label_width(root, samples.iter().map(|v| y_fmt.format(*v)));
+    tick_w + if chart.y_label.is_empty() { 20 } else { 50 }
+}
+
 pub(super) fn draw_line_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &LineChart,
+) -> Result<(), PlotError> {
+    draw_line_chart_in(root, chart, 0)
+}
+
+/// Draws a line chart whose y label area is at least `min_y_area` pixels wide.
+fn draw_line_chart_in<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &LineChart,
+    min_y_area: u32,
 ) -> Result<(), PlotError> {
     root.fill(&WHITE).map_err(perr)?;
     let top = draw_title(root, &chart.title)?;
@@ -113,20 +247,10 @@ pub(super) fn draw_line_chart<DB: DrawingBackend>(
         let band = s.band_runs.iter().flatten().map(|b| b.0);
         pts.chain(band)
     });
-    let ys = series.iter().flat_map(|s| {
-        let pts = s.runs.iter().flatten().map(|p| p.1);
-        let band = s.band_runs.iter().flatten().flat_map(|b| [b.1, b.2]);
-        pts.chain(band)
-    });
-    let (Some((x_lo, x_hi)), Some((y_lo, y_hi))) = (min_max(xs), min_max(ys)) else {
+    let target = chart.target.as_ref().filter(|t| t.y.is_finite());
+    let (Some((x_lo, x_hi)), Some((y_lo, y_hi))) = (min_max(xs), y_range(chart, &series)?) else {
         return draw_no_data(root, &chart.x_label, &chart.y_label, top);
     };
-    let (y_lo, y_hi) = if chart.y_from_zero {
-        (y_lo.min(0.0), y_hi.max(0.0))
-    } else {
-        (y_lo, y_hi)
-    };
-    let (y_lo, y_hi) = pad_linear(y_lo, y_hi)?;
     let (x_lo, x_hi) = if chart.x_log {
         pad_log(x_lo, x_hi)?
     } else {
@@ -142,11 +266,7 @@ pub(super) fn draw_line_chart<DB: DrawingBackend>(
         Box::new(move |v: &f64| x_fmt.format(*v))
     };
 
-    // Tick labels at the ends and the middle of the range bound the widest
-    // label well enough for sizing the label area.
-    let samples = [y_lo, (y_lo + y_hi) / 2.0, y_hi, -y_hi.abs().max(y_lo.abs())];
-    let tick_w = max_label_width(root, samples.iter().map(|v| y_fmt.format(*v)));
-    let y_area = tick_w + if chart.y_label.is_empty() { 20 } else { 50 };
+    let y_area = y_label_area(root, chart, y_lo, y_hi).max(min_y_area);
 
     let normalise_x = |x: f64| {
         if chart.x_log {
@@ -175,6 +295,9 @@ pub(super) fn draw_line_chart<DB: DrawingBackend>(
         y_label: &chart.y_label,
         x_fmt: &*x_fmt_fn,
         y_fmt: &y_fmt_fn,
+        legend: series.len() > 1,
+        markers: chart.markers,
+        target: target.map(|t| (t.y, t.label.as_str(), x_lo, x_hi)),
     };
     if chart.x_log {
         let ctx = builder
@@ -195,6 +318,12 @@ struct Axes<'a> {
     y_label: &'a str,
     x_fmt: &'a dyn Fn(&f64) -> String,
     y_fmt: &'a dyn Fn(&f64) -> String,
+    /// Whether to draw a legend: only with more than one series.
+    legend: bool,
+    /// Whether every point gets a marker.
+    markers: bool,
+    /// A target line: its height, label and the x range it spans.
+    target: Option<(f64, &'a str, f64, f64)>,
 }
 
 /// Draws the mesh, bands, lines and legend. It is generic over the x
@@ -238,33 +367,75 @@ where
         ctx.draw_series(polygons).map_err(perr)?;
     }
 
+    if let Some((y, label, x_lo, x_hi)) = axes.target {
+        let style = BLACK.mix(0.7).stroke_width(1);
+        ctx.draw_series(std::iter::once(DashedPathElement::new(
+            vec![(x_lo, y), (x_hi, y)],
+            8,
+            5,
+            style,
+        )))
+        .map_err(perr)?;
+        let text_style = font(LEGEND_SIZE).pos(Pos::new(HPos::Right, VPos::Bottom));
+        ctx.plotting_area()
+            .draw(&Text::new(label.to_string(), (x_hi, y), text_style))
+            .map_err(perr)?;
+    }
+
     let mut any_label = false;
     for s in series {
         let line = s.color.stroke_width(2);
-        let lines = s.runs.iter().filter(|r| r.len() >= 2);
-        let anno = ctx
-            .draw_series(lines.map(|run| PathElement::new(run.clone(), line)))
-            .map_err(perr)?;
-        if !s.label.is_empty() {
+        let runs = s.runs.iter().filter(|r| r.len() >= 2);
+        let anno = if s.dash == 0 {
+            ctx.draw_series(runs.map(|run| PathElement::new(run.clone(), line)))
+                .map_err(perr)?
+        } else {
+            let (size, gap) = DASHES[(s.dash - 1) % DASHES.len()];
+            ctx.draw_series(runs.map(|run| DashedPathElement::new(run.clone(), size, gap, line)))
+                .map_err(perr)?
+        };
+        if axes.legend && !s.label.is_empty() {
             // The legend entry is attached even when the series has no
             // plottable points, so the legend always lists every series.
             any_label = true;
             let color = s.color;
             let has_band = !s.band_runs.is_empty();
+            let dash = s.dash;
+            let marker = axes.markers;
             anno.label(s.label.clone()).legend(move |(x, y)| {
                 let band_style = if has_band {
                     color.mix(BAND_ALPHA).filled()
                 } else {
                     TRANSPARENT.filled()
                 };
+                let line: DynElement<'static, _, _> = if dash == 0 {
+                    PathElement::new(vec![(0, 0), (24, 0)], color.stroke_width(2)).into_dyn()
+                } else {
+                    let (size, gap) = DASHES[(dash - 1) % DASHES.len()];
+                    DashedPathElement::new(
+                        vec![(0, 0), (24, 0)],
+                        size.min(8),
+                        gap.min(4),
+                        color.stroke_width(2),
+                    )
+                    .into_dyn()
+                };
+                let dot = if marker { 4 } else { 0 };
                 EmptyElement::at((x, y))
                     + Rectangle::new([(0, -6), (24, 6)], band_style)
-                    + PathElement::new(vec![(0, 0), (24, 0)], color.stroke_width(2))
+                    + line
+                    + Circle::new((12, 0), dot, color.filled())
             });
         }
-        // Isolated points would be invisible as lines, so they get markers.
-        let singles = s.runs.iter().filter(|r| r.len() == 1).map(|r| r[0]);
-        ctx.draw_series(singles.map(|p| Circle::new(p, 4, s.color.filled())))
+        // Isolated points would be invisible as lines, so they always get
+        // markers; with `markers`, every point does.
+        let dots = s
+            .runs
+            .iter()
+            .filter(|r| axes.markers || r.len() == 1)
+            .flatten()
+            .copied();
+        ctx.draw_series(dots.map(|p| Circle::new(p, 4, s.color.filled())))
             .map_err(perr)?;
     }
 
