@@ -135,6 +135,24 @@ fn clean_series(chart: &LineChart) -> Vec<CleanSeries> {
         .collect()
 }
 
+/// A tick label on a logarithmic axis: only at 1, 2 and 5 times a power of ten,
+/// since labels at every tick (…, 80, 90, 100) run into each other near the top
+/// of each decade. The unlabelled ticks keep their grid lines.
+fn log_tick(v: f64) -> String {
+    if !(v.is_finite() && v > 0.0) {
+        return String::new();
+    }
+    let mantissa = v / 10f64.powf(v.log10().floor());
+    if [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .any(|m| (mantissa - m).abs() < 1e-6 * m)
+    {
+        fmt_compact(v)
+    } else {
+        String::new()
+    }
+}
+
 /// Picks the plot corner that the fewest data points fall into, so that the
 /// legend hides as little of the data as possible. Coordinates are
 /// normalised to the unit square of the plotting area.
@@ -261,7 +279,7 @@ fn draw_line_chart_in<DB: DrawingBackend>(
     let y_fmt_fn = move |v: &f64| y_fmt.format(*v);
     let x_fmt = AxisFormat::for_range(x_lo, x_hi);
     let x_fmt_fn: Box<dyn Fn(&f64) -> String> = if chart.x_log {
-        Box::new(|v: &f64| fmt_compact(*v))
+        Box::new(|v: &f64| log_tick(*v))
     } else {
         Box::new(move |v: &f64| x_fmt.format(*v))
     };
@@ -382,27 +400,51 @@ where
             .map_err(perr)?;
     }
 
-    let mut any_label = false;
-    for s in series {
+    // Solid lines first and dashed ones (curves that coincide with an earlier
+    // one) on top, so that the gaps in the dashes show both.
+    let solid_first = series
+        .iter()
+        .filter(|s| s.dash == 0)
+        .chain(series.iter().filter(|s| s.dash > 0));
+    for s in solid_first {
         let line = s.color.stroke_width(2);
         let runs = s.runs.iter().filter(|r| r.len() >= 2);
-        let anno = if s.dash == 0 {
+        if s.dash == 0 {
             ctx.draw_series(runs.map(|run| PathElement::new(run.clone(), line)))
-                .map_err(perr)?
+                .map_err(perr)?;
         } else {
             let (size, gap) = DASHES[(s.dash - 1) % DASHES.len()];
             ctx.draw_series(runs.map(|run| DashedPathElement::new(run.clone(), size, gap, line)))
-                .map_err(perr)?
-        };
-        if axes.legend && !s.label.is_empty() {
-            // The legend entry is attached even when the series has no
-            // plottable points, so the legend always lists every series.
-            any_label = true;
-            let color = s.color;
-            let has_band = !s.band_runs.is_empty();
-            let dash = s.dash;
-            let marker = axes.markers;
-            anno.label(s.label.clone()).legend(move |(x, y)| {
+                .map_err(perr)?;
+        }
+        // Isolated points would be invisible as lines, so they always get
+        // markers; with `markers`, every point does.
+        let dots = s
+            .runs
+            .iter()
+            .filter(|r| axes.markers || r.len() == 1)
+            .flatten()
+            .copied();
+        ctx.draw_series(dots.map(|p| Circle::new(p, 4, s.color.filled())))
+            .map_err(perr)?;
+    }
+
+    // The legend lists the series in their given order, whatever the drawing
+    // order; each entry is attached to an empty series of its own.
+    let mut any_label = false;
+    for s in series {
+        if !axes.legend || s.label.is_empty() {
+            continue;
+        }
+        any_label = true;
+        let color = s.color;
+        let has_band = !s.band_runs.is_empty();
+        let dash = s.dash;
+        let marker = axes.markers;
+        ctx.draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
+            .map_err(perr)?
+            .label(s.label.clone())
+            .legend(move |(x, y)| {
                 let band_style = if has_band {
                     color.mix(BAND_ALPHA).filled()
                 } else {
@@ -426,17 +468,6 @@ where
                     + line
                     + Circle::new((12, 0), dot, color.filled())
             });
-        }
-        // Isolated points would be invisible as lines, so they always get
-        // markers; with `markers`, every point does.
-        let dots = s
-            .runs
-            .iter()
-            .filter(|r| axes.markers || r.len() == 1)
-            .flatten()
-            .copied();
-        ctx.draw_series(dots.map(|p| Circle::new(p, 4, s.color.filled())))
-            .map_err(perr)?;
     }
 
     if any_label {
@@ -456,6 +487,15 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn log_ticks_are_labelled_at_1_2_5_only() {
+        let labels: Vec<String> = [10.0, 20.0, 30.0, 50.0, 90.0, 100.0, 0.2]
+            .iter()
+            .map(|&v| log_tick(v))
+            .collect();
+        assert_eq!(labels, ["10", "20", "", "50", "", "100", "0.2"]);
+    }
 
     #[test]
     fn legend_avoids_occupied_corner() {
