@@ -60,31 +60,57 @@ fn height_at(points: &[(f64, f64)], x: f64) -> f64 {
     }
 }
 
-/// Whether two series draw what the eye takes for one line: at every point of
-/// either, the other is within `tol` (half a percent of the y span, about the
-/// width of a line), even when their points lie on different x grids.
-fn coincide(a: &[(f64, f64)], b: &[(f64, f64)], tol: f64) -> bool {
-    let ok =
-        |p: &[(f64, f64)]| !p.is_empty() && p.iter().all(|q| q.0.is_finite() && q.1.is_finite());
-    ok(a)
-        && ok(b)
-        && a.iter().all(|&(x, y)| (height_at(b, x) - y).abs() <= tol)
-        && b.iter().all(|&(x, y)| (height_at(a, x) - y).abs() <= tol)
+/// Whether every point of `a` lies on the line of `b`, give or take `dy` in
+/// height and `dx` sideways: the height `b` takes somewhere within `dx` of the
+/// point's x is within `dy` of it. The line through `b` is continuous, so it
+/// takes every height between those at `x - dx`, `x` and `x + dx`.
+fn lies_on(a: &[(f64, f64)], b: &[(f64, f64)], dx: f64, dy: f64) -> bool {
+    a.iter().all(|&(x, y)| {
+        let hs = [height_at(b, x - dx), height_at(b, x), height_at(b, x + dx)];
+        let lo = hs.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = hs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        y >= lo - dy && y <= hi + dy
+    })
 }
 
-/// For each series, the index of the first earlier series it coincides with.
-fn same_as(chart: &LineChart) -> Vec<Option<usize>> {
-    let ys = chart
-        .series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| p.1));
-    let tol = min_max(ys.filter(|y| y.is_finite()))
-        .map(|(lo, hi)| (hi - lo) * 0.005)
-        .unwrap_or(0.0);
-    let mut out: Vec<Option<usize>> = Vec::with_capacity(chart.series.len());
+/// Whether two series draw one line: each lies on the other (see [`lies_on`]),
+/// even when their points lie on different x grids.
+fn coincide(a: &[(f64, f64)], b: &[(f64, f64)], dx: f64, dy: f64) -> bool {
+    let ok =
+        |p: &[(f64, f64)]| !p.is_empty() && p.iter().all(|q| q.0.is_finite() && q.1.is_finite());
+    ok(a) && ok(b) && lies_on(a, b, dx, dy) && lies_on(b, a, dx, dy)
+}
+
+/// A series drawn over an earlier one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct SameAs {
+    /// The earlier series.
+    of: usize,
+    /// Equal to it, not only within a line's width of it at this scale.
+    exact: bool,
+}
+
+/// For each series, the first earlier series it coincides with: exactly, or
+/// within about a line's width (half a percent of each axis span; sideways only
+/// on a linear x axis) so that the eye could not tell them apart.
+fn same_as(chart: &LineChart) -> Vec<Option<SameAs>> {
+    let points = || chart.series.iter().flat_map(|s| s.points.iter());
+    let span = |v: Option<(f64, f64)>| v.map(|(lo, hi)| hi - lo).unwrap_or(0.0);
+    let dy = span(min_max(points().map(|p| p.1).filter(|y| y.is_finite()))) * 0.005;
+    let dx = if chart.x_log {
+        0.0
+    } else {
+        span(min_max(points().map(|p| p.0).filter(|x| x.is_finite()))) * 0.005
+    };
+    let mut out: Vec<Option<SameAs>> = Vec::with_capacity(chart.series.len());
     for (i, s) in chart.series.iter().enumerate() {
-        let first =
-            (0..i).find(|&j| out[j].is_none() && coincide(&chart.series[j].points, &s.points, tol));
+        let first = (0..i)
+            .filter(|&j| out[j].is_none())
+            .find(|&j| coincide(&chart.series[j].points, &s.points, dx, dy))
+            .map(|j| SameAs {
+                of: j,
+                exact: chart.series[j].points == s.points,
+            });
         out.push(first);
     }
     out
@@ -113,12 +139,18 @@ fn clean_series(chart: &LineChart) -> Vec<CleanSeries> {
                 })
                 .unwrap_or_default();
             let (label, dash) = match same[i] {
-                Some(j) => {
-                    let dash = same[..i].iter().filter(|o| **o == Some(j)).count() + 1;
-                    let label = if s.label.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{} (same as {})", s.label, chart.series[j].label)
+                Some(same_as) => {
+                    let j = same_as.of;
+                    let dash = same[..i]
+                        .iter()
+                        .filter(|o| o.is_some_and(|o| o.of == j))
+                        .count()
+                        + 1;
+                    let of = &chart.series[j].label;
+                    let label = match (s.label.is_empty(), same_as.exact) {
+                        (true, _) => String::new(),
+                        (false, true) => format!("{} (same as {of})", s.label),
+                        (false, false) => format!("{} (same as {of} at this scale)", s.label),
                     };
                     (label, dash)
                 }

@@ -428,17 +428,24 @@ fn two_point_series(label: &str, dy: f64) -> Series {
 #[test]
 fn coinciding_series_say_so_in_the_legend() {
     // The second series lies exactly on the first: its legend entry names the
-    // first; the third, apart from both, keeps its own name only.
+    // first; the fourth is a hair's breadth above it, which the legend says; the
+    // third, apart from all, keeps its own name only.
     let chart = LineChart {
         series: vec![
             two_point_series("first", 0.0),
             two_point_series("second", 0.0),
             two_point_series("third", 5.0),
+            two_point_series("fourth", 0.001),
         ],
         ..Default::default()
     };
     let svg = line_chart_svg(&chart).unwrap();
     assert!(svg.contains("second (same as first)"), "{svg}");
+    assert!(!svg.contains("second (same as first at"), "{svg}");
+    assert!(
+        svg.contains("fourth (same as first at this scale)"),
+        "{svg}"
+    );
     assert!(svg.contains("third"), "{svg}");
     assert!(!svg.contains("third (same as"), "{svg}");
 }
