@@ -1,17 +1,18 @@
 #!/bin/sh
 # Regenerates every report in reports/ from the models. Deterministic: running it again
 # leaves `git status` clean. Run from the repository root: sh reports/regenerate.sh
+# (--force: each report replaces its directory as a whole, so no stale file survives).
 set -eu
 cargo build --release --quiet
 bigvsim=./target/release/bigvsim
 
-$bigvsim run models/york-2017.ron --replications 200 --out reports/york-2017 >/dev/null
+$bigvsim run models/york-2017.ron --replications 200 --force --out reports/york-2017 >/dev/null
 $bigvsim compare models/york-2017.ron models/york-2017-patched.ron models/york-2017-decoupled.ron \
     models/york-2017-message-queue.ron models/york-2017-fast-reboot.ron \
-    --replications 200 --out reports/york-2017-designs >/dev/null
+    --replications 200 --force --out reports/york-2017-designs >/dev/null
 $bigvsim compare models/york-year.ron models/york-year-patched.ron models/york-year-decoupled.ron \
     models/york-year-message-queue.ron models/york-year-fast-reboot.ron \
-    --replications 200 --out reports/york-year-designs >/dev/null
+    --replications 200 --force --out reports/york-year-designs >/dev/null
 $bigvsim sweep models/york-2017.ron --param brain.reboot_concurrency=10,20,40,80 \
-    --replications 100 --out reports/york-2017-concurrency >/dev/null
+    --replications 100 --force --out reports/york-2017-concurrency >/dev/null
 echo "reports regenerated: $(ls -d reports/*/ | tr '\n' ' ')"

@@ -92,6 +92,9 @@ struct Output {
     /// Also write a report (report.md, metrics.json, CSVs, PNG and SVG plots) here.
     #[arg(long, value_name = "DIR")]
     out: Option<String>,
+    /// With --out: replace an existing non-empty directory as a whole.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -321,9 +324,11 @@ fn verbose<'a>(models: impl IntoIterator<Item = &'a LoadedModel>, c: &Common) {
 }
 
 /// Checks `--out` before any work, so a bad directory fails fast with exit code 2.
-fn check_out(out: &Option<String>) -> Result<(), Failure> {
-    match out {
-        Some(dir) => files::prepare_dir(dir).map_err(|e| Failure::input(e.to_string())),
+fn check_out(output: &Output) -> Result<(), Failure> {
+    match &output.out {
+        Some(dir) => {
+            files::prepare_dir(dir, output.force).map_err(|e| Failure::input(e.to_string()))
+        }
         None => Ok(()),
     }
 }
@@ -397,7 +402,7 @@ fn print_json(doc: &impl serde::Serialize) -> Result<(), Failure> {
 /// Prints a study (and writes its report) as `run` or `compare` would.
 fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
     if let Some(dir) = &output.out {
-        files::write_study_report(dir, s, &command_line())
+        files::write_study_report(dir, output.force, s, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;
     }
     match (output.format, s.kind) {
@@ -427,7 +432,7 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     check_common(c)?;
     let shard = parse_shard(&args.shard)?;
     let m = load(&args.model, &c.sets)?;
-    check_out(&args.output.out)?;
+    check_out(&args.output)?;
     verbose([&m], c);
     let s = study(StudyKind::Run, std::slice::from_ref(&m), c, false, shard)?;
     match shard {
@@ -445,7 +450,7 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
         .iter()
         .map(|p| load(p, &c.sets))
         .collect::<Result<Vec<_>, _>>()?;
-    check_out(&args.output.out)?;
+    check_out(&args.output)?;
     verbose(&models, c);
     let s = study(
         StudyKind::Compare,
@@ -462,7 +467,7 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
 
 fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     let s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;
-    check_out(&args.output.out)?;
+    check_out(&args.output)?;
     emit_study(&s, &args.output)
 }
 
@@ -477,7 +482,7 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .map_err(Failure::input)?;
     let sweep = SweepModels::load(&args.model, &c.sets, &params)
         .map_err(|e| Failure::input(e.to_string()))?;
-    check_out(&args.output.out)?;
+    check_out(&args.output)?;
     verbose(sweep.models().take(1), c);
     let plan = Plan {
         seed: c.seed,
@@ -491,7 +496,7 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .run(&plan, &|d, t| progress.update(d, t))
         .map_err(|f| run_failure(&f))?;
     if let Some(dir) = &args.output.out {
-        files::write_sweep_report(dir, &sw, &command_line())
+        files::write_sweep_report(dir, args.output.force, &sw, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;
     }
     match args.output.format {

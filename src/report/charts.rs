@@ -3,8 +3,10 @@
 //! from the results. Adding a chart is one row in [`CHARTS`] (and, for a new
 //! kind of data, one function below it).
 
+use super::plot::TargetLine;
 use super::plot::{self, Bar, BarChart, LineChart, PlotError, Series};
-use super::series::{median_band, outage_series};
+use super::series::{TimeUnit, booting, incident_span_s, median_band, outage_series, queued};
+use crate::engine::US_PER_S;
 use crate::experiment::{Study, Sweep, point_summaries};
 use crate::metrics::{METRICS, Metric};
 
@@ -33,8 +35,9 @@ pub enum Source {
 pub struct ChartSpec {
     /// File stem: the chart is written as `{key}.png` and `{key}.svg`.
     pub key: &'static str,
-    /// Title drawn above the chart. `{design}` stands for the first design's name,
-    /// `{metric}` for the metric's key and `{param}` for the first swept parameter.
+    /// Title drawn above the chart, in words. `{design}` stands for the first
+    /// design's name, `{metric}` for the metric's name in words and `{param}` for
+    /// the first swept parameter in words.
     pub title: &'static str,
     /// The image's alternative text in report.md.
     pub alt: &'static str,
@@ -45,6 +48,16 @@ pub struct ChartSpec {
     pub kinds: &'static [ReportKind],
     /// How the chart is drawn from the results.
     pub source: Source,
+    /// A horizontal target line to draw, when one is given (none today).
+    pub target: Option<Target>,
+}
+
+/// A target drawn across a chart: a value of the charted metric, in the metric's
+/// unit, and its label.
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    pub value: f64,
+    pub label: &'static str,
 }
 
 const STUDIES: &[ReportKind] = &[ReportKind::Run, ReportKind::Compare];
@@ -60,14 +73,18 @@ pub const CHARTS: &[ChartSpec] = &[
             "Recovery curve: VMs down over time from the start of each replication's worst incident.",
         ),
         kinds: STUDIES,
+        target: None,
         source: Source::Study(recovery),
     },
     ChartSpec {
         key: "reboot_queue",
-        title: "Reboot queue during the worst incident ({design}, median, 10–90 % band)",
+        title: "VMs waiting in the reboot queue during the worst incident ({design}, median, 10–90 % band)",
         alt: "reboot queue",
-        caption: Some("Reboot queue: VMs waiting and boots in flight during the worst incident."),
+        caption: Some(
+            "Reboot queue: VMs waiting (top) and boots in flight (bottom, on its own scale) during the worst incident.",
+        ),
         kinds: STUDIES,
+        target: None,
         source: Source::Study(reboot_queue),
     },
     ChartSpec {
@@ -75,25 +92,28 @@ pub const CHARTS: &[ChartSpec] = &[
         title: "VM outage durations: cumulative distribution over all replications",
         alt: "outage CDF",
         caption: Some(
-            "VM outage durations over all replications (designs with identical outages draw over each other; the last listed is on top).",
+            "VM outage durations over all replications (a design whose curve coincides with an earlier one is drawn dashed and marked \"same as\" in the legend).",
         ),
         kinds: STUDIES,
+        target: None,
         source: Source::Study(outage_cdf),
     },
     ChartSpec {
         key: "availability",
-        title: "{metric} per design, mean with 95 % CI",
+        title: "VM availability per design, mean with 95 % CI",
         alt: "availability",
         caption: Some("Availability and downtime per design, with 95 % confidence intervals."),
         kinds: STUDIES,
+        target: None,
         source: Source::Study(availability),
     },
     ChartSpec {
         key: "downtime",
-        title: "{metric} per design, mean with 95 % CI",
+        title: "Downtime per VM-year per design, mean with 95 % CI",
         alt: "downtime",
         caption: None,
         kinds: STUDIES,
+        target: None,
         source: Source::Study(downtime),
     },
     sweep_chart("sweep_full_recovery_s", Metric::FullRecoveryS),
@@ -115,6 +135,7 @@ const fn sweep_chart(key: &'static str, m: Metric) -> ChartSpec {
         caption: None,
         kinds: SWEEPS,
         source: Source::Sweep(m),
+        target: None,
     }
 }
 
@@ -126,6 +147,8 @@ pub fn charts_for(kind: ReportKind) -> impl Iterator<Item = &'static ChartSpec> 
 /// A drawn chart, ready to render.
 pub enum Chart {
     Line(LineChart),
+    /// Line charts stacked top to bottom.
+    Panels(Vec<LineChart>),
     Bar(BarChart),
 }
 
@@ -134,6 +157,7 @@ impl Chart {
     pub fn png(&self) -> Result<Vec<u8>, PlotError> {
         match self {
             Chart::Line(c) => plot::line_chart_png(c),
+            Chart::Panels(c) => plot::panels_png(c),
             Chart::Bar(c) => plot::bar_chart_png(c),
         }
     }
@@ -142,6 +166,7 @@ impl Chart {
     pub fn svg(&self) -> Result<String, PlotError> {
         match self {
             Chart::Line(c) => plot::line_chart_svg(c),
+            Chart::Panels(c) => plot::panels_svg(c),
             Chart::Bar(c) => plot::bar_chart_svg(c),
         }
     }
@@ -152,7 +177,7 @@ impl ChartSpec {
     /// has nothing to draw or is a sweep chart.
     pub fn draw_study(&self, study: &Study) -> Option<Chart> {
         match self.source {
-            Source::Study(draw) => draw(study, self.title),
+            Source::Study(draw) => draw(study, self.title).map(|c| self.with_target(c)),
             Source::Sweep(_) => None,
         }
     }
@@ -161,62 +186,102 @@ impl ChartSpec {
     /// numeric (there is no x axis) or this is not a sweep chart.
     pub fn draw_sweep(&self, sw: &Sweep) -> Option<Chart> {
         match self.source {
-            Source::Sweep(m) => sweep_line(sw, m, self.title),
+            Source::Sweep(m) => sweep_line(sw, m, self.title).map(|c| self.with_target(c)),
             Source::Study(_) => None,
+        }
+    }
+
+    /// Adds this chart's target line, if any, to a drawn line chart.
+    fn with_target(&self, chart: Chart) -> Chart {
+        match (chart, self.target) {
+            (Chart::Line(mut c), Some(t)) => {
+                c.target = Some(TargetLine {
+                    y: t.value,
+                    label: t.label.to_string(),
+                });
+                Chart::Line(c)
+            }
+            (chart, _) => chart,
         }
     }
 }
 
-const INCIDENT_TIME: &str = "time since the incident started (min)";
+/// The x axis of incident charts, in `unit`.
+fn incident_time(unit: TimeUnit) -> String {
+    format!("time since the incident started ({})", unit.name)
+}
 
 fn recovery(study: &Study, title: &str) -> Option<Chart> {
+    let span = study
+        .designs
+        .iter()
+        .map(|(_, b)| incident_span_s(b))
+        .fold(0.0, f64::max);
+    let unit = TimeUnit::for_max(span, false);
     Some(Chart::Line(LineChart {
         title: title.into(),
-        x_label: INCIDENT_TIME.into(),
+        x_label: incident_time(unit),
         y_label: "VMs down".into(),
         series: study
             .designs
             .iter()
-            .filter_map(|(info, b)| median_band(b, &info.name, |p| p.vms_down))
+            .filter_map(|(info, b)| median_band(b, &info.name, unit, |p| p.vms_down))
             .collect(),
         y_from_zero: true,
-        x_log: false,
+        ..Default::default()
     }))
 }
 
 /// The reboot queue of the first design only: several designs' queues on one
-/// chart would be unreadable.
+/// chart would be unreadable. VMs waiting (thousands) and boots in flight (tens)
+/// get a panel each, since on one axis the boots would be a flat line.
 fn reboot_queue(study: &Study, title: &str) -> Option<Chart> {
     let (info, b) = study.designs.first()?;
-    Some(Chart::Line(LineChart {
-        title: title.replace("{design}", &info.name),
-        x_label: INCIDENT_TIME.into(),
-        y_label: "VMs".into(),
-        series: [
-            median_band(b, "waiting in the reboot queue", |p| p.queued),
-            median_band(b, "boots in flight", |p| p.booting),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
+    let unit = TimeUnit::for_max(incident_span_s(b), false);
+    let panel = |title: String, y_label: &str, s: Option<Series>| LineChart {
+        title,
+        x_label: incident_time(unit),
+        y_label: y_label.into(),
+        series: s.into_iter().collect(),
         y_from_zero: true,
-        x_log: false,
-    }))
+        ..Default::default()
+    };
+    Some(Chart::Panels(vec![
+        panel(
+            title.replace("{design}", &info.name),
+            "VMs waiting",
+            median_band(b, "waiting in the reboot queue", unit, queued),
+        ),
+        panel(
+            "Boots in flight (same incidents)".into(),
+            "boots in flight",
+            median_band(b, "boots in flight", unit, booting),
+        ),
+    ]))
 }
 
 fn outage_cdf(study: &Study, title: &str) -> Option<Chart> {
+    let longest_us = study
+        .designs
+        .iter()
+        .filter(|(_, b)| b.outage_histogram.count() > 0)
+        .map(|(_, b)| b.outage_histogram.max_us())
+        .max()
+        .unwrap_or(0);
+    let unit = TimeUnit::for_max(longest_us as f64 / US_PER_S as f64, false);
     Some(Chart::Line(LineChart {
         title: title.into(),
-        x_label: "outage duration (min, log scale)".into(),
+        x_label: format!("outage duration ({}, log scale)", unit.name),
         y_label: "fraction of VM outages ≤ duration".into(),
         series: study
             .designs
             .iter()
             .filter(|(_, b)| b.outage_histogram.count() > 0)
-            .map(|(info, b)| outage_series(b, &info.name))
+            .map(|(info, b)| outage_series(b, &info.name, unit))
             .collect(),
         y_from_zero: true,
         x_log: true,
+        ..Default::default()
     }))
 }
 
@@ -224,8 +289,8 @@ fn outage_cdf(study: &Study, title: &str) -> Option<Chart> {
 fn metric_bars(study: &Study, m: Metric, title: &str) -> Chart {
     let d = &METRICS[m as usize];
     Chart::Bar(BarChart {
-        title: title.replace("{metric}", d.key),
-        y_label: format!("{} ({})", d.key, d.unit),
+        title: title.replace("{metric}", metric_words(m)),
+        y_label: format!("{} ({})", metric_words(m), d.unit),
         bars: study
             .designs
             .iter()
@@ -249,8 +314,37 @@ fn downtime(study: &Study, title: &str) -> Option<Chart> {
     Some(metric_bars(study, Metric::DowntimeMinPerVmYear, title))
 }
 
+/// A charted metric's name in words, for titles and axes.
+fn metric_words(m: Metric) -> &'static str {
+    match m {
+        Metric::VmAvailability => "VM availability",
+        Metric::DowntimeMinPerVmYear => "downtime per VM-year",
+        Metric::FullRecoveryS => "full recovery time",
+        Metric::VmOutageP99S => "99th percentile VM outage",
+        _ => METRICS[m as usize].description,
+    }
+}
+
+/// A `--param` path in words: its last field, with spaces for underscores
+/// (`brain.reboot_concurrency` is "reboot concurrency").
+fn param_words(path: &str) -> String {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    last.replace('_', " ")
+}
+
+/// Capitalises the first letter, for a title that starts with a metric's name.
+fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// Metric `m` against the first swept parameter: one line (with its CI band) per
-/// combination of the other parameters.
+/// combination of the other parameters, with a marker at each grid point (the
+/// lines between them only guide the eye). Times in seconds are shown in minutes
+/// or hours when long.
 fn sweep_line(sw: &Sweep, m: Metric, title: &str) -> Option<Chart> {
     let xs: Vec<f64> = sw
         .points
@@ -259,8 +353,24 @@ fn sweep_line(sw: &Sweep, m: Metric, title: &str) -> Option<Chart> {
         .collect::<Option<_>>()?;
     let d = &METRICS[m as usize];
     let x_name = sw.params.first().cloned().unwrap_or_default();
+    let summaries: Vec<_> = sw
+        .points
+        .iter()
+        .map(|(_, batch)| point_summaries(batch)[m as usize])
+        .collect();
+    let (scale, unit) = if d.unit == "s" {
+        let max = summaries
+            .iter()
+            .map(|s| s.ci95_hi.max(s.mean))
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let u = TimeUnit::for_max(max, true);
+        (u.secs, u.name)
+    } else {
+        (1.0, d.unit)
+    };
     let mut series: Vec<Series> = Vec::new();
-    for ((values, batch), &x) in sw.points.iter().zip(&xs) {
+    for (((values, _), &x), s) in sw.points.iter().zip(&xs).zip(&summaries) {
         let label = if values.len() > 1 {
             sw.params[1..]
                 .iter()
@@ -271,7 +381,6 @@ fn sweep_line(sw: &Sweep, m: Metric, title: &str) -> Option<Chart> {
         } else {
             d.key.to_string()
         };
-        let s = point_summaries(batch)[m as usize];
         let idx = match series.iter().position(|s| s.label == label) {
             Some(i) => i,
             None => {
@@ -283,18 +392,21 @@ fn sweep_line(sw: &Sweep, m: Metric, title: &str) -> Option<Chart> {
                 series.len() - 1
             }
         };
-        series[idx].points.push((x, s.mean));
+        series[idx].points.push((x, s.mean / scale));
         if let Some(b) = &mut series[idx].band {
-            b.push((x, s.ci95_lo, s.ci95_hi));
+            b.push((x, s.ci95_lo / scale, s.ci95_hi / scale));
         }
     }
     Some(Chart::Line(LineChart {
-        title: title.replace("{metric}", d.key).replace("{param}", &x_name),
+        title: title
+            .replace("{metric}", &sentence(metric_words(m)))
+            .replace("{param}", &param_words(&x_name)),
         x_label: x_name,
-        y_label: format!("{} ({})", d.key, d.unit),
+        y_label: format!("{} ({unit})", metric_words(m)),
         series,
         y_from_zero: m != Metric::VmAvailability,
-        x_log: false,
+        markers: true,
+        ..Default::default()
     }))
 }
 

@@ -1,8 +1,12 @@
 //! The report directory (`--out DIR`): report.md, metrics.json, CSVs and plots.
 //!
-//! Every file is rendered in memory first; only when all of them exist are they written,
-//! each under a temporary name and then renamed into place. So a failed run, or a
-//! failure while rendering, leaves no partial report behind.
+//! Outputs are all or nothing. Every file is rendered in memory first; then the whole
+//! report is written into a temporary directory beside the target (same parent, so the
+//! final rename stays on one file system) and renamed into place. Any failure removes
+//! the temporary directory and every parent directory this run created, so nothing new
+//! remains. An existing non-empty target is refused unless `--force`, which replaces it
+//! as a whole: the old directory is moved aside, the new one renamed in, the old one
+//! deleted.
 
 use std::path::{Path, PathBuf};
 
@@ -28,51 +32,162 @@ impl std::fmt::Display for ReportError {
 
 impl std::error::Error for ReportError {}
 
-/// Makes sure `dir` is (or can become) a writable directory, before any simulation.
-pub fn prepare_dir(dir: &str) -> Result<(), ReportError> {
-    let path = Path::new(dir);
-    if path.exists() && !path.is_dir() {
-        return Err(ReportError(format!(
-            "--out {dir}: exists and is not a directory; give a directory path"
-        )));
+/// Where a report goes: the target, its parent, and the names used beside it.
+struct Target {
+    path: PathBuf,
+    parent: PathBuf,
+    /// The directory the report is built in before it is renamed to `path`.
+    tmp: PathBuf,
+    /// Where an existing target is moved while the new one is renamed in.
+    old: PathBuf,
+}
+
+impl Target {
+    fn of(dir: &str) -> Result<Target, ReportError> {
+        if dir.is_empty() {
+            return Err(ReportError(
+                "--out: the directory path is empty; give a directory path".into(),
+            ));
+        }
+        let path = PathBuf::from(dir);
+        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            return Err(ReportError(format!(
+                "--out {dir}: give a directory by name (the report is built beside it and renamed into place)"
+            )));
+        };
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let pid = std::process::id();
+        Ok(Target {
+            tmp: parent.join(format!(".{name}.tmp-{pid}")),
+            old: parent.join(format!(".{name}.old-{pid}")),
+            path,
+            parent,
+        })
     }
-    std::fs::create_dir_all(path)
-        .map_err(|e| ReportError(format!("--out {dir}: cannot create the directory: {e}")))?;
-    let probe = path.join(format!(".bigvsim-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .map_err(|e| ReportError(format!("--out {dir}: cannot write there: {e}")))?;
-    let _ = std::fs::remove_file(&probe);
+
+    /// The parent directories that do not exist yet, deepest first.
+    fn missing_parents(&self) -> Vec<PathBuf> {
+        self.parent
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .take_while(|a| std::fs::symlink_metadata(a).is_err())
+            .map(Path::to_path_buf)
+            .collect()
+    }
+}
+
+/// Checks, before any simulation, that a report can be written to `dir`: it is absent
+/// or an empty directory (or `force` allows replacing a non-empty one), and a
+/// directory can be created beside it. Creates nothing that remains.
+pub fn prepare_dir(dir: &str, force: bool) -> Result<(), ReportError> {
+    let t = Target::of(dir)?;
+    if let Ok(meta) = std::fs::metadata(&t.path) {
+        if !meta.is_dir() {
+            return Err(ReportError(format!(
+                "--out {dir}: exists and is not a directory; give a directory path"
+            )));
+        }
+        let empty = std::fs::read_dir(&t.path)
+            .map_err(|e| ReportError(format!("--out {dir}: cannot read the directory: {e}")))?
+            .next()
+            .is_none();
+        if !empty && !force {
+            return Err(ReportError(format!(
+                "--out {dir}: the directory is not empty; give a new or empty directory, or add --force to replace it as a whole"
+            )));
+        }
+    }
+    // The nearest existing ancestor must be a directory this process can create the
+    // temporary report directory in.
+    let missing = t.missing_parents();
+    let base = missing
+        .last()
+        .and_then(|m| m.parent())
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .unwrap_or(&t.parent);
+    let probe = base.join(format!(".bigvsim-write-test-{}", std::process::id()));
+    std::fs::create_dir(&probe).map_err(|e| {
+        // Under a path that is not a directory (or does not exist yet) the directory
+        // itself cannot be made; otherwise its parent refuses new entries.
+        if missing.is_empty() && base.is_dir() {
+            ReportError(format!("--out {dir}: cannot write there: {e}"))
+        } else {
+            ReportError(format!("--out {dir}: cannot create the directory: {e}"))
+        }
+    })?;
+    let _ = std::fs::remove_dir(&probe);
     Ok(())
 }
 
-/// Writes rendered files into `dir` atomically: temp name, then rename.
-fn commit(dir: &str, files: Vec<(String, Vec<u8>)>) -> Result<(), ReportError> {
-    prepare_dir(dir)?;
-    let dir = PathBuf::from(dir);
-    let mut temps = Vec::with_capacity(files.len());
-    for (name, bytes) in &files {
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        if let Err(e) = std::fs::write(&tmp, bytes) {
-            for t in &temps {
-                let _ = std::fs::remove_file(t);
-            }
-            let _ = std::fs::remove_file(&tmp);
-            return Err(ReportError(format!(
-                "cannot write {}: {e}",
-                dir.join(name).display()
-            )));
+/// Writes rendered files as the report directory `dir`, all or nothing.
+fn commit(dir: &str, force: bool, files: Vec<(String, Vec<u8>)>) -> Result<(), ReportError> {
+    // Checked again: the directory may have changed during the simulation.
+    prepare_dir(dir, force)?;
+    let t = Target::of(dir)?;
+    let created = t.missing_parents();
+    let undo = |t: &Target| {
+        let _ = std::fs::remove_dir_all(&t.tmp);
+        for p in &created {
+            let _ = std::fs::remove_dir(p);
         }
-        temps.push(tmp);
+    };
+    let fail = |t: &Target, msg: String| {
+        undo(t);
+        Err(ReportError(msg))
+    };
+    if let Err(e) = std::fs::create_dir_all(&t.parent) {
+        return fail(&t, format!("--out {dir}: cannot create the directory: {e}"));
     }
-    for ((name, _), tmp) in files.iter().zip(&temps) {
-        std::fs::rename(tmp, dir.join(name)).map_err(|e| {
-            ReportError(format!(
-                "cannot move {} into place: {e}",
-                dir.join(name).display()
-            ))
-        })?;
+    let _ = std::fs::remove_dir_all(&t.tmp);
+    if let Err(e) = std::fs::create_dir(&t.tmp) {
+        return fail(&t, format!("--out {dir}: cannot write there: {e}"));
     }
-    Ok(())
+    for (name, bytes) in &files {
+        if let Err(e) = std::fs::write(t.tmp.join(name), bytes) {
+            return fail(
+                &t,
+                format!("cannot write {}: {e}", t.path.join(name).display()),
+            );
+        }
+    }
+    if std::fs::symlink_metadata(&t.path).is_err() {
+        if let Err(e) = std::fs::rename(&t.tmp, &t.path) {
+            return fail(
+                &t,
+                format!("--out {dir}: cannot move the report into place: {e}"),
+            );
+        }
+        return Ok(());
+    }
+    // An existing (empty, or with --force non-empty) directory is replaced as a whole.
+    if let Err(e) = std::fs::rename(&t.path, &t.old) {
+        return fail(
+            &t,
+            format!("--out {dir}: cannot move the old directory aside: {e}"),
+        );
+    }
+    if let Err(e) = std::fs::rename(&t.tmp, &t.path) {
+        let _ = std::fs::rename(&t.old, &t.path);
+        return fail(
+            &t,
+            format!("--out {dir}: cannot move the report into place: {e}"),
+        );
+    }
+    std::fs::remove_dir_all(&t.old).map_err(|e| {
+        ReportError(format!(
+            "--out {dir}: the report is written, but the old directory, moved to {}, cannot be removed: {e}",
+            t.old.display()
+        ))
+    })
 }
 
 /// Renders every chart of `kind` that has something to draw as `{key}.png` and
@@ -125,7 +240,12 @@ fn md_table(header: &[String], rows: &[Vec<String>]) -> String {
 }
 
 /// Writes the report of a `run` or `compare` (or their merge) into `dir`.
-pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(), ReportError> {
+pub fn write_study_report(
+    dir: &str,
+    force: bool,
+    study: &Study,
+    command: &str,
+) -> Result<(), ReportError> {
     let single = study.kind == StudyKind::Run;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
 
@@ -222,11 +342,16 @@ pub fn write_study_report(dir: &str, study: &Study, command: &str) -> Result<(),
         md.push_str("\nNote: outages.csv holds only the first outages of replication 0 (the log is bounded).\n");
     }
     files.push(("report.md".into(), md.into_bytes()));
-    commit(dir, files)
+    commit(dir, force, files)
 }
 
 /// Writes the report of a sweep into `dir`.
-pub fn write_sweep_report(dir: &str, sw: &Sweep, command: &str) -> Result<(), ReportError> {
+pub fn write_sweep_report(
+    dir: &str,
+    force: bool,
+    sw: &Sweep,
+    command: &str,
+) -> Result<(), ReportError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let plots = chart_files(ReportKind::Sweep, |spec| spec.draw_sweep(sw), &mut files)?;
     files.push(("metrics.json".into(), json_file(&sweep_json(sw))?));
@@ -258,5 +383,73 @@ pub fn write_sweep_report(dir: &str, sw: &Sweep, command: &str) -> Result<(), Re
     }
     md.push_str("## Files\n\n- `metrics.json`: the `sweep --format json` document\n- `sweep.csv`: one row per point; mean, CI and std of every metric\n");
     files.push(("report.md".into(), md.into_bytes()));
-    commit(dir, files)
+    commit(dir, force, files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("bigvsim-files-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_write_error_leaves_nothing_new() {
+        // The second file cannot be written (its folder does not exist): neither the
+        // report, nor its temporary directory, nor the parents this run made remain.
+        let root = scratch("write-error");
+        let target = root.join("new/parents/report");
+        let files = vec![
+            ("report.md".to_string(), b"# r\n".to_vec()),
+            ("missing/metrics.json".to_string(), b"{}".to_vec()),
+        ];
+        let err = commit(target.to_str().unwrap(), false, files).unwrap_err();
+        assert!(err.0.contains("metrics.json"), "{err}");
+        assert!(names(&root).is_empty(), "{:?}", names(&root));
+    }
+
+    #[test]
+    fn force_replaces_a_directory_as_a_whole() {
+        // An old file not in the new report does not survive; nothing is left beside.
+        let root = scratch("force");
+        let target = root.join("report");
+        std::fs::create_dir_all(&target).unwrap();
+        std::fs::write(target.join("stale.png"), b"old").unwrap();
+        let files = || vec![("report.md".to_string(), b"# new\n".to_vec())];
+        let dir = target.to_str().unwrap();
+        assert!(
+            commit(dir, false, files())
+                .unwrap_err()
+                .0
+                .contains("--force")
+        );
+        assert_eq!(names(&target), ["stale.png"]);
+        commit(dir, true, files()).unwrap();
+        assert_eq!(names(&target), ["report.md"]);
+        assert_eq!(names(&root), ["report"]);
+    }
+
+    #[test]
+    fn an_empty_directory_is_filled() {
+        let root = scratch("empty");
+        let target = root.join("report");
+        std::fs::create_dir_all(&target).unwrap();
+        let files = vec![("report.md".to_string(), b"# r\n".to_vec())];
+        commit(target.to_str().unwrap(), false, files).unwrap();
+        assert_eq!(names(&target), ["report.md"]);
+        assert_eq!(names(&root), ["report"]);
+    }
 }

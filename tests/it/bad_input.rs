@@ -895,11 +895,12 @@ fn bad_out_paths_are_refused_before_running() {
 #[cfg(target_os = "linux")]
 #[test]
 fn out_directory_without_write_permission_is_refused() {
-    // Proves --out naming an existing directory that cannot be written exits 2 naming
-    // the path and leaves no file there. The directory is /proc, which refuses new
-    // files from every user, root included, so this cannot pass vacuously the way a
-    // mode 0555 directory would for root. (A directory that cannot even be created,
-    // under a regular file, is the out-not-writable case.)
+    // Proves --out naming a directory whose parent cannot be written (the report is
+    // built beside its target, then renamed into place) exits 2 naming the path and
+    // leaves no file there. The parent is /proc, which refuses new entries from every
+    // user, root included, so this cannot pass vacuously the way a mode 0555
+    // directory would for root. (A directory that cannot even be created, under a
+    // regular file, is the out-not-writable case.)
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad-input/read-only");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -907,13 +908,16 @@ fn out_directory_without_write_permission_is_refused() {
     let proc_dir = Path::new("/proc");
     assert!(proc_dir.is_dir(), "/proc is not mounted");
     let out = Command::new(bin())
-        .args(["run", "ok.ron", "-r", "1", "--out", "/proc"])
+        .args(["run", "ok.ron", "-r", "1", "--out", "/proc/bigvsim-report"])
         .current_dir(&dir)
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("--out /proc: cannot write there"), "{err}");
+    assert!(
+        err.contains("--out /proc/bigvsim-report: cannot write there"),
+        "{err}"
+    );
     let written: Vec<String> = listing(proc_dir)
         .into_iter()
         .filter(|n| n.contains("bigvsim") || n.ends_with(".md") || n.ends_with(".json"))

@@ -67,6 +67,11 @@ pub(super) fn draw_bar_chart<DB: DrawingBackend>(
         .max()
         .unwrap_or(0);
 
+    // A point's marker (radius `r`) may sit on the value axis, at a value of 0;
+    // the labels keep clear of it by that radius plus a gap.
+    let r = (row_h * 0.25).clamp(3.0, 7.0) as i32;
+    let label_gap = 8 + r;
+
     // Row i is drawn at y = n - 1 - i so that the first bar is at the top,
     // matching reading order.
     let mut ctx = ChartBuilder::on(root)
@@ -75,7 +80,7 @@ pub(super) fn draw_bar_chart<DB: DrawingBackend>(
         .margin_right(30)
         .margin_bottom(10)
         .x_label_area_size(x_area)
-        .y_label_area_size(label_w + 16)
+        .y_label_area_size(label_w + 16 + r as u32)
         .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))
         .map_err(perr)?;
 
@@ -128,7 +133,6 @@ pub(super) fn draw_bar_chart<DB: DrawingBackend>(
         }
         if bar.value.is_finite() {
             let p = ctx.backend_coord(&(bar.value, y));
-            let r = (row_h * 0.25).clamp(3.0, 7.0) as i32;
             root.draw(&Circle::new(p, r, color.filled()))
                 .map_err(perr)?;
             root.draw(&Circle::new(p, r, BLACK.mix(0.6).stroke_width(1)))
@@ -146,7 +150,7 @@ pub(super) fn draw_bar_chart<DB: DrawingBackend>(
         // axis, because plotters' tick labels cannot be shortened per row.
         let p = ctx.backend_coord(&(lo, y));
         let style = font(size).pos(Pos::new(HPos::Right, VPos::Center));
-        root.draw(&Text::new(labels[i].clone(), (p.0 - 8, p.1), style))
+        root.draw(&Text::new(labels[i].clone(), (p.0 - label_gap, p.1), style))
             .map_err(perr)?;
     }
     Ok(())

@@ -50,7 +50,7 @@ use plotters::prelude::*;
 
 use backend::{render_png, render_svg};
 use bar::draw_bar_chart;
-use line::draw_line_chart;
+use line::{draw_line_chart, draw_panels};
 
 /// Width of every chart, in pixels.
 pub const WIDTH: u32 = 1000;
@@ -115,9 +115,12 @@ pub struct Series {
 /// Labels should carry units, e.g. "time since incident start (min)"; an
 /// empty label leaves that axis undescribed. `y_from_zero` forces the y axis
 /// to include zero; `x_log` makes the x axis logarithmic, in which case
-/// points with x <= 0 are dropped. A legend is drawn whenever at least one
-/// series has a non-empty label, in the plot corner with the fewest points.
-/// Series take their colours from a fixed ten-colour palette in order.
+/// points with x <= 0 are dropped. A legend is drawn when there are two or
+/// more series and at least one has a non-empty label, in the plot corner with
+/// the fewest points (a single series is named by the title and axis labels).
+/// Series take their colours from a fixed ten-colour palette in order. A series
+/// whose points coincide with an earlier one's is drawn dashed, so both stay
+/// visible, and its legend entry says "same as" the earlier one.
 #[derive(Debug, Clone, Default)]
 pub struct LineChart {
     /// Title drawn centred above the plot.
@@ -132,6 +135,21 @@ pub struct LineChart {
     pub y_from_zero: bool,
     /// Whether the x axis is logarithmic.
     pub x_log: bool,
+    /// Whether every point gets a marker (for data measured at a few grid
+    /// points, where the line between them is only a guide).
+    pub markers: bool,
+    /// An optional horizontal target line with its label.
+    pub target: Option<TargetLine>,
+}
+
+/// A horizontal reference line across a line chart (a goal such as "recovery
+/// within 1 h"), drawn dashed and labelled at its right end.
+#[derive(Debug, Clone, Default)]
+pub struct TargetLine {
+    /// The line's height, in y data units.
+    pub y: f64,
+    /// Text drawn just above the line.
+    pub label: String,
 }
 
 /// One bar (or point) per design with a 95 % confidence interval error bar.
@@ -188,6 +206,16 @@ pub fn line_chart_svg(chart: &LineChart) -> Result<String, PlotError> {
 /// Renders a line chart as the bytes of a PNG file.
 pub fn line_chart_png(chart: &LineChart) -> Result<Vec<u8>, PlotError> {
     render_png(|root| draw_line_chart(root, chart))
+}
+
+/// Renders line charts stacked as panels as an SVG document.
+pub fn panels_svg(charts: &[LineChart]) -> Result<String, PlotError> {
+    render_svg(|root| draw_panels(root, charts))
+}
+
+/// Renders line charts stacked as panels as the bytes of a PNG file.
+pub fn panels_png(charts: &[LineChart]) -> Result<Vec<u8>, PlotError> {
+    render_png(|root| draw_panels(root, charts))
 }
 
 /// Renders a design comparison chart as an SVG document.

@@ -26,6 +26,7 @@ fn sample_line_chart() -> LineChart {
         series,
         y_from_zero: true,
         x_log: false,
+        ..Default::default()
     }
 }
 
@@ -249,6 +250,7 @@ fn log_axis_drops_non_positive_x() {
         }],
         y_from_zero: false,
         x_log: true,
+        ..Default::default()
     };
     let svg = line_chart_svg(&chart).unwrap();
     assert!(svg.contains("offered load"));
@@ -410,6 +412,91 @@ fn write_samples() {
         }],
         y_from_zero: false,
         x_log: false,
+        ..Default::default()
     };
     write("line_big.png", &line_chart_png(&big).unwrap());
+}
+
+fn two_point_series(label: &str, dy: f64) -> Series {
+    Series {
+        label: label.into(),
+        points: vec![(0.0, 1.0 + dy), (1.0, 3.0 + dy), (2.0, 2.0 + dy)],
+        band: None,
+    }
+}
+
+#[test]
+fn coinciding_series_say_so_in_the_legend() {
+    // The second series lies exactly on the first: its legend entry names the
+    // first; the fourth is a hair's breadth above it, which the legend says; the
+    // third, apart from all, keeps its own name only.
+    let chart = LineChart {
+        series: vec![
+            two_point_series("first", 0.0),
+            two_point_series("second", 0.0),
+            two_point_series("third", 5.0),
+            two_point_series("fourth", 0.001),
+        ],
+        ..Default::default()
+    };
+    let svg = line_chart_svg(&chart).unwrap();
+    assert!(svg.contains("second (same as first)"), "{svg}");
+    assert!(!svg.contains("second (same as first at"), "{svg}");
+    assert!(
+        svg.contains("fourth (same as first at this scale)"),
+        "{svg}"
+    );
+    assert!(svg.contains("third"), "{svg}");
+    assert!(!svg.contains("third (same as"), "{svg}");
+}
+
+#[test]
+fn a_single_series_has_no_legend() {
+    let one = LineChart {
+        series: vec![two_point_series("lonely-series", 0.0)],
+        ..Default::default()
+    };
+    assert!(!line_chart_svg(&one).unwrap().contains("lonely-series"));
+    let two = LineChart {
+        series: vec![
+            two_point_series("lonely-series", 0.0),
+            two_point_series("other", 1.0),
+        ],
+        ..Default::default()
+    };
+    assert!(line_chart_svg(&two).unwrap().contains("lonely-series"));
+}
+
+#[test]
+fn markers_mark_every_point_and_a_target_line_is_labelled() {
+    let circles = |svg: &str| svg.matches("<circle").count();
+    let plain = LineChart {
+        series: vec![two_point_series("a", 0.0)],
+        ..Default::default()
+    };
+    assert_eq!(circles(&line_chart_svg(&plain).unwrap()), 0);
+    let marked = LineChart {
+        markers: true,
+        target: Some(TargetLine {
+            y: 10.0,
+            label: "target: recovery within 10".into(),
+        }),
+        ..plain
+    };
+    let svg = line_chart_svg(&marked).unwrap();
+    assert_eq!(circles(&svg), 3);
+    assert!(svg.contains("target: recovery within 10"), "{svg}");
+    line_chart_png(&marked).unwrap();
+}
+
+#[test]
+fn panels_draw_each_chart() {
+    let panel = |title: &str| LineChart {
+        title: title.into(),
+        series: vec![two_point_series("a", 0.0)],
+        ..Default::default()
+    };
+    let svg = panels_svg(&[panel("Upper panel"), panel("Lower panel")]).unwrap();
+    assert!(svg.contains("Upper panel") && svg.contains("Lower panel"));
+    panels_png(&[panel("Upper panel"), panel("Lower panel")]).unwrap();
 }
