@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! network fault ──► link drops (reset) ──► reconnect with backoff ──► link up
-//!                       │  bug: crash on every reset with p, and with p_long
-//!                       ▼  once the link has been down longer than a threshold
+//!                       │  bug: crash on every reset with p, and with p_long in
+//!                       ▼  every supervisor life that sees the link down too long
 //!                  supervisor crashes ──► restart delay ──► supervisor running
 //!                       │ (Coupled only)
 //!                       ▼

@@ -102,7 +102,10 @@ fn compare_out_writes_every_file_deterministically() {
     assert!(csv.starts_with("design,replication,vm_availability,"));
     let outages = std::fs::read_to_string(a.join("outages.csv")).unwrap();
     assert!(outages.starts_with("design,vm,head,start_s,end_s,cause\n"));
-    assert_eq!(outages.lines().count(), 1 + 2 * 2000);
+    // Replication 0's outages in both designs: each of the 2 000 VMs once in the
+    // incident, and the 40 VMs of head 17 again after a routine flap, 13.5 h in, crashes
+    // its supervisor (the reset bug's 1-in-1 000 draw).
+    assert_eq!(outages.lines().count(), 1 + 2 * 2040);
     let md = std::fs::read_to_string(a.join("report.md")).unwrap();
     for needle in [
         "seed | 1",
