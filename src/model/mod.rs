@@ -145,7 +145,7 @@ impl World {
     /// `rep`, then schedules the first occurrence of every fault process.
     fn reset(&mut self, seed: u64, rep: u64, sched: &mut Scheduler<Event>) {
         self.placement.reset();
-        self.vms.reset(seed, rep);
+        self.vms.reset(seed, rep, &self.placement);
         self.links.reset(seed, rep);
         self.sups.reset(seed, rep);
         self.hw.reset(seed, rep);
