@@ -205,6 +205,7 @@ impl World {
                 let boot = v.boot;
                 self.brain.in_flight += 1;
                 self.vms.heads[hi].booting += 1;
+                self.vms.heads[hi].killable += 1;
                 // Both limits hold after every start (the loop and the park above).
                 assert!(self.brain.in_flight <= limit && self.vms.heads[hi].booting <= per_head);
                 sched.after(duration, VmEvent::VmBooted { vm, boot }.into());

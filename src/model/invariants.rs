@@ -12,16 +12,18 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
     let mut queued = 0u32;
     let mut booting = 0u32;
     let mut uncontrolled = 0u32;
+    let mut killable_slip = None;
     for h in 0..w.sc.site.heads {
         let hi = h as usize;
         let counts = &w.vms.heads[hi];
         let (link, sup, hw) = (&w.links.heads[hi], &w.sups.heads[hi], &w.hw.heads[hi]);
         let mut dead = 0u32;
         let mut head_booting = 0u32;
+        let mut head_running = 0u32;
         for &vm in w.placement.vms_on(h) {
             let v = &w.vms.vm[vm as usize];
             match v.state {
-                VmState::Running => running += 1,
+                VmState::Running => head_running += 1,
                 VmState::Dead => dead += 1,
                 VmState::Queued => queued += 1,
                 VmState::Booting => head_booting += 1,
@@ -31,10 +33,19 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
             }
         }
         booting += head_booting;
+        running += head_running;
         if dead != counts.dead_unreported {
             return Err(format!(
                 "head {h}: {dead} dead VMs but {} counted unreported",
                 counts.dead_unreported
+            ));
+        }
+        // Checked last, so the slips the checks below name are reported as such.
+        let killable = head_running + head_booting;
+        if killable != counts.killable && killable_slip.is_none() {
+            killable_slip = Some(format!(
+                "head {h}: {killable} VMs running or booting but {} counted killable",
+                counts.killable
             ));
         }
         if head_booting != counts.booting {
@@ -105,6 +116,9 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
     }
     if !w.brain.up && w.links.heads.iter().any(|l| l.up) {
         return Err("a link is up while the brain fails over".into());
+    }
+    if let Some(slip) = killable_slip {
+        return Err(slip);
     }
     Ok(())
 }

@@ -4,8 +4,8 @@
 //!
 //! ```text
 //! network fault ──► link drops (reset) ──► reconnect with backoff ──► link up
-//!                       │  bug: crash on every reset with p, and with p_long
-//!                       ▼  once the link has been down longer than a threshold
+//!                       │  bug: crash on every reset with p, and with p_long in
+//!                       ▼  every supervisor life that sees the link down too long
 //!                  supervisor crashes ──► restart delay ──► supervisor running
 //!                       │ (Coupled only)
 //!                       ▼
@@ -145,7 +145,7 @@ impl World {
     /// `rep`, then schedules the first occurrence of every fault process.
     fn reset(&mut self, seed: u64, rep: u64, sched: &mut Scheduler<Event>) {
         self.placement.reset();
-        self.vms.reset(seed, rep);
+        self.vms.reset(seed, rep, &self.placement);
         self.links.reset(seed, rep);
         self.sups.reset(seed, rep);
         self.hw.reset(seed, rep);

@@ -23,6 +23,7 @@ pub enum Purpose {
     Brain = 9,
     Broker = 10,
     Queue = 11,
+    LongReset = 12,
 }
 
 impl Purpose {
@@ -85,9 +86,10 @@ mod tests {
             Purpose::Brain,
             Purpose::Broker,
             Purpose::Queue,
+            Purpose::LongReset,
         ];
         let numbers: Vec<u64> = all.iter().map(|&p| p as u64).collect();
-        assert_eq!(numbers, (1..=11).collect::<Vec<u64>>());
+        assert_eq!(numbers, (1..=12).collect::<Vec<u64>>());
         let mut a = Purpose::Boot.stream(5, 2, 3);
         let mut b = Stream::new(5, 2, 7, 3);
         assert_eq!(a.next_u64(), b.next_u64());

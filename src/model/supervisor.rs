@@ -1,11 +1,15 @@
 //! Supervisors: the per-head process that runs the VMs, its crashes and restarts, and
 //! the bug that crashes it when its link resets.
 //!
-//! The bug crashes a supervisor on a link reset with probability `crash_on_reset`, and
-//! once an outage has lasted `long_reset_after`, with probability `crash_on_long_reset`
-//! (TCP transport only). The bug's coin is drawn on every reset whatever the design,
-//! so the bug stream stays aligned across designs. In the Coupled design a crash kills
-//! the head's VMs.
+//! The bug crashes a supervisor on a link reset with probability `crash_on_reset`
+//! (TCP transport only). It also crashes, with probability `crash_on_long_reset`, every
+//! supervisor life that has watched its link stay down for `long_reset_after`, counted
+//! from the later of the outage's start and the moment that life started running: one
+//! draw per life and outage. A supervisor restarted onto a link that is still down thus
+//! meets the bug again, and crash-loops while a long partition lasts, as a segfaulting
+//! supervisor would. The bug's coins are drawn whatever the design, so the bug stream
+//! stays aligned across designs that share supervisor lives. In the Coupled design a
+//! crash kills the head's VMs.
 //! Owns: each head's supervisor state, the bug, restart and background-crash streams.
 
 use super::streams::{self, Purpose, exp_per_year};
@@ -17,8 +21,9 @@ use crate::scenario::{Coupling, Scenario, Transport};
 /// The events of supervisors and the bug.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SupervisorEvent {
-    /// The link may have been down for longer than the long-reset threshold.
-    LongOutageReached { head: u32 },
+    /// Supervisor life `life` has watched link outage `outage` for the long-reset
+    /// threshold.
+    LongOutageReached { head: u32, life: u32, outage: u32 },
     /// A background supervisor crash (unrelated to resets).
     SupervisorCrashed { head: u32 },
     /// The supervisor of life `life` finished restarting.
@@ -36,8 +41,10 @@ impl SupervisorEvent {
 
     pub fn json_fields(&self) -> String {
         match *self {
-            SupervisorEvent::LongOutageReached { head }
-            | SupervisorEvent::SupervisorCrashed { head } => format!("\"head\":{head}"),
+            SupervisorEvent::LongOutageReached { head, life, outage } => {
+                format!("\"head\":{head},\"life\":{life},\"outage\":{outage}")
+            }
+            SupervisorEvent::SupervisorCrashed { head } => format!("\"head\":{head}"),
             SupervisorEvent::SupervisorRestarted { head, life } => {
                 format!("\"head\":{head},\"life\":{life}")
             }
@@ -64,20 +71,15 @@ pub(super) enum SupState {
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Supervisor {
     pub(super) state: SupState,
-    /// A long-outage check is scheduled.
-    long_check_pending: bool,
-    /// Supervisor life generation: a restart is stale once this has moved on.
+    /// Supervisor life generation: a life ends when the supervisor crashes or its head
+    /// powers off, and a restart or long-outage check of an ended life is stale.
     pub(super) life: u32,
-    /// The link outage whose long-reset check has been made.
-    long_checked: u32,
 }
 
 impl Supervisor {
     const NEW: Supervisor = Supervisor {
         state: SupState::Running,
-        long_check_pending: false,
         life: 0,
-        long_checked: 0,
     };
 }
 
@@ -85,31 +87,39 @@ impl Supervisor {
 pub(super) struct Supervisors {
     pub(super) heads: Vec<Supervisor>,
     bug_rng: Vec<Stream>,
+    /// The long-reset draws have a stream of their own: how many a head makes depends
+    /// on how many supervisor lives it has, which the design changes, and sharing the
+    /// reset stream would then shift every later reset draw between designs.
+    long_reset_rng: Vec<Stream>,
     restart_rng: Vec<Stream>,
     background_rng: Vec<Stream>,
 }
 
 impl Supervisors {
     /// Timers one head's supervisor can have pending at once: a long-outage check, a
-    /// restart and a background crash.
+    /// restart and a background crash. A long-outage check is live only for the running
+    /// life and the current outage, and each (life, outage) pair schedules at most one,
+    /// so at most one is live, and never beside a restart.
     pub(super) const TIMERS_PER_HEAD: usize = 3;
 
     pub(super) fn new(heads: u32) -> Supervisors {
         Supervisors {
             heads: vec![Supervisor::NEW; heads as usize],
             bug_rng: streams::unseeded(heads as usize),
+            long_reset_rng: streams::unseeded(heads as usize),
             restart_rng: streams::unseeded(heads as usize),
             background_rng: streams::unseeded(heads as usize),
         }
     }
 
     pub(super) fn bytes_for(heads: u64) -> u64 {
-        heads * std::mem::size_of::<Supervisor>() as u64 + streams::bytes_for(3 * heads)
+        heads * std::mem::size_of::<Supervisor>() as u64 + streams::bytes_for(4 * heads)
     }
 
     pub(super) fn reset(&mut self, seed: u64, rep: u64) {
         self.heads.fill(Supervisor::NEW);
         streams::reseed(&mut self.bug_rng, Purpose::Bug, seed, rep);
+        streams::reseed(&mut self.long_reset_rng, Purpose::LongReset, seed, rep);
         streams::reseed(&mut self.restart_rng, Purpose::Restart, seed, rep);
         streams::reseed(
             &mut self.background_rng,
@@ -163,26 +173,12 @@ impl World {
     ) {
         let now = sched.now();
         match event {
-            SupervisorEvent::LongOutageReached { head: h } => {
-                let hi = h as usize;
-                let threshold = self.sc.supervisor.long_reset_after_us;
-                let link = self.links.heads[hi];
-                let sup = &mut self.sups.heads[hi];
-                sup.long_check_pending = false;
-                if !link.up && sup.long_checked != link.outage {
-                    let due = link.down_since_us.saturating_add(threshold);
-                    if now >= due {
-                        sup.long_checked = link.outage;
-                        let p = self.sc.supervisor.crash_on_long_reset;
-                        let crash = self.sups.bug_rng[hi].bernoulli(p);
-                        if crash && self.sc.design.transport == Transport::Tcp {
-                            self.crash_supervisor(h, sched);
-                        }
-                    } else {
-                        // A newer outage began after this check was set: check it in turn.
-                        sup.long_check_pending = true;
-                        sched.at(due, SupervisorEvent::LongOutageReached { head: h }.into());
-                    }
+            SupervisorEvent::LongOutageReached { head: h, .. } => {
+                // Live: this life is still running and the outage it watched goes on.
+                let p = self.sc.supervisor.crash_on_long_reset;
+                let crash = self.sups.long_reset_rng[h as usize].bernoulli(p);
+                if crash && self.sc.design.transport == Transport::Tcp {
+                    self.crash_supervisor(h, sched);
                 }
             }
             SupervisorEvent::SupervisorCrashed { head } => {
@@ -196,6 +192,8 @@ impl World {
                 let sup = &mut self.sups.heads[h as usize];
                 assert_eq!(sup.state, SupState::Restarting, "head {h}: restarted twice");
                 sup.state = SupState::Running;
+                // A life that starts on a dead link watches it from now.
+                self.watch_long_outage(h, sched);
                 self.head_changed(h, was, now);
             }
         }
@@ -203,8 +201,17 @@ impl World {
 
     pub(super) fn supervisor_event_is_live(&self, event: &SupervisorEvent) -> bool {
         match *event {
-            SupervisorEvent::LongOutageReached { .. }
-            | SupervisorEvent::SupervisorCrashed { .. } => true,
+            SupervisorEvent::LongOutageReached { head, life, outage } => {
+                let (sup, link) = (
+                    &self.sups.heads[head as usize],
+                    &self.links.heads[head as usize],
+                );
+                sup.state == SupState::Running
+                    && sup.life == life
+                    && !link.up
+                    && link.outage == outage
+            }
+            SupervisorEvent::SupervisorCrashed { .. } => true,
             SupervisorEvent::SupervisorRestarted { head, life } => {
                 let sup = &self.sups.heads[head as usize];
                 self.hw.heads[head as usize].up
@@ -234,16 +241,22 @@ impl World {
         self.head_changed(h, was, now);
     }
 
-    /// The head's link just dropped: check later whether the outage grew long.
+    /// Starts the running supervisor life watching its head's down link: the long-reset
+    /// check falls `long_reset_after` from now. Called when the link drops under a
+    /// running supervisor and when a supervisor starts running on a down link, which
+    /// are the only two ways a (life, outage) pair begins, so each pair is checked once.
     pub(super) fn watch_long_outage(&mut self, h: u32, sched: &mut Scheduler<Event>) {
-        let sup = &mut self.sups.heads[h as usize];
-        if !sup.long_check_pending {
-            sup.long_check_pending = true;
-            sched.after(
-                self.sc.supervisor.long_reset_after_us,
-                SupervisorEvent::LongOutageReached { head: h }.into(),
-            );
+        let hi = h as usize;
+        let (sup, link) = (&self.sups.heads[hi], &self.links.heads[hi]);
+        if sup.state != SupState::Running || link.up {
+            return;
         }
+        let event = SupervisorEvent::LongOutageReached {
+            head: h,
+            life: sup.life,
+            outage: link.outage,
+        };
+        sched.after(self.sc.supervisor.long_reset_after_us, event.into());
     }
 
     /// The bug: a reset may crash the supervisor. The draw is made on every reset,

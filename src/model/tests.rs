@@ -110,6 +110,14 @@ fn the_checker_reports_every_kind_of_corruption() {
             "VMs booting but",
         ),
         (
+            "a head's killable count",
+            |w, _| {
+                let (_, h) = first(w, VmState::Running);
+                w.vms.heads[h as usize].killable -= 1;
+            },
+            "counted killable",
+        ),
+        (
             "the per-head boot limit",
             |w, _| w.sc.brain.per_head_concurrency = Some(0),
             "exceed the per-head limit",

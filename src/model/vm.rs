@@ -6,9 +6,15 @@
 //!                    ▲                   │ head unreachable    │ killed
 //!                    └───────────────────┴─────────────────────┘
 //! ```
-//! Owns: every VM's state, each head's count of unreported dead VMs and of boots in
-//! flight, and the boot-duration streams.
+//! Owns: every VM's state, each head's counts of unreported dead VMs, of boots in
+//! flight and of VMs a crash can kill, and the boot-duration streams.
+//!
+//! A crash costs what it can kill, not the head's whole VM list: a head with no running
+//! or booting VM is skipped at once, and the walk over its VMs stops at the last one
+//! that can die. Reporting stops likewise at the last unreported dead VM. Both walks
+//! keep slot order, so VMs die and are queued in the same order as a full walk.
 
+use super::placement::Placement;
 use super::streams::{self, Purpose};
 use super::{Event, World};
 use crate::engine::{Micros, Scheduler, Stream};
@@ -77,6 +83,8 @@ pub(super) struct HeadVms {
     pub(super) dead_unreported: u32,
     /// Boots in flight on the head.
     pub(super) booting: u32,
+    /// VMs a crash of the head can kill: running or booting.
+    pub(super) killable: u32,
 }
 
 /// Every VM, the per-head counts, and the boot streams.
@@ -102,9 +110,15 @@ impl Vms {
             + streams::bytes_for(heads)
     }
 
-    pub(super) fn reset(&mut self, seed: u64, rep: u64) {
+    /// Every VM running again, each head with the VMs `placement` gives it.
+    pub(super) fn reset(&mut self, seed: u64, rep: u64, placement: &Placement) {
         self.vm.fill(Vm::NEW);
-        self.heads.fill(HeadVms::default());
+        for (h, head) in self.heads.iter_mut().enumerate() {
+            *head = HeadVms {
+                killable: placement.count(h as u32),
+                ..HeadVms::default()
+            };
+        }
         streams::reseed(&mut self.boot_rng, Purpose::Boot, seed, rep);
     }
 }
@@ -154,8 +168,13 @@ impl World {
     /// The brain learns of the head's dead VMs and queues them.
     pub(super) fn report_dead(&mut self, h: u32) {
         let plans = self.brain.queue.plans_boots();
+        let unreported = self.vms.heads[h as usize].dead_unreported;
         let mut reported = 0u32;
         for i in 0..self.placement.count(h) as usize {
+            if reported == unreported {
+                // The rest of the head's VMs are running, queued or booting.
+                break;
+            }
             let vm = self.placement.vms_on(h)[i];
             let v = &mut self.vms.vm[vm as usize];
             if v.state == VmState::Dead {
@@ -191,7 +210,9 @@ impl World {
                 v.state = VmState::Dead;
                 v.cause = cause;
                 v.down_since_us = now;
-                self.vms.heads[h as usize].dead_unreported += 1;
+                let head = &mut self.vms.heads[h as usize];
+                head.dead_unreported += 1;
+                head.killable -= 1;
                 self.rec.vm_down(now, vm);
             }
             VmState::Booting => {
@@ -200,16 +221,23 @@ impl World {
                 v.state = VmState::Dead;
                 v.boot = v.boot.wrapping_add(1);
                 self.boot_ended(h);
-                self.vms.heads[h as usize].dead_unreported += 1;
+                let head = &mut self.vms.heads[h as usize];
+                head.dead_unreported += 1;
+                head.killable -= 1;
                 self.brain.queue.unpark_one(h);
             }
             VmState::Dead | VmState::Queued => {}
         }
     }
 
-    /// Kills every VM on head `h`.
+    /// Kills every VM on head `h`, walking its VMs in slot order only as far as the
+    /// last one that can die.
     pub(super) fn kill_all_vms(&mut self, h: u32, cause: OutageCause, now: Micros) {
         for i in 0..self.placement.count(h) as usize {
+            if self.vms.heads[h as usize].killable == 0 {
+                // Nothing left to kill: the rest are dead or queued.
+                break;
+            }
             let vm = self.placement.vms_on(h)[i];
             debug_assert_eq!(self.placement.head_of(vm), h);
             self.kill_vm(vm, h, cause, now);

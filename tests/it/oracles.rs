@@ -156,21 +156,59 @@ fn crash_count_on_resets_is_binomial() {
 }
 
 #[test]
-fn long_reset_crashes_every_head_once() {
-    // A 4-minute site-wide partition with crash_on_long_reset = 1 and no short-reset
-    // crash: each of the 10 heads crashes exactly once, 30 s into the partition.
-    let m = model_str(
-        QUIET,
-        &[
-            "faults=[Partition(at: \"1h\", duration: Fixed(\"4m\"), scope: All)]",
-            "supervisor.crash_on_long_reset=1.0",
-        ],
-    );
-    let batch = run_batch(&m.scenario, &checked(3), &|_, _| {}).unwrap();
-    for r in &batch.replications {
-        assert_eq!(r.metrics[Metric::SupervisorCrashes], 10.0);
-        assert_eq!(r.metrics[Metric::LinkResets], 10.0);
-        assert_eq!(r.metrics[Metric::VmReboots], 70.0);
+fn long_reset_crash_loops_while_the_partition_lasts() {
+    // A site-wide partition of P seconds, long-reset threshold L, restart r, p_long = 1
+    // and no short-reset crash. Reconnect attempts come every second without jitter, so
+    // the link is back within 1 s after the partition ends. Life 0 is running when the
+    // link drops and crashes L in; every later life runs r after the crash before it
+    // and crashes L after that. The crashes fall at L + k·(L + r), k = 0, 1, …, while
+    // the link is down, so each head crashes
+    //   n = 0 if P ≤ L, else floor((P − L) / (L + r)) + 1
+    // times, provided no crash instant falls in the second after P (checked below).
+    //   P=240, L=30, r=10: floor(210/40) + 1 = 6 (at 30, 70, …, 230; next 270).
+    //   P=110, L=30, r=5:  floor(80/35) + 1 = 3 (30, 65, 100; next 135).
+    //   P=240, L=60, r=5:  floor(180/65) + 1 = 3 (60, 125, 190; next 255).
+    //   P=600, L=30, r=30: floor(570/60) + 1 = 10 (30, 90, …, 570; next 630).
+    //   P=20, L=30, r=5:   0.
+    // Every crash after the first finds the head's VMs dead already: one reboot each.
+    let cases: &[(u64, u64, u64, u64)] = &[
+        (240, 30, 10, 6),
+        (110, 30, 5, 3),
+        (240, 60, 5, 3),
+        (600, 30, 30, 10),
+        (20, 30, 5, 0),
+    ];
+    for &(p, l, r, n) in cases {
+        let closed = if p <= l { 0 } else { (p - l) / (l + r) + 1 };
+        assert_eq!(closed, n, "the hand count of P={p} L={l} r={r}");
+        let next = l + n * (l + r);
+        assert!(
+            next > p + 1,
+            "P={p} L={l} r={r}: crash {next} s in may race the reconnect"
+        );
+        let sets = [
+            format!("faults=[Partition(at: \"1h\", duration: Fixed(\"{p}s\"), scope: All)]"),
+            "supervisor.crash_on_long_reset=1.0".to_string(),
+            format!("supervisor.long_reset_after=\"{l}s\""),
+            format!("supervisor.restart=Fixed(\"{r}s\")"),
+            "link.reconnect.multiplier=1.0".to_string(),
+            "link.reconnect.max=\"1s\"".to_string(),
+            "link.reconnect.jitter=0.0".to_string(),
+        ];
+        let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+        let m = model_str(QUIET, &sets);
+        let batch = run_batch(&m.scenario, &checked(3), &|_, _| {}).unwrap();
+        for rep in &batch.replications {
+            let what = format!("P={p} L={l} r={r}");
+            assert_eq!(
+                rep.metrics[Metric::SupervisorCrashes],
+                10.0 * n as f64,
+                "{what}"
+            );
+            assert_eq!(rep.metrics[Metric::LinkResets], 10.0, "{what}");
+            let reboots = if n > 0 { 70.0 } else { 0.0 };
+            assert_eq!(rep.metrics[Metric::VmReboots], reboots, "{what}");
+        }
     }
 }
 

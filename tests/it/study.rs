@@ -352,8 +352,8 @@ fn merge_never_panics_whatever_a_scalar_of_a_part_file_holds() {
 #[test]
 fn merge_takes_replication_zeros_outages_from_the_shard_that_ran_it() {
     // With -r 2 in 4 shards, shard 0 is empty and shard 1 runs replication 0: the
-    // merged outages.csv is the unsharded run's (its 2 000 outages and the header),
-    // not a header alone.
+    // merged outages.csv is the unsharded run's (the 2 000 VMs of the incident and
+    // the header), not a header alone.
     let dir = scratch("first-outages");
     let parts = four_parts(&dir);
     let merged = dir.join("merged");
