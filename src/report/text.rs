@@ -116,8 +116,8 @@ pub fn design_rows(study: &Study, metrics: &[Metric]) -> (Vec<String>, Vec<Vec<S
 }
 
 /// One row per design after the first: its difference against the first, `mean [95%
-/// CI]` for each metric; and, for each of those metrics, the verdict in one sentence
-/// where the design is better or worse.
+/// CI]` for each metric; and the verdict on each of those metrics, in one sentence,
+/// where its CI excludes zero (report.md lists them under that heading).
 pub fn difference_rows(study: &Study, metrics: &[Metric]) -> (Vec<Vec<String>>, Vec<String>) {
     let Some((base, _)) = study.designs.first() else {
         return (Vec::new(), Vec::new());

@@ -455,13 +455,13 @@ fn min_effect_decides_what_is_material() {
     // across the threshold. A min effect without "%" is refused.
     let at = |min: &str| {
         let doc = year_compare("12", &["--min-effect", min]);
-        let verdicts = doc["paired"][0]["verdicts"].as_array().unwrap().clone();
-        let down = verdicts
+        doc["paired"][0]["verdicts"]
+            .as_array()
+            .unwrap()
             .iter()
             .find(|v| v["metric"] == "downtime_min_per_vm_year")
             .unwrap()
-            .clone();
-        down
+            .clone()
     };
     let down = at("50%");
     assert_eq!(down["verdict"], "no_material_difference", "{down}");
