@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use bigvsim::experiment::differences::MinEffect;
 use bigvsim::experiment::shard::{self, Shard};
 use bigvsim::experiment::sweep::{Param, SweepModels};
 use bigvsim::experiment::{
@@ -45,6 +46,9 @@ enum Command {
         /// Override a field: PATH=VALUE (e.g. brain.reboot_concurrency=40).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
+        /// Also print every resolved parameter (defaults and overrides included).
+        #[arg(long, short = 'v')]
+        verbose: bool,
     },
     /// Print every event of one replication as JSON lines.
     Trace {
@@ -95,6 +99,28 @@ struct Output {
     /// With --out: replace an existing non-empty directory as a whole.
     #[arg(long)]
     force: bool,
+    /// Let text tables be as wide as their contents (by default they are split to fit
+    /// in 100 columns).
+    #[arg(long)]
+    wide: bool,
+}
+
+/// The width text tables fit in unless `--wide` is given.
+const TEXT_WIDTH: usize = 100;
+
+impl Output {
+    /// The width text tables must fit in.
+    fn width(&self) -> Option<usize> {
+        (!self.wide).then_some(TEXT_WIDTH)
+    }
+}
+
+#[derive(Args, Debug)]
+struct Verdicts {
+    /// The smallest change that matters, in percent of the baseline's mean: a
+    /// difference whose whole 95 % CI lies within it is "no material difference".
+    #[arg(long, value_name = "PERCENT%", default_value = "1%")]
+    min_effect: String,
 }
 
 #[derive(Args, Debug)]
@@ -113,13 +139,21 @@ struct RunArgs {
 
 #[derive(Args, Debug)]
 struct CompareArgs {
-    /// Model files: the first is the baseline.
+    /// Model files: the first is the baseline. The same file may be given twice with
+    /// a --design-set for one of them.
     #[arg(required = true, num_args = 2..)]
     models: Vec<String>,
     #[command(flatten)]
     common: Common,
     #[command(flatten)]
     output: Output,
+    #[command(flatten)]
+    verdicts: Verdicts,
+    /// Override a field of one design only: K:PATH=VALUE, K the design's position
+    /// from 0 (e.g. 1:brain.reboot_concurrency=40). The design's name gets
+    /// "+PATH=VALUE" added. Repeatable.
+    #[arg(long = "design-set", value_name = "K:PATH=VALUE")]
+    design_sets: Vec<String>,
     /// Give each design its own seeds (to see what common random numbers buy).
     #[arg(long)]
     independent_seeds: bool,
@@ -149,6 +183,8 @@ struct MergeArgs {
     parts: Vec<String>,
     #[command(flatten)]
     output: Output,
+    #[command(flatten)]
+    verdicts: Verdicts,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,7 +241,11 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => cmd_compare(args),
         Command::Sweep(args) => cmd_sweep(args),
         Command::Merge(args) => cmd_merge(args),
-        Command::Validate { models, sets } => cmd_validate(&models, &sets),
+        Command::Validate {
+            models,
+            sets,
+            verbose,
+        } => cmd_validate(&models, &sets, verbose),
         Command::Trace {
             model,
             seed,
@@ -401,6 +441,7 @@ fn print_json(doc: &impl serde::Serialize) -> Result<(), Failure> {
 
 /// Prints a study (and writes its report) as `run` or `compare` would.
 fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
+    let width = output.width();
     if let Some(dir) = &output.out {
         files::write_study_report(dir, output.force, s, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;
@@ -408,13 +449,11 @@ fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
     match (output.format, s.kind) {
         (Format::Json, StudyKind::Run) => print_json(&report::run_json(s))?,
         (Format::Json, StudyKind::Compare) => print_json(&report::compare_json(s))?,
-        (Format::Text, StudyKind::Run) => print!("{}", report::run_text(s)),
-        (Format::Text, StudyKind::Compare) => print!("{}", report::compare_text(s)),
+        (Format::Text, StudyKind::Run) => print!("{}", report::run_text(s, width)),
+        (Format::Text, StudyKind::Compare) => print!("{}", report::compare_text(s, width)),
     }
-    if let Some(dir) = &output.out
-        && output.format == Format::Text
-    {
-        println!("\nreport written to {dir}/report.md");
+    if let Some(dir) = &output.out {
+        eprintln!("report written to {dir}/report.md");
     }
     Ok(())
 }
@@ -445,28 +484,86 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
     let c = &args.common;
     check_common(c)?;
     let shard = parse_shard(&args.shard)?;
+    let min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
+    let design_sets = design_sets(&args.design_sets, args.models.len())?;
     let models = args
         .models
         .iter()
-        .map(|p| load(p, &c.sets))
+        .zip(&design_sets)
+        .map(|(p, own)| {
+            let mut m = load(p, &[c.sets.as_slice(), own].concat())?;
+            for set in own {
+                m.scenario.name.push('+');
+                m.scenario.name.push_str(set);
+            }
+            Ok(m)
+        })
         .collect::<Result<Vec<_>, _>>()?;
+    distinct_names(&models)?;
     check_out(&args.output)?;
     verbose(&models, c);
-    let s = study(
+    let mut s = study(
         StudyKind::Compare,
         &models,
         c,
         args.independent_seeds,
         shard,
     )?;
+    s.min_effect = min_effect;
     match shard {
         Some(shard) => emit_part(&s, shard),
         None => emit_study(&s, &args.output),
     }
 }
 
+/// Splits `--design-set K:PATH=VALUE` arguments by design: the overrides of each of
+/// the `designs` designs, in the order given.
+fn design_sets(args: &[String], designs: usize) -> Result<Vec<Vec<String>>, Failure> {
+    let mut sets = vec![Vec::new(); designs];
+    for a in args {
+        let bad = |why: String| {
+            Failure::input(format!(
+                "--design-set {a}: {why}; expected K:PATH=VALUE with K a design's position from 0 to {} (e.g. 1:brain.reboot_concurrency=40)",
+                designs - 1
+            ))
+        };
+        let (k, set) = a
+            .split_once(':')
+            .ok_or_else(|| bad("no design position before ':'".to_string()))?;
+        let k: usize = k
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("{k:?} is not a design position")))?;
+        if k >= designs {
+            return Err(bad(format!("there is no design {k}")));
+        }
+        if !set.contains('=') {
+            return Err(bad("no '=' between the path and the value".to_string()));
+        }
+        sets[k].push(set.to_string());
+    }
+    Ok(sets)
+}
+
+/// Refuses designs that share a name, since the results are told apart by it.
+fn distinct_names(models: &[LoadedModel]) -> Result<(), Failure> {
+    for (j, m) in models.iter().enumerate() {
+        if let Some(i) = models[..j]
+            .iter()
+            .position(|o| o.scenario.name == m.scenario.name)
+        {
+            return Err(Failure::input(format!(
+                "designs {i} ({}) and {j} ({}) are both named {:?}: results are told apart by name, so give one a --design-set override (e.g. --design-set {j}:brain.reboot_concurrency=40) or a different name",
+                models[i].path, m.path, m.scenario.name
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
-    let s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;
+    let mut s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;
+    s.min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
     check_out(&args.output)?;
     emit_study(&s, &args.output)
 }
@@ -501,17 +598,15 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     }
     match args.output.format {
         Format::Json => print_json(&report::sweep_json(&sw))?,
-        Format::Text => {
-            print!("{}", report::sweep_text(&sw));
-            if let Some(dir) = &args.output.out {
-                println!("\nreport written to {dir}/report.md");
-            }
-        }
+        Format::Text => print!("{}", report::sweep_text(&sw, args.output.width())),
+    }
+    if let Some(dir) = &args.output.out {
+        eprintln!("report written to {dir}/report.md");
     }
     Ok(())
 }
 
-fn cmd_validate(models: &[String], sets: &[String]) -> Result<(), Failure> {
+fn cmd_validate(models: &[String], sets: &[String], verbose: bool) -> Result<(), Failure> {
     let mut failures = Vec::new();
     for path in models {
         match scenario::load(path, sets) {
@@ -527,6 +622,9 @@ fn cmd_validate(models: &[String], sets: &[String]) -> Result<(), Failure> {
                     scenario::duration::format_duration_us(sc.horizon_us),
                     sc.faults.len()
                 );
+                if verbose {
+                    println!("{}", m.resolved_ron());
+                }
             }
             Err(e) => failures.push(e.to_string()),
         }

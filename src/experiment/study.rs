@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::differences::differences;
+use super::differences::{MinEffect, Verdict, differences, verdict};
 use super::shard::Shard;
 use super::{Batch, Plan, ReplicationError, run_batch};
 use crate::metrics::stats::{Difference, LengthMismatch};
@@ -69,6 +69,9 @@ pub struct Study {
     /// Every design after the first against the first, metric by metric; computed
     /// once, when the study is built, so a pairing error surfaces there.
     differences: Vec<Vec<Difference>>,
+    /// The smallest change that matters, for the verdicts. An output setting, not a
+    /// result: it does not travel in shard files, and `merge` takes it again.
+    pub min_effect: MinEffect,
 }
 
 impl Study {
@@ -93,6 +96,7 @@ impl Study {
             overrides,
             designs,
             differences,
+            min_effect: MinEffect::default(),
         })
     }
 
@@ -100,6 +104,25 @@ impl Study {
     /// [`crate::metrics::Metric::ALL`] order).
     pub fn differences(&self) -> &[Vec<Difference>] {
         &self.differences
+    }
+
+    /// The verdicts of every design after the first against the first, one per metric
+    /// that can be judged (in [`crate::metrics::Metric::ALL`] order). None are given
+    /// with fewer than two replications, since there is no CI to judge by.
+    pub fn verdicts(&self) -> Vec<Vec<Verdict>> {
+        let Some((_, base)) = self.designs.first() else {
+            return Vec::new();
+        };
+        self.differences
+            .iter()
+            .map(|diffs| {
+                crate::metrics::Metric::ALL
+                    .iter()
+                    .zip(diffs)
+                    .filter_map(|(m, d)| verdict(*m, d, &base.summary(*m), self.min_effect))
+                    .collect()
+            })
+            .collect()
     }
 }
 

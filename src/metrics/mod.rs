@@ -2,7 +2,8 @@
 //! ([`RunMetrics`]) and the statistics over replications ([`stats`]).
 //!
 //! Every metric has one row in [`METRICS`]: its stable key (used in JSON, CSV and
-//! `compare`), its unit and whether more is better. Keys carry their unit.
+//! `compare`), its unit, which way is better ([`Direction`]) and whether a difference
+//! between two designs compares like with like ([`Basis`]). Keys carry their unit.
 
 pub mod format;
 pub mod histogram;
@@ -12,6 +13,28 @@ pub mod stats;
 pub use recorder::{Incident, OutageCause, OutageRecord, Recorder, SeriesPoint};
 pub use stats::{Difference, Summary, summarize};
 
+/// Which way a metric is better, for the verdicts of `compare`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    LowerIsBetter,
+    HigherIsBetter,
+    /// Neither: a count that describes what happened rather than how well the site
+    /// did, so a change in it is reported but never called better or worse.
+    Neutral,
+}
+
+/// Whether the same metric measures the same thing in two designs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// A total or a rate over every outage and incident: comparable between designs.
+    Whole,
+    /// One point of a distribution (an outage quantile, the worst incident). Which
+    /// outages or incidents it picks out depends on the design: a design that
+    /// removes the short outages leaves the long hardware repairs as its quantiles,
+    /// so a difference in it is shown but gets no verdict.
+    Shape,
+}
+
 /// A metric's identity and how to read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MetricDef {
@@ -19,18 +42,43 @@ pub struct MetricDef {
     pub key: &'static str,
     pub unit: &'static str,
     pub description: &'static str,
-    pub higher_is_better: bool,
+    pub direction: Direction,
+    pub basis: Basis,
 }
 
+impl MetricDef {
+    /// True when a difference in this metric can be called better or worse: it has a
+    /// direction and compares like with like.
+    pub fn judged(&self) -> bool {
+        self.direction != Direction::Neutral && self.basis == Basis::Whole
+    }
+
+    /// What a relative change in this metric is a percentage of, given the
+    /// baseline's mean: the mean itself, except for a fraction whose best is 1
+    /// (availability), which is judged by what it lacks of 1. A rise from 0.998 to
+    /// 0.999 halves the downtime; as 0.1 % of the mean it would look immaterial.
+    pub fn relative_base(&self, baseline_mean: f64) -> f64 {
+        if self.unit == "fraction" && self.direction == Direction::HigherIsBetter {
+            (1.0 - baseline_mean).abs()
+        } else {
+            baseline_mean.abs()
+        }
+    }
+}
+
+// Each row: variant => key, unit, direction ([`Direction`]), basis ([`Basis`]),
+// description. A comment above a row says why it has its direction when that is not
+// obvious.
 macro_rules! metrics {
-    ($( $variant:ident => $key:literal, $unit:literal, $better:literal, $desc:literal; )*) => {
+    ($( $variant:ident => $key:literal, $unit:literal, $dir:ident, $basis:ident, $desc:literal; )*) => {
         /// Index of a metric in [`RunMetrics::values`] and [`METRICS`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(usize)]
         pub enum Metric { $( $variant ),* }
 
         pub const METRICS: &[MetricDef] = &[ $( MetricDef {
-            key: $key, unit: $unit, description: $desc, higher_is_better: $better,
+            key: $key, unit: $unit, description: $desc,
+            direction: Direction::$dir, basis: Basis::$basis,
         } ),* ];
 
         impl Metric {
@@ -40,41 +88,47 @@ macro_rules! metrics {
 }
 
 metrics! {
-    VmAvailability => "vm_availability", "fraction", true,
+    VmAvailability => "vm_availability", "fraction", HigherIsBetter, Whole,
         "VM up-time divided by VM time over the horizon";
-    DowntimeMinPerVmYear => "downtime_min_per_vm_year", "min/VM-year", false,
+    DowntimeMinPerVmYear => "downtime_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
         "VM downtime per VM, scaled to a 365-day year";
-    FullRecoveryS => "full_recovery_s", "s", false,
+    FullRecoveryS => "full_recovery_s", "s", LowerIsBetter, Shape,
         "worst incident: from the first VM down until the last affected VM runs again (0 if none)";
-    Recover50S => "recover_50_s", "s", false,
+    Recover50S => "recover_50_s", "s", LowerIsBetter, Shape,
         "worst incident: time until 50 % of the affected VMs ran again";
-    Recover90S => "recover_90_s", "s", false,
+    Recover90S => "recover_90_s", "s", LowerIsBetter, Shape,
         "worst incident: time until 90 % of the affected VMs ran again";
-    Recover99S => "recover_99_s", "s", false,
+    Recover99S => "recover_99_s", "s", LowerIsBetter, Shape,
         "worst incident: time until 99 % of the affected VMs ran again";
-    WorstIncidentVms => "worst_incident_vms", "VMs", false,
+    WorstIncidentVms => "worst_incident_vms", "VMs", LowerIsBetter, Shape,
         "VMs that went down during the worst incident";
-    Incidents => "incidents", "count", false,
+    // Neutral: a design that lengthens outages merges incidents into fewer ones.
+    Incidents => "incidents", "count", Neutral, Whole,
         "periods with at least one VM down";
-    VmOutageP50S => "vm_outage_p50_s", "s", false,
+    VmOutageP50S => "vm_outage_p50_s", "s", LowerIsBetter, Shape,
         "median VM outage (death to boot complete)";
-    VmOutageP90S => "vm_outage_p90_s", "s", false,
+    VmOutageP90S => "vm_outage_p90_s", "s", LowerIsBetter, Shape,
         "90th percentile VM outage";
-    VmOutageP99S => "vm_outage_p99_s", "s", false,
+    VmOutageP99S => "vm_outage_p99_s", "s", LowerIsBetter, Shape,
         "99th percentile VM outage";
-    VmOutageMaxS => "vm_outage_max_s", "s", false,
+    VmOutageMaxS => "vm_outage_max_s", "s", LowerIsBetter, Shape,
         "longest VM outage";
-    VmOutages => "vm_outages", "count", false,
+    // Lower is better: every VM outage is a customer's VM down.
+    VmOutages => "vm_outages", "count", LowerIsBetter, Whole,
         "VM outages (a VM outage still open at the horizon counts, cut at the horizon)";
-    ControlLossHeadS => "control_loss_head_s", "head-s", false,
+    ControlLossHeadS => "control_loss_head_s", "head-s", LowerIsBetter, Whole,
         "head-seconds during which the brain could not control a head";
-    LinkResets => "link_resets", "count", false,
+    // Neutral: a reset is how a link recovers, and a design may reset sooner to recover faster.
+    LinkResets => "link_resets", "count", Neutral, Whole,
         "brain-head connections dropped";
-    SupervisorCrashes => "supervisor_crashes", "count", false,
+    // Lower is better: every supervisor crash puts its head's VMs at risk.
+    SupervisorCrashes => "supervisor_crashes", "count", LowerIsBetter, Whole,
         "supervisor crashes (bug, background, scheduled)";
-    VmReboots => "vm_reboots", "count", false,
+    // Neutral: a reboot is the repair, not the damage; fewer can mean VMs left down.
+    VmReboots => "vm_reboots", "count", Neutral, Whole,
         "VM boots completed by the reboot queue";
-    Events => "events", "count", false,
+    // Neutral: the simulator's work, not a property of the site.
+    Events => "events", "count", Neutral, Whole,
         "simulation events processed";
 }
 

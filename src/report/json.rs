@@ -2,10 +2,10 @@
 
 use serde_json::{Value, json};
 
-use super::text::KEY_METRICS;
 use crate::VERSION;
 use crate::experiment::Batch;
-use crate::experiment::{Study, Sweep, verdict};
+use crate::experiment::differences::Verdict;
+use crate::experiment::{Study, Sweep};
 use crate::metrics::{METRICS, Metric, Summary};
 
 /// JSON for a numeric summary: `{ mean, std, ci95: [lo, hi], min, max }`.
@@ -56,6 +56,19 @@ pub fn run_json(study: &Study) -> Value {
     })
 }
 
+/// One verdict: `{ metric, verdict, change, change_pct, ci95, ci95_pct }`, the change
+/// in the metric's unit and in percent of the baseline's mean (null when that is 0).
+pub fn verdict_json(v: &Verdict) -> Value {
+    json!({
+        "metric": METRICS[v.metric as usize].key,
+        "verdict": v.judgement.key(),
+        "change": num(v.change),
+        "change_pct": v.change_pct.map_or(Value::Null, num),
+        "ci95": [num(v.ci95.0), num(v.ci95.1)],
+        "ci95_pct": v.ci95_pct.map_or(Value::Null, |(lo, hi)| json!([num(lo), num(hi)])),
+    })
+}
+
 /// The `compare --format json` document.
 pub fn compare_json(study: &Study) -> Value {
     let designs: Vec<Value> = study
@@ -75,30 +88,26 @@ pub fn compare_json(study: &Study) -> Value {
         .first()
         .map(|(i, _)| i.name.clone())
         .unwrap_or_default();
+    let verdicts = study.verdicts();
     let paired: Vec<Value> = study
         .differences()
         .iter()
         .zip(study.designs.iter().skip(1))
-        .map(|(diffs, (info, _))| {
+        .zip(&verdicts)
+        .map(|((diffs, (info, _)), judged)| {
             let mut metrics = serde_json::Map::new();
-            let mut verdicts = Vec::new();
             for (m, d) in Metric::ALL.iter().zip(diffs) {
                 metrics.insert(
                     METRICS[*m as usize].key.to_string(),
                     json!({ "mean": num(d.mean), "ci95": [num(d.ci95_lo), num(d.ci95_hi)] }),
                 );
-                if KEY_METRICS.contains(m)
-                    && let Some(v) = verdict(&info.name, &base, *m, d)
-                {
-                    verdicts.push(v);
-                }
             }
             json!({
                 "model": info.name,
                 "baseline": base,
                 "paired": !study.independent_seeds,
                 "metrics": metrics,
-                "verdicts": verdicts,
+                "verdicts": judged.iter().map(verdict_json).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -106,6 +115,7 @@ pub fn compare_json(study: &Study) -> Value {
         "seed": study.seed,
         "replications": study.replications,
         "independent_seeds": study.independent_seeds,
+        "min_effect_pct": num(study.min_effect.percent),
         "overrides": study.overrides,
         "version": VERSION,
         "designs": designs,

@@ -2,9 +2,10 @@
 //! report.md shares with them.
 
 use crate::VERSION;
-use crate::experiment::{Study, Sweep, point_summaries, verdict};
+use crate::experiment::differences::{Verdict, fmt_pct, sentence};
+use crate::experiment::{Study, Sweep, point_summaries};
 use crate::metrics::format::fmt_metric;
-use crate::metrics::{METRICS, Metric, Summary};
+use crate::metrics::{Basis, Direction, METRICS, Metric, Summary};
 
 /// Lays out rows as an aligned text table (first column left, others right).
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -64,17 +65,17 @@ fn header_lines(study: &Study) -> String {
         ));
     }
     out.push_str(&format!(
-        "seed {}, {} replications{}, bigvsim {}\n",
+        "seed {}, {} replications, bigvsim {}\n{}",
         study.seed,
         study.replications,
+        VERSION,
         if study.independent_seeds {
-            ", independent seeds per design"
+            "independent seeds per design\n"
         } else if study.designs.len() > 1 {
-            ", common random numbers (replication i of every design uses the same seed)"
+            "common random numbers: replication i of every design uses the same seed\n"
         } else {
             ""
         },
-        VERSION
     ));
     if !study.overrides.is_empty() {
         out.push_str(&format!("overrides: {}\n", study.overrides.join(" ")));
@@ -115,29 +116,156 @@ pub fn design_rows(study: &Study, metrics: &[Metric]) -> (Vec<String>, Vec<Vec<S
 }
 
 /// One row per design after the first: its difference against the first, `mean [95%
-/// CI]` for each metric; and the plain-words verdicts where a CI excludes zero.
+/// CI]` for each metric; and the verdict on each of those metrics, in one sentence,
+/// where its CI excludes zero (report.md lists them under that heading).
 pub fn difference_rows(study: &Study, metrics: &[Metric]) -> (Vec<Vec<String>>, Vec<String>) {
     let Some((base, _)) = study.designs.first() else {
         return (Vec::new(), Vec::new());
     };
     let mut rows = Vec::new();
     let mut verdicts = Vec::new();
-    for (d, (info, _)) in study.differences().iter().zip(study.designs.iter().skip(1)) {
+    let all = study.verdicts();
+    for ((d, (info, _)), judged) in study
+        .differences()
+        .iter()
+        .zip(study.designs.iter().skip(1))
+        .zip(&all)
+    {
         let mut row = vec![info.name.clone()];
         for m in metrics {
             let x = &d[*m as usize];
             row.push(mean_ci(*m, x.mean, x.ci95_lo, x.ci95_hi));
-            if let Some(v) = verdict(&info.name, &base.name, *m, x) {
-                verdicts.push(v);
-            }
         }
         rows.push(row);
+        verdicts.extend(
+            judged
+                .iter()
+                .filter(|v| metrics.contains(&v.metric) && v.ci95.0 * v.ci95.1 > 0.0)
+                .map(|v| sentence(&info.name, &base.name, v)),
+        );
     }
     (rows, verdicts)
 }
 
-/// The `run` summary as a text table (the first design of the study).
-pub fn run_text(study: &Study) -> String {
+/// One number format for the figures of one metric that sit side by side (a row of
+/// a metric-per-row table, a column of a metric-per-column one): a fixed number of
+/// decimals, chosen from the largest magnitude, so that the figures line up and read
+/// alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fixed {
+    decimals: usize,
+}
+
+impl Fixed {
+    /// The format for metric `m`'s `values` (NaN and infinities are skipped).
+    /// Availability keeps 6 decimals, since its differences lie in the fourth;
+    /// whole numbers get none; otherwise about four significant digits for the
+    /// largest value, and at most 6 decimals.
+    pub fn of(m: Metric, values: impl IntoIterator<Item = f64>) -> Fixed {
+        if m == Metric::VmAvailability {
+            return Fixed { decimals: 6 };
+        }
+        let mut largest = 0.0_f64;
+        let mut whole = true;
+        for x in values.into_iter().filter(|x| x.is_finite()) {
+            largest = largest.max(x.abs());
+            whole &= x.fract() == 0.0;
+        }
+        let decimals = if whole || largest == 0.0 || largest >= 1000.0 {
+            0
+        } else {
+            (3 - libm::floor(libm::log10(largest)) as i64).clamp(0, 6) as usize
+        };
+        Fixed { decimals }
+    }
+
+    /// `x` with this format's decimals; `n/a` when it is not a number. A value that
+    /// rounds to zero prints as `0`, never `-0`.
+    pub fn fmt(self, x: f64) -> String {
+        if !x.is_finite() {
+            return "n/a".to_string();
+        }
+        let s = format!("{x:.*}", self.decimals);
+        match s.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            _ => s,
+        }
+    }
+
+    /// `mean ± half-width`, the cell of the comparison tables; `± n/a` when the
+    /// interval cannot be formed (fewer than two replications).
+    pub fn pm(self, mean: f64, half: Option<f64>) -> String {
+        let half = half.filter(|h| h.is_finite());
+        format!(
+            "{} ± {}",
+            self.fmt(mean),
+            half.map_or("n/a".to_string(), |h| self.fmt(h))
+        )
+    }
+}
+
+/// Half the width of a summary's 95 % CI, or None with fewer than two values.
+fn half_width(s: &Summary) -> Option<f64> {
+    (s.n >= 2).then(|| (s.ci95_hi - s.ci95_lo) / 2.0)
+}
+
+/// Lays out a table whose first `keep` columns label the rows and whose other columns
+/// are split over as many tables as needed (each repeating the label columns) for
+/// every line to fit in `width` characters; one table when `width` is None.
+pub fn fitted_table(
+    keep: usize,
+    header: &[String],
+    rows: &[Vec<String>],
+    width: Option<usize>,
+) -> String {
+    let col_width = |i: usize| {
+        rows.iter()
+            .filter_map(|r| r.get(i))
+            .chain(header.get(i))
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let labels: usize = (0..keep).map(|i| col_width(i) + 2).sum();
+    let mut chunks: Vec<Vec<usize>> = Vec::new();
+    let mut used = labels;
+    for i in keep..header.len() {
+        let w = col_width(i) + 2;
+        match chunks.last_mut() {
+            Some(chunk) if width.is_none_or(|limit| used + w <= limit) => {
+                chunk.push(i);
+                used += w;
+            }
+            _ => {
+                chunks.push(vec![i]);
+                used = labels + w;
+            }
+        }
+    }
+    if chunks.is_empty() {
+        chunks.push(Vec::new());
+    }
+    let pick = |cells: &[String], chunk: &[usize]| -> Vec<String> {
+        (0..keep)
+            .chain(chunk.iter().copied())
+            .map(|i| cells.get(i).cloned().unwrap_or_default())
+            .collect()
+    };
+    chunks
+        .iter()
+        .map(|chunk| {
+            let h = pick(header, chunk);
+            let refs: Vec<&str> = h.iter().map(String::as_str).collect();
+            let body: Vec<Vec<String>> = rows.iter().map(|r| pick(r, chunk)).collect();
+            table(&refs, &body)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The `run` summary: one row per metric, each row in one number format; the unit is
+/// in the metric's label.
+pub fn run_text(study: &Study, width: Option<usize>) -> String {
     let mut out = header_lines(study);
     out.push('\n');
     let Some((_, batch)) = study.designs.first() else {
@@ -146,60 +274,123 @@ pub fn run_text(study: &Study) -> String {
     let rows: Vec<Vec<String>> = Metric::ALL
         .iter()
         .map(|m| {
-            let d = &METRICS[*m as usize];
             let s = batch.summary(*m);
+            let half = half_width(&s);
+            let f = Fixed::of(*m, [s.mean, s.std, s.min, s.max]);
             vec![
-                d.key.to_string(),
-                d.unit.to_string(),
-                fmt_metric(*m, s.mean),
-                format!(
-                    "[{}, {}]",
-                    fmt_metric(*m, s.ci95_lo),
-                    fmt_metric(*m, s.ci95_hi)
-                ),
-                fmt_metric(*m, s.std),
-                fmt_metric(*m, s.min),
-                fmt_metric(*m, s.max),
+                METRICS[*m as usize].heading(),
+                f.fmt(s.mean),
+                half.map_or("n/a".to_string(), |h| format!("± {}", f.fmt(h))),
+                f.fmt(s.std),
+                f.fmt(s.min),
+                f.fmt(s.max),
             ]
         })
         .collect();
-    out.push_str(&table(
-        &["metric", "unit", "mean", "95% CI", "std", "min", "max"],
-        &rows,
-    ));
+    let header: Vec<String> = ["metric", "mean", "95% CI", "std", "min", "max"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    out.push_str(&fitted_table(1, &header, &rows, width));
     out
 }
 
-/// The `compare` summary: each design's key metrics, then the differences against
-/// the first design with verdicts.
-pub fn compare_text(study: &Study) -> String {
+/// Why a metric gets no verdict, in a table's verdict column.
+fn not_judged(m: Metric) -> &'static str {
+    let def = &METRICS[m as usize];
+    if def.direction == Direction::Neutral {
+        "none: neutral"
+    } else if def.basis == Basis::Shape {
+        "none: shape"
+    } else {
+        "n/a"
+    }
+}
+
+/// The `compare` summary: each design's key metrics (one row per metric, one column
+/// per design), then each design's change against the first with its verdicts.
+pub fn compare_text(study: &Study, width: Option<usize>) -> String {
     let mut out = header_lines(study);
-    out.push_str("\nEach design: mean [95% CI]\n\n");
-    let (header, rows) = design_rows(study, KEY_METRICS);
-    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    out.push_str(&table(&header_refs, &rows));
-    if study.designs.len() < 2 {
+    out.push_str("\nEach design: mean ± half-width of the 95% CI\n\n");
+    let mut header = vec!["metric".to_string()];
+    header.extend(study.designs.iter().map(|(info, _)| info.name.clone()));
+    let rows: Vec<Vec<String>> = KEY_METRICS
+        .iter()
+        .map(|m| {
+            let sums: Vec<Summary> = study.designs.iter().map(|(_, b)| b.summary(*m)).collect();
+            let f = Fixed::of(
+                *m,
+                sums.iter()
+                    .flat_map(|s| [s.mean, half_width(s).unwrap_or(0.0)]),
+            );
+            let mut row = vec![METRICS[*m as usize].heading()];
+            row.extend(sums.iter().map(|s| f.pm(s.mean, half_width(s))));
+            row
+        })
+        .collect();
+    out.push_str(&fitted_table(1, &header, &rows, width));
+    let Some(((base, base_batch), rest)) = study.designs.split_first() else {
         return out;
+    };
+    let n = base_batch.replications.len();
+    let verdicts = study.verdicts();
+    for (((info, _), diffs), judged) in rest.iter().zip(study.differences()).zip(&verdicts) {
+        out.push_str(&format!(
+            "\n{} − {} ({}): change ± half-width of the 95% CI\n\n",
+            info.name,
+            base.name,
+            if study.independent_seeds {
+                "unpaired (Welch), independent seeds"
+            } else {
+                "paired over replications"
+            }
+        ));
+        let rows: Vec<Vec<String>> = KEY_METRICS
+            .iter()
+            .map(|m| {
+                let d = &diffs[*m as usize];
+                let half = (n >= 2).then(|| (d.ci95_hi - d.ci95_lo) / 2.0);
+                let f = Fixed::of(*m, [d.mean, half.unwrap_or(0.0)]);
+                let base = METRICS[*m as usize].relative_base(base_batch.summary(*m).mean);
+                let relative = if base != 0.0 && base.is_finite() {
+                    let pct = |x: f64| 100.0 * x / base;
+                    let half = half.filter(|h| h.is_finite());
+                    format!(
+                        "{} ± {}",
+                        fmt_pct(pct(d.mean)),
+                        half.map_or("n/a".to_string(), |h| format!("{:.2}", pct(h)))
+                    )
+                } else {
+                    "n/a".to_string()
+                };
+                let verdict: Option<&Verdict> = judged.iter().find(|v| v.metric == *m);
+                vec![
+                    METRICS[*m as usize].heading(),
+                    f.pm(d.mean, half),
+                    relative,
+                    verdict
+                        .map_or(not_judged(*m), |v| v.judgement.words())
+                        .to_string(),
+                ]
+            })
+            .collect();
+        let header: Vec<String> = ["metric", "change", "% of baseline", "verdict"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        out.push_str(&fitted_table(1, &header, &rows, width));
     }
     out.push_str(&format!(
-        "\nDifference against {} (design − baseline): mean [95% CI], {}\n\n",
-        study.designs[0].0.name,
-        if study.independent_seeds {
-            "unpaired (Welch), independent seeds"
-        } else {
-            "paired over replications"
-        }
+        "\nVerdicts: better or worse when the whole 95% CI lies beyond ±{} of the baseline's\n\
+         mean (--min-effect), no material difference when it lies within, inconclusive\n\
+         otherwise. None for neutral counts (more is neither better nor worse) nor for\n\
+         distribution shapes (outage quantiles, the worst incident), which pick different\n\
+         outages in each design. vm_availability's percentages are of the baseline's\n\
+         unavailability (1 − availability). --format json has every metric's verdict.\n",
+        study.min_effect
     ));
-    let (rows, verdicts) = difference_rows(study, KEY_METRICS);
-    out.push_str(&table(&header_refs, &rows));
-    out.push_str("\nVerdicts (where the 95% CI excludes zero):\n");
-    for v in &verdicts {
-        out.push_str(&format!("  {v}\n"));
-    }
-    if verdicts.is_empty() {
-        out.push_str(
-            "  none: no difference is distinguishable from noise at this replication count\n",
-        );
+    if n < 2 {
+        out.push_str("No verdicts: one replication gives no confidence interval.\n");
     }
     out
 }
@@ -222,8 +413,9 @@ pub fn sweep_rows(sw: &Sweep) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-/// The sweep as a text table of key metrics.
-pub fn sweep_text(sw: &Sweep) -> String {
+/// The sweep as a text table of key metrics: one column per metric, each column in one
+/// number format, split to fit in `width` characters (the parameter columns repeated).
+pub fn sweep_text(sw: &Sweep, width: Option<usize>) -> String {
     let mut out = format!(
         "model {} ({}, hash {})\nseed {}, {} replications per point (the same seeds at every point), bigvsim {}\n",
         sw.design.name, sw.design.path, sw.design.hash, sw.seed, sw.replications, VERSION
@@ -231,9 +423,79 @@ pub fn sweep_text(sw: &Sweep) -> String {
     if !sw.overrides.is_empty() {
         out.push_str(&format!("overrides: {}\n", sw.overrides.join(" ")));
     }
-    out.push_str("\nmean [95% CI] at each point\n\n");
-    let (header, rows) = sweep_rows(sw);
-    let refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    out.push_str(&table(&refs, &rows));
+    out.push_str("\nmean ± half-width of the 95% CI at each point\n\n");
+    let mut header: Vec<String> = sw.params.clone();
+    header.extend(KEY_METRICS.iter().map(|m| METRICS[*m as usize].heading()));
+    let sums: Vec<Vec<Summary>> = sw.points.iter().map(|(_, b)| point_summaries(b)).collect();
+    let formats: Vec<Fixed> = KEY_METRICS
+        .iter()
+        .map(|m| {
+            Fixed::of(
+                *m,
+                sums.iter().flat_map(|s| {
+                    let s = &s[*m as usize];
+                    [s.mean, half_width(s).unwrap_or(0.0)]
+                }),
+            )
+        })
+        .collect();
+    let rows: Vec<Vec<String>> = sw
+        .points
+        .iter()
+        .zip(&sums)
+        .map(|((values, _), s)| {
+            let mut row = values.clone();
+            row.extend(KEY_METRICS.iter().zip(&formats).map(|(m, f)| {
+                let s = &s[*m as usize];
+                f.pm(s.mean, half_width(s))
+            }));
+            row
+        })
+        .collect();
+    out.push_str(&fitted_table(sw.params.len(), &header, &rows, width));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_keeps_one_format_for_a_metric() {
+        // 594.2, 438.0 and 56.276 share one decimal (the largest is in the hundreds);
+        // counts stay whole; availability keeps six decimals; -0.04 rounds to "0.0".
+        let f = Fixed::of(Metric::DowntimeMinPerVmYear, [594.2, 438.0, 56.276]);
+        assert_eq!(
+            [f.fmt(594.2), f.fmt(438.0), f.fmt(56.276), f.fmt(-0.04)],
+            ["594.2", "438.0", "56.3", "0.0"]
+        );
+        let c = Fixed::of(Metric::VmReboots, [17885.0, 437.0]);
+        assert_eq!(c.pm(17885.0, Some(2375.4)), "17885 ± 2375");
+        let a = Fixed::of(Metric::VmAvailability, [0.5]);
+        assert_eq!(a.pm(0.998869, Some(0.000137)), "0.998869 ± 0.000137");
+        let small = Fixed::of(Metric::VmOutageP50S, [0.0123]);
+        assert_eq!(small.fmt(0.0123), "0.01230");
+        assert_eq!(small.pm(f64::NAN, None), "n/a ± n/a");
+    }
+
+    #[test]
+    fn fitted_tables_split_columns_to_fit_and_repeat_the_labels() {
+        // Four 10-character columns after an 8-character label: 8 + 4 × 12 = 56
+        // characters, so a width of 40 takes two columns per table, and None one table.
+        let header: Vec<String> = ["label", "a", "b", "c", "d"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rows = vec![
+            std::iter::once("row-name".to_string())
+                .chain((0..4).map(|i| format!("{i:>10}")))
+                .collect::<Vec<_>>(),
+        ];
+        let split = fitted_table(1, &header, &rows, Some(40));
+        assert_eq!(split.matches("row-name").count(), 2, "{split}");
+        assert!(split.lines().all(|l| l.chars().count() <= 40), "{split}");
+        let whole = fitted_table(1, &header, &rows, None);
+        assert_eq!(whole.matches("row-name").count(), 1, "{whole}");
+        assert_eq!(whole.lines().next().unwrap().chars().count(), 8 + 4 * 12);
+    }
 }

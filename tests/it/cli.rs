@@ -146,3 +146,94 @@ fn trace_prints_json_lines() {
         assert!(v["t_us"].is_u64() && v["event"].is_string(), "{l}");
     }
 }
+
+#[test]
+fn messages_go_to_stderr_and_stdout_carries_only_the_result() {
+    // With --out, "report written to" is on stderr; stdout is the table alone, as
+    // without --out, and --format json stays one parseable document.
+    let dir = std::env::temp_dir().join(format!("bigvsim-stderr-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let plain = run(&["run", "models/york-2017.ron", "-r", "2"]);
+    let with_out = run(&["run", "models/york-2017.ron", "-r", "2", "--out", &dir_arg]);
+    assert!(with_out.status.success());
+    assert_eq!(with_out.stdout, plain.stdout);
+    let err = String::from_utf8_lossy(&with_out.stderr);
+    assert!(
+        err.contains(&format!("report written to {dir_arg}/report.md")),
+        "{err}"
+    );
+    // A report goes into a new (or empty) directory.
+    let _ = std::fs::remove_dir_all(&dir);
+    let json = run(&[
+        "run",
+        "models/york-2017.ron",
+        "-r",
+        "2",
+        "--format",
+        "json",
+        "--out",
+        &dir_arg,
+    ]);
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    assert!(serde_json::from_slice::<serde_json::Value>(&json.stdout).is_ok());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_text_fits_in_100_columns_with_units_in_the_label() {
+    // One row per metric; the unit is in the row label (the key's suffix or a
+    // bracketed unit), not in a column of its own; each row has one number format.
+    let out = run(&["run", "models/york-year.ron", "-r", "4"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    let header = text.lines().find(|l| l.starts_with("metric")).unwrap();
+    assert!(!header.contains("unit"), "{header}");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("downtime_min_per_vm_year "))
+        .unwrap();
+    // mean, ± half-width, std, min, max: all with the same number of decimals.
+    let decimals: Vec<usize> = row
+        .split_whitespace()
+        .skip(1)
+        .filter(|w| *w != "±")
+        .map(|w| w.split('.').nth(1).map_or(0, str::len))
+        .collect();
+    assert_eq!(decimals.len(), 5, "{row}");
+    assert!(decimals.windows(2).all(|w| w[0] == w[1]), "{row}");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("supervisor_crashes (count)"))
+        .unwrap();
+    assert!(!row.contains(" count"), "{row}");
+}
+
+#[test]
+fn validate_verbose_prints_the_resolved_parameters() {
+    // validate checks and summarises; with -v it also prints every resolved parameter,
+    // defaults and --set overrides included, on stdout.
+    let quiet = run(&["validate", "models/york-2017.ron"]);
+    let quiet = String::from_utf8(quiet.stdout).unwrap();
+    assert!(
+        quiet.starts_with("ok models/york-2017.ron: york-2017"),
+        "{quiet}"
+    );
+    assert!(!quiet.contains("reboot_concurrency"), "{quiet}");
+    let out = run(&[
+        "validate",
+        "-v",
+        "models/york-2017.ron",
+        "--set",
+        "brain.reboot_concurrency=33",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("ok models/york-2017.ron"), "{text}");
+    assert!(text.contains("reboot_concurrency: 33"), "{text}");
+    assert!(text.contains("boot_slowdown_per_concurrent_boot"), "{text}");
+}

@@ -375,3 +375,230 @@ fn merge_takes_replication_zeros_outages_from_the_shard_that_ran_it() {
     assert_eq!(whole.lines().count(), 2_001);
     assert_eq!(merged, whole);
 }
+
+/// Runs the binary and returns (exit code, stdout, stderr).
+fn output(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(bin())
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `compare york-year york-year-fast-reboot -r R --format json` plus `extra`.
+fn year_compare(replications: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "compare",
+        "models/york-year.ron",
+        "models/york-year-fast-reboot.ron",
+        "-r",
+        replications,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    serde_json::from_slice(&run(&args)).unwrap()
+}
+
+#[test]
+fn verdicts_are_objects_with_direction_and_size() {
+    // The fast reboot queue lowers the year's downtime by about a quarter: the
+    // verdict object says "better", with the change in min/VM-year and as a percentage
+    // of the baseline's mean. Neutral counts and distribution shapes (outage
+    // quantiles, the worst incident) get no verdict object at all.
+    let doc = year_compare("12", &[]);
+    assert_eq!(doc["min_effect_pct"], 1.0);
+    let verdicts = doc["paired"][0]["verdicts"].as_array().unwrap();
+    let find = |key: &str| verdicts.iter().find(|v| v["metric"] == key);
+    for v in verdicts {
+        for field in ["metric", "verdict", "change", "change_pct", "ci95"] {
+            assert!(!v[field].is_null(), "{v}: {field}");
+        }
+        let allowed = ["better", "worse", "no_material_difference", "inconclusive"];
+        assert!(allowed.contains(&v["verdict"].as_str().unwrap()), "{v}");
+    }
+    let down = find("downtime_min_per_vm_year").unwrap();
+    assert_eq!(down["verdict"], "better");
+    let base = doc["designs"][0]["metrics"]["downtime_min_per_vm_year"]["mean"]
+        .as_f64()
+        .unwrap();
+    let change = down["change"].as_f64().unwrap();
+    let pct = down["change_pct"].as_f64().unwrap();
+    assert!((pct - 100.0 * change / base).abs() < 1e-9, "{down}");
+    assert!((-40.0..-15.0).contains(&pct), "{down}");
+    let ci = down["ci95"].as_array().unwrap();
+    assert!(ci[0].as_f64().unwrap() <= change && change <= ci[1].as_f64().unwrap());
+    // Availability is judged like downtime (its percentage is of the unavailability).
+    assert_eq!(find("vm_availability").unwrap()["verdict"], "better");
+    for none in [
+        "vm_reboots",
+        "events",
+        "link_resets",
+        "incidents",
+        "vm_outage_p99_s",
+        "full_recovery_s",
+        "recover_90_s",
+    ] {
+        assert!(find(none).is_none(), "{none} has a verdict");
+    }
+}
+
+#[test]
+fn min_effect_decides_what_is_material() {
+    // The same -26 % change in downtime is "no material difference" once only
+    // changes beyond 50 % matter, and "inconclusive" at 26 %, where the CI reaches
+    // across the threshold. A min effect without "%" is refused.
+    let at = |min: &str| {
+        let doc = year_compare("12", &["--min-effect", min]);
+        doc["paired"][0]["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["metric"] == "downtime_min_per_vm_year")
+            .unwrap()
+            .clone()
+    };
+    let down = at("50%");
+    assert_eq!(down["verdict"], "no_material_difference", "{down}");
+    let ci = down["ci95_pct"].as_array().unwrap();
+    let (lo, hi) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+    assert!(lo < -26.0 && hi > -26.0, "{down}");
+    assert_eq!(at("26%")["verdict"], "inconclusive");
+    let (code, _, err) = output(&[
+        "compare",
+        "models/york-2017.ron",
+        "models/york-2017-fast-reboot.ron",
+        "--min-effect",
+        "2",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("e.g. 2%"), "{err}");
+}
+
+#[test]
+fn one_replication_gives_no_verdict() {
+    // With one replication there is no CI, so no verdict objects, and the text says so.
+    let doc = year_compare("1", &[]);
+    assert_eq!(doc["paired"][0]["verdicts"], serde_json::json!([]));
+    let (code, text, _) = output(&[
+        "compare",
+        "models/york-2017.ron",
+        "models/york-2017-fast-reboot.ron",
+        "-r",
+        "1",
+    ]);
+    assert_eq!(code, Some(0));
+    assert!(text.contains("No verdicts: one replication"), "{text}");
+    assert!(!text.contains(" better\n"), "{text}");
+}
+
+#[test]
+fn compare_refuses_two_designs_of_one_name_and_design_set_tells_them_apart() {
+    // The same file twice is refused; with one design's boot slots doubled through
+    // --design-set, the second design is named after its override and recovers faster.
+    let (code, _, err) = output(&["compare", "models/york-2017.ron", "models/york-2017.ron"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("designs 0 (models/york-2017.ron) and 1 (models/york-2017.ron) are both named \"york-2017\""),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&run(&[
+        "compare",
+        "models/york-2017.ron",
+        "models/york-2017.ron",
+        "--design-set",
+        "1:brain.reboot_concurrency=40",
+        "-r",
+        "4",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(doc["designs"][0]["model"], "york-2017");
+    assert_eq!(
+        doc["designs"][1]["model"],
+        "york-2017+brain.reboot_concurrency=40"
+    );
+    let recovery = |k: usize| {
+        doc["designs"][k]["metrics"]["full_recovery_s"]["mean"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(recovery(1) < recovery(0) - 1_000.0, "{doc}");
+    assert_eq!(doc["paired"][0]["baseline"], "york-2017");
+    // Malformed or out-of-range overrides are refused with exit 2, naming the argument.
+    for (bad, why) in [
+        ("2:brain.reboot_concurrency=40", "there is no design 2"),
+        (
+            "x:brain.reboot_concurrency=40",
+            "\"x\" is not a design position",
+        ),
+        ("1:brain.reboot_concurrency", "no '='"),
+        (
+            "brain.reboot_concurrency=40",
+            "no design position before ':'",
+        ),
+    ] {
+        let (code, _, err) = output(&[
+            "compare",
+            "models/york-2017.ron",
+            "models/york-2017.ron",
+            "--design-set",
+            bad,
+        ]);
+        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert!(err.contains(&format!("--design-set {bad}: {why}")), "{err}");
+    }
+    // A path the model does not have is the loader's error, as for --set.
+    let (code, _, err) = output(&[
+        "compare",
+        "models/york-2017.ron",
+        "models/york-2017.ron",
+        "--design-set",
+        "1:brain.nonsense=1",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("nonsense"), "{err}");
+}
+
+#[test]
+fn compare_text_fits_in_100_columns_unless_wide() {
+    // Five designs: the design table is split so that no line is longer than 100
+    // characters; --wide prints it in one piece, wider. The difference tables carry
+    // the verdict of each key metric in words.
+    let mut args = vec!["compare"];
+    args.extend_from_slice(DESIGNS);
+    args.extend_from_slice(&["-r", "4"]);
+    let narrow = String::from_utf8(run(&args)).unwrap();
+    let long: Vec<&str> = narrow
+        .lines()
+        .filter(|l| !l.starts_with("model ") && l.chars().count() > 100)
+        .collect();
+    assert!(long.is_empty(), "{long:#?}");
+    assert_eq!(narrow.matches("\nmetric ").count(), 2 + 4, "{narrow}");
+    args.push("--wide");
+    let wide = String::from_utf8(run(&args)).unwrap();
+    assert_eq!(wide.matches("\nmetric ").count(), 1 + 4, "{wide}");
+    assert!(wide.lines().any(|l| l.chars().count() > 100));
+    let fast = wide
+        .split("york-2017-fast-reboot − york-2017")
+        .nth(1)
+        .unwrap();
+    let row = |key: &str| {
+        fast.lines()
+            .find(|l| l.starts_with(key))
+            .unwrap_or_else(|| panic!("{key} in {fast}"))
+            .to_string()
+    };
+    assert!(
+        row("downtime_min_per_vm_year").ends_with("  better"),
+        "{fast}"
+    );
+    assert!(row("full_recovery_s").ends_with("none: shape"), "{fast}");
+    assert!(row("vm_reboots").ends_with("none: neutral"), "{fast}");
+}
