@@ -33,7 +33,8 @@ pub fn differences(
         .collect()
 }
 
-/// A plain-words verdict on one difference, or None when the CI includes zero.
+/// A plain-words verdict on one difference, or None when the CI includes zero or
+/// there is no CI (fewer than two replications).
 pub fn verdict(design: &str, baseline: &str, m: Metric, d: &Difference) -> Option<String> {
     if !d.significant() {
         return None;
@@ -77,6 +78,7 @@ mod tests {
             ci95_lo: -2.418_7,
             ci95_hi: -0.581_3,
             paired: true,
+            n: 4,
         };
         assert_eq!(
             verdict("fast", "base", Metric::FullRecoveryS, &lowered).as_deref(),
@@ -89,6 +91,7 @@ mod tests {
             ci95_lo: 0.5,
             ci95_hi: 2.5,
             paired: true,
+            n: 4,
         };
         assert_eq!(
             verdict("slow", "base", Metric::FullRecoveryS, &raised).as_deref(),
@@ -102,6 +105,12 @@ mod tests {
         };
         assert_eq!(
             verdict("fast", "base", Metric::FullRecoveryS, &unsure),
+            None
+        );
+        // One replication: whatever its numbers, no interval and so no verdict.
+        let single = Difference { n: 1, ..lowered };
+        assert_eq!(
+            verdict("fast", "base", Metric::FullRecoveryS, &single),
             None
         );
     }

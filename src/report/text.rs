@@ -4,7 +4,8 @@
 use crate::VERSION;
 use crate::experiment::{Study, Sweep, point_summaries, verdict};
 use crate::metrics::format::fmt_metric;
-use crate::metrics::{METRICS, Metric, Summary};
+use crate::metrics::stats::NO_CI_REASON;
+use crate::metrics::{Difference, METRICS, Metric, Summary};
 
 /// Lays out rows as an aligned text table (first column left, others right).
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -82,19 +83,52 @@ fn header_lines(study: &Study) -> String {
     out
 }
 
-/// `mean [lo, hi]` of metric `m`, the cell of every summary table.
-fn mean_ci(m: Metric, mean: f64, lo: f64, hi: f64) -> String {
-    format!(
-        "{} [{}, {}]",
-        fmt_metric(m, mean),
-        fmt_metric(m, lo),
-        fmt_metric(m, hi)
-    )
+/// What a table prints where there is no interval (or spread) to print.
+const NOT_AVAILABLE: &str = "n/a";
+
+/// `[lo, hi]` of metric `m`, or `n/a` when there is no interval.
+fn ci_cell(m: Metric, ci: Option<(f64, f64)>) -> String {
+    match ci {
+        Some((lo, hi)) => format!("[{}, {}]", fmt_metric(m, lo), fmt_metric(m, hi)),
+        None => NOT_AVAILABLE.to_string(),
+    }
+}
+
+/// `mean [lo, hi]` of metric `m`, the cell of every summary table; `mean [n/a]` when
+/// there is no interval.
+fn mean_ci(m: Metric, mean: f64, ci: Option<(f64, f64)>) -> String {
+    match ci {
+        Some(_) => format!("{} {}", fmt_metric(m, mean), ci_cell(m, ci)),
+        None => format!("{} [{NOT_AVAILABLE}]", fmt_metric(m, mean)),
+    }
 }
 
 /// [`mean_ci`] of a summary.
 fn summary_ci(m: Metric, s: &Summary) -> String {
-    mean_ci(m, s.mean, s.ci95_lo, s.ci95_hi)
+    mean_ci(m, s.mean, s.ci95())
+}
+
+/// [`mean_ci`] of a difference.
+fn difference_ci(m: Metric, d: &Difference) -> String {
+    mean_ci(m, d.mean, d.ci95())
+}
+
+/// The line that says, once, why the tables above print `n/a`; empty when every
+/// figure has its interval.
+fn no_ci_note(replications: impl IntoIterator<Item = usize>) -> String {
+    if replications
+        .into_iter()
+        .any(|n| n < crate::metrics::stats::MIN_REPLICATIONS_FOR_CI)
+    {
+        format!("\n{NOT_AVAILABLE}: {NO_CI_REASON}\n")
+    } else {
+        String::new()
+    }
+}
+
+/// The replications of each design of a study.
+fn study_replications(study: &Study) -> impl Iterator<Item = usize> + '_ {
+    study.designs.iter().map(|(_, b)| b.replications.len())
 }
 
 /// A heading row (`design` then each metric's heading) and one row per design of
@@ -126,7 +160,7 @@ pub fn difference_rows(study: &Study, metrics: &[Metric]) -> (Vec<Vec<String>>, 
         let mut row = vec![info.name.clone()];
         for m in metrics {
             let x = &d[*m as usize];
-            row.push(mean_ci(*m, x.mean, x.ci95_lo, x.ci95_hi));
+            row.push(difference_ci(*m, x));
             if let Some(v) = verdict(&info.name, &base.name, *m, x) {
                 verdicts.push(v);
             }
@@ -152,12 +186,9 @@ pub fn run_text(study: &Study) -> String {
                 d.key.to_string(),
                 d.unit.to_string(),
                 fmt_metric(*m, s.mean),
-                format!(
-                    "[{}, {}]",
-                    fmt_metric(*m, s.ci95_lo),
-                    fmt_metric(*m, s.ci95_hi)
-                ),
-                fmt_metric(*m, s.std),
+                ci_cell(*m, s.ci95()),
+                s.std_dev()
+                    .map_or(NOT_AVAILABLE.to_string(), |x| fmt_metric(*m, x)),
                 fmt_metric(*m, s.min),
                 fmt_metric(*m, s.max),
             ]
@@ -167,6 +198,7 @@ pub fn run_text(study: &Study) -> String {
         &["metric", "unit", "mean", "95% CI", "std", "min", "max"],
         &rows,
     ));
+    out.push_str(&no_ci_note([batch.replications.len()]));
     out
 }
 
@@ -178,7 +210,9 @@ pub fn compare_text(study: &Study) -> String {
     let (header, rows) = design_rows(study, KEY_METRICS);
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     out.push_str(&table(&header_refs, &rows));
+    let note = no_ci_note(study_replications(study));
     if study.designs.len() < 2 {
+        out.push_str(&note);
         return out;
     }
     out.push_str(&format!(
@@ -196,7 +230,9 @@ pub fn compare_text(study: &Study) -> String {
     for v in &verdicts {
         out.push_str(&format!("  {v}\n"));
     }
-    if verdicts.is_empty() {
+    if verdicts.is_empty() && !note.is_empty() {
+        out.push_str(&format!("  none: {NO_CI_REASON}\n"));
+    } else if verdicts.is_empty() {
         out.push_str(
             "  none: no difference is distinguishable from noise at this replication count\n",
         );
@@ -235,5 +271,8 @@ pub fn sweep_text(sw: &Sweep) -> String {
     let (header, rows) = sweep_rows(sw);
     let refs: Vec<&str> = header.iter().map(String::as_str).collect();
     out.push_str(&table(&refs, &rows));
+    out.push_str(&no_ci_note(
+        sw.points.iter().map(|(_, b)| b.replications.len()),
+    ));
     out
 }
