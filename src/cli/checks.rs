@@ -2,7 +2,7 @@
 //! 2, and comes before anything is created or allocated.
 
 use bigvsim::experiment::shard::Shard;
-use bigvsim::experiment::sweep::set_path;
+use bigvsim::experiment::sweep::{overwrites, set_path};
 use bigvsim::experiment::{self, MAX_REPLICATIONS, Workers};
 use bigvsim::report::files;
 use bigvsim::scenario::LoadedModel;
@@ -73,14 +73,17 @@ pub(super) fn check_common(c: &Common) -> Result<(), Failure> {
     check_sets(&c.sets)
 }
 
-/// Refuses a `--set` path given twice: the later value would silently win, and the
-/// record of overrides would show both.
+/// Refuses a `--set` that overwrites an earlier one (the same path, or a field that
+/// contains it): the later value would silently win, and the record of overrides
+/// would show both. Setting a part after its whole refines it and is allowed.
 pub(super) fn check_sets(sets: &[String]) -> Result<(), Failure> {
     for (i, s) in sets.iter().enumerate() {
-        if let Some(earlier) = sets[..i].iter().find(|e| set_path(e) == set_path(s)) {
+        if let Some(earlier) = sets[..i]
+            .iter()
+            .find(|e| overwrites(set_path(s), set_path(e)))
+        {
             return Err(Failure::input(format!(
-                "--set {s}: the path {} is already set by --set {earlier}; set each path once",
-                set_path(s)
+                "--set {s}: it would overwrite --set {earlier}; set each path once",
             )));
         }
     }

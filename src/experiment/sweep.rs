@@ -105,19 +105,35 @@ pub fn set_path(arg: &str) -> &str {
     arg.split_once('=').map_or(arg, |(path, _)| path).trim()
 }
 
+/// True when setting `later` after `earlier` replaces what `earlier` set: the same
+/// path, or a field that contains it (`brain` after `brain.reboot_concurrency`).
+/// Setting a part after its whole (`brain.reboot_concurrency` after `brain`) refines
+/// it and is not an overwrite.
+pub fn overwrites(later: &str, earlier: &str) -> bool {
+    earlier == later
+        || earlier
+            .strip_prefix(later)
+            .is_some_and(|rest| rest.starts_with(['.', '[']))
+}
+
 /// Refuses parameters that would make grid rows that are not what their labels say:
-/// a path swept twice (the second list would overwrite the first, so rows labelled
-/// differently would hold identical results), a path also fixed by `--set` (the
-/// sweep would silently override it), or a value listed twice in one parameter.
+/// a path swept twice, or within another swept path (one list would overwrite the
+/// other, so rows labelled differently would hold identical results), a `--set`
+/// that the sweep would silently override, or a value listed twice in one parameter.
 pub fn check_params(params: &[Param], sets: &[String]) -> Result<(), String> {
     for (i, p) in params.iter().enumerate() {
-        if params[..i].iter().any(|q| q.path == p.path) {
+        // Every parameter is applied at every point, so overlapping paths in either
+        // order would overwrite each other.
+        if params[..i]
+            .iter()
+            .any(|q| overwrites(&p.path, &q.path) || overwrites(&q.path, &p.path))
+        {
             return Err(format!(
                 "--param {}: this path is swept twice; give all its values in one --param",
                 p.path
             ));
         }
-        if let Some(set) = sets.iter().find(|s| set_path(s) == p.path) {
+        if let Some(set) = sets.iter().find(|s| overwrites(&p.path, set_path(s))) {
             return Err(format!(
                 "--param {}: this path is also fixed by --set {set}; a swept path takes its \
                  values from --param only",
@@ -332,6 +348,17 @@ mod tests {
         assert!(twice.contains("a.b: this path is swept twice"), "{twice}");
         let set = check_params(&[p("a.b=1,2")], &[" a.b =7".to_string()]).unwrap_err();
         assert!(set.contains("also fixed by --set  a.b =7"), "{set}");
+        let part = check_params(&[p("a.b=1,2"), p("a=(b: 1),(b: 2)")], &[]).unwrap_err();
+        assert!(part.contains("swept twice"), "{part}");
+        let whole = check_params(&[p("a=(b: 1),(b: 2)")], &["a.b=3".to_string()]).unwrap_err();
+        assert!(whole.contains("also fixed by --set a.b=3"), "{whole}");
+        // A part swept under a fixed whole refines it.
+        assert_eq!(
+            check_params(&[p("a.b=1,2")], &["a=(b: 3)".to_string()]),
+            Ok(())
+        );
+        assert!(overwrites("faults", "faults[0].at") && !overwrites("faults[0].at", "faults"));
+        assert!(!overwrites("a.bc", "a.b") && !overwrites("a.b", "a.bc"));
         let value = check_params(&[p("a.b=1,2,1")], &[]).unwrap_err();
         assert!(value.contains("the value 1 is listed twice"), "{value}");
         assert_eq!(

@@ -209,8 +209,20 @@ fn arguments_that_would_silently_mislead_are_refused() {
             "--set",
             "brain.reboot_concurrency =6",
         ]);
-        refused(&a, "already set by --set brain.reboot_concurrency=5");
+        refused(&a, "would overwrite --set brain.reboot_concurrency=5");
     }
+    // A whole set after one of its parts would overwrite the part.
+    refused(
+        &[
+            "validate",
+            m,
+            "--set",
+            "brain.reboot_concurrency=5",
+            "--set",
+            "brain=(reboot_concurrency: 6)",
+        ],
+        "would overwrite",
+    );
     refused(
         &["run", m, "-r", "2", "--out", ""],
         "--out: the path is empty",
