@@ -2,17 +2,26 @@
 //! print or write the results, and turn errors into exit codes
 //! (0 success, 1 a run failed, 2 bad input).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
+use std::ops::ControlFlow;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use bigvsim::experiment::differences::MinEffect;
+mod checks;
+mod progress;
+
+use checks::{
+    check_common, check_out, check_output, check_paths, check_sets, check_shard_output, fit,
+    fit_owned, parse_shard, workers,
+};
+use progress::Progress;
+
 use bigvsim::experiment::shard::{self, Shard};
 use bigvsim::experiment::sweep::{Param, SweepModels};
 use bigvsim::experiment::{
-    self, MAX_REPLICATIONS, Plan, RunFailure, Study, StudyError, StudyKind, StudyPlan,
+    self, Plan, RunFailure, Study, StudyError, StudyKind, StudyPlan, Workers,
 };
 use bigvsim::report::{self, files};
 use bigvsim::scenario::{self, LoadedModel};
@@ -90,9 +99,9 @@ struct Common {
 
 #[derive(Args, Debug)]
 struct Output {
-    /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// Output format on stdout [default: text; with --shard, always json].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Also write a report (report.md, metrics.json, CSVs, PNG and SVG plots) here.
     #[arg(long, value_name = "DIR")]
     out: Option<String>,
@@ -193,6 +202,13 @@ enum Format {
     Json,
 }
 
+impl Output {
+    /// The format asked for, or text.
+    fn format(&self) -> Format {
+        self.format.unwrap_or(Format::Text)
+    }
+}
+
 /// A failure with its exit code; the message is printed as `error: ...`.
 struct Failure {
     code: u8,
@@ -267,88 +283,6 @@ fn load(path: &str, sets: &[String]) -> Result<LoadedModel, Failure> {
     scenario::load(path, sets).map_err(|e| Failure::input(e.to_string()))
 }
 
-fn jobs(requested: Option<usize>) -> usize {
-    requested.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    })
-}
-
-/// A progress bar on stderr, drawn only when stderr is a terminal.
-struct Progress {
-    enabled: bool,
-    started: Instant,
-    /// When the bar was last drawn: redrawn at most ten times a second.
-    drawn: std::sync::Mutex<Option<Instant>>,
-    label: String,
-}
-
-impl Progress {
-    fn new(label: &str, total: u64) -> Progress {
-        Progress {
-            enabled: std::io::stderr().is_terminal() && total > 1,
-            started: Instant::now(),
-            drawn: std::sync::Mutex::new(None),
-            label: label.to_string(),
-        }
-    }
-
-    fn update(&self, done: u64, total: u64) {
-        if !self.enabled {
-            return;
-        }
-        if let Ok(mut drawn) = self.drawn.lock() {
-            let due = drawn.is_none_or(|t| t.elapsed().as_millis() >= 100);
-            if !due && done < total {
-                return;
-            }
-            *drawn = Some(Instant::now());
-        }
-        let width = 30;
-        let filled = (done * width / total.max(1)) as usize;
-        let secs = self.started.elapsed().as_secs_f64();
-        let rate = done as f64 / secs.max(1e-9);
-        let left = (total - done) as f64 / rate.max(1e-9);
-        let mut err = std::io::stderr().lock();
-        let _ = write!(
-            err,
-            "\r{} [{}{}] {done}/{total} replications  {rate:.1}/s  {left:.0} s left ",
-            self.label,
-            "#".repeat(filled),
-            " ".repeat(width as usize - filled)
-        );
-        if done == total {
-            let _ = writeln!(err);
-        }
-        let _ = err.flush();
-    }
-}
-
-/// The most worker threads one command starts.
-const MAX_JOBS: usize = 1024;
-
-fn check_common(c: &Common) -> Result<(), Failure> {
-    if c.replications == 0 {
-        return Err(Failure::input("--replications must be at least 1"));
-    }
-    if c.replications > MAX_REPLICATIONS {
-        return Err(Failure::input(format!(
-            "--replications {}: at most {MAX_REPLICATIONS} (each replication's results are kept in memory)",
-            c.replications
-        )));
-    }
-    if c.jobs == Some(0) {
-        return Err(Failure::input("--jobs must be at least 1"));
-    }
-    if let Some(j) = c.jobs.filter(|&j| j > MAX_JOBS) {
-        return Err(Failure::input(format!(
-            "--jobs {j}: at most {MAX_JOBS} worker threads"
-        )));
-    }
-    Ok(())
-}
-
 fn verbose<'a>(models: impl IntoIterator<Item = &'a LoadedModel>, c: &Common) {
     if c.verbose {
         for m in models {
@@ -363,24 +297,6 @@ fn verbose<'a>(models: impl IntoIterator<Item = &'a LoadedModel>, c: &Common) {
     }
 }
 
-/// Checks `--out` before any work, so a bad directory fails fast with exit code 2.
-fn check_out(output: &Output) -> Result<(), Failure> {
-    match &output.out {
-        Some(dir) => {
-            files::prepare_dir(dir, output.force).map_err(|e| Failure::input(e.to_string()))
-        }
-        None => Ok(()),
-    }
-}
-
-fn parse_shard(shard: &Option<String>) -> Result<Option<Shard>, Failure> {
-    shard
-        .as_deref()
-        .map(Shard::parse)
-        .transpose()
-        .map_err(Failure::input)
-}
-
 /// Runs a study (one design for `run`, several for `compare`), whole or one shard.
 fn study(
     kind: StudyKind,
@@ -388,6 +304,7 @@ fn study(
     c: &Common,
     independent_seeds: bool,
     shard: Option<Shard>,
+    jobs: usize,
 ) -> Result<Study, Failure> {
     let plan = StudyPlan {
         kind,
@@ -396,7 +313,7 @@ fn study(
         shard,
         independent_seeds,
         overrides: c.sets.clone(),
-        jobs: jobs(c.jobs),
+        jobs,
         check_invariants: c.check,
     };
     let range = plan.range();
@@ -430,13 +347,28 @@ fn run_failure(f: &RunFailure) -> Failure {
     ))
 }
 
+/// Writes `text` on stdout. A reader that has gone away (`bigvsim ... | head`) ends
+/// the output quietly, as other Unix tools do; any other failed write is an error
+/// rather than a panic.
+fn out(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::run(format!("cannot write the output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Prints a document as indented JSON. A document that cannot be serialized is a
 /// bug, reported as such rather than printed as nothing.
 fn print_json(doc: &impl serde::Serialize) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(doc)
         .map_err(|e| Failure::run(format!("cannot write the JSON output: {e}")))?;
-    println!("{text}");
-    Ok(())
+    out(&format!("{text}\n"))
 }
 
 /// Prints a study (and writes its report) as `run` or `compare` would.
@@ -446,11 +378,11 @@ fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
         files::write_study_report(dir, output.force, s, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;
     }
-    match (output.format, s.kind) {
+    match (output.format(), s.kind) {
         (Format::Json, StudyKind::Run) => print_json(&report::run_json(s))?,
         (Format::Json, StudyKind::Compare) => print_json(&report::compare_json(s))?,
-        (Format::Text, StudyKind::Run) => print!("{}", report::run_text(s, width)),
-        (Format::Text, StudyKind::Compare) => print!("{}", report::compare_text(s, width)),
+        (Format::Text, StudyKind::Run) => out(&report::run_text(s, width))?,
+        (Format::Text, StudyKind::Compare) => out(&report::compare_text(s, width))?,
     }
     if let Some(dir) = &output.out {
         eprintln!("report written to {dir}/report.md");
@@ -462,18 +394,34 @@ fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
 fn emit_part(s: &Study, shard: Shard) -> Result<(), Failure> {
     let text = shard::part_json(s, shard)
         .map_err(|e| Failure::run(format!("cannot write the shard file: {e}")))?;
-    println!("{text}");
-    Ok(())
+    out(&format!("{text}\n"))
+}
+
+/// The replications one design runs: all of them, or the shard's.
+fn runs_per_design(c: &Common, shard: Option<Shard>) -> u64 {
+    let range = shard.map_or(0..c.replications, |s| s.range(c.replications));
+    range.end - range.start
 }
 
 fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let c = &args.common;
     check_common(c)?;
+    check_paths("the model file", [&args.model])?;
+    check_output(&args.output)?;
     let shard = parse_shard(&args.shard)?;
+    check_shard_output(shard, &args.output)?;
     let m = load(&args.model, &c.sets)?;
+    let jobs = fit(&[(&m, &c.sets)], workers(c.jobs), runs_per_design(c, shard))?;
     check_out(&args.output)?;
     verbose([&m], c);
-    let s = study(StudyKind::Run, std::slice::from_ref(&m), c, false, shard)?;
+    let s = study(
+        StudyKind::Run,
+        std::slice::from_ref(&m),
+        c,
+        false,
+        shard,
+        jobs,
+    )?;
     match shard {
         Some(shard) => emit_part(&s, shard),
         None => emit_study(&s, &args.output),
@@ -483,9 +431,12 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
 fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
     let c = &args.common;
     check_common(c)?;
+    check_paths("a model file", &args.models)?;
+    check_output(&args.output)?;
     let shard = parse_shard(&args.shard)?;
     let min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
     let design_sets = design_sets(&args.design_sets, args.models.len())?;
+    check_shard_output(shard, &args.output)?;
     let models = args
         .models
         .iter()
@@ -500,6 +451,9 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     distinct_names(&models)?;
+    let with_sets: Vec<(&LoadedModel, &[String])> =
+        models.iter().map(|m| (m, c.sets.as_slice())).collect();
+    let jobs = fit(&with_sets, workers(c.jobs), runs_per_design(c, shard))?;
     check_out(&args.output)?;
     verbose(&models, c);
     let mut s = study(
@@ -508,6 +462,7 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
         c,
         args.independent_seeds,
         shard,
+        jobs,
     )?;
     s.min_effect = min_effect;
     match shard {
@@ -562,6 +517,8 @@ fn distinct_names(models: &[LoadedModel]) -> Result<(), Failure> {
 }
 
 fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
+    check_paths("a part file", &args.parts)?;
+    check_output(&args.output)?;
     let mut s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;
     s.min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
     check_out(&args.output)?;
@@ -571,6 +528,8 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
 fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     let c = &args.common;
     check_common(c)?;
+    check_paths("the model file", [&args.model])?;
+    check_output(&args.output)?;
     let params = args
         .params
         .iter()
@@ -579,13 +538,14 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .map_err(Failure::input)?;
     let sweep = SweepModels::load(&args.model, &c.sets, &params)
         .map_err(|e| Failure::input(e.to_string()))?;
+    let jobs = fit_owned(&sweep.models_with_sets(), workers(c.jobs), c.replications)?;
     check_out(&args.output)?;
     verbose(sweep.models().take(1), c);
     let plan = Plan {
         seed: c.seed,
         first: 0,
         count: c.replications,
-        jobs: jobs(c.jobs),
+        jobs,
         check_invariants: c.check,
     };
     let progress = Progress::new("sweep", c.replications * sweep.models().count() as u64);
@@ -596,9 +556,9 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         files::write_sweep_report(dir, args.output.force, &sw, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;
     }
-    match args.output.format {
+    match args.output.format() {
         Format::Json => print_json(&report::sweep_json(&sw))?,
-        Format::Text => print!("{}", report::sweep_text(&sw, args.output.width())),
+        Format::Text => out(&report::sweep_text(&sw, args.output.width()))?,
     }
     if let Some(dir) = &args.output.out {
         eprintln!("report written to {dir}/report.md");
@@ -607,13 +567,18 @@ fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
 }
 
 fn cmd_validate(models: &[String], sets: &[String], verbose: bool) -> Result<(), Failure> {
+    check_paths("a model file", models)?;
+    check_sets(sets)?;
     let mut failures = Vec::new();
     for path in models {
-        match scenario::load(path, sets) {
+        // `validate` answers for one worker: `run` says when several do not fit.
+        let loaded = scenario::load(path, sets)
+            .and_then(|m| experiment::fit_workers(&m, sets, Workers::Explicit(1), 1).map(|_| m));
+        match loaded {
             Ok(m) => {
                 let sc = &m.scenario;
-                println!(
-                    "ok {}: {} ({} heads × {} VMs = {} VMs, horizon {}, {} faults)",
+                out(&format!(
+                    "ok {}: {} ({} heads × {} VMs = {} VMs, horizon {}, {} faults)\n",
                     path,
                     sc.name,
                     sc.site.heads,
@@ -621,9 +586,9 @@ fn cmd_validate(models: &[String], sets: &[String], verbose: bool) -> Result<(),
                     sc.site.vms(),
                     scenario::duration::format_duration_us(sc.horizon_us),
                     sc.faults.len()
-                );
+                ))?;
                 if verbose {
-                    println!("{}", m.resolved_ron());
+                    out(&format!("{}\n", m.resolved_ron()))?;
                 }
             }
             Err(e) => failures.push(e.to_string()),
@@ -643,35 +608,57 @@ fn cmd_trace(
     limit: Option<u64>,
     sets: &[String],
 ) -> Result<(), Failure> {
-    let m = load(path, sets)?;
-    let mut sc = m.scenario.clone();
-    if let Some(k) = limit {
-        // Trace at most k events: stop quietly at the limit instead of failing.
-        sc.limits.max_events = sc.limits.max_events.min(k);
+    if limit == Some(0) {
+        return Err(Failure::input("--limit must be at least 1 event"));
     }
-    let mut platform = bigvsim::model::Platform::new(&sc, Default::default());
+    check_paths("the model file", [&path.to_string()])?;
+    check_sets(sets)?;
+    let m = load(path, sets)?;
+    // A trace is one replication on one thread.
+    fit(&[(&m, sets)], Workers::Explicit(1), 1)?;
+    let mut platform = bigvsim::model::Platform::new(&m.scenario, Default::default());
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
     let mut n = 0u64;
-    let result = platform.run_observed(seed, replication, |t, e| {
+    // The first failed write: the trace stops there, since nobody reads the rest.
+    let mut write_error: Option<std::io::Error> = None;
+    // `--limit` ends the trace, not the model: the model's own event limit still
+    // applies, so a runaway is reported the same way with or without `--limit`.
+    let result = platform.run_until(seed, replication, |t, e| {
         n += 1;
         let fields = e.json_fields();
         let sep = if fields.is_empty() { "" } else { "," };
-        // A failed write (a closed pipe) does not stop the run: the trace goes on to
-        // the end or the limit, and the run's own result decides the exit code.
-        let _ = writeln!(
+        if let Err(err) = writeln!(
             out,
             "{{\"n\":{n},\"t_us\":{t},\"event\":\"{}\"{sep}{fields}}}",
             e.name()
-        );
+        ) {
+            write_error = Some(err);
+            return ControlFlow::Break(());
+        }
+        if limit.is_some_and(|k| n >= k) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     });
-    let _ = out.flush();
-    match result {
-        Ok(_) => Ok(()),
-        Err(bigvsim::engine::EngineError::EventLimit { .. }) if limit.is_some() => Ok(()),
-        Err(e) => Err(Failure::run(format!(
-            "{path}: seed {seed}, replication {replication}: {e}\n  reproduce with: {}",
-            command_line()
-        ))),
+    if let Err(err) = out.flush() {
+        write_error.get_or_insert(err);
     }
+    match write_error {
+        // The reader went away (`trace | head`): stop quietly, as other Unix tools do.
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        Some(e) => return Err(Failure::run(format!("cannot write the output: {e}"))),
+        None => {}
+    }
+    result.map(|_| ()).map_err(|error| {
+        run_failure(&RunFailure {
+            path: path.to_string(),
+            error: bigvsim::experiment::ReplicationError {
+                seed,
+                replication,
+                error,
+            },
+        })
+    })
 }

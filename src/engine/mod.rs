@@ -14,6 +14,8 @@ pub mod dist;
 pub mod queue;
 pub mod rng;
 
+use std::ops::ControlFlow;
+
 pub use dist::Dist;
 pub use queue::{EventQueue, QueueFull};
 pub use rng::Stream;
@@ -121,6 +123,8 @@ pub struct RunEnd {
     pub events: u64,
     /// Stale (cancelled) events skipped.
     pub stale: u64,
+    /// The observer stopped the run before the horizon (see [`run_until`]).
+    pub stopped: bool,
 }
 
 /// Why a run stopped early. The caller adds the seed and the reproducing command.
@@ -178,6 +182,22 @@ pub fn run<P: Process>(
     limits: Limits,
     mut observe: impl FnMut(Micros, &P::Event),
 ) -> Result<RunEnd, EngineError> {
+    run_until(process, sched, limits, |t, e| {
+        observe(t, e);
+        ControlFlow::Continue(())
+    })
+}
+
+/// Like [`run`], but the observer may end the run: when it returns
+/// `ControlFlow::Break`, the event it was shown is not handled and the run stops
+/// there, successfully, with [`RunEnd::stopped`] set. A reader of a trace that has
+/// gone away, or a trace that has printed all it was asked for, stops this way.
+pub fn run_until<P: Process>(
+    process: &mut P,
+    sched: &mut Scheduler<P::Event>,
+    limits: Limits,
+    mut observe: impl FnMut(Micros, &P::Event) -> ControlFlow<()>,
+) -> Result<RunEnd, EngineError> {
     let mut events = 0u64;
     let mut stale = 0u64;
     let room = process.max_pushes_per_event();
@@ -210,8 +230,14 @@ pub fn run<P: Process>(
                 time_us,
             });
         }
+        if observe(time_us, &event).is_break() {
+            return Ok(RunEnd {
+                events,
+                stale,
+                stopped: true,
+            });
+        }
         events += 1;
-        observe(time_us, &event);
         sched.pushed = 0;
         process.handle(event, sched);
         if sched.pushed > room {
@@ -241,7 +267,11 @@ pub fn run<P: Process>(
             });
         }
     }
-    Ok(RunEnd { events, stale })
+    Ok(RunEnd {
+        events,
+        stale,
+        stopped: false,
+    })
 }
 
 #[cfg(test)]
@@ -293,6 +323,39 @@ mod tests {
             p.log,
             vec![(0, 0), (0, 1), (0, 2), (1, 1), (2, 0), (2, 2), (2, 1)]
         );
+    }
+
+    #[test]
+    fn an_observer_can_stop_the_run_before_an_event() {
+        // One ticker of period 10: the observer stops at the event at t=30, which is
+        // then not handled; the run ends successfully after 3 events, marked stopped.
+        let mut p = Tickers {
+            period: vec![10],
+            log: vec![],
+        };
+        let mut s = Scheduler::with_capacity(2);
+        s.at(0, 0);
+        let limits = Limits {
+            horizon_us: 1_000,
+            max_events: 1_000,
+            check_invariants: false,
+        };
+        let end = run_until(&mut p, &mut s, limits, |t, _| {
+            if t == 30 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(
+            end,
+            Ok(RunEnd {
+                events: 3,
+                stale: 0,
+                stopped: true
+            })
+        );
+        assert_eq!(p.log, vec![(0, 0), (10, 0), (20, 0)]);
     }
 
     #[test]
@@ -378,7 +441,8 @@ mod tests {
             run_with(false),
             Ok(RunEnd {
                 events: 11,
-                stale: 0
+                stale: 0,
+                stopped: false,
             })
         );
     }

@@ -227,6 +227,7 @@ mod tests {
             ci95_lo: lo,
             ci95_hi: hi,
             paired: true,
+            n: 30,
         }
     }
 

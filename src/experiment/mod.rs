@@ -2,13 +2,18 @@
 //! threads if asked; the results are identical to a serial run because replication i
 //! always uses stream coordinates (seed, i) and lands in slot i), and keeps what the
 //! reports need beyond the per-run metrics.
+//!
+//! [`resources`] checks, before anything is allocated, that the workers asked for fit
+//! in memory together.
 
 pub mod differences;
+pub mod resources;
 pub mod shard;
 pub mod study;
 pub mod sweep;
 
 pub use differences::verdict;
+pub use resources::{Fitted, Workers, fit_all, fit_workers};
 pub use shard::{MergeError, Shard};
 pub use study::{DesignInfo, RunFailure, Study, StudyError, StudyKind, StudyPlan, run_study};
 pub use sweep::{Param, Sweep, SweepError, point_summaries};

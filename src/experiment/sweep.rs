@@ -100,6 +100,58 @@ fn range_values(a: &str, b: &str, step: &str) -> Result<Vec<String>, String> {
         .collect())
 }
 
+/// The path a `--set PATH=VALUE` argument sets, as typed (trimmed).
+pub fn set_path(arg: &str) -> &str {
+    arg.split_once('=').map_or(arg, |(path, _)| path).trim()
+}
+
+/// True when setting `later` after `earlier` replaces what `earlier` set: the same
+/// path, or a field that contains it (`brain` after `brain.reboot_concurrency`).
+/// Setting a part after its whole (`brain.reboot_concurrency` after `brain`) refines
+/// it and is not an overwrite.
+pub fn overwrites(later: &str, earlier: &str) -> bool {
+    earlier == later
+        || earlier
+            .strip_prefix(later)
+            .is_some_and(|rest| rest.starts_with(['.', '[']))
+}
+
+/// Refuses parameters that would make grid rows that are not what their labels say:
+/// a path swept twice, or within another swept path (one list would overwrite the
+/// other, so rows labelled differently would hold identical results), a `--set`
+/// that the sweep would silently override, or a value listed twice in one parameter.
+pub fn check_params(params: &[Param], sets: &[String]) -> Result<(), String> {
+    for (i, p) in params.iter().enumerate() {
+        // Every parameter is applied at every point, so overlapping paths in either
+        // order would overwrite each other.
+        if params[..i]
+            .iter()
+            .any(|q| overwrites(&p.path, &q.path) || overwrites(&q.path, &p.path))
+        {
+            return Err(format!(
+                "--param {}: this path is swept twice; give all its values in one --param",
+                p.path
+            ));
+        }
+        if let Some(set) = sets.iter().find(|s| overwrites(&p.path, set_path(s))) {
+            return Err(format!(
+                "--param {}: this path is also fixed by --set {set}; a swept path takes its \
+                 values from --param only",
+                p.path
+            ));
+        }
+        for (j, v) in p.values.iter().enumerate() {
+            if p.values[..j].contains(v) {
+                return Err(format!(
+                    "--param {}: the value {v} is listed twice; each grid point runs once",
+                    p.path
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Every combination of the parameters' values, first parameter slowest.
 pub fn grid(params: &[Param]) -> Vec<Vec<String>> {
     let mut points: Vec<Vec<String>> = vec![Vec::new()];
@@ -142,6 +194,8 @@ pub enum SweepError {
     /// The parameters make more grid points than [`MAX_SWEEP_POINTS`] (None: more than
     /// 2^64).
     TooManyPoints(Option<u64>),
+    /// The parameters contradict each other or the overrides.
+    Params(String),
     /// The model, or the model at one grid point, does not load.
     Model(ScenarioError),
 }
@@ -154,6 +208,7 @@ impl std::fmt::Display for SweepError {
                 "the --param values make {} grid points; at most {MAX_SWEEP_POINTS}",
                 size.map_or("more than 2^64".to_string(), |n| n.to_string())
             ),
+            SweepError::Params(e) => e.fmt(f),
             SweepError::Model(e) => e.fmt(f),
         }
     }
@@ -175,6 +230,7 @@ impl SweepModels {
     /// Loads the model at every point of the parameters' grid, each with the common
     /// overrides `sets` followed by the point's values.
     pub fn load(path: &str, sets: &[String], params: &[Param]) -> Result<SweepModels, SweepError> {
+        check_params(params, sets).map_err(SweepError::Params)?;
         // The grid is every combination: refuse one too large before building it.
         let size = params
             .iter()
@@ -203,6 +259,24 @@ impl SweepModels {
     /// The model of every grid point, first parameter slowest.
     pub fn models(&self) -> impl Iterator<Item = &LoadedModel> {
         self.points.iter().map(|(_, m)| m)
+    }
+
+    /// The model of every grid point with the overrides it was loaded with (the
+    /// common ones, then the point's values), for checks that name an override.
+    pub fn models_with_sets(&self) -> Vec<(&LoadedModel, Vec<String>)> {
+        self.points
+            .iter()
+            .map(|(values, m)| {
+                let mut sets = self.overrides.clone();
+                sets.extend(
+                    self.params
+                        .iter()
+                        .zip(values)
+                        .map(|(p, v)| format!("{p}={v}")),
+                );
+                (m, sets)
+            })
+            .collect()
     }
 
     /// Runs the plan's replications at every grid point; `progress(done, total)`
@@ -262,6 +336,34 @@ mod tests {
                 vec!["2", "x"],
                 vec!["2", "y"]
             ]
+        );
+    }
+
+    #[test]
+    fn params_that_would_mislabel_rows_are_refused() {
+        // A path swept twice, a swept path also fixed by --set, and a value listed
+        // twice are each refused, naming the path; distinct paths and values pass.
+        let p = |t: &str| Param::parse(t).unwrap();
+        let twice = check_params(&[p("a.b=1,2"), p("a.b=3,4")], &[]).unwrap_err();
+        assert!(twice.contains("a.b: this path is swept twice"), "{twice}");
+        let set = check_params(&[p("a.b=1,2")], &[" a.b =7".to_string()]).unwrap_err();
+        assert!(set.contains("also fixed by --set  a.b =7"), "{set}");
+        let part = check_params(&[p("a.b=1,2"), p("a=(b: 1),(b: 2)")], &[]).unwrap_err();
+        assert!(part.contains("swept twice"), "{part}");
+        let whole = check_params(&[p("a=(b: 1),(b: 2)")], &["a.b=3".to_string()]).unwrap_err();
+        assert!(whole.contains("also fixed by --set a.b=3"), "{whole}");
+        // A part swept under a fixed whole refines it.
+        assert_eq!(
+            check_params(&[p("a.b=1,2")], &["a=(b: 3)".to_string()]),
+            Ok(())
+        );
+        assert!(overwrites("faults", "faults[0].at") && !overwrites("faults[0].at", "faults"));
+        assert!(!overwrites("a.bc", "a.b") && !overwrites("a.b", "a.bc"));
+        let value = check_params(&[p("a.b=1,2,1")], &[]).unwrap_err();
+        assert!(value.contains("the value 1 is listed twice"), "{value}");
+        assert_eq!(
+            check_params(&[p("a.b=1,2"), p("a.c=1,2")], &["a.d=1".to_string()]),
+            Ok(())
         );
     }
 }

@@ -13,11 +13,13 @@ pub struct Summary {
     pub n: usize,
     /// Sample mean.
     pub mean: f64,
-    /// Sample standard deviation with the n − 1 denominator; 0 when n < 2.
+    /// Sample standard deviation with the n − 1 denominator; NaN when n = 1 (use
+    /// [`Summary::std_dev`]).
     pub std: f64,
-    /// Lower end of the 95 % confidence interval of the mean.
+    /// Lower end of the 95 % confidence interval of the mean; NaN when n = 1 (use
+    /// [`Summary::ci95`]).
     pub ci95_lo: f64,
-    /// Upper end of the 95 % confidence interval of the mean.
+    /// Upper end of the 95 % confidence interval of the mean; NaN when n = 1.
     pub ci95_hi: f64,
     /// Smallest value.
     pub min: f64,
@@ -25,11 +27,32 @@ pub struct Summary {
     pub max: f64,
 }
 
+/// The fewest replications from which a spread, and so a confidence interval or a
+/// verdict, can be estimated.
+pub const MIN_REPLICATIONS_FOR_CI: usize = 2;
+
+/// Why a figure has no confidence interval, for the outputs that print `n/a`.
+pub const NO_CI_REASON: &str = "a 95 % CI needs at least 2 replications";
+
+impl Summary {
+    /// The 95 % confidence interval of the mean, or None when there are too few
+    /// values to estimate one.
+    pub fn ci95(&self) -> Option<(f64, f64)> {
+        (self.n >= MIN_REPLICATIONS_FOR_CI).then_some((self.ci95_lo, self.ci95_hi))
+    }
+
+    /// The sample standard deviation, or None when there are too few values.
+    pub fn std_dev(&self) -> Option<f64> {
+        (self.n >= MIN_REPLICATIONS_FOR_CI).then_some(self.std)
+    }
+}
+
 /// Summarises `values`.
 ///
-/// The standard deviation uses the n − 1 denominator and is 0 when n < 2; the
-/// interval is `mean ± t(0.975, n − 1) · std / √n`, and `[mean, mean]` when
-/// n < 2. An empty slice gives every field 0 (including `n`), so callers can
+/// The standard deviation uses the n − 1 denominator; the interval is
+/// `mean ± t(0.975, n − 1) · std / √n`. With a single value neither can be
+/// estimated: both are NaN, so no output can mistake them for a zero spread or a
+/// zero-width interval. An empty slice gives every field 0 (including `n`), so callers can
 /// test `n == 0` rather than handle NaN. When all values are equal, the mean
 /// is that value exactly, the standard deviation exactly 0 and the interval
 /// exactly `[v, v]`, with no rounding noise. NaN inputs make the mean, std and
@@ -49,6 +72,18 @@ pub fn summarize(values: &[f64]) -> Summary {
     };
     let min = values.iter().copied().fold(first, f64::min);
     let max = values.iter().copied().fold(first, f64::max);
+
+    if n < MIN_REPLICATIONS_FOR_CI {
+        return Summary {
+            n,
+            mean: first,
+            std: f64::NAN,
+            ci95_lo: f64::NAN,
+            ci95_hi: f64::NAN,
+            min,
+            max,
+        };
+    }
 
     // Identical values: report them exactly, since mean = sum / n could be off
     // by an ulp (e.g. three times 0.1) and would make the deviations nonzero.
@@ -73,18 +108,6 @@ pub fn summarize(values: &[f64]) -> Summary {
         (s + d, sq + d * d)
     });
     let mean = rough_mean + dev_sum / count;
-
-    if n < 2 {
-        return Summary {
-            n,
-            mean,
-            std: 0.0,
-            ci95_lo: mean,
-            ci95_hi: mean,
-            min,
-            max,
-        };
-    }
 
     // Corrected two-pass variance (Chan, Golub and LeVeque): subtracting
     // (Σd)²/n compensates for the rounding in the first-pass mean.
@@ -179,12 +202,20 @@ pub struct Difference {
     pub ci95_hi: f64,
     /// Paired over replications (common random numbers) or Welch's unpaired interval.
     pub paired: bool,
+    /// Replications behind the interval: the pairs, or the smaller side for Welch's.
+    pub n: usize,
 }
 
 impl Difference {
-    /// True when the 95 % CI excludes zero.
+    /// The 95 % confidence interval of the difference, or None when there are too
+    /// few replications to estimate one.
+    pub fn ci95(&self) -> Option<(f64, f64)> {
+        (self.n >= MIN_REPLICATIONS_FOR_CI).then_some((self.ci95_lo, self.ci95_hi))
+    }
+
+    /// True when there is a 95 % CI and it excludes zero.
     pub fn significant(&self) -> bool {
-        self.ci95_lo > 0.0 || self.ci95_hi < 0.0
+        self.ci95().is_some_and(|(lo, hi)| lo > 0.0 || hi < 0.0)
     }
 }
 
@@ -226,18 +257,22 @@ pub fn paired_difference(baseline: &[f64], design: &[f64]) -> Result<Difference,
         ci95_lo: s.ci95_lo,
         ci95_hi: s.ci95_hi,
         paired: true,
+        n: s.n,
     })
 }
 
 /// Design − baseline for independent samples: Welch's interval, with the
-/// Welch–Satterthwaite degrees of freedom rounded down. With fewer than two values on
-/// a side, or no spread at all, the interval has zero width.
+/// Welch–Satterthwaite degrees of freedom rounded down. With no spread at all the
+/// interval has zero width; with fewer than two values on a side there is none (NaN).
 pub fn welch_difference(baseline: &[f64], design: &[f64]) -> Difference {
     let (a, b) = (summarize(baseline), summarize(design));
     let mean = b.mean - a.mean;
     let (va, vb) = (a.std * a.std / a.n as f64, b.std * b.std / b.n as f64);
     let se2 = va + vb;
-    let half = if se2 > 0.0 && a.n > 1 && b.n > 1 {
+    let n = a.n.min(b.n);
+    let half = if n < MIN_REPLICATIONS_FOR_CI {
+        f64::NAN
+    } else if se2 > 0.0 {
         let df = se2 * se2 / (va * va / (a.n as f64 - 1.0) + vb * vb / (b.n as f64 - 1.0));
         student_t_975(df.floor().max(1.0) as usize) * libm::sqrt(se2)
     } else {
@@ -248,6 +283,7 @@ pub fn welch_difference(baseline: &[f64], design: &[f64]) -> Difference {
         ci95_lo: mean - half,
         ci95_hi: mean + half,
         paired: false,
+        n,
     }
 }
 
@@ -286,6 +322,10 @@ mod tests {
         assert!(close(d.ci95_hi, -0.581_307, 1e-6), "{d:?}");
         assert!(d.paired);
         assert!(d.significant());
+        // One pair: a difference, but no interval and so no verdict.
+        let one = paired_difference(&[10.0], &[8.0]).unwrap();
+        assert_eq!((one.mean, one.n, one.ci95()), (-2.0, 1, None));
+        assert!(!one.significant());
     }
 
     #[test]
@@ -303,9 +343,12 @@ mod tests {
         assert!(close(w.ci95_hi, 1.373_998, 1e-6), "{w:?}");
         assert!(!w.paired);
         assert!(!w.significant());
-        // One value a side: no spread can be estimated, so the interval is the mean.
+        // One value a side: no spread can be estimated, so there is no interval and
+        // no verdict, only the difference of the two values.
         let one = welch_difference(&[1.0], &[3.0]);
-        assert_eq!((one.mean, one.ci95_lo, one.ci95_hi), (2.0, 2.0, 2.0));
+        assert_eq!((one.mean, one.n, one.ci95()), (2.0, 1, None));
+        assert!(one.ci95_lo.is_nan() && one.ci95_hi.is_nan());
+        assert!(!one.significant());
     }
 
     #[test]
@@ -326,7 +369,8 @@ mod tests {
     #[test]
     fn handles_degenerate_inputs_exactly() {
         // Proves the documented edge cases: empty gives all zeros with n = 0;
-        // one value 7 gives mean 7, std 0, CI [7, 7]; three copies of 0.1
+        // one value 7 gives mean 7 and no std or CI (NaN fields, None from the
+        // accessors), not a zero spread; three copies of 0.1
         // (whose float sum / 3 is not exactly 0.1) give mean 0.1, std exactly
         // 0 and CI exactly [0.1, 0.1].
         let empty = summarize(&[]);
@@ -343,10 +387,11 @@ mod tests {
             (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         );
         let one = summarize(&[7.0]);
-        assert_eq!(
-            (one.n, one.mean, one.std, one.ci95_lo, one.ci95_hi),
-            (1, 7.0, 0.0, 7.0, 7.0)
-        );
+        assert_eq!((one.n, one.mean, one.min, one.max), (1, 7.0, 7.0, 7.0));
+        assert!(one.std.is_nan() && one.ci95_lo.is_nan() && one.ci95_hi.is_nan());
+        assert_eq!((one.ci95(), one.std_dev()), (None, None));
+        let two = summarize(&[1.0, 3.0]);
+        assert!(two.ci95().is_some() && two.std_dev().is_some());
         let same = summarize(&[0.1, 0.1, 0.1]);
         assert_eq!(
             (same.mean, same.std, same.ci95_lo, same.ci95_hi),

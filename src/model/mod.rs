@@ -48,6 +48,8 @@ mod supervisor;
 mod tests;
 mod vm;
 
+use std::ops::ControlFlow;
+
 use crate::engine::{self, EngineError, Limits, Micros, Process, Scheduler};
 use crate::metrics::{Metric, Recorder, RunMetrics};
 use crate::scenario::Scenario;
@@ -269,15 +271,37 @@ impl Platform {
         &mut self,
         seed: u64,
         rep: u64,
-        observe: impl FnMut(Micros, &Event),
+        mut observe: impl FnMut(Micros, &Event),
     ) -> Result<RunMetrics, EngineError> {
+        let run = self.run_until(seed, rep, |t, e| {
+            observe(t, e);
+            ControlFlow::Continue(())
+        })?;
+        match run {
+            ControlFlow::Continue(metrics) => Ok(metrics),
+            ControlFlow::Break(()) => unreachable!("an observer that never stops stopped a run"),
+        }
+    }
+
+    /// Like [`Platform::run_observed`], but `observe` may stop the run before the event
+    /// it is shown (a trace whose reader has gone): then the run has no metrics and
+    /// the result is `Break`.
+    pub fn run_until(
+        &mut self,
+        seed: u64,
+        rep: u64,
+        observe: impl FnMut(Micros, &Event) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<(), RunMetrics>, EngineError> {
         self.world.reset(seed, rep, &mut self.sched);
         let limits = Limits {
             horizon_us: self.world.sc.horizon_us,
             max_events: self.world.sc.limits.max_events,
             check_invariants: self.options.check_invariants,
         };
-        let end = engine::run(&mut self.world, &mut self.sched, limits, observe)?;
+        let end = engine::run_until(&mut self.world, &mut self.sched, limits, observe)?;
+        if end.stopped {
+            return Ok(ControlFlow::Break(()));
+        }
         if self.options.check_invariants {
             invariants::check(&self.world, self.world.sc.horizon_us).map_err(|what| {
                 EngineError::Invariant {
@@ -305,7 +329,7 @@ impl Platform {
             });
         let mut m = w.rec.finish(down);
         m.values[Metric::Events as usize] = end.events as f64;
-        Ok(m)
+        Ok(ControlFlow::Continue(m))
     }
 
     /// Runs replication `rep` of master seed `seed`.

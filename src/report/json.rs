@@ -8,15 +8,21 @@ use crate::experiment::differences::Verdict;
 use crate::experiment::{Study, Sweep};
 use crate::metrics::{METRICS, Metric, Summary};
 
-/// JSON for a numeric summary: `{ mean, std, ci95: [lo, hi], min, max }`.
+/// JSON for a numeric summary: `{ mean, std, ci95: [lo, hi], min, max }`; `std` and
+/// `ci95` are null when there are too few replications to estimate them.
 pub fn summary_json(s: &Summary) -> Value {
     json!({
         "mean": num(s.mean),
-        "std": num(s.std),
-        "ci95": [num(s.ci95_lo), num(s.ci95_hi)],
+        "std": s.std_dev().map_or(Value::Null, num),
+        "ci95": ci_json(s.ci95()),
         "min": num(s.min),
         "max": num(s.max),
     })
+}
+
+/// An interval as `[lo, hi]`, or null when there is none.
+fn ci_json(ci: Option<(f64, f64)>) -> Value {
+    ci.map_or(Value::Null, |(lo, hi)| json!([num(lo), num(hi)]))
 }
 
 /// A finite number as JSON; NaN and infinities (which JSON lacks) become null.
@@ -99,7 +105,7 @@ pub fn compare_json(study: &Study) -> Value {
             for (m, d) in Metric::ALL.iter().zip(diffs) {
                 metrics.insert(
                     METRICS[*m as usize].key.to_string(),
-                    json!({ "mean": num(d.mean), "ci95": [num(d.ci95_lo), num(d.ci95_hi)] }),
+                    json!({ "mean": num(d.mean), "ci95": ci_json(d.ci95()) }),
                 );
             }
             json!({

@@ -5,7 +5,8 @@ use crate::VERSION;
 use crate::experiment::differences::{Verdict, fmt_pct, sentence};
 use crate::experiment::{Study, Sweep, point_summaries};
 use crate::metrics::format::fmt_metric;
-use crate::metrics::{Basis, Direction, METRICS, Metric, Summary};
+use crate::metrics::stats::NO_CI_REASON;
+use crate::metrics::{Basis, Difference, Direction, METRICS, Metric, Summary};
 
 /// Lays out rows as an aligned text table (first column left, others right).
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -83,19 +84,52 @@ fn header_lines(study: &Study) -> String {
     out
 }
 
-/// `mean [lo, hi]` of metric `m`, the cell of every summary table.
-fn mean_ci(m: Metric, mean: f64, lo: f64, hi: f64) -> String {
-    format!(
-        "{} [{}, {}]",
-        fmt_metric(m, mean),
-        fmt_metric(m, lo),
-        fmt_metric(m, hi)
-    )
+/// What a table prints where there is no interval (or spread) to print.
+const NOT_AVAILABLE: &str = "n/a";
+
+/// `[lo, hi]` of metric `m`, or `n/a` when there is no interval.
+fn ci_cell(m: Metric, ci: Option<(f64, f64)>) -> String {
+    match ci {
+        Some((lo, hi)) => format!("[{}, {}]", fmt_metric(m, lo), fmt_metric(m, hi)),
+        None => NOT_AVAILABLE.to_string(),
+    }
+}
+
+/// `mean [lo, hi]` of metric `m`, the cell of every summary table; `mean [n/a]` when
+/// there is no interval.
+fn mean_ci(m: Metric, mean: f64, ci: Option<(f64, f64)>) -> String {
+    match ci {
+        Some(_) => format!("{} {}", fmt_metric(m, mean), ci_cell(m, ci)),
+        None => format!("{} [{NOT_AVAILABLE}]", fmt_metric(m, mean)),
+    }
 }
 
 /// [`mean_ci`] of a summary.
 fn summary_ci(m: Metric, s: &Summary) -> String {
-    mean_ci(m, s.mean, s.ci95_lo, s.ci95_hi)
+    mean_ci(m, s.mean, s.ci95())
+}
+
+/// [`mean_ci`] of a difference.
+fn difference_ci(m: Metric, d: &Difference) -> String {
+    mean_ci(m, d.mean, d.ci95())
+}
+
+/// The line that says, once, why the tables above print `n/a`; empty when every
+/// figure has its interval.
+fn no_ci_note(replications: impl IntoIterator<Item = usize>) -> String {
+    if replications
+        .into_iter()
+        .any(|n| n < crate::metrics::stats::MIN_REPLICATIONS_FOR_CI)
+    {
+        format!("\n{NOT_AVAILABLE}: {NO_CI_REASON}\n")
+    } else {
+        String::new()
+    }
+}
+
+/// The replications of each design of a study.
+fn study_replications(study: &Study) -> impl Iterator<Item = usize> + '_ {
+    study.designs.iter().map(|(_, b)| b.replications.len())
 }
 
 /// A heading row (`design` then each metric's heading) and one row per design of
@@ -134,7 +168,7 @@ pub fn difference_rows(study: &Study, metrics: &[Metric]) -> (Vec<Vec<String>>, 
         let mut row = vec![info.name.clone()];
         for m in metrics {
             let x = &d[*m as usize];
-            row.push(mean_ci(*m, x.mean, x.ci95_lo, x.ci95_hi));
+            row.push(difference_ci(*m, x));
         }
         rows.push(row);
         verdicts.extend(
@@ -292,6 +326,7 @@ pub fn run_text(study: &Study, width: Option<usize>) -> String {
         .map(|s| s.to_string())
         .collect();
     out.push_str(&fitted_table(1, &header, &rows, width));
+    out.push_str(&no_ci_note(study_replications(study)));
     out
 }
 
@@ -390,6 +425,7 @@ pub fn compare_text(study: &Study, width: Option<usize>) -> String {
         study.min_effect
     ));
     if n < 2 {
+        out.push_str(&no_ci_note([n]));
         out.push_str("No verdicts: one replication gives no confidence interval.\n");
     }
     out
@@ -453,6 +489,7 @@ pub fn sweep_text(sw: &Sweep, width: Option<usize>) -> String {
         })
         .collect();
     out.push_str(&fitted_table(sw.params.len(), &header, &rows, width));
+    out.push_str(&no_ci_note([sw.replications as usize]));
     out
 }
 

@@ -388,20 +388,6 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, FieldError> {
             max_events: raw.limits.max_events,
         },
     };
-    // Refuse, before allocating anything, a site too large for memory.
-    let bytes = crate::model::Footprint::of(&scenario).bytes;
-    if bytes > MAX_MODEL_BYTES {
-        return verr(
-            field_path!("site"),
-            format!(
-                "{} heads × {} VMs would need about {:.1} GiB of memory; the limit is {} GiB",
-                site.heads,
-                site.vms_per_head,
-                bytes as f64 / (1u64 << 30) as f64,
-                MAX_MODEL_BYTES >> 30
-            ),
-        );
-    }
     check_work(&scenario)?;
     Ok(scenario)
 }

@@ -237,3 +237,146 @@ fn validate_verbose_prints_the_resolved_parameters() {
     assert!(text.contains("reboot_concurrency: 33"), "{text}");
     assert!(text.contains("boot_slowdown_per_concurrent_boot"), "{text}");
 }
+
+/// Runs `args` and asserts a refusal: exit 2, nothing on stdout, exactly one `error:`
+/// line on stderr (containing `says`).
+fn refused(args: &[&str], says: &str) {
+    let o = run(args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert!(o.stdout.is_empty(), "{args:?}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{args:?}: {err}");
+    assert!(errors[0].contains(says), "{args:?}: {err}");
+}
+
+#[test]
+fn arguments_that_would_silently_mislead_are_refused() {
+    // Each of these would run and print something that is not what it says: a
+    // sweep row overwritten by a second list for the same path, or by a --set of the
+    // swept path, or run twice; an override overwritten by a later one; an empty
+    // path; a shard asked for a report or for text; a trace of no events. Each is
+    // refused before anything is created.
+    let m = "models/york-2017.ron";
+    let out = std::env::temp_dir().join(format!("bigvsim-cli-refused-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let out_dir = out.to_str().unwrap();
+    let sweep = |extra: &[&'static str]| {
+        let mut a = vec!["sweep", m, "-r", "2"];
+        a.extend_from_slice(extra);
+        a
+    };
+    refused(
+        &sweep(&[
+            "--param",
+            "brain.reboot_concurrency=10,20",
+            "--param",
+            "brain.reboot_concurrency=30",
+        ]),
+        "swept twice",
+    );
+    refused(
+        &sweep(&[
+            "--param",
+            "brain.reboot_concurrency=10,20",
+            "--set",
+            "brain.reboot_concurrency=5",
+        ]),
+        "also fixed by --set",
+    );
+    refused(
+        &sweep(&["--param", "brain.reboot_concurrency=10,20,10"]),
+        "listed twice",
+    );
+    refused(
+        &sweep(&["--param", "brain.reboot_concurrency="]),
+        "no values",
+    );
+    for cmd in [vec!["run", m], vec!["validate", m], vec!["trace", m]] {
+        let mut a = cmd.clone();
+        a.extend_from_slice(&[
+            "--set",
+            "brain.reboot_concurrency=5",
+            "--set",
+            "brain.reboot_concurrency =6",
+        ]);
+        refused(&a, "would overwrite --set brain.reboot_concurrency=5");
+    }
+    // A whole set after one of its parts would overwrite the part.
+    refused(
+        &[
+            "validate",
+            m,
+            "--set",
+            "brain.reboot_concurrency=5",
+            "--set",
+            "brain=(reboot_concurrency: 6)",
+        ],
+        "would overwrite",
+    );
+    refused(
+        &["run", m, "-r", "2", "--out", ""],
+        "--out: the path is empty",
+    );
+    refused(
+        &[
+            "sweep",
+            m,
+            "--param",
+            "brain.reboot_concurrency=1,2",
+            "--out",
+            "",
+        ],
+        "--out",
+    );
+    refused(&["run", ""], "the path is empty");
+    refused(&["merge", ""], "the path is empty");
+    refused(
+        &["run", m, "-r", "2", "--shard", "0/2", "--out", out_dir],
+        "not a report",
+    );
+    for cmd in [vec!["run", m], vec!["compare", m, m]] {
+        let mut a = cmd.clone();
+        a.extend_from_slice(&["-r", "2", "--shard", "1/2", "--format", "text"]);
+        refused(&a, "always JSON");
+    }
+    refused(&["trace", m, "--limit", "0"], "--limit must be at least 1");
+    refused(&["run", m, "-r", "0"], "--replications must be at least 1");
+    refused(&["run", m, "--jobs", "0"], "--jobs must be at least 1");
+    refused(&["run", m, "--seed", "18446744073709551616"], "--seed");
+    refused(&["compare", m, "-r", "2"], "2 values required");
+    assert!(!out.exists(), "a refused command created {out_dir}");
+    // A shard prints its partial JSON with the default format or an explicit json.
+    for format in [&[][..], &["--format", "json"][..]] {
+        let mut a = vec!["run", m, "-r", "2", "--shard", "1/2"];
+        a.extend_from_slice(format);
+        let o = run(&a);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(doc["format"], "bigvsim-partial-1");
+    }
+}
+
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    // `bigvsim run ... | head -1`: once the reader has gone, the output ends with exit
+    // 0 and nothing on stderr (no panic from a failed print).
+    use std::process::Stdio;
+    let mut child = Command::new(bin())
+        .args(["run", "models/york-2017.ron", "-r", "2", "--format", "json"])
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the pipe at once: the document is printed only after the replications
+    // have run, so its write meets a reader that has gone.
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{:?}", o.status);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

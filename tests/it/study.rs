@@ -602,3 +602,84 @@ fn compare_text_fits_in_100_columns_unless_wide() {
     assert!(row("full_recovery_s").ends_with("none: shape"), "{fast}");
     assert!(row("vm_reboots").ends_with("none: neutral"), "{fast}");
 }
+
+#[test]
+fn one_replication_has_no_interval_in_any_output() {
+    // With one replication no spread can be estimated: every `ci95` and `std` is null
+    // (run, a sweep point, a merged shard, a Welch difference with independent seeds),
+    // no verdict is given, and the text tables print n/a and say why once.
+    let model = "models/york-2017.ron";
+    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_slice(&run(args)).unwrap() };
+    let no_interval = |m: &serde_json::Value, what: &str| {
+        assert!(m["ci95"].is_null(), "{what}: {m}");
+        assert!(m["mean"].is_number(), "{what}: {m}");
+        if m.get("std").is_some() {
+            assert!(m["std"].is_null(), "{what}: {m}");
+        }
+    };
+    let doc = json(&["run", model, "-r", "1", "--format", "json"]);
+    no_interval(&doc["metrics"]["full_recovery_s"], "run");
+    let doc = json(&[
+        "sweep",
+        model,
+        "--param",
+        "brain.reboot_concurrency=10,20",
+        "-r",
+        "1",
+        "--format",
+        "json",
+    ]);
+    for p in doc["points"].as_array().unwrap() {
+        no_interval(&p["metrics"]["full_recovery_s"], "sweep");
+    }
+    let doc = json(&[
+        "compare",
+        model,
+        "models/york-2017-fast-reboot.ron",
+        "-r",
+        "1",
+        "--independent-seeds",
+        "--format",
+        "json",
+    ]);
+    let pair = &doc["paired"][0];
+    no_interval(&pair["metrics"]["full_recovery_s"], "welch");
+    assert_eq!(pair["verdicts"], serde_json::json!([]), "{pair}");
+    // A one-replication study split in one shard and merged.
+    let dir = scratch("one-rep");
+    std::fs::create_dir_all(&dir).unwrap();
+    let part = dir.join("part.json");
+    std::fs::write(&part, run(&["run", model, "-r", "1", "--shard", "0/1"])).unwrap();
+    let doc = json(&["merge", part.to_str().unwrap(), "--format", "json"]);
+    no_interval(&doc["metrics"]["full_recovery_s"], "merge");
+    // Text: n/a in place of the interval and the spread, and the reason once.
+    let text = String::from_utf8(run(&["run", model, "-r", "1"])).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("full_recovery_s"))
+        .unwrap();
+    assert_eq!(row.matches("n/a").count(), 2, "{row}");
+    assert_eq!(
+        text.matches("needs at least 2 replications").count(),
+        1,
+        "{text}"
+    );
+    let text = String::from_utf8(run(&[
+        "sweep",
+        model,
+        "--param",
+        "brain.reboot_concurrency=10,20",
+        "-r",
+        "1",
+    ]))
+    .unwrap();
+    assert!(text.contains("± n/a"), "{text}");
+    assert_eq!(
+        text.matches("needs at least 2 replications").count(),
+        1,
+        "{text}"
+    );
+    // Two replications do have an interval.
+    let doc = json(&["run", model, "-r", "2", "--format", "json"]);
+    assert!(doc["metrics"]["full_recovery_s"]["ci95"].is_array());
+}

@@ -1,0 +1,147 @@
+//! Arguments checked before any work: each refusal is one `error:` line and exit code
+//! 2, and comes before anything is created or allocated.
+
+use bigvsim::experiment::shard::Shard;
+use bigvsim::experiment::sweep::{overwrites, set_path};
+use bigvsim::experiment::{self, MAX_REPLICATIONS, Workers};
+use bigvsim::report::files;
+use bigvsim::scenario::LoadedModel;
+
+use super::{Common, Failure, Format, Output};
+
+/// The worker threads asked for: `--jobs N`, or all cores.
+pub(super) fn workers(requested: Option<usize>) -> Workers {
+    match requested {
+        Some(n) => Workers::Explicit(n),
+        None => Workers::Default(
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+        ),
+    }
+}
+
+/// The workers that fit in memory for `models` (each with the `--set` arguments it
+/// was loaded with), each running at most `runs` replications: checked before any
+/// platform is built. A reduced default is said on stderr.
+pub(super) fn fit(
+    models: &[(&LoadedModel, &[String])],
+    requested: Workers,
+    runs: u64,
+) -> Result<usize, Failure> {
+    let models: Vec<(&LoadedModel, Vec<String>)> =
+        models.iter().map(|(m, s)| (*m, s.to_vec())).collect();
+    fit_owned(&models, requested, runs)
+}
+
+/// [`fit`] with an override list per model (a sweep's points each add their values).
+pub(super) fn fit_owned(
+    models: &[(&LoadedModel, Vec<String>)],
+    requested: Workers,
+    runs: u64,
+) -> Result<usize, Failure> {
+    let fitted =
+        experiment::fit_all(models, requested, runs).map_err(|e| Failure::input(e.to_string()))?;
+    if let Some(note) = fitted.note {
+        eprintln!("{note}");
+    }
+    Ok(fitted.workers)
+}
+
+/// The most worker threads one command starts.
+const MAX_JOBS: usize = 1024;
+
+/// Checks the options every running command shares.
+pub(super) fn check_common(c: &Common) -> Result<(), Failure> {
+    if c.replications == 0 {
+        return Err(Failure::input("--replications must be at least 1"));
+    }
+    if c.replications > MAX_REPLICATIONS {
+        return Err(Failure::input(format!(
+            "--replications {}: at most {MAX_REPLICATIONS} (each replication's results are kept in memory)",
+            c.replications
+        )));
+    }
+    if c.jobs == Some(0) {
+        return Err(Failure::input("--jobs must be at least 1"));
+    }
+    if let Some(j) = c.jobs.filter(|&j| j > MAX_JOBS) {
+        return Err(Failure::input(format!(
+            "--jobs {j}: at most {MAX_JOBS} worker threads"
+        )));
+    }
+    check_sets(&c.sets)
+}
+
+/// Refuses a `--set` that overwrites an earlier one (the same path, or a field that
+/// contains it): the later value would silently win, and the record of overrides
+/// would show both. Setting a part after its whole refines it and is allowed.
+pub(super) fn check_sets(sets: &[String]) -> Result<(), Failure> {
+    for (i, s) in sets.iter().enumerate() {
+        if let Some(earlier) = sets[..i]
+            .iter()
+            .find(|e| overwrites(set_path(s), set_path(e)))
+        {
+            return Err(Failure::input(format!(
+                "--set {s}: it would overwrite --set {earlier}; set each path once",
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses an empty path argument (`--out ""`, a model or part file `""`): it would
+/// name the current directory or nothing at all.
+pub(super) fn check_paths<'a>(
+    what: &str,
+    paths: impl IntoIterator<Item = &'a String>,
+) -> Result<(), Failure> {
+    if paths.into_iter().any(|p| p.trim().is_empty()) {
+        return Err(Failure::input(format!("{what}: the path is empty")));
+    }
+    Ok(())
+}
+
+/// Refuses output options a shard cannot honour: a shard prints a partial result
+/// (JSON, always) for `merge`, never a report.
+pub(super) fn check_shard_output(shard: Option<Shard>, output: &Output) -> Result<(), Failure> {
+    if shard.is_none() {
+        return Ok(());
+    }
+    if output.out.is_some() {
+        return Err(Failure::input(
+            "--shard prints a partial result for `bigvsim merge`, not a report: drop --out \
+             and give it to merge instead",
+        ));
+    }
+    if output.format == Some(Format::Text) {
+        return Err(Failure::input(
+            "--shard prints a partial result, which is always JSON: drop --format text",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the output options of a command that writes a report.
+pub(super) fn check_output(output: &Output) -> Result<(), Failure> {
+    check_paths("--out", output.out.iter())
+}
+
+/// Checks `--out` before any work, so a bad directory fails fast with exit code 2.
+pub(super) fn check_out(output: &Output) -> Result<(), Failure> {
+    match &output.out {
+        Some(dir) => {
+            files::prepare_dir(dir, output.force).map_err(|e| Failure::input(e.to_string()))
+        }
+        None => Ok(()),
+    }
+}
+
+/// `--shard K/N`, if given.
+pub(super) fn parse_shard(shard: &Option<String>) -> Result<Option<Shard>, Failure> {
+    shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(Failure::input)
+}
