@@ -3,6 +3,7 @@ mod cli;
 mod common;
 mod determinism;
 mod gate;
+mod hardening;
 mod models;
 mod oracles;
 mod proptests;
