@@ -550,6 +550,42 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "runaway-crash-flaps",
+        class: "Routine resets whose bug crashes kill a head's VMs, too often",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1y", site: (heads: 10, vms_per_head: 100000), link: (flaps_per_year: 1e7), supervisor: (crash_on_reset: 1.0))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `link.flaps_per_year`",
+            "would run for hours",
+            "the bug's crashes kill",
+        ],
+    },
+    Case {
+        id: "runaway-crash-loop",
+        class: "A long partition in which the long-reset bug crash-loops big heads",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "2y", site: (heads: 100, vms_per_head: 100000), supervisor: (crash_on_long_reset: 1.0, restart: Fixed("1s"), long_reset_after: "1s"), faults: [Partition(at: "1s", duration: Fixed("1y"), scope: All)])"#,
+            ),
+        )],
+        args: &["validate", "bad.ron"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `faults[0]`",
+            "would run for hours",
+            "the bug's crashes kill",
+        ],
+    },
+    Case {
         id: "too-many-replications",
         class: "Too many replications for memory",
         files: &[("ok.ron", Text(OK))],
@@ -861,6 +897,21 @@ fn models_too_large_are_refused_before_allocating() {
         assert!(o.elapsed < Duration::from_secs(10), "{id}: {:?}", o.elapsed);
     }
     check(&["too-large", "too-large-set", "runaway-work"]);
+}
+
+#[test]
+fn bug_crashes_count_in_the_work_bound() {
+    // Proves the work bound counts the VMs each bug crash kills, whatever triggers the
+    // reset: a link flap on 10 heads of 100 000 VMs where every reset crashes the
+    // supervisor, and one year-long partition in which the long-reset bug crash-loops
+    // 100 heads of 100 000 VMs (a crash every 2 s) are each refused up front, in
+    // well under a second of work, naming the process and the bug.
+    let ids = ["runaway-crash-flaps", "runaway-crash-loop"];
+    for id in ids {
+        let o = run_case(case(id));
+        assert!(o.elapsed < Duration::from_secs(5), "{id}: {:?}", o.elapsed);
+    }
+    check(&ids);
 }
 
 #[test]
