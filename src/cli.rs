@@ -218,7 +218,9 @@ pub fn main() -> ExitCode {
 }
 
 fn load(path: &str, sets: &[String]) -> Result<LoadedModel, Failure> {
-    scenario::load(path, sets).map_err(|e| Failure::input(e.to_string()))
+    let m = scenario::load(path, sets).map_err(|e| Failure::input(e.lines().join("\nerror: ")))?;
+    m.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+    Ok(m)
 }
 
 fn jobs(requested: Option<usize>) -> usize {
@@ -569,6 +571,7 @@ fn cmd_validate(models: &[String], sets: &[String]) -> Result<(), Failure> {
     for path in models {
         match scenario::load(path, sets) {
             Ok(m) => {
+                m.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
                 let sc = &m.scenario;
                 println!(
                     "ok {}: {} ({} heads × {} VMs = {} VMs, horizon {}, {} faults)",
@@ -581,7 +584,7 @@ fn cmd_validate(models: &[String], sets: &[String]) -> Result<(), Failure> {
                     sc.faults.len()
                 );
             }
-            Err(e) => failures.push(e.to_string()),
+            Err(e) => failures.extend(e.lines()),
         }
     }
     if failures.is_empty() {

@@ -54,7 +54,12 @@ fn read_model_file(path: &str) -> Result<String, String> {
 }
 
 /// Like [`load`], from text already read.
+///
+/// A UTF-8 byte-order mark at the start (some Windows editors write one) is not part
+/// of the model: it is dropped, and lines and columns count from the text after it,
+/// as editors show them.
 pub fn load_str(path: &str, source: &str, sets: &[String]) -> Result<LoadedModel, ScenarioError> {
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut raw = parse_raw(source).map_err(|e| e.in_file(path))?;
     // The field each override set, with the override.
     let mut overridden: Vec<(String, String)> = Vec::new();
@@ -62,30 +67,47 @@ pub fn load_str(path: &str, source: &str, sets: &[String]) -> Result<LoadedModel
         let field = overrides::apply_set(&mut raw, arg).map_err(|e| e.in_file(path))?;
         overridden.push((field, arg.clone()));
     }
-    let scenario = validate::validate(&raw).map_err(|error| {
-        let field = error.path.clone().unwrap_or_default();
-        // Blame the override if it set this field (or a parent of it), else the file.
-        let from_set = overridden.iter().rev().find(|(f, _)| {
-            field == *f
-                || field.starts_with(&format!("{f}."))
-                || field.starts_with(&format!("{f}["))
-                || f.starts_with(&format!("{field}."))
-        });
-        let location = match from_set {
-            Some((_, arg)) => Location::Set(arg.clone()),
-            None => locate::locate_path_or_prefix(source, &field).map_or(
-                Location::File,
-                |(line, column, _)| Location::At { line, column },
-            ),
-        };
-        error.at(location).in_file(path)
+    let scenario = validate::validate(&raw).map_err(|errors| {
+        let placed = errors
+            .into_iter()
+            .map(|error| place(source, &overridden, error))
+            .collect();
+        ScenarioError::all(path, placed).unwrap_or_else(|| {
+            FieldError::general(Location::File, "the model is not valid").in_file(path)
+        })
     })?;
+    let warnings = validate::warnings(&scenario)
+        .into_iter()
+        .filter_map(|w| ScenarioError::all(path, vec![place(source, &overridden, w)]))
+        .map(|w| w.to_string())
+        .collect();
     Ok(LoadedModel {
+        warnings,
         path: path.to_string(),
         source: source.to_string(),
         raw,
         scenario,
     })
+}
+
+/// `error` placed where the user wrote the value: on the override that set its field
+/// (or a parent of it), else at the field in the file.
+fn place(source: &str, overridden: &[(String, String)], error: FieldError) -> FieldError {
+    let field = error.path.clone().unwrap_or_default();
+    let from_set = overridden.iter().rev().find(|(f, _)| {
+        field == *f
+            || field.starts_with(&format!("{f}."))
+            || field.starts_with(&format!("{f}["))
+            || f.starts_with(&format!("{field}."))
+    });
+    let location = match from_set {
+        Some((_, arg)) => Location::Set(arg.clone()),
+        None => locate::locate_path_or_prefix(source, &field).map_or(
+            Location::File,
+            |(line, column, _)| Location::At { line, column },
+        ),
+    };
+    error.at(location)
 }
 
 /// Parses model text (no overrides, no validation): errors carry line and column.

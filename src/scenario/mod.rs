@@ -42,6 +42,9 @@ pub struct LoadedModel {
     pub source: String,
     pub raw: RawScenario,
     pub scenario: Scenario,
+    /// Settings that are valid but can never have an effect, one line each (as
+    /// `file:line:column: field `path`: ...`): commands print them on stderr.
+    pub warnings: Vec<String>,
 }
 
 impl LoadedModel {

@@ -11,6 +11,11 @@ use crate::engine::Dist;
 /// `limits.max_events` before the model is refused as a runaway (see `check_work`).
 pub const WORK_PER_EVENT: u64 = 50;
 
+/// The least work bound, in head and VM updates, whatever `limits.max_events`: a
+/// second or so of work, never worth refusing, so that a model run with a small event
+/// limit (to see the runaway report) is stopped by that limit, not refused.
+pub const MIN_WORK_BUDGET: f64 = 1e8;
+
 /// One process that touches many heads or VMs at once.
 struct Part {
     /// The field that sets how often it happens.
@@ -43,7 +48,8 @@ struct Part {
 /// `crash_on_long_reset` for each supervisor life that sees the link down that long:
 /// a supervisor that crashes restarts into the same dead link and may crash again,
 /// about once per (`long_reset_after` + mean restart) of the outage's mean length.
-/// More than [`WORK_PER_EVENT`] × `limits.max_events` is refused, naming the largest
+/// More than [`WORK_PER_EVENT`] × `limits.max_events` (and at least
+/// [`MIN_WORK_BUDGET`]) is refused, naming the largest
 /// contributor. Processes touching one head at a time are left to the event limit,
 /// except that each of their bug crashes is counted too.
 pub(super) fn check_work(sc: &Scenario) -> Result<(), FieldError> {
@@ -155,7 +161,8 @@ pub(super) fn check_work(sc: &Scenario) -> Result<(), FieldError> {
     }
     let work = |p: &Part| p.occurrences.min(cap) * p.each;
     let total: f64 = parts.iter().map(work).sum();
-    let budget = WORK_PER_EVENT as f64 * cap;
+    let per_event = WORK_PER_EVENT as f64 * cap;
+    let budget = per_event.max(MIN_WORK_BUDGET);
     if total <= budget {
         return Ok(());
     }
@@ -171,12 +178,17 @@ pub(super) fn check_work(sc: &Scenario) -> Result<(), FieldError> {
     } else {
         String::new()
     };
+    let bound = if per_event >= MIN_WORK_BUDGET {
+        format!("{WORK_PER_EVENT} × limits.max_events = {budget:.1e}")
+    } else {
+        format!("{budget:.1e} (the least bound; {WORK_PER_EVENT} × limits.max_events is lower)")
+    };
     Err(FieldError::new(
         &worst.field,
         format!(
             "the run would make about {total:.1e} head and VM updates in events that each \
-             touch many heads or VMs, more than {WORK_PER_EVENT} × limits.max_events = \
-             {budget:.1e}: it would run for hours before stopping. This field alone: about \
+             touch many heads or VMs, more than {bound}: it would run for hours before \
+             stopping. This field alone: about \
              {:.1e} occurrences over the horizon (at most limits.max_events counted) × {:.0} \
              updates each{crashes}. Lower it, shrink the site or the horizon, or raise \
              limits.max_events",

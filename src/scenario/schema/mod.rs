@@ -75,8 +75,9 @@ pub struct Param {
 pub enum Range {
     /// Anything of its kind.
     Any,
-    /// Text that is not blank.
-    NotEmpty,
+    /// A name shown in outputs: 1 to [`MAX_NAME_CHARS`] printable characters, not
+    /// blank, without `|` (it would split a report table's cell).
+    Name,
     /// A duration longer than 0.
     Positive,
     /// A whole number at least this.
@@ -97,7 +98,7 @@ impl Range {
     /// Whether the number `v` is allowed.
     pub fn allows(&self, v: f64) -> bool {
         match *self {
-            Range::Any | Range::NotEmpty => true,
+            Range::Any | Range::Name => true,
             Range::Positive => v > 0.0,
             Range::AtLeast(n) => v >= n as f64,
             Range::Rate => v.is_finite() && v >= 0.0,
@@ -112,7 +113,9 @@ impl Range {
     pub fn allowed(&self) -> Option<String> {
         Some(match *self {
             Range::Any => return None,
-            Range::NotEmpty => "not empty".to_string(),
+            Range::Name => {
+                format!("1 to {MAX_NAME_CHARS} printable characters, not blank, without `|`")
+            }
             Range::Positive => "longer than 0".to_string(),
             Range::AtLeast(n) => format!("at least {n}"),
             Range::Rate => "a finite rate ≥ 0 (per year)".to_string(),
@@ -123,6 +126,9 @@ impl Range {
         })
     }
 }
+
+/// The longest model name, in characters: names head report tables and plot legends.
+pub const MAX_NAME_CHARS: usize = 100;
 
 /// One field of a model file.
 #[derive(Clone, Copy)]
@@ -435,7 +441,7 @@ pub(crate) const U32: Kind = Count {
 };
 
 schema! {
-    name: Text, required, "", NotEmpty, "the model's name in outputs";
+    name: Text, required, "", Name, "the model's name in outputs";
     horizon: Duration, required, "", Positive, "simulated time of one replication";
     site: Section, required, "", Any, "the site's size";
     site.heads: U32, required, "heads", AtLeast(1), "heads (servers) on the site";
