@@ -189,7 +189,19 @@ fn record(params: &'static [schema::Param]) -> BoxedStrategy<String> {
 /// A value of `kind` within `range`, valid more often than not.
 fn value(kind: Kind, range: Range) -> BoxedStrategy<String> {
     match kind {
-        Kind::Text => mostly(&["\"fuzz\""], &["\"\"", "\"  \"", "5"]),
+        Kind::Text => mostly(
+            &["\"fuzz\"", "\"york 2017 (patched)\""],
+            &[
+                "\"\"",
+                "\"  \"",
+                "5",
+                "\"a|b\"",
+                "\"x\\nerror: fake\"",
+                "\"tab\\there\"",
+                "\"\\u{202e}rtl\"",
+                "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"",
+            ],
+        ),
         Kind::Duration => dur(),
         Kind::Count { max } => whole(max),
         Kind::OptionalCount => prop_oneof![
@@ -355,9 +367,32 @@ fn set_arg() -> BoxedStrategy<String> {
     ];
     prop_oneof![
         10 => (path, value).prop_map(|(p, v)| format!("{p}={v}")),
+        10 => typed_set_arg(),
         1 => one_of(&["no-equals-sign", "=", "==1"]),
     ]
     .boxed()
+}
+
+/// An override of a random field of the schema with a value of its own kind, good or
+/// bad, sometimes malformed by a text mutation.
+fn typed_set_arg() -> BoxedStrategy<String> {
+    let leaves: Vec<&'static schema::Field> = schema::FIELDS
+        .iter()
+        .filter(|f| f.kind != Kind::Section)
+        .collect();
+    proptest::sample::select(leaves)
+        .prop_flat_map(|f| {
+            (
+                Just(f.path),
+                value(f.kind, f.range),
+                prop_oneof![
+                    3 => Just(Vec::new()),
+                    1 => proptest::collection::vec(mutation(), 1..3),
+                ],
+            )
+        })
+        .prop_map(|(path, v, mutations)| format!("{path}={}", mutate(&v, &mutations)))
+        .boxed()
 }
 
 /// One generated case: the model text (maybe mutated), its overrides and a seed.
@@ -374,7 +409,16 @@ fn case() -> BoxedStrategy<(String, Vec<String>, u64)> {
         ],
         any::<u64>(),
     )
-        .prop_map(|(text, mutations, sets, seed)| (mutate(&text, &mutations), sets, seed))
+        .prop_map(|(text, mutations, sets, seed)| {
+            // A byte-order mark now and then, as some editors write one.
+            let text = mutate(&text, &mutations);
+            let text = if seed % 8 == 0 {
+                format!("\u{feff}{text}")
+            } else {
+                text
+            };
+            (text, sets, seed)
+        })
         .boxed()
 }
 
@@ -386,21 +430,30 @@ fn exercise(text: &str, sets: &[String], seed: u64) -> Result<(), TestCaseError>
         Err(e) => {
             // A clean error names the file, has a message, points inside the file (or
             // at the override it came from) and prints on one line.
+            // Each of several problems is such an error too.
             let shown = e.to_string();
-            prop_assert!(shown.starts_with("fuzz.ron"), "{shown}");
-            prop_assert!(!e.message().trim().is_empty(), "{shown}");
             prop_assert!(!shown.contains('\n'), "multi-line error: {shown}");
-            match &e.error.location {
-                Location::At { line, column } => {
-                    prop_assert!(*line >= 1 && *column >= 1, "{shown}");
-                    prop_assert!(*line <= text.lines().count() + 1, "{shown}");
+            let lines = e.lines();
+            prop_assert_eq!(lines.len(), 1 + e.more.len());
+            for (line, error) in lines.iter().zip(std::iter::once(&e.error).chain(&e.more)) {
+                prop_assert!(line.starts_with("fuzz.ron"), "{line}");
+                prop_assert!(!error.message.trim().is_empty(), "{line}");
+                prop_assert!(!line.contains('\n'), "multi-line error: {line}");
+                match &error.location {
+                    Location::At { line: l, column } => {
+                        prop_assert!(*l >= 1 && *column >= 1, "{line}");
+                        prop_assert!(*l <= text.lines().count() + 1, "{line}");
+                    }
+                    Location::Set(arg) => prop_assert!(sets.contains(arg), "{line}"),
+                    Location::File => {}
                 }
-                Location::Set(arg) => prop_assert!(sets.contains(arg), "{shown}"),
-                Location::File => {}
             }
             return Ok(());
         }
     };
+    for w in &loaded.warnings {
+        prop_assert!(w.starts_with("fuzz.ron") && !w.contains('\n'), "{w}");
+    }
     // What `--verbose` prints is a model file: it must load back to the same scenario.
     let resolved = loaded.resolved_ron();
     let again = scenario::load_str("resolved.ron", &resolved, &[]).map_err(|e| {
