@@ -10,6 +10,7 @@
 //! converts; `work` bounds the work of site-wide events; [`error`] holds the error
 //! types; [`reference`](mod@reference) renders the README's model reference from the schema.
 
+pub mod below;
 mod diagnose;
 pub mod duration;
 pub mod error;

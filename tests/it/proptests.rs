@@ -373,18 +373,22 @@ fn set_arg() -> BoxedStrategy<String> {
     .boxed()
 }
 
-/// An override of a random field of the schema with a value of its own kind, good or
-/// bad, sometimes malformed by a text mutation.
+/// An override of a random settable path of the schema (a field, or a parameter below
+/// one) with a value of its own kind, good or bad, sometimes malformed by a text
+/// mutation.
 fn typed_set_arg() -> BoxedStrategy<String> {
-    let leaves: Vec<&'static schema::Field> = schema::FIELDS
-        .iter()
-        .filter(|f| f.kind != Kind::Section)
+    // Every settable path, below fields too, with fault indices that exist or not.
+    let paths: Vec<String> = scenario::below::settable_paths()
+        .into_iter()
+        .filter(|p| schema::resolve(p).is_some_and(|(kind, _)| kind != Kind::Section))
         .collect();
-    proptest::sample::select(leaves)
-        .prop_flat_map(|f| {
+    let index = prop_oneof![4 => Just("0"), 1 => Just("1"), 1 => Just("x")];
+    (proptest::sample::select(paths), index)
+        .prop_flat_map(|(path, i)| {
+            let (kind, range) = schema::resolve(&path).expect("a settable path resolves");
             (
-                Just(f.path),
-                value(f.kind, f.range),
+                Just(path.replace("[i]", &format!("[{i}]"))),
+                value(kind, range),
                 prop_oneof![
                     3 => Just(Vec::new()),
                     1 => proptest::collection::vec(mutation(), 1..3),

@@ -397,7 +397,7 @@ fn ron_text<T: serde::Serialize>(value: &T) -> String {
 /// Parses an override value as RON; a bare word that is not valid RON is retried as a
 /// string, so `--set horizon=2d` works without shell-quoted quotes. The error is the
 /// first attempt's.
-fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ron::Error> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ron::Error> {
     let opts = super::ron_options();
     match opts.from_str::<T>(text) {
         Ok(v) => Ok(v),
