@@ -1217,6 +1217,40 @@ fn set_reaches_every_field_and_changes_the_result() {
 }
 
 #[test]
+fn a_bare_duration_means_fixed_in_a_model_file() {
+    // Proves `repair: "4h"` where a distribution is wanted reads as `Fixed("4h")` in a
+    // file (in a section, in a fault), that an error after such a value on the same
+    // line keeps the column the user sees (95, not 95 + the 14 characters of two
+    // `Fixed( )`), and that a string that is not a duration is still refused.
+    use bigvsim::engine::Dist;
+    use bigvsim::scenario::{self, Fault, Location};
+    let text = "(name: \"t\", horizon: \"1d\", site: (heads: 2, vms_per_head: 3),\n \
+                head: (failures_per_year: 5.0, repair: \"4h\"), brain: (boot_time: \"45s\", \
+                reboot_concurrency: 15),\n faults: [Partition(at: \"1h\", duration: \"10m\", \
+                scope: All)])";
+    let m = scenario::load_str("m.ron", text, &[]).unwrap();
+    assert_eq!(m.scenario.head.repair, Dist::Fixed(4 * 3_600_000_000));
+    assert_eq!(m.scenario.brain.boot_time, Dist::Fixed(45_000_000));
+    let Fault::Partition { duration, .. } = &m.scenario.faults[0] else {
+        panic!("{:?}", m.scenario.faults);
+    };
+    assert_eq!(*duration, Dist::Fixed(600_000_000));
+    let bad = text.replace("reboot_concurrency: 15", "reboot_concurrency: 1.5");
+    let e = scenario::load_str("m.ron", &bad, &[]).unwrap_err();
+    assert_eq!(
+        e.error.location,
+        Location::At {
+            line: 2,
+            column: 95
+        },
+        "{e}"
+    );
+    let bad = text.replace("\"4h\"", "\"4 hours\"");
+    let e = scenario::load_str("m.ron", &bad, &[]).unwrap_err();
+    assert!(e.to_string().contains("expected a distribution"), "{e}");
+}
+
+#[test]
 fn bug_crashes_count_in_the_work_bound() {
     // Proves the work bound counts the VMs each bug crash kills, whatever triggers the
     // reset: a link flap on 10 heads of 100 000 VMs where every reset crashes the

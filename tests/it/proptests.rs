@@ -211,9 +211,13 @@ fn value(kind: Kind, range: Range) -> BoxedStrategy<String> {
         ]
         .boxed(),
         Kind::Number => number(range),
-        Kind::Dist | Kind::Scope | Kind::Choice(_) => {
-            variant_value(kind.variants().expect("an enum kind"))
-        }
+        // A bare duration where a distribution is wanted means `Fixed`.
+        Kind::Dist => prop_oneof![
+            6 => variant_value(schema::DISTRIBUTIONS),
+            1 => dur(),
+        ]
+        .boxed(),
+        Kind::Scope | Kind::Choice(_) => variant_value(kind.variants().expect("an enum kind")),
         Kind::Faults => proptest::collection::vec(variant_value(schema::FAULTS), 0..3)
             .prop_map(|f| format!("[{}]", f.join(", ")))
             .boxed(),

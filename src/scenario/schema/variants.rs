@@ -109,7 +109,7 @@ pub const DISTRIBUTIONS: &[Variant] = &[
         name: "Fixed",
         form: "Fixed(D)",
         example: "Fixed(\"5s\")",
-        doc: "always this",
+        doc: "always this; a bare duration (`\"5s\"`, or `5s` in `--set`) means the same",
         params: &[param("", Duration, Any, "the duration")],
     },
     Variant {
