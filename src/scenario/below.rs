@@ -28,9 +28,12 @@ pub(super) enum Problem {
 
 type Set = Result<(), Problem>;
 
-fn read<T: serde::de::DeserializeOwned>(kind: Kind, text: &str) -> Result<T, Problem> {
+/// `text` read as the value at `path` (of `kind`); the message says what the schema
+/// allows there.
+fn read<T: serde::de::DeserializeOwned>(path: &str, kind: Kind, text: &str) -> Result<T, Problem> {
+    let range = schema::resolve(path).map_or(schema::Range::Any, |(_, range)| range);
     parse(text).map_err(|code| Problem::Unreadable {
-        expected: kind.expected(schema::Range::Any),
+        expected: kind.expected(range),
         code,
     })
 }
@@ -87,8 +90,9 @@ fn variant_name_text(text: &str) -> String {
 /// Sets parameter `name` of distribution `d` (`what` names it in messages).
 pub(super) fn set_dist_param(d: &mut RawDist, what: &str, name: &str, text: &str) -> Set {
     let current = ron::to_string(d).unwrap_or_default();
-    let dur = || read::<Dur>(Kind::Duration, text);
-    let num = || read::<f64>(Kind::Number, text);
+    let path = format!("{what}.{name}");
+    let dur = || read::<Dur>(&path, Kind::Duration, text);
+    let num = || read::<f64>(&path, Kind::Number, text);
     match (d, name) {
         (RawDist::Exponential { mean }, "mean") | (RawDist::LogNormal { mean, .. }, "mean") => {
             *mean = dur()?
@@ -132,16 +136,16 @@ pub(super) fn set_fault(f: &mut RawFault, what: &str, rest: &str, text: &str) ->
             | RawFault::BrainFailover { at }
             | RawFault::HeadFailure { at, .. },
             "at",
-        ) => *at = read(Kind::Duration, text)?,
+        ) => *at = read(&format!("{what}.at"), Kind::Duration, text)?,
         (
             RawFault::Partition { scope, .. }
             | RawFault::RandomPartitions { scope, .. }
             | RawFault::SupervisorCrash { scope, .. }
             | RawFault::HeadFailure { scope, .. },
             "scope",
-        ) => *scope = read(Kind::Scope, text)?,
+        ) => *scope = read(&format!("{what}.scope"), Kind::Scope, text)?,
         (RawFault::RandomPartitions { per_year, .. }, "per_year") => {
-            *per_year = read(Kind::Number, text)?
+            *per_year = read(&format!("{what}.per_year"), Kind::Number, text)?
         }
         _ => return Err(missing()),
     }
@@ -161,11 +165,17 @@ pub(super) fn set_transport(t: &mut RawTransport, what: &str, rest: &str, text: 
     let mut names = rest.splitn(3, '.');
     let (first, leaf, deeper) = (names.next(), names.next(), names.next());
     match (first, leaf, deeper) {
-        (Some("broker"), None, None) => {
-            broker.clone_from(&read(Kind::Record(schema::BROKER), text)?)
-        }
+        (Some("broker"), None, None) => broker.clone_from(&read(
+            &format!("{what}.broker"),
+            Kind::Record(schema::BROKER),
+            text,
+        )?),
         (Some("broker"), Some("failures_per_year"), None) => {
-            broker.failures_per_year = read(Kind::Number, text)?
+            broker.failures_per_year = read(
+                &format!("{what}.broker.failures_per_year"),
+                Kind::Number,
+                text,
+            )?
         }
         (Some("broker"), Some("repair"), None) => broker.repair = read_dist(text)?,
         (Some("broker"), Some("repair"), Some(p)) => set_dist_param(

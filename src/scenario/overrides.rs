@@ -271,5 +271,15 @@ mod tests {
             message("brain.boot_time.sigma=abc").contains("cannot read `abc`: expected a number")
         );
         assert!(message("brain.boot_tme.mean=1s").contains("faults[i].duration"));
+        // What is allowed, exactly: the real least value and the range of a number.
+        assert!(
+            message("brain.reboot_concurrency=-5").ends_with("a whole number from 1 to 4294967295")
+        );
+        assert!(
+            message("brain.per_head_concurrency=-5")
+                .ends_with("a whole number n from 1 to 4294967295")
+        );
+        assert!(message("link.reconnect.jitter=x").ends_with("0.5 or 52.0, in [0, 1)"));
+        assert!(message("brain.boot_time.sigma=x").ends_with("0.5 or 52.0, in [0, 5]"));
     }
 }

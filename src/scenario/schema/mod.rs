@@ -220,8 +220,20 @@ impl Kind {
                 };
                 format!("a whole number from {min} to {max}")
             }
-            Kind::OptionalCount => "None, Some(n) or a whole number".to_string(),
-            Kind::Number => "a number such as 0.5 or 52.0".to_string(),
+            Kind::OptionalCount => {
+                let min = match range {
+                    Range::AtLeast(n) => n,
+                    _ => 0,
+                };
+                format!(
+                    "None, Some(n) or a whole number n from {min} to {}",
+                    u32::MAX
+                )
+            }
+            Kind::Number => match range.allowed() {
+                Some(allowed) => format!("a number such as 0.5 or 52.0, {allowed}"),
+                None => "a number such as 0.5 or 52.0".to_string(),
+            },
             Kind::Dist => format!("a distribution: {}", alternatives(DISTRIBUTIONS)),
             Kind::Scope => format!("a scope: {}", alternatives(SCOPES)),
             Kind::Choice(variants) => format!("one of: {}", alternatives(variants)),
