@@ -6,7 +6,8 @@
 //!
 //! By job: [`schema`] lists every field once (path, kind, unit, range, doc);
 //! [`load`](mod@load) reads files and drives the rest; `diagnose` turns RON parse errors
-//! into messages; [`overrides`] applies `--set`; [`validate`](mod@validate) checks and
+//! into messages; [`overrides`] applies `--set` ([`below`] reaches the parameters below
+//! a field); [`validate`](mod@validate) checks and
 //! converts; `work` bounds the work of site-wide events; [`error`] holds the error
 //! types; [`reference`](mod@reference) renders the README's model reference from the schema.
 
