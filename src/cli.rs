@@ -280,7 +280,9 @@ pub fn main() -> ExitCode {
 }
 
 fn load(path: &str, sets: &[String]) -> Result<LoadedModel, Failure> {
-    scenario::load(path, sets).map_err(|e| Failure::input(e.to_string()))
+    let m = scenario::load(path, sets).map_err(|e| Failure::input(e.lines().join("\nerror: ")))?;
+    m.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+    Ok(m)
 }
 
 fn verbose<'a>(models: impl IntoIterator<Item = &'a LoadedModel>, c: &Common) {
@@ -576,6 +578,7 @@ fn cmd_validate(models: &[String], sets: &[String], verbose: bool) -> Result<(),
             .and_then(|m| experiment::fit_workers(&m, sets, Workers::Explicit(1), 1).map(|_| m));
         match loaded {
             Ok(m) => {
+                m.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
                 let sc = &m.scenario;
                 out(&format!(
                     "ok {}: {} ({} heads × {} VMs = {} VMs, horizon {}, {} faults)\n",
@@ -591,7 +594,7 @@ fn cmd_validate(models: &[String], sets: &[String], verbose: bool) -> Result<(),
                     out(&format!("{}\n", m.resolved_ron()))?;
                 }
             }
-            Err(e) => failures.push(e.to_string()),
+            Err(e) => failures.extend(e.lines()),
         }
     }
     if failures.is_empty() {

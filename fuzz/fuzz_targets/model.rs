@@ -1,6 +1,8 @@
 #![no_main]
-//! Model text (and `--set` arguments after NUL bytes) → parse → validate → a short run
-//! with invariants checked. Panics, full queues and broken invariants are failures.
+//! Model text (and up to three `--set` arguments after NUL bytes: any path, down to a
+//! distribution's or a fault's parameter, with any value) → parse → validate → a short
+//! run with invariants checked. Panics, full queues, broken invariants and errors or
+//! warnings that span lines are failures.
 use bigvsim::engine::EngineError;
 use bigvsim::model::{Footprint, Platform, RunOptions};
 use bigvsim::scenario;
@@ -14,11 +16,18 @@ fuzz_target!(|data: &[u8]| {
     let loaded = match scenario::load_str("fuzz.ron", model, &sets) {
         Ok(m) => m,
         Err(e) => {
+            // Every problem prints on its own line, never across lines.
             let shown = e.to_string();
             assert!(!shown.contains('\n'), "multi-line error: {shown}");
+            for line in e.lines() {
+                assert!(!line.contains('\n'), "multi-line error: {line}");
+            }
             return;
         }
     };
+    for w in &loaded.warnings {
+        assert!(!w.contains('\n'), "multi-line warning: {w}");
+    }
     let resolved = loaded.resolved_ron();
     let again = scenario::load_str("resolved.ron", &resolved, &[])
         .unwrap_or_else(|e| panic!("resolved model does not load: {e}\n{resolved}"));

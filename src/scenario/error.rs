@@ -54,37 +54,73 @@ impl FieldError {
         ScenarioError {
             file: file.to_string(),
             error: self,
+            more: Vec::new(),
         }
     }
 }
 
-/// A problem with a model file or an override, with where it is.
+/// The problems with a model file or its overrides, with where each is: the first
+/// in `error`, any others (found by the same validation pass) in `more`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioError {
     /// The model file's path as the user gave it.
     pub file: String,
     pub error: FieldError,
+    /// Further problems, in the order of the file.
+    pub more: Vec<FieldError>,
 }
 
 impl ScenarioError {
-    /// What is wrong and what is allowed, without the place.
+    /// Every problem in `errors` (the first is `error`), in the model file `file`;
+    /// `None` when there are none.
+    pub fn all(file: &str, errors: Vec<FieldError>) -> Option<ScenarioError> {
+        let mut errors = errors.into_iter();
+        let first = errors.next()?;
+        Some(ScenarioError {
+            more: errors.collect(),
+            ..first.in_file(file)
+        })
+    }
+
+    /// What is wrong and what is allowed, without the place (the first problem).
     pub fn message(&self) -> &str {
         &self.error.message
     }
+
+    /// Every problem as one line each: `file:line:column: field `path`: message`.
+    pub fn lines(&self) -> Vec<String> {
+        std::iter::once(&self.error)
+            .chain(&self.more)
+            .map(|e| one_line(&self.file, e))
+            .collect()
+    }
 }
 
+/// One problem in `file` on one line.
+fn one_line(file: &str, error: &FieldError) -> String {
+    let mut s = printable(file);
+    match &error.location {
+        Location::File => {}
+        Location::At { line, column } => s.push_str(&format!(":{line}:{column}")),
+        Location::Set(arg) => s.push_str(&format!(": in --set {}", printable(arg))),
+    }
+    if let Some(path) = &error.path {
+        s.push_str(&format!(": field `{path}`"));
+    }
+    s.push_str(&format!(": {}", error.message));
+    s
+}
+
+/// The first problem on one line; when there are more, a note of how many (use
+/// [`ScenarioError::lines`] to show each).
 impl std::fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", printable(&self.file))?;
-        match &self.error.location {
-            Location::File => {}
-            Location::At { line, column } => write!(f, ":{line}:{column}")?,
-            Location::Set(arg) => write!(f, ": in --set {}", printable(arg))?,
+        write!(f, "{}", one_line(&self.file, &self.error))?;
+        match self.more.len() {
+            0 => Ok(()),
+            1 => write!(f, " (and 1 more problem)"),
+            n => write!(f, " (and {n} more problems)"),
         }
-        if let Some(path) = &self.error.path {
-            write!(f, ": field `{path}`")?;
-        }
-        write!(f, ": {}", self.error.message)
     }
 }
 

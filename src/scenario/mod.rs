@@ -6,10 +6,12 @@
 //!
 //! By job: [`schema`] lists every field once (path, kind, unit, range, doc);
 //! [`load`](mod@load) reads files and drives the rest; `diagnose` turns RON parse errors
-//! into messages; [`overrides`] applies `--set`; [`validate`](mod@validate) checks and
+//! into messages; [`overrides`] applies `--set` ([`below`] reaches the parameters below
+//! a field); [`validate`](mod@validate) checks and
 //! converts; `work` bounds the work of site-wide events; [`error`] holds the error
 //! types; [`reference`](mod@reference) renders the README's model reference from the schema.
 
+pub mod below;
 mod diagnose;
 pub mod duration;
 pub mod error;
@@ -42,6 +44,9 @@ pub struct LoadedModel {
     pub source: String,
     pub raw: RawScenario,
     pub scenario: Scenario,
+    /// Settings that are valid but can never have an effect, one line each (as
+    /// `file:line:column: field `path`: ...`): commands print them on stderr.
+    pub warnings: Vec<String>,
 }
 
 impl LoadedModel {

@@ -1,10 +1,11 @@
 //! `--set PATH=VALUE` overrides: the paths and what each accepts come from the schema
 //! table ([`super::schema::FIELDS`]); `faults[i]` replaces or appends one fault.
 
+use super::below::{self, Problem};
 use super::diagnose::field_error;
 use super::error::{FieldError, Location, printable};
-use super::raw::{RawFault, RawScenario};
-use super::schema::{self, FAULTS, SET_PATHS};
+use super::raw::{RawDist, RawFault, RawScenario, RawTransport};
+use super::schema::{self, FAULTS, Kind};
 use super::{ron_options, suggest};
 
 /// Applies one `PATH=VALUE` override; returns the field path it set. Errors name the
@@ -24,10 +25,24 @@ pub fn apply_set(raw: &mut RawScenario, arg: &str) -> Result<String, FieldError>
     let path = path.trim();
     let value = value.trim();
     if let Some(field) = schema::field(path) {
-        return field
-            .set(raw, value)
+        // A bare duration where a distribution is wanted means `Fixed`.
+        let stored = if field.kind == Kind::Dist {
+            below::dist(value).and_then(|d| field.set(raw, &ron::to_string(&d).unwrap_or_default()))
+        } else {
+            field.set(raw, value)
+        };
+        return stored
             .map(|()| path.to_string())
             .map_err(|code| blame(Some(path), unreadable(value, &field.expected(), &code)));
+    }
+    if let Some(result) = set_below(raw, path, value) {
+        return result.map(|()| path.to_string()).map_err(|problem| {
+            let message = match problem {
+                Problem::NoSuchParam(message) => message,
+                Problem::Unreadable { expected, code } => unreadable(value, &expected, &code),
+            };
+            blame(Some(path), message)
+        });
     }
     // `faults[i]` replaces fault i, or appends one when i is the number of faults.
     if let Some(index) = path
@@ -61,10 +76,75 @@ pub fn apply_set(raw: &mut RawScenario, arg: &str) -> Result<String, FieldError>
     Err(blame(
         Some(path),
         format!(
-            "unknown path.{hint} Settable paths: {}, and faults[i].",
-            SET_PATHS.join(", ")
+            "unknown path.{hint} Settable paths: {}.",
+            below::settable_paths().join(", ")
         ),
     ))
+}
+
+/// Sets a value below a field (a parameter of a distribution, a fault or the
+/// broker); `None` when `path` is not below a field that has parameters.
+fn set_below(raw: &mut RawScenario, path: &str, value: &str) -> Option<Result<(), Problem>> {
+    // `faults[i].rest`: a parameter of an existing fault.
+    if let Some((index, rest)) = path
+        .strip_prefix("faults[")
+        .and_then(|r| r.split_once("]."))
+    {
+        let n = raw.faults.len();
+        let Some(fault) = index
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| raw.faults.get_mut(i))
+        else {
+            return Some(Err(Problem::NoSuchParam(format!(
+                "the model has {n} faults: use an index from 0 to {} to set a fault's \
+                 parameter (or faults[{n}]=... to append one)",
+                n.saturating_sub(1)
+            ))));
+        };
+        return Some(below::set_fault(
+            fault,
+            &format!("faults[{index}]"),
+            rest,
+            value,
+        ));
+    }
+    // The longest field of the schema that `path` is below.
+    let field = schema::FIELDS
+        .iter()
+        .filter(|f| {
+            path.strip_prefix(f.path)
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+        .max_by_key(|f| f.path.len())?;
+    let rest = &path[field.path.len() + 1..];
+    let current = field.get(raw);
+    let result = match field.kind {
+        Kind::Dist => {
+            let mut d: RawDist = ron_options().from_str(&current).ok()?;
+            below::set_dist_param(&mut d, field.path, rest, value).map(|()| d.to_text())
+        }
+        Kind::Choice(variants) if std::ptr::eq(variants, schema::TRANSPORTS) => {
+            let mut t: RawTransport = ron_options().from_str(&current).ok()?;
+            below::set_transport(&mut t, field.path, rest, value).map(|()| t.to_text())
+        }
+        _ => return None,
+    };
+    Some(result.map(|text| {
+        // The value came from a typed raw value: it reads back.
+        let _ = field.set(raw, &text);
+    }))
+}
+
+/// A raw value written back as RON, for a field's setter.
+trait ToText {
+    fn to_text(&self) -> String;
+}
+
+impl<T: serde::Serialize> ToText for T {
+    fn to_text(&self) -> String {
+        ron::to_string(self).unwrap_or_default()
+    }
 }
 
 /// The message for a value `text` that does not read as `expected`.
@@ -84,4 +164,122 @@ fn unreadable(text: &str, expected: &str, code: &ron::Error) -> String {
         "cannot read `{}`: expected {expected}{detail}",
         printable(text)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::raw::{Dur, RawBroker, RawScope};
+
+    fn dur(s: &str) -> Dur {
+        Dur(s.to_string())
+    }
+
+    /// The defaults with one partition and a message-queue transport, after `sets`.
+    fn after(sets: &[&str]) -> Result<RawScenario, FieldError> {
+        let mut raw = schema::defaults();
+        raw.faults.push(RawFault::Partition {
+            at: dur("1h"),
+            duration: RawDist::Fixed(dur("4m")),
+            scope: RawScope::All,
+        });
+        for arg in sets {
+            apply_set(&mut raw, arg)?;
+        }
+        Ok(raw)
+    }
+
+    #[test]
+    fn set_reaches_parameters_below_fields() {
+        // Proves --set reaches a fault's parameter, a distribution's parameter, the
+        // broker's fields and a fault's distribution's parameter, and that a bare
+        // duration where a distribution is wanted means Fixed.
+        let raw = after(&[
+            r#"faults[0].duration=Fixed("10m")"#,
+            "brain.boot_time.mean=60s",
+            "head.repair=4h",
+            r#"design.transport=MessageQueue(broker: (failures_per_year: 2.0, repair: Fixed("1m")))"#,
+            "design.transport.broker.failures_per_year=3",
+            "design.transport.broker.repair=Exponential(mean: \"15m\")",
+            "design.transport.broker.repair.mean=20m",
+            "faults[0].at=2h",
+            "faults[0].scope=Heads([0])",
+        ])
+        .unwrap();
+        let RawFault::Partition {
+            at,
+            duration,
+            scope,
+        } = &raw.faults[0]
+        else {
+            panic!("{:?}", raw.faults);
+        };
+        assert_eq!(*duration, RawDist::Fixed(dur("10m")));
+        assert_eq!(*at, dur("2h"));
+        assert_eq!(*scope, RawScope::Heads(vec![0]));
+        assert_eq!(
+            raw.brain.boot_time,
+            RawDist::LogNormal {
+                mean: dur("60s"),
+                sigma: 0.3
+            }
+        );
+        assert_eq!(raw.head.repair, RawDist::Fixed(dur("4h")));
+        assert_eq!(
+            raw.design.transport,
+            RawTransport::MessageQueue {
+                broker: RawBroker {
+                    failures_per_year: 3.0,
+                    repair: RawDist::Exponential { mean: dur("20m") }
+                }
+            }
+        );
+        let raw = after(&["faults[0]=RandomPartitions(per_year: 1.0, duration: Exponential(mean: \"3m\"), scope: All)", "faults[0].per_year=6", "faults[0].duration.mean=5m"]).unwrap();
+        assert_eq!(
+            raw.faults[0],
+            RawFault::RandomPartitions {
+                per_year: 6.0,
+                duration: RawDist::Exponential { mean: dur("5m") },
+                scope: RawScope::All
+            }
+        );
+    }
+
+    #[test]
+    fn set_below_a_field_says_what_exists() {
+        // Proves a parameter the value does not have names the ones it has, a broker
+        // field under Tcp says to set the transport first, a fault index past the end
+        // says how many faults there are, and a value that does not read names the
+        // --set argument and what the parameter takes.
+        let message = |set: &str| {
+            let e = after(&[set]).unwrap_err();
+            assert_eq!(e.location, Location::Set(set.to_string()));
+            e.message
+        };
+        assert!(message("brain.boot_time.shape=2")
+            .contains("brain.boot_time is `LogNormal(mean:\"45s\",sigma:0.3)`, which has no parameter `shape`; its parameters: `mean`, `sigma`"));
+        assert!(
+            message("design.transport.broker.failures_per_year=3")
+                .contains("design.transport is `Tcp`, which has no broker")
+        );
+        assert!(message("faults[1].at=1h").contains("the model has 1 faults"));
+        assert!(
+            message("faults[0].per_year=3")
+                .contains("faults[0] is a `Partition`, which has no parameter `per_year`")
+        );
+        assert!(
+            message("brain.boot_time.sigma=abc").contains("cannot read `abc`: expected a number")
+        );
+        assert!(message("brain.boot_tme.mean=1s").contains("faults[i].duration"));
+        // What is allowed, exactly: the real least value and the range of a number.
+        assert!(
+            message("brain.reboot_concurrency=-5").ends_with("a whole number from 1 to 4294967295")
+        );
+        assert!(
+            message("brain.per_head_concurrency=-5")
+                .ends_with("a whole number n from 1 to 4294967295")
+        );
+        assert!(message("link.reconnect.jitter=x").ends_with("0.5 or 52.0, in [0, 1)"));
+        assert!(message("brain.boot_time.sigma=x").ends_with("0.5 or 52.0, in [0, 5]"));
+    }
 }

@@ -22,7 +22,12 @@ pub fn markdown() -> String {
          overridden with `--set PATH=VALUE` (e.g.\n`--set brain.reboot_concurrency=40`), \
          as can a whole section (`--set 'site=(heads: 2,\nvms_per_head: 10)'`) or one \
          fault (`--set 'faults[0]=BrainFailover(at: \"1h\")'`; index\n`faults.len()` \
-         appends).\n\n",
+         appends), and so can a parameter below a field: a distribution's\n\
+         (`--set brain.boot_time.mean=60s`), a fault's (`--set 'faults[0].duration=Fixed(\"10m\")'`)\n\
+         or the broker's (`--set design.transport.broker.failures_per_year=3`). Where a\n\
+         distribution is wanted, a bare duration means `Fixed` (`repair: \"4h\"`,\n\
+         `--set head.repair=4h`). A model's `name` is 1 to 100 printable characters without\n\
+         `|`; a UTF-8 byte-order mark at the start of a file is ignored.\n\n",
     );
     s.push_str("| field | kind | default | unit | allowed | meaning |\n");
     s.push_str("|---|---|---|---|---|---|\n");

@@ -6,8 +6,10 @@
 //! proves are the schema's fields, variants and parameters).
 
 /// The settable path closest to `path`, if it is a plausible typo of one.
-pub fn nearest_path(path: &str) -> Option<&'static str> {
-    nearest(path, super::schema::SET_PATHS)
+pub fn nearest_path(path: &str) -> Option<String> {
+    let paths = super::below::settable_paths();
+    let candidates: Vec<&str> = paths.iter().map(String::as_str).collect();
+    nearest(path, &candidates).map(str::to_string)
 }
 
 /// The candidate closest to `word` by Levenshtein distance, if it is close
@@ -86,10 +88,18 @@ mod tests {
         assert_eq!(nearest("queue_policy", &fields), Some("queue_policy"));
         // A whole path: one letter missing from the settable path.
         assert_eq!(
-            nearest_path("brain.reboot_concurency"),
+            nearest_path("brain.reboot_concurency").as_deref(),
             Some("brain.reboot_concurrency")
         );
-        assert_eq!(nearest_path("site.vms_per_hed"), Some("site.vms_per_head"));
+        assert_eq!(
+            nearest_path("site.vms_per_hed").as_deref(),
+            Some("site.vms_per_head")
+        );
+        // A path below a field.
+        assert_eq!(
+            nearest_path("brain.boot_tme.mean").as_deref(),
+            Some("brain.boot_time.mean")
+        );
     }
 
     #[test]

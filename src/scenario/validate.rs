@@ -1,12 +1,14 @@
 //! Validation: the raw mirror → a [`Scenario`], every field checked against the range
 //! the [`schema`] gives it, units converted (durations to microseconds), and the
 //! checks that tie fields together (a per-head limit under the global one, faults
-//! before the horizon, a site that fits in memory, a bounded amount of work).
+//! before the horizon, a bounded amount of work). Whether a site fits in memory
+//! depends on the model's layout and the number of workers, so it is checked above
+//! both, in `experiment::resources`.
 
 use super::duration;
 use super::error::FieldError;
 use super::raw::*;
-use super::schema::{self, DISTRIBUTIONS, FAULTS, Range, SCOPES, field_path};
+use super::schema::{self, DISTRIBUTIONS, FAULTS, MAX_NAME_CHARS, Range, SCOPES, field_path};
 use super::types::*;
 use super::work::check_work;
 use crate::engine::{Dist, Micros};
@@ -29,11 +31,6 @@ fn number(field: &str, range: Range, value: f64) -> VResult<f64> {
         }
         _ => Ok(value),
     }
-}
-
-/// The number at the schema field `field`, checked against its range.
-fn field_number(field: &'static str, value: f64) -> VResult<f64> {
-    number(field, range_of(field), value)
 }
 
 /// The range the schema gives the field at `field`.
@@ -129,6 +126,9 @@ fn dist(field: &str, d: &RawDist) -> VResult<Dist> {
     })
 }
 
+/// A scope, checked against the site's `heads` (0 when `site.heads` is itself
+/// wrong: the checks that need it are then left out). A scope that touches no head
+/// would make its fault do nothing, so it is refused.
 fn scope(field: &str, s: &RawScope, heads: u32) -> VResult<Scope> {
     Ok(match s {
         RawScope::All => Scope::All,
@@ -137,13 +137,27 @@ fn scope(field: &str, s: &RawScope, heads: u32) -> VResult<Scope> {
             if let (false, Some(allowed)) = (range.allows(*f), range.allowed()) {
                 return verr(field, format!("Fraction must be {allowed}, found {f}"));
             }
+            // The model touches round(f · heads) heads (half away from zero).
+            if heads > 0 && libm::round(f * heads as f64) < 1.0 {
+                return verr(
+                    field,
+                    format!(
+                        "Fraction({f}) of the site's {heads} heads rounds to 0 heads, so the \
+                         fault would touch no head; the smallest fraction that touches one \
+                         head is {}",
+                        smallest_fraction(heads)
+                    ),
+                );
+            }
             Scope::Fraction(*f)
         }
         RawScope::Heads(list) => {
             if list.is_empty() {
                 return verr(field, "Heads([...]) needs at least one head index");
             }
-            if let Some(h) = list.iter().find(|h| **h >= heads) {
+            if heads > 0
+                && let Some(h) = list.iter().find(|h| **h >= heads)
+            {
                 return verr(
                     field,
                     format!(
@@ -152,42 +166,142 @@ fn scope(field: &str, s: &RawScope, heads: u32) -> VResult<Scope> {
                     ),
                 );
             }
+            let mut seen = std::collections::HashSet::with_capacity(list.len());
+            if let Some(h) = list.iter().find(|h| !seen.insert(**h)) {
+                return verr(
+                    field,
+                    format!("head {h} is listed twice: list each head once"),
+                );
+            }
             Scope::Heads(list.clone())
         }
     })
 }
 
+/// The smallest `Fraction(f)` that touches at least one of `heads` heads, as the model
+/// rounds it: 0.5 / heads, nudged up if floating point rounds it below one head.
+fn smallest_fraction(heads: u32) -> f64 {
+    let n = heads as f64;
+    let mut f = 0.5 / n;
+    while libm::round(f * n) < 1.0 {
+        f = f.next_up();
+    }
+    f
+}
+
+/// A model name: shown in every output, it must be printable on one line and fit a
+/// report table's cell.
+fn name(field: &str, name: &str) -> VResult<()> {
+    let allowed = || range_of(field).allowed().unwrap_or_default();
+    if name.trim().is_empty() {
+        return verr(field, "must not be empty");
+    }
+    let length = name.chars().count();
+    if length > MAX_NAME_CHARS {
+        return verr(
+            field,
+            format!("is {length} characters long: use {}", allowed()),
+        );
+    }
+    if let Some((i, c)) = name.chars().enumerate().find(|(_, c)| invisible(*c)) {
+        return verr(
+            field,
+            format!(
+                "holds the control or invisible character {:?} at character {}: use {}",
+                c,
+                i + 1,
+                allowed()
+            ),
+        );
+    }
+    if name.contains('|') {
+        return verr(
+            field,
+            format!(
+                "holds `|`, which would split the report's tables: use {}",
+                allowed()
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Characters that would break a one-line output or hide what it says: control
+/// characters (newlines, tabs, escapes), and invisible formatting such as zero-width
+/// spaces, bidirectional overrides and byte-order marks.
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
 /// The largest model the simulator agrees to allocate.
 pub const MAX_MODEL_BYTES: u64 = 16 << 30;
 
-/// Checks every field and converts units; an error names the field (its place in the
-/// input is found by the caller).
-pub fn validate(raw: &RawScenario) -> Result<Scenario, FieldError> {
-    if raw.name.trim().is_empty() {
-        return verr(field_path!("name"), "must not be empty");
+/// Every problem found so far: a check that fails records its error and validation
+/// goes on with a stand-in value, so that one pass reports every mistake in a file.
+#[derive(Default)]
+struct Problems {
+    errors: Vec<FieldError>,
+}
+
+impl Problems {
+    /// The value, or `stand_in` after recording the error.
+    fn take<T>(&mut self, result: VResult<T>, stand_in: T) -> T {
+        result.unwrap_or_else(|e| {
+            self.errors.push(e);
+            stand_in
+        })
     }
+
+    /// Records the error, if any.
+    fn check(&mut self, result: VResult<()>) {
+        self.take(result, ());
+    }
+}
+
+/// A distribution standing in for one that failed its checks.
+const NO_DIST: Dist = Dist::Fixed(0);
+
+/// Checks every field and converts units; on failure, every problem found, in the
+/// order of the file (each names its field; its place in the input is found by the
+/// caller). Checks that tie fields together (memory, work) run once every field is
+/// valid.
+pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
+    let mut p = Problems::default();
+    p.check(name(field_path!("name"), &raw.name));
     let horizon = field_path!("horizon");
-    let horizon_us = duration_in(horizon, range_of(horizon), &raw.horizon)?;
-    count(field_path!("site.heads"), raw.site.heads.into(), false)?;
-    count(
-        field_path!("site.vms_per_head"),
-        raw.site.vms_per_head.into(),
+    let horizon_us = p.take(
+        duration_in(horizon, range_of(horizon), &raw.horizon).map(Some),
+        None,
+    );
+    let heads_ok = p.take(
+        count(field_path!("site.heads"), raw.site.heads.into(), false).map(|_| true),
         false,
-    )?;
+    );
+    p.check(
+        count(
+            field_path!("site.vms_per_head"),
+            raw.site.vms_per_head.into(),
+            false,
+        )
+        .map(|_| ()),
+    );
     let site = Site {
         heads: raw.site.heads,
         vms_per_head: raw.site.vms_per_head,
     };
     if site.vms() >= u32::MAX as u64 {
-        return verr(
+        p.errors.push(FieldError::new(
             field_path!("site"),
             format!(
                 "{} VMs is more than the {} a site may have",
                 site.vms(),
                 u32::MAX - 1
             ),
-        );
+        ));
     }
+    // Scopes are checked against the site's heads only when that number is valid.
+    let scope_heads = if heads_ok { site.heads } else { 0 };
     // The broker's fields are a variant's parameters, below `design.transport`.
     let transport_field = field_path!("design.transport");
     let broker_path = |leaf: &str| format!("{transport_field}.broker.{leaf}");
@@ -205,12 +319,15 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, FieldError> {
         RawTransport::Tcp => Transport::Tcp,
         RawTransport::MessageQueue { broker } => Transport::MessageQueue {
             broker: Broker {
-                failures_per_year: number(
-                    &broker_path("failures_per_year"),
-                    broker_range("failures_per_year"),
-                    broker.failures_per_year,
-                )?,
-                repair: dist(&broker_path("repair"), &broker.repair)?,
+                failures_per_year: p.take(
+                    number(
+                        &broker_path("failures_per_year"),
+                        broker_range("failures_per_year"),
+                        broker.failures_per_year,
+                    ),
+                    0.0,
+                ),
+                repair: p.take(dist(&broker_path("repair"), &broker.repair), NO_DIST),
             },
         },
     };
@@ -224,73 +341,113 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, FieldError> {
 
     let rc = &raw.link.reconnect;
     let initial = field_path!("link.reconnect.initial");
-    let initial_us = duration_in(initial, range_of(initial), &rc.initial)?;
+    let initial_us = p.take(
+        duration_in(initial, range_of(initial), &rc.initial).map(Some),
+        None,
+    );
     let max = field_path!("link.reconnect.max");
-    let max_us = duration_in(max, range_of(max), &rc.max)?;
-    if max_us < initial_us {
-        return verr(
+    let max_us = p.take(duration_in(max, range_of(max), &rc.max).map(Some), None);
+    if let (Some(lo), Some(hi)) = (initial_us, max_us)
+        && hi < lo
+    {
+        p.errors.push(FieldError::new(
             max,
             format!(
                 "must be ≥ {initial} ({:?}), found {:?}",
                 rc.initial.0, rc.max.0
             ),
-        );
+        ));
     }
+    let mut field_number =
+        |field: &'static str, value: f64| p.take(number(field, range_of(field), value), value);
+    let reconnect = Backoff {
+        initial_us: initial_us.unwrap_or(1),
+        multiplier: field_number(field_path!("link.reconnect.multiplier"), rc.multiplier),
+        max_us: max_us.unwrap_or(1),
+        jitter: field_number(field_path!("link.reconnect.jitter"), rc.jitter),
+    };
+    let flaps_per_year = field_number(field_path!("link.flaps_per_year"), raw.link.flaps_per_year);
     let link = LinkParams {
-        reconnect: Backoff {
-            initial_us,
-            multiplier: field_number(field_path!("link.reconnect.multiplier"), rc.multiplier)?,
-            max_us,
-            jitter: field_number(field_path!("link.reconnect.jitter"), rc.jitter)?,
-        },
-        flaps_per_year: field_number(field_path!("link.flaps_per_year"), raw.link.flaps_per_year)?,
-        flap_duration: dist(field_path!("link.flap_duration"), &raw.link.flap_duration)?,
+        reconnect,
+        flaps_per_year,
+        flap_duration: p.take(
+            dist(field_path!("link.flap_duration"), &raw.link.flap_duration),
+            NO_DIST,
+        ),
     };
 
     let s = &raw.supervisor;
     let long_reset_after = field_path!("supervisor.long_reset_after");
-    let supervisor = SupervisorParams {
-        restart: dist(field_path!("supervisor.restart"), &s.restart)?,
-        crash_on_reset: field_number(field_path!("supervisor.crash_on_reset"), s.crash_on_reset)?,
-        crash_on_long_reset: field_number(
-            field_path!("supervisor.crash_on_long_reset"),
-            s.crash_on_long_reset,
-        )?,
-        long_reset_after_us: duration_in(
+    let restart = p.take(dist(field_path!("supervisor.restart"), &s.restart), NO_DIST);
+    let mut field_number =
+        |field: &'static str, value: f64| p.take(number(field, range_of(field), value), value);
+    let crash_on_reset = field_number(field_path!("supervisor.crash_on_reset"), s.crash_on_reset);
+    let crash_on_long_reset = field_number(
+        field_path!("supervisor.crash_on_long_reset"),
+        s.crash_on_long_reset,
+    );
+    let long_reset_after_us = p.take(
+        duration_in(
             long_reset_after,
             range_of(long_reset_after),
             &s.long_reset_after,
-        )?,
-        crashes_per_year: field_number(
+        ),
+        0,
+    );
+    let crashes_per_year = p.take(
+        number(
             field_path!("supervisor.crashes_per_year"),
+            range_of(field_path!("supervisor.crashes_per_year")),
             s.crashes_per_year,
-        )?,
+        ),
+        0.0,
+    );
+    let supervisor = SupervisorParams {
+        restart,
+        crash_on_reset,
+        crash_on_long_reset,
+        long_reset_after_us,
+        crashes_per_year,
     };
 
     let b = &raw.brain;
     let reboot_concurrency = field_path!("brain.reboot_concurrency");
-    count(reboot_concurrency, b.reboot_concurrency.into(), false)?;
-    if let Some(p) = b.per_head_concurrency {
+    let global_ok = p.take(
+        count(reboot_concurrency, b.reboot_concurrency.into(), false).map(|_| true),
+        false,
+    );
+    if let Some(k) = b.per_head_concurrency {
         let per_head = field_path!("brain.per_head_concurrency");
-        count(per_head, p.into(), true)?;
-        if p > b.reboot_concurrency {
-            return verr(
+        let ok = p.take(count(per_head, k.into(), true).map(|_| true), false);
+        if ok && global_ok && k > b.reboot_concurrency {
+            p.errors.push(FieldError::new(
                 per_head,
                 format!(
-                    "must not exceed {reboot_concurrency} ({}), found {p}",
+                    "must not exceed {reboot_concurrency} ({}), found {k}",
                     b.reboot_concurrency
                 ),
-            );
+            ));
         }
     }
-    let slowdown = field_number(
-        field_path!("brain.boot_slowdown_per_concurrent_boot"),
-        b.boot_slowdown_per_concurrent_boot,
-    )?;
+    let boot_time = p.take(dist(field_path!("brain.boot_time"), &b.boot_time), NO_DIST);
+    let slowdown = field_path!("brain.boot_slowdown_per_concurrent_boot");
+    let slowdown = p.take(
+        number(
+            slowdown,
+            range_of(slowdown),
+            b.boot_slowdown_per_concurrent_boot,
+        ),
+        0.0,
+    );
+    let failovers = field_path!("brain.failovers_per_year");
+    let failovers_per_year = p.take(
+        number(failovers, range_of(failovers), b.failovers_per_year),
+        0.0,
+    );
     let brain = BrainParams {
         reboot_concurrency: b.reboot_concurrency,
         per_head_concurrency: b.per_head_concurrency,
-        boot_time: dist(field_path!("brain.boot_time"), &b.boot_time)?,
+        boot_time,
         boot_slowdown_per_concurrent_boot: slowdown,
         queue_policy: match b.queue_policy {
             RawQueuePolicy::Fifo => QueuePolicy::Fifo,
@@ -298,85 +455,44 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, FieldError> {
             RawQueuePolicy::RoundRobinHeads => QueuePolicy::RoundRobinHeads,
             RawQueuePolicy::ShortestFirst => QueuePolicy::ShortestFirst,
         },
-        failovers_per_year: field_number(
-            field_path!("brain.failovers_per_year"),
-            b.failovers_per_year,
-        )?,
-        failover_time: dist(field_path!("brain.failover_time"), &b.failover_time)?,
+        failovers_per_year,
+        failover_time: p.take(
+            dist(field_path!("brain.failover_time"), &b.failover_time),
+            NO_DIST,
+        ),
     };
 
+    let head_failures = field_path!("head.failures_per_year");
     let head = HeadParams {
-        failures_per_year: field_number(
-            field_path!("head.failures_per_year"),
-            raw.head.failures_per_year,
-        )?,
-        repair: dist(field_path!("head.repair"), &raw.head.repair)?,
+        failures_per_year: p.take(
+            number(
+                head_failures,
+                range_of(head_failures),
+                raw.head.failures_per_year,
+            ),
+            0.0,
+        ),
+        repair: p.take(dist(field_path!("head.repair"), &raw.head.repair), NO_DIST),
     };
 
     let mut faults = Vec::with_capacity(raw.faults.len());
     for (i, f) in raw.faults.iter().enumerate() {
-        let field = |leaf: &str| format!("{}[{i}].{leaf}", field_path!("faults"));
-        let at = |d: &Dur| -> VResult<Micros> {
-            let at_us = duration(&field("at"), d)?;
-            if at_us >= horizon_us {
-                return verr(
-                    &field("at"),
-                    format!(
-                        "{:?} is not before the horizon ({:?}): the fault would never happen",
-                        d.0, raw.horizon.0
-                    ),
-                );
-            }
-            Ok(at_us)
-        };
-        faults.push(match f {
-            RawFault::Partition {
-                at: t,
-                duration: d,
-                scope: s,
-            } => Fault::Partition {
-                at_us: at(t)?,
-                duration: dist(&field("duration"), d)?,
-                scope: scope(&field("scope"), s, site.heads)?,
-            },
-            RawFault::RandomPartitions {
-                per_year,
-                duration: d,
-                scope: s,
-            } => {
-                let range = param_range(FAULTS, "RandomPartitions", "per_year");
-                let r = number(&field("per_year"), range, *per_year)?;
-                if r == 0.0 {
-                    return verr(
-                        &field("per_year"),
-                        "must be above 0 (remove the fault to have none)",
-                    );
-                }
-                Fault::RandomPartitions {
-                    per_year: r,
-                    duration: dist(&field("duration"), d)?,
-                    scope: scope(&field("scope"), s, site.heads)?,
-                }
-            }
-            RawFault::SupervisorCrash { at: t, scope: s } => Fault::SupervisorCrash {
-                at_us: at(t)?,
-                scope: scope(&field("scope"), s, site.heads)?,
-            },
-            RawFault::BrainFailover { at: t } => Fault::BrainFailover { at_us: at(t)? },
-            RawFault::HeadFailure { at: t, scope: s } => Fault::HeadFailure {
-                at_us: at(t)?,
-                scope: scope(&field("scope"), s, site.heads)?,
-            },
-        });
+        faults.push(fault(&mut p, i, f, horizon_us, &raw.horizon, scope_heads));
     }
-    count(
-        field_path!("limits.max_events"),
-        raw.limits.max_events,
-        false,
-    )?;
+    p.check(
+        count(
+            field_path!("limits.max_events"),
+            raw.limits.max_events,
+            false,
+        )
+        .map(|_| ()),
+    );
+    if !p.errors.is_empty() {
+        return Err(p.errors);
+    }
     let scenario = Scenario {
         name: raw.name.clone(),
-        horizon_us,
+        horizon_us: horizon_us.unwrap_or(1),
         site,
         design,
         link,
@@ -388,21 +504,128 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, FieldError> {
             max_events: raw.limits.max_events,
         },
     };
-    check_work(&scenario)?;
+    check_work(&scenario).map_err(|e| vec![e])?;
     Ok(scenario)
+}
+
+/// Settings of a valid scenario that can never have an effect in this model but
+/// are legitimate (a variant of a model kept for comparison, a horizon shortened
+/// with `--set`): each is worth a warning, not a refusal.
+pub fn warnings(sc: &Scenario) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    let s = &sc.supervisor;
+    if s.crash_on_long_reset > 0.0 && s.long_reset_after_us >= sc.horizon_us {
+        out.push(FieldError::new(
+            field_path!("supervisor.crash_on_long_reset"),
+            format!(
+                "has no effect: no link can be down for longer than {} \
+                 (supervisor.long_reset_after) within the horizon ({})",
+                duration::format_duration_us(s.long_reset_after_us),
+                duration::format_duration_us(sc.horizon_us)
+            ),
+        ));
+    }
+    let b = &sc.brain;
+    if b.boot_slowdown_per_concurrent_boot > 0.0 && b.reboot_concurrency == 1 {
+        out.push(FieldError::new(
+            field_path!("brain.boot_slowdown_per_concurrent_boot"),
+            "has no effect: with brain.reboot_concurrency = 1 no boot ever runs beside \
+             another",
+        ));
+    }
+    out
+}
+
+/// Fault `i`, checked (a stand-in after recording the problems when it is wrong).
+/// `horizon_us` is `None` when the horizon itself is wrong; `heads` is 0 when the
+/// site's head count is.
+fn fault(
+    p: &mut Problems,
+    i: usize,
+    f: &RawFault,
+    horizon_us: Option<Micros>,
+    horizon: &Dur,
+    heads: u32,
+) -> Fault {
+    let field = |leaf: &str| format!("{}[{i}].{leaf}", field_path!("faults"));
+    let mut at = |d: &Dur| -> Micros {
+        let checked = duration(&field("at"), d).and_then(|at_us| match horizon_us {
+            Some(h) if at_us >= h => verr(
+                &field("at"),
+                format!(
+                    "{:?} is not before the horizon ({:?}): the fault would never happen",
+                    d.0, horizon.0
+                ),
+            ),
+            _ => Ok(at_us),
+        });
+        p.take(checked, 0)
+    };
+    match f {
+        RawFault::Partition {
+            at: t,
+            duration: d,
+            scope: s,
+        } => {
+            let at_us = at(t);
+            Fault::Partition {
+                at_us,
+                duration: p.take(dist(&field("duration"), d), NO_DIST),
+                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+            }
+        }
+        RawFault::RandomPartitions {
+            per_year,
+            duration: d,
+            scope: s,
+        } => {
+            let range = param_range(FAULTS, "RandomPartitions", "per_year");
+            let rate = number(&field("per_year"), range, *per_year).and_then(|r| {
+                if r == 0.0 {
+                    verr(
+                        &field("per_year"),
+                        "must be above 0 (remove the fault to have none)",
+                    )
+                } else {
+                    Ok(r)
+                }
+            });
+            Fault::RandomPartitions {
+                per_year: p.take(rate, 1.0),
+                duration: p.take(dist(&field("duration"), d), NO_DIST),
+                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+            }
+        }
+        RawFault::SupervisorCrash { at: t, scope: s } => {
+            let at_us = at(t);
+            Fault::SupervisorCrash {
+                at_us,
+                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+            }
+        }
+        RawFault::BrainFailover { at: t } => Fault::BrainFailover { at_us: at(t) },
+        RawFault::HeadFailure { at: t, scope: s } => {
+            let at_us = at(t);
+            Fault::HeadFailure {
+                at_us,
+                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The scenario, or the first problem.
     fn check(sets: &[&str]) -> Result<Scenario, FieldError> {
         let mut raw = schema::defaults();
         raw.name = "test".to_string();
         for arg in sets {
             super::super::apply_set(&mut raw, arg).expect("a valid override");
         }
-        validate(&raw)
+        validate(&raw).map_err(|mut errors| errors.remove(0))
     }
 
     #[test]

@@ -550,6 +550,223 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "runaway-crash-flaps",
+        class: "Routine resets whose bug crashes kill a head's VMs, too often",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1y", site: (heads: 10, vms_per_head: 100000), link: (flaps_per_year: 1e7), supervisor: (crash_on_reset: 1.0))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `link.flaps_per_year`",
+            "would run for hours",
+            "the bug's crashes kill",
+        ],
+    },
+    Case {
+        id: "runaway-crash-loop",
+        class: "A long partition in which the long-reset bug crash-loops big heads",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "2y", site: (heads: 100, vms_per_head: 100000), supervisor: (crash_on_long_reset: 1.0, restart: Fixed("1s"), long_reset_after: "1s"), faults: [Partition(at: "1s", duration: Fixed("1y"), scope: All)])"#,
+            ),
+        )],
+        args: &["validate", "bad.ron"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `faults[0]`",
+            "would run for hours",
+            "the bug's crashes kill",
+        ],
+    },
+    Case {
+        id: "fraction-no-head",
+        class: "A Fraction scope that rounds to no head",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 3, vms_per_head: 2), faults: [RandomPartitions(per_year: 6.0, duration: Fixed("1m"), scope: Fraction(0.1))])"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `faults[0].scope`",
+            "Fraction(0.1) of the site's 3 heads rounds to 0 heads",
+            "the smallest fraction that touches one head is 0.1666",
+        ],
+    },
+    Case {
+        id: "fraction-no-head-set",
+        class: "A Fraction scope that rounds to no head, from --set",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "validate",
+            "ok.ron",
+            "--set",
+            r#"faults[0]=HeadFailure(at: "1h", scope: Fraction(0.2))"#,
+        ],
+        code: 2,
+        expect: &[
+            r#"ok.ron: in --set faults[0]=HeadFailure(at: "1h", scope: Fraction(0.2))"#,
+            "field `faults[0].scope`",
+            "rounds to 0 heads",
+            "is 0.25",
+        ],
+    },
+    Case {
+        id: "duplicate-head",
+        class: "A head listed twice in a scope",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 3, vms_per_head: 2), faults: [SupervisorCrash(at: "1h", scope: Heads([1, 2, 1]))])"#,
+            ),
+        )],
+        args: &["validate", "bad.ron"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `faults[0].scope`",
+            "head 1 is listed twice",
+        ],
+    },
+    Case {
+        id: "several-errors",
+        class: "Several mistakes in one file: one line each",
+        files: &[(
+            "bad.ron",
+            Text(
+                "(name: \"t\", horizon: \"1d\", site: (heads: 2, vms_per_head: 3),\n link: (flaps_per_year: -1.0),\n brain: (reboot_concurrency: 0),\n faults: [Partition(at: \"2d\", duration: Fixed(\"1m\"), scope: Heads([5]))])",
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "error: bad.ron:2:9: field `link.flaps_per_year`: must be a finite rate",
+            "\nerror: bad.ron:3:10: field `brain.reboot_concurrency`: must be at least 1",
+            "\nerror: bad.ron:4:",
+            "field `faults[0].at`: \"2d\" is not before the horizon",
+            "field `faults[0].scope`: head 5 does not exist",
+        ],
+    },
+    Case {
+        id: "name-pipe",
+        class: "A name that would break the report's tables",
+        files: &[(
+            "bad.ron",
+            Text(r#"(name: "one | two", horizon: "1d", site: (heads: 2, vms_per_head: 3))"#),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:2:",
+            "field `name`",
+            "holds `|`",
+            "1 to 100 printable",
+        ],
+    },
+    Case {
+        id: "name-newline-set",
+        class: "A name with a newline, from --set",
+        files: &[("ok.ron", Text(OK))],
+        args: &["validate", "ok.ron", "--set", r#"name="x\nwarning: fake""#],
+        code: 2,
+        expect: &[
+            r#"ok.ron: in --set name="x\nwarning: fake""#,
+            "field `name`",
+            r"control or invisible character '\n' at character 2",
+        ],
+    },
+    Case {
+        id: "name-too-long",
+        class: "A name too long for outputs",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "validate",
+            "ok.ron",
+            "--set",
+            "name=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        ],
+        code: 2,
+        expect: &["field `name`", "is 101 characters long"],
+    },
+    Case {
+        id: "bom-error",
+        class: "A byte-order mark: accepted, positions unchanged",
+        files: &[(
+            "bad.ron",
+            Bytes(b"\xef\xbb\xbf(name: \"t\", horizon: \"0s\", site: (heads: 2, vms_per_head: 3))"),
+        )],
+        args: &["validate", "bad.ron"],
+        code: 2,
+        expect: &["bad.ron:1:13: field `horizon`", "must be longer than 0"],
+    },
+    Case {
+        id: "set-below-no-param",
+        class: "--set of a parameter the value does not have",
+        files: &[("ok.ron", Text(OK))],
+        args: &["validate", "ok.ron", "--set", "brain.boot_time.shape=2"],
+        code: 2,
+        expect: &[
+            "ok.ron: in --set brain.boot_time.shape=2",
+            "field `brain.boot_time.shape`",
+            "which has no parameter `shape`; its parameters: `mean`, `sigma`",
+        ],
+    },
+    Case {
+        id: "set-broker-on-tcp",
+        class: "--set of the broker when the transport has none",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "validate",
+            "ok.ron",
+            "--set",
+            "design.transport.broker.failures_per_year=3",
+        ],
+        code: 2,
+        expect: &[
+            "field `design.transport.broker.failures_per_year`",
+            "design.transport is `Tcp`, which has no broker",
+        ],
+    },
+    Case {
+        id: "set-bad-duration",
+        class: "--set value that validation refuses: blamed on the --set",
+        files: &[(
+            "m.ron",
+            Text(
+                "(\n    name: \"t\",\n    horizon: \"1d\",\n    site: (heads: 2, vms_per_head: 3),\n)",
+            ),
+        )],
+        args: &["validate", "m.ron", "--set", "horizon=5 sec"],
+        code: 2,
+        expect: &[
+            "m.ron: in --set horizon=5 sec: field `horizon`",
+            "found \"5 sec\"",
+        ],
+    },
+    Case {
+        id: "set-below-unknown",
+        class: "--set of an unknown path below a field (nearest suggested)",
+        files: &[("ok.ron", Text(OK))],
+        args: &["validate", "ok.ron", "--set", "brain.boot_tme.mean=60s"],
+        code: 2,
+        expect: &[
+            "Did you mean `brain.boot_time.mean`?",
+            "brain.boot_time.mean, ",
+            "design.transport.broker.failures_per_year, ",
+            "faults[i].duration, ",
+        ],
+    },
+    Case {
         id: "too-many-replications",
         class: "Too many replications for memory",
         files: &[("ok.ron", Text(OK))],
@@ -864,6 +1081,191 @@ fn models_too_large_are_refused_before_allocating() {
 }
 
 #[test]
+fn settings_that_can_never_act_are_refused() {
+    // Proves a Fraction scope that rounds to no head is refused (from the file or from
+    // --set), naming the field and the smallest fraction that touches a head, and a
+    // head listed twice in a scope is refused.
+    check(&["fraction-no-head", "fraction-no-head-set", "duplicate-head"]);
+}
+
+#[test]
+fn every_mistake_in_a_file_is_reported() {
+    // Proves validation goes on after a mistake: four problems in four fields give
+    // four `error:` lines, each with its own line and column, in the file's order,
+    // with exit code 2 and nothing written.
+    let c = case("several-errors");
+    let o = run_case(c);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert_eq!(o.stdout, "");
+    assert_eq!(o.stderr.lines().count(), 4, "{}", o.stderr);
+    assert!(o.stderr.lines().all(|l| l.starts_with("error: bad.ron:")));
+    for piece in c.expect {
+        assert!(
+            o.stderr.contains(piece),
+            "missing {piece:?} in:\n{}",
+            o.stderr
+        );
+    }
+}
+
+#[test]
+fn names_are_printable_and_short() {
+    // Proves a model name is checked wherever it comes from: a `|` in the file is
+    // placed at its line and column, a newline from --set is named (escaped, so the
+    // message stays one line and no fake `error:` line appears) and a 101-character
+    // name is refused.
+    check(&["name-pipe", "name-newline-set", "name-too-long"]);
+}
+
+#[test]
+fn a_byte_order_mark_leaves_positions_unchanged() {
+    // Proves a UTF-8 byte-order mark is dropped before parsing: the error after it
+    // is at column 13, where an editor shows `horizon`, not column 14.
+    check(&["bom-error"]);
+}
+
+#[test]
+fn settings_without_effect_warn() {
+    // Proves a legitimate setting that cannot act is accepted with a warning on
+    // stderr naming the field and why: a long-reset crash probability when
+    // long_reset_after outlasts the horizon, and a boot slowdown with one boot in
+    // flight at most.
+    let out = Command::new(bin())
+        .args([
+            "validate",
+            "models/york-2017.ron",
+            "--set",
+            "supervisor.long_reset_after=2d",
+            "--set",
+            "brain.reboot_concurrency=1",
+            "--set",
+            "brain.per_head_concurrency=None",
+            "--set",
+            "brain.boot_slowdown_per_concurrent_boot=0.1",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let warnings: Vec<&str> = err.lines().collect();
+    assert_eq!(warnings.len(), 2, "{err}");
+    assert!(
+        warnings[0].starts_with("warning: models/york-2017.ron:"),
+        "{err}"
+    );
+    assert!(warnings[0].contains("field `supervisor.crash_on_long_reset`: has no effect"));
+    assert!(warnings[1].contains(
+        "in --set brain.boot_slowdown_per_concurrent_boot=0.1: field \
+         `brain.boot_slowdown_per_concurrent_boot`: has no effect"
+    ));
+}
+
+#[test]
+fn set_below_a_field_names_the_set_argument() {
+    // Proves --set of a parameter the value lacks names the ones it has, of the broker
+    // under Tcp says there is none, of an unreadable value blames the --set argument
+    // (not the file's line), and of a typo below a field suggests the nearest path and
+    // lists the paths below fields.
+    check(&[
+        "set-below-no-param",
+        "set-broker-on-tcp",
+        "set-bad-duration",
+        "set-below-unknown",
+    ]);
+}
+
+#[test]
+fn set_reaches_every_field_and_changes_the_result() {
+    // Proves the --set paths below fields reach the model: each changes the result
+    // of one replication of a model where it matters.
+    let result = |model: &str, sets: &[&str]| {
+        let mut args = vec!["run", model, "-r", "1", "--format", "json"];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        let out = Command::new(bin())
+            .args(&args)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {err}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["metrics"].to_string()
+    };
+    let york = "models/york-2017.ron";
+    let base = result(york, &[]);
+    for set in [
+        r#"faults[0].duration=Fixed("10m")"#,
+        "brain.boot_time.mean=60s",
+    ] {
+        assert_ne!(result(york, &[set]), base, "{set}");
+    }
+    let failing = ["head.failures_per_year=500"];
+    assert_ne!(
+        result(york, &[failing[0], "head.repair=1m"]),
+        result(york, &[failing[0], "head.repair=4h"]),
+        "head.repair"
+    );
+    let mq = "models/york-2017-message-queue.ron";
+    assert_ne!(
+        result(mq, &["design.transport.broker.failures_per_year=3000"]),
+        result(mq, &[]),
+        "design.transport.broker.failures_per_year"
+    );
+}
+
+#[test]
+fn a_bare_duration_means_fixed_in_a_model_file() {
+    // Proves `repair: "4h"` where a distribution is wanted reads as `Fixed("4h")` in a
+    // file (in a section, in a fault), that an error after such a value on the same
+    // line keeps the column the user sees (95, not 95 + the 14 characters of two
+    // `Fixed( )`), and that a string that is not a duration is still refused.
+    use bigvsim::engine::Dist;
+    use bigvsim::scenario::{self, Fault, Location};
+    let text = "(name: \"t\", horizon: \"1d\", site: (heads: 2, vms_per_head: 3),\n \
+                head: (failures_per_year: 5.0, repair: \"4h\"), brain: (boot_time: \"45s\", \
+                reboot_concurrency: 15),\n faults: [Partition(at: \"1h\", duration: \"10m\", \
+                scope: All)])";
+    let m = scenario::load_str("m.ron", text, &[]).unwrap();
+    assert_eq!(m.scenario.head.repair, Dist::Fixed(4 * 3_600_000_000));
+    assert_eq!(m.scenario.brain.boot_time, Dist::Fixed(45_000_000));
+    let Fault::Partition { duration, .. } = &m.scenario.faults[0] else {
+        panic!("{:?}", m.scenario.faults);
+    };
+    assert_eq!(*duration, Dist::Fixed(600_000_000));
+    let bad = text.replace("reboot_concurrency: 15", "reboot_concurrency: 1.5");
+    let e = scenario::load_str("m.ron", &bad, &[]).unwrap_err();
+    assert_eq!(
+        e.error.location,
+        Location::At {
+            line: 2,
+            column: 95
+        },
+        "{e}"
+    );
+    let bad = text.replace("\"4h\"", "\"4 hours\"");
+    let e = scenario::load_str("m.ron", &bad, &[]).unwrap_err();
+    assert!(e.to_string().contains("expected a distribution"), "{e}");
+}
+
+#[test]
+fn bug_crashes_count_in_the_work_bound() {
+    // Proves the work bound counts the VMs each bug crash kills, whatever triggers the
+    // reset: a link flap on 10 heads of 100 000 VMs where every reset crashes the
+    // supervisor, and one year-long partition in which the long-reset bug crash-loops
+    // 100 heads of 100 000 VMs (a crash every 2 s) are each refused up front, in
+    // well under a second of work, naming the process and the bug.
+    let ids = ["runaway-crash-flaps", "runaway-crash-loop"];
+    for id in ids {
+        let o = run_case(case(id));
+        assert!(o.elapsed < Duration::from_secs(5), "{id}: {:?}", o.elapsed);
+    }
+    check(&ids);
+}
+
+#[test]
 fn oversized_requests_are_refused_before_allocating() {
     // Proves a replication count, a sweep grid or an endless shard file that would
     // allocate without bound (or panic on capacity overflow) is refused up front,
@@ -1005,10 +1407,14 @@ fn render_errors_md(outcomes: &[(&Case, Outcome)]) -> String {
          drifts from this table; regenerate with `BIGVSIM_BLESS=1 cargo test bad_input`).\n\
          Each case runs in an empty directory holding only its input files.\n\
          \n\
-         Bad input exits with code 2, prints one `error:` line on stderr and nothing on\n\
+         Bad input exits with code 2, prints one `error:` line on stderr per problem (a\n\
+         model file's every invalid field is reported, not only the first) and nothing on\n\
          stdout, and writes nothing (no `--out` directory, no partial file). A run stopped\n\
          by a limit exits with code 1. A message names the file, line and column (or the\n\
-         `--set` argument), the field path and what is allowed.\n\
+         `--set` argument), the field path and what is allowed. A setting that is valid\n\
+         but can never act (a long-reset crash probability when `long_reset_after`\n\
+         outlasts the horizon, a boot slowdown with one boot in flight at most) is\n\
+         accepted with a `warning:` line in the same form.\n\
          \n\
          ## Limits\n\
          \n\
@@ -1023,9 +1429,11 @@ fn render_errors_md(outcomes: &[(&Case, Outcome)]) -> String {
          \x20 16 GiB is refused with the figure.\n\
          - Events that each touch many heads or VMs (site-wide partitions, brain\n\
          \x20 failovers, broker failures, scheduled faults; crashes and hardware failures\n\
-         \x20 per VM) are bounded before the run: more than 50 × `limits.max_events`\n\
-         \x20 head and VM updates is refused, as the run would take hours to reach the\n\
-         \x20 event limit.\n\
+         \x20 per VM) are bounded before the run, each link drop counting the VMs that\n\
+         \x20 the bug's crashes it triggers would kill (`crash_on_reset`, and the\n\
+         \x20 long-reset crash loop): more than 50 × `limits.max_events` (and at least\n\
+         \x20 1e8) head and VM updates is refused, as the run would take hours to reach\n\
+         \x20 the event limit.\n\
          - Model files larger than 16 MiB are refused unread.\n\
          \n\
          ## Messages\n\

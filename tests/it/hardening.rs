@@ -386,7 +386,7 @@ fn a_fraction_that_rounds_to_no_head_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("faults[0].scope"), "{err}");
-    assert!(err.contains(":3:"), "names the line: {err}");
+    assert!(err.contains(":2:"), "names the line: {err}");
 }
 
 #[test]

@@ -189,7 +189,19 @@ fn record(params: &'static [schema::Param]) -> BoxedStrategy<String> {
 /// A value of `kind` within `range`, valid more often than not.
 fn value(kind: Kind, range: Range) -> BoxedStrategy<String> {
     match kind {
-        Kind::Text => mostly(&["\"fuzz\""], &["\"\"", "\"  \"", "5"]),
+        Kind::Text => mostly(
+            &["\"fuzz\"", "\"york 2017 (patched)\""],
+            &[
+                "\"\"",
+                "\"  \"",
+                "5",
+                "\"a|b\"",
+                "\"x\\nerror: fake\"",
+                "\"tab\\there\"",
+                "\"\\u{202e}rtl\"",
+                "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"",
+            ],
+        ),
         Kind::Duration => dur(),
         Kind::Count { max } => whole(max),
         Kind::OptionalCount => prop_oneof![
@@ -199,9 +211,13 @@ fn value(kind: Kind, range: Range) -> BoxedStrategy<String> {
         ]
         .boxed(),
         Kind::Number => number(range),
-        Kind::Dist | Kind::Scope | Kind::Choice(_) => {
-            variant_value(kind.variants().expect("an enum kind"))
-        }
+        // A bare duration where a distribution is wanted means `Fixed`.
+        Kind::Dist => prop_oneof![
+            6 => variant_value(schema::DISTRIBUTIONS),
+            1 => dur(),
+        ]
+        .boxed(),
+        Kind::Scope | Kind::Choice(_) => variant_value(kind.variants().expect("an enum kind")),
         Kind::Faults => proptest::collection::vec(variant_value(schema::FAULTS), 0..3)
             .prop_map(|f| format!("[{}]", f.join(", ")))
             .boxed(),
@@ -355,9 +371,36 @@ fn set_arg() -> BoxedStrategy<String> {
     ];
     prop_oneof![
         10 => (path, value).prop_map(|(p, v)| format!("{p}={v}")),
+        10 => typed_set_arg(),
         1 => one_of(&["no-equals-sign", "=", "==1"]),
     ]
     .boxed()
+}
+
+/// An override of a random settable path of the schema (a field, or a parameter below
+/// one) with a value of its own kind, good or bad, sometimes malformed by a text
+/// mutation.
+fn typed_set_arg() -> BoxedStrategy<String> {
+    // Every settable path, below fields too, with fault indices that exist or not.
+    let paths: Vec<String> = scenario::below::settable_paths()
+        .into_iter()
+        .filter(|p| schema::resolve(p).is_some_and(|(kind, _)| kind != Kind::Section))
+        .collect();
+    let index = prop_oneof![4 => Just("0"), 1 => Just("1"), 1 => Just("x")];
+    (proptest::sample::select(paths), index)
+        .prop_flat_map(|(path, i)| {
+            let (kind, range) = schema::resolve(&path).expect("a settable path resolves");
+            (
+                Just(path.replace("[i]", &format!("[{i}]"))),
+                value(kind, range),
+                prop_oneof![
+                    3 => Just(Vec::new()),
+                    1 => proptest::collection::vec(mutation(), 1..3),
+                ],
+            )
+        })
+        .prop_map(|(path, v, mutations)| format!("{path}={}", mutate(&v, &mutations)))
+        .boxed()
 }
 
 /// One generated case: the model text (maybe mutated), its overrides and a seed.
@@ -374,7 +417,16 @@ fn case() -> BoxedStrategy<(String, Vec<String>, u64)> {
         ],
         any::<u64>(),
     )
-        .prop_map(|(text, mutations, sets, seed)| (mutate(&text, &mutations), sets, seed))
+        .prop_map(|(text, mutations, sets, seed)| {
+            // A byte-order mark now and then, as some editors write one.
+            let text = mutate(&text, &mutations);
+            let text = if seed % 8 == 0 {
+                format!("\u{feff}{text}")
+            } else {
+                text
+            };
+            (text, sets, seed)
+        })
         .boxed()
 }
 
@@ -386,21 +438,30 @@ fn exercise(text: &str, sets: &[String], seed: u64) -> Result<(), TestCaseError>
         Err(e) => {
             // A clean error names the file, has a message, points inside the file (or
             // at the override it came from) and prints on one line.
+            // Each of several problems is such an error too.
             let shown = e.to_string();
-            prop_assert!(shown.starts_with("fuzz.ron"), "{shown}");
-            prop_assert!(!e.message().trim().is_empty(), "{shown}");
             prop_assert!(!shown.contains('\n'), "multi-line error: {shown}");
-            match &e.error.location {
-                Location::At { line, column } => {
-                    prop_assert!(*line >= 1 && *column >= 1, "{shown}");
-                    prop_assert!(*line <= text.lines().count() + 1, "{shown}");
+            let lines = e.lines();
+            prop_assert_eq!(lines.len(), 1 + e.more.len());
+            for (line, error) in lines.iter().zip(std::iter::once(&e.error).chain(&e.more)) {
+                prop_assert!(line.starts_with("fuzz.ron"), "{line}");
+                prop_assert!(!error.message.trim().is_empty(), "{line}");
+                prop_assert!(!line.contains('\n'), "multi-line error: {line}");
+                match &error.location {
+                    Location::At { line: l, column } => {
+                        prop_assert!(*l >= 1 && *column >= 1, "{line}");
+                        prop_assert!(*l <= text.lines().count() + 1, "{line}");
+                    }
+                    Location::Set(arg) => prop_assert!(sets.contains(arg), "{line}"),
+                    Location::File => {}
                 }
-                Location::Set(arg) => prop_assert!(sets.contains(arg), "{shown}"),
-                Location::File => {}
             }
             return Ok(());
         }
     };
+    for w in &loaded.warnings {
+        prop_assert!(w.starts_with("fuzz.ron") && !w.contains('\n'), "{w}");
+    }
     // What `--verbose` prints is a model file: it must load back to the same scenario.
     let resolved = loaded.resolved_ron();
     let again = scenario::load_str("resolved.ron", &resolved, &[]).map_err(|e| {

@@ -75,8 +75,9 @@ pub struct Param {
 pub enum Range {
     /// Anything of its kind.
     Any,
-    /// Text that is not blank.
-    NotEmpty,
+    /// A name shown in outputs: 1 to [`MAX_NAME_CHARS`] printable characters, not
+    /// blank, without `|` (it would split a report table's cell).
+    Name,
     /// A duration longer than 0.
     Positive,
     /// A whole number at least this.
@@ -97,7 +98,7 @@ impl Range {
     /// Whether the number `v` is allowed.
     pub fn allows(&self, v: f64) -> bool {
         match *self {
-            Range::Any | Range::NotEmpty => true,
+            Range::Any | Range::Name => true,
             Range::Positive => v > 0.0,
             Range::AtLeast(n) => v >= n as f64,
             Range::Rate => v.is_finite() && v >= 0.0,
@@ -112,7 +113,9 @@ impl Range {
     pub fn allowed(&self) -> Option<String> {
         Some(match *self {
             Range::Any => return None,
-            Range::NotEmpty => "not empty".to_string(),
+            Range::Name => {
+                format!("1 to {MAX_NAME_CHARS} printable characters, not blank, without `|`")
+            }
             Range::Positive => "longer than 0".to_string(),
             Range::AtLeast(n) => format!("at least {n}"),
             Range::Rate => "a finite rate ≥ 0 (per year)".to_string(),
@@ -123,6 +126,9 @@ impl Range {
         })
     }
 }
+
+/// The longest model name, in characters: names head report tables and plot legends.
+pub const MAX_NAME_CHARS: usize = 100;
 
 /// One field of a model file.
 #[derive(Clone, Copy)]
@@ -214,8 +220,20 @@ impl Kind {
                 };
                 format!("a whole number from {min} to {max}")
             }
-            Kind::OptionalCount => "None, Some(n) or a whole number".to_string(),
-            Kind::Number => "a number such as 0.5 or 52.0".to_string(),
+            Kind::OptionalCount => {
+                let min = match range {
+                    Range::AtLeast(n) => n,
+                    _ => 0,
+                };
+                format!(
+                    "None, Some(n) or a whole number n from {min} to {}",
+                    u32::MAX
+                )
+            }
+            Kind::Number => match range.allowed() {
+                Some(allowed) => format!("a number such as 0.5 or 52.0, {allowed}"),
+                None => "a number such as 0.5 or 52.0".to_string(),
+            },
             Kind::Dist => format!("a distribution: {}", alternatives(DISTRIBUTIONS)),
             Kind::Scope => format!("a scope: {}", alternatives(SCOPES)),
             Kind::Choice(variants) => format!("one of: {}", alternatives(variants)),
@@ -391,7 +409,7 @@ fn ron_text<T: serde::Serialize>(value: &T) -> String {
 /// Parses an override value as RON; a bare word that is not valid RON is retried as a
 /// string, so `--set horizon=2d` works without shell-quoted quotes. The error is the
 /// first attempt's.
-fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ron::Error> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ron::Error> {
     let opts = super::ron_options();
     match opts.from_str::<T>(text) {
         Ok(v) => Ok(v),
@@ -435,7 +453,7 @@ pub(crate) const U32: Kind = Count {
 };
 
 schema! {
-    name: Text, required, "", NotEmpty, "the model's name in outputs";
+    name: Text, required, "", Name, "the model's name in outputs";
     horizon: Duration, required, "", Positive, "simulated time of one replication";
     site: Section, required, "", Any, "the site's size";
     site.heads: U32, required, "heads", AtLeast(1), "heads (servers) on the site";

@@ -109,7 +109,7 @@ pub const DISTRIBUTIONS: &[Variant] = &[
         name: "Fixed",
         form: "Fixed(D)",
         example: "Fixed(\"5s\")",
-        doc: "always this",
+        doc: "always this; a bare duration (`\"5s\"`, or `5s` in `--set`) means the same",
         params: &[param("", Duration, Any, "the duration")],
     },
     Variant {
@@ -176,7 +176,7 @@ pub const SCOPES: &[Variant] = &[
         name: "Fraction",
         form: "Fraction(F)",
         example: "Fraction(0.5)",
-        doc: "round(F·heads) heads, drawn afresh each time",
+        doc: "round(F·heads) heads, drawn afresh each time (at least one: F ≥ 0.5 / heads)",
         params: &[param(
             "",
             Number,
@@ -188,7 +188,7 @@ pub const SCOPES: &[Variant] = &[
         name: "Heads",
         form: "Heads([H, ...])",
         example: "Heads([0, 3, 7])",
-        doc: "these heads (at least one, each below `site.heads`)",
+        doc: "these heads (at least one, each below `site.heads` and listed once)",
         params: &[param("", List(&U32), Any, "head indices")],
     },
 ];
