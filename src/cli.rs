@@ -18,7 +18,8 @@ use checks::{
 };
 use progress::Progress;
 
-use bigvsim::experiment::shard::{self, Shard};
+use bigvsim::experiment::Shard;
+use bigvsim::experiment::shard;
 use bigvsim::experiment::sweep::{Param, SweepModels};
 use bigvsim::experiment::{
     self, Plan, RunFailure, Study, StudyError, StudyKind, StudyPlan, Workers,

@@ -1,7 +1,7 @@
 //! Arguments checked before any work: each refusal is one `error:` line and exit code
 //! 2, and comes before anything is created or allocated.
 
-use bigvsim::experiment::shard::Shard;
+use bigvsim::experiment::Shard;
 use bigvsim::experiment::sweep::{overwrites, set_path};
 use bigvsim::experiment::{self, MAX_REPLICATIONS, Workers};
 use bigvsim::report::files;

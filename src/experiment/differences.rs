@@ -3,7 +3,7 @@
 //! inconclusive, judged against the smallest change that matters ([`MinEffect`]).
 
 use super::Batch;
-use super::study::DesignInfo;
+use super::design::DesignInfo;
 use crate::metrics::format::fmt_metric;
 use crate::metrics::stats::{Difference, LengthMismatch, paired_difference, welch_difference};
 use crate::metrics::{Direction, METRICS, Metric, Summary};

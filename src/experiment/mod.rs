@@ -6,16 +6,18 @@
 //! [`resources`] checks, before anything is allocated, that the workers asked for fit
 //! in memory together.
 
+pub mod design;
 pub mod differences;
 pub mod resources;
 pub mod shard;
 pub mod study;
 pub mod sweep;
 
+pub use design::{DesignInfo, Shard, StudyKind, design_seed};
 pub use differences::verdict;
 pub use resources::{Fitted, Workers, fit_all, fit_workers};
-pub use shard::{MergeError, Shard};
-pub use study::{DesignInfo, RunFailure, Study, StudyError, StudyKind, StudyPlan, run_study};
+pub use shard::MergeError;
+pub use study::{RunFailure, Study, StudyError, StudyPlan, run_study};
 pub use sweep::{Param, Sweep, SweepError, point_summaries};
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -7,39 +7,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::study::{DesignInfo, Study, StudyKind, design_seed};
+use super::design::{DesignInfo, Shard, StudyKind, design_seed};
+use super::study::Study;
 use super::{Batch, MAX_REPLICATIONS, OUTAGE_LOG_CAPACITY, Replication};
 use crate::metrics::histogram::LogHistogram;
 use crate::metrics::stats::LengthMismatch;
 use crate::metrics::{METRICS, OutageCause, OutageRecord, RunMetrics, SeriesPoint};
-
-/// One part of a study split over machines: replications `[k·R/n, (k+1)·R/n)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    pub k: u64,
-    pub n: u64,
-}
-
-impl Shard {
-    /// Parses `K/N` with 0 ≤ K < N.
-    pub fn parse(text: &str) -> Result<Shard, String> {
-        let bad = || format!("--shard expects K/N with 0 ≤ K < N (e.g. 0/4), found `{text}`");
-        let (k, n) = text.split_once('/').ok_or_else(bad)?;
-        let k: u64 = k.trim().parse().map_err(|_| bad())?;
-        let n: u64 = n.trim().parse().map_err(|_| bad())?;
-        if n == 0 || k >= n {
-            return Err(bad());
-        }
-        Ok(Shard { k, n })
-    }
-
-    /// The replications of this shard out of `total`.
-    pub fn range(&self, total: u64) -> std::ops::Range<u64> {
-        let lo = (self.k as u128 * total as u128 / self.n as u128) as u64;
-        let hi = ((self.k + 1) as u128 * total as u128 / self.n as u128) as u64;
-        lo..hi
-    }
-}
 
 /// The format tag of a part file.
 pub const PARTIAL_FORMAT: &str = "bigvsim-partial-1";

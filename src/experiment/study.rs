@@ -1,60 +1,16 @@
 //! Studies: one or more designs run over the same replications (common random
 //! numbers), whole or as one shard of a study split over machines.
 //!
-//! The paired differences between the designs live in [`super::differences`], shard
-//! files and their merging in [`super::shard`], sweeps over parameters in
-//! [`super::sweep`].
+//! What a study is made of (its kind, designs, seeds and shards) is in
+//! [`super::design`]; the paired differences between the designs live in
+//! [`super::differences`], shard files and their merging in [`super::shard`], sweeps
+//! over parameters in [`super::sweep`].
 
-use serde::{Deserialize, Serialize};
-
+use super::design::{DesignInfo, Shard, StudyKind, design_seed};
 use super::differences::{MinEffect, Verdict, differences, verdict};
-use super::shard::Shard;
 use super::{Batch, Plan, ReplicationError, run_batch};
 use crate::metrics::stats::{Difference, LengthMismatch};
 use crate::scenario::LoadedModel;
-
-/// What a study is for: summarising one design or comparing several. It decides the
-/// reports written, and travels in shard files so `merge` writes the same ones.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StudyKind {
-    /// `run`: one design.
-    Run,
-    /// `compare`: a baseline and the designs compared with it.
-    Compare,
-}
-
-impl StudyKind {
-    /// The command that runs this kind of study.
-    pub fn command(self) -> &'static str {
-        match self {
-            StudyKind::Run => "run",
-            StudyKind::Compare => "compare",
-        }
-    }
-}
-
-/// Where a design came from.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DesignInfo {
-    pub name: String,
-    pub path: String,
-    /// FNV-1a of the model file's bytes, hex.
-    pub hash: String,
-}
-
-impl DesignInfo {
-    pub fn of(m: &LoadedModel) -> DesignInfo {
-        DesignInfo {
-            name: m.scenario.name.clone(),
-            path: m.path.clone(),
-            hash: format!(
-                "{:016x}",
-                super::fnv1a(m.source.as_bytes(), super::FNV_OFFSET)
-            ),
-        }
-    }
-}
 
 /// The results of every design of a study.
 #[derive(Clone, Debug)]
@@ -123,16 +79,6 @@ impl Study {
                     .collect()
             })
             .collect()
-    }
-}
-
-/// The master seed of design `k`: the study's seed under common random numbers, or a
-/// distinct seed per design when the designs are to be independent.
-pub fn design_seed(seed: u64, k: usize, independent: bool) -> u64 {
-    if independent && k > 0 {
-        seed.wrapping_add((k as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
-    } else {
-        seed
     }
 }
 

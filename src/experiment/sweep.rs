@@ -1,7 +1,8 @@
 //! Sweeps: one model run over a grid of parameter values, every point on the same
 //! seeds, so neighbouring points differ by the parameter and not by luck.
 
-use super::study::{DesignInfo, RunFailure};
+use super::design::DesignInfo;
+use super::study::RunFailure;
 use super::{Batch, Plan, run_batch};
 use crate::metrics::{Metric, Summary};
 use crate::scenario::{self, LoadedModel, ScenarioError};
