@@ -13,7 +13,7 @@ use bigvsim::experiment::sweep::{Param, SweepModels};
 use bigvsim::experiment::{
     self, MAX_REPLICATIONS, Plan, RunFailure, Study, StudyError, StudyKind, StudyPlan,
 };
-use bigvsim::report::{self, files};
+use bigvsim::report::{self, files, trace};
 use bigvsim::scenario::{self, LoadedModel};
 
 #[derive(Parser, Debug)]
@@ -59,7 +59,40 @@ enum Command {
         limit: Option<u64>,
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
+        #[command(flatten)]
+        filter: TraceFilterArgs,
     },
+    /// Print the worst incident of one replication as a short causal timeline.
+    Explain {
+        model: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Which replication to explain.
+        #[arg(long, default_value_t = 0)]
+        replication: u64,
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
+}
+
+/// Which trace lines to print (all by default).
+#[derive(Args, Debug)]
+struct TraceFilterArgs {
+    /// Only lines about this head (its VMs' lines included).
+    #[arg(long)]
+    head: Option<u32>,
+    /// Only lines about this VM.
+    #[arg(long)]
+    vm: Option<u32>,
+    /// Only events or notes of this name (e.g. VmDied). Repeatable.
+    #[arg(long = "event", value_name = "NAME")]
+    events: Vec<String>,
+    /// Only lines at or after this simulated time (e.g. 1h).
+    #[arg(long, value_name = "DURATION")]
+    from: Option<String>,
+    /// Only lines at or before this simulated time (e.g. 2h30m).
+    #[arg(long, value_name = "DURATION")]
+    to: Option<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -212,7 +245,14 @@ pub fn main() -> ExitCode {
             replication,
             limit,
             sets,
-        } => cmd_trace(&model, seed, replication, limit, &sets),
+            filter,
+        } => cmd_trace(&model, seed, replication, limit, &sets, &filter),
+        Command::Explain {
+            model,
+            seed,
+            replication,
+            sets,
+        } => cmd_explain(&model, seed, replication, &sets),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -544,30 +584,42 @@ fn cmd_trace(
     replication: u64,
     limit: Option<u64>,
     sets: &[String],
+    filter: &TraceFilterArgs,
 ) -> Result<(), Failure> {
     let m = load(path, sets)?;
+    let filter = trace_filter(filter)?;
     let mut sc = m.scenario.clone();
-    if let Some(k) = limit {
-        // Trace at most k events: stop quietly at the limit instead of failing.
+    if let Some(k) = limit
+        && filter == trace::TraceFilter::default()
+    {
+        // Unfiltered, every event prints a line, so k events give at least k lines:
+        // stop quietly there instead of running the whole horizon.
         sc.limits.max_events = sc.limits.max_events.min(k);
     }
     let mut platform = bigvsim::model::Platform::new(&sc, Default::default());
+    let notes = platform.record_notes();
+    // Each VM's head, for filtering boots' ends by head; no model moves VMs during a
+    // run, so the placement before it holds throughout.
+    let heads: Vec<u32> = (0..sc.site.vms() as u32)
+        .map(|vm| platform.head_of(vm))
+        .collect();
     let out = std::io::stdout();
-    let mut out = std::io::BufWriter::new(out.lock());
+    let mut lines = TraceLines {
+        out: std::io::BufWriter::new(out.lock()),
+        room: limit.unwrap_or(u64::MAX),
+    };
     let mut n = 0u64;
+    let write_notes = |lines: &mut TraceLines<_>, n: u64| {
+        notes.drain(|t, note| lines.put(trace::note_line(&filter, n, t, note)));
+    };
     let result = platform.run_observed(seed, replication, |t, e| {
+        // The notes of the previous event come before this event's line.
+        write_notes(&mut lines, n);
         n += 1;
-        let fields = e.json_fields();
-        let sep = if fields.is_empty() { "" } else { "," };
-        // A failed write (a closed pipe) does not stop the run: the trace goes on to
-        // the end or the limit, and the run's own result decides the exit code.
-        let _ = writeln!(
-            out,
-            "{{\"n\":{n},\"t_us\":{t},\"event\":\"{}\"{sep}{fields}}}",
-            e.name()
-        );
+        lines.put(trace::event_line(&filter, n, t, e, |vm| heads[vm as usize]));
     });
-    let _ = out.flush();
+    write_notes(&mut lines, n);
+    let _ = lines.out.flush();
     match result {
         Ok(_) => Ok(()),
         Err(bigvsim::engine::EngineError::EventLimit { .. }) if limit.is_some() => Ok(()),
@@ -576,4 +628,63 @@ fn cmd_trace(
             command_line()
         ))),
     }
+}
+
+/// The trace's output: at most `room` more lines (`--limit`).
+struct TraceLines<W: Write> {
+    out: W,
+    room: u64,
+}
+
+impl<W: Write> TraceLines<W> {
+    fn put(&mut self, line: Option<String>) {
+        if let Some(l) = line
+            && self.room > 0
+        {
+            self.room -= 1;
+            // A failed write (a closed pipe) does not stop the run: the trace goes on
+            // to the end or the limit, and the run's own result decides the exit code.
+            let _ = writeln!(self.out, "{l}");
+        }
+    }
+}
+
+/// The trace filter from its arguments; an unknown name or a bad time is bad input.
+fn trace_filter(args: &TraceFilterArgs) -> Result<trace::TraceFilter, Failure> {
+    let time = |flag: &str, text: &Option<String>| {
+        text.as_deref()
+            .map(scenario::duration::parse_duration_us)
+            .transpose()
+            .map_err(|e| Failure::input(format!("--{flag}: {e}")))
+    };
+    for name in &args.events {
+        if !trace::is_name(name) {
+            return Err(Failure::input(format!(
+                "--event {name}: no such event or note; known: {}",
+                trace::names().join(", ")
+            )));
+        }
+    }
+    Ok(trace::TraceFilter {
+        head: args.head,
+        vm: args.vm,
+        events: args.events.clone(),
+        from_us: time("from", &args.from)?,
+        to_us: time("to", &args.to)?,
+    })
+}
+
+fn cmd_explain(path: &str, seed: u64, replication: u64, sets: &[String]) -> Result<(), Failure> {
+    let m = load(path, sets)?;
+    let lines = bigvsim::experiment::explain::explain_replication(&m.scenario, seed, replication)
+        .map_err(|e| {
+        Failure::run(format!(
+            "{path}: seed {seed}, replication {replication}: {e}\n  reproduce with: {}",
+            command_line()
+        ))
+    })?;
+    for l in lines {
+        println!("{l}");
+    }
+    Ok(())
 }

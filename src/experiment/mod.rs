@@ -4,6 +4,7 @@
 //! reports need beyond the per-run metrics.
 
 pub mod differences;
+pub mod explain;
 pub mod shard;
 pub mod study;
 pub mod sweep;

@@ -8,6 +8,7 @@
 //! the head's VMs.
 //! Owns: each head's supervisor state, the bug, restart and background-crash streams.
 
+use super::notes::{CrashCause, Note};
 use super::streams::{self, Purpose, exp_per_year};
 use super::{Event, World};
 use crate::engine::{Scheduler, Stream};
@@ -19,8 +20,10 @@ use crate::scenario::{Coupling, Scenario, Transport};
 pub enum SupervisorEvent {
     /// The link may have been down for longer than the long-reset threshold.
     LongOutageReached { head: u32 },
-    /// A background supervisor crash (unrelated to resets).
-    SupervisorCrashed { head: u32 },
+    /// A background supervisor crash (unrelated to resets) is due. Named for the timer,
+    /// not the fact: the crash itself is the `SupervisorCrashed` note, which also
+    /// follows the bug's crashes and crash faults.
+    BackgroundCrashDue { head: u32 },
     /// The supervisor of life `life` finished restarting.
     SupervisorRestarted { head: u32, life: u32 },
 }
@@ -29,7 +32,7 @@ impl SupervisorEvent {
     pub fn name(&self) -> &'static str {
         match self {
             SupervisorEvent::LongOutageReached { .. } => "LongOutageReached",
-            SupervisorEvent::SupervisorCrashed { .. } => "SupervisorCrashed",
+            SupervisorEvent::BackgroundCrashDue { .. } => "BackgroundCrashDue",
             SupervisorEvent::SupervisorRestarted { .. } => "SupervisorRestarted",
         }
     }
@@ -37,7 +40,7 @@ impl SupervisorEvent {
     pub fn json_fields(&self) -> String {
         match *self {
             SupervisorEvent::LongOutageReached { head }
-            | SupervisorEvent::SupervisorCrashed { head } => format!("\"head\":{head}"),
+            | SupervisorEvent::BackgroundCrashDue { head } => format!("\"head\":{head}"),
             SupervisorEvent::SupervisorRestarted { head, life } => {
                 format!("\"head\":{head},\"life\":{life}")
             }
@@ -123,7 +126,7 @@ impl Supervisors {
         if sc.supervisor.crashes_per_year > 0.0 {
             let rate = sc.supervisor.crashes_per_year;
             let d = exp_per_year(rate, &mut self.background_rng[h as usize]);
-            sched.at(d, SupervisorEvent::SupervisorCrashed { head: h }.into());
+            sched.at(d, SupervisorEvent::BackgroundCrashDue { head: h }.into());
         }
     }
 
@@ -175,7 +178,15 @@ impl World {
                         sup.long_checked = link.outage;
                         let p = self.sc.supervisor.crash_on_long_reset;
                         let crash = self.sups.bug_rng[hi].bernoulli(p);
-                        if crash && self.sc.design.transport == Transport::Tcp {
+                        let tcp = self.sc.design.transport == Transport::Tcp;
+                        self.note(Note::BugDrawn {
+                            head: h,
+                            long: true,
+                            hit: crash,
+                            crashes: crash && tcp,
+                        });
+                        if crash && tcp {
+                            self.note_crash(h, CrashCause::BugOnLongReset);
                             self.crash_supervisor(h, sched);
                         }
                     } else {
@@ -185,11 +196,12 @@ impl World {
                     }
                 }
             }
-            SupervisorEvent::SupervisorCrashed { head } => {
+            SupervisorEvent::BackgroundCrashDue { head } => {
+                self.note_crash(head, CrashCause::Background);
                 self.crash_supervisor(head, sched);
                 let rate = self.sc.supervisor.crashes_per_year;
                 let d = exp_per_year(rate, &mut self.sups.background_rng[head as usize]);
-                sched.after(d, SupervisorEvent::SupervisorCrashed { head }.into());
+                sched.after(d, SupervisorEvent::BackgroundCrashDue { head }.into());
             }
             SupervisorEvent::SupervisorRestarted { head: h, .. } => {
                 let was = self.controllable(h);
@@ -204,7 +216,7 @@ impl World {
     pub(super) fn supervisor_event_is_live(&self, event: &SupervisorEvent) -> bool {
         match *event {
             SupervisorEvent::LongOutageReached { .. }
-            | SupervisorEvent::SupervisorCrashed { .. } => true,
+            | SupervisorEvent::BackgroundCrashDue { .. } => true,
             SupervisorEvent::SupervisorRestarted { head, life } => {
                 let sup = &self.sups.heads[head as usize];
                 self.hw.heads[head as usize].up
@@ -251,7 +263,15 @@ impl World {
     pub(super) fn bug_on_reset(&mut self, h: u32, sched: &mut Scheduler<Event>) {
         let p = self.sc.supervisor.crash_on_reset;
         let crash = self.sups.bug_rng[h as usize].bernoulli(p);
-        if crash && self.sc.design.transport == Transport::Tcp {
+        let tcp = self.sc.design.transport == Transport::Tcp;
+        self.note(Note::BugDrawn {
+            head: h,
+            long: false,
+            hit: crash,
+            crashes: crash && tcp,
+        });
+        if crash && tcp {
+            self.note_crash(h, CrashCause::BugOnReset);
             self.crash_supervisor(h, sched);
         }
     }

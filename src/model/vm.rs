@@ -9,6 +9,7 @@
 //! Owns: every VM's state, each head's count of unreported dead VMs and of boots in
 //! flight, and the boot-duration streams.
 
+use super::notes::Note;
 use super::streams::{self, Purpose};
 use super::{Event, World};
 use crate::engine::{Micros, Scheduler, Stream};
@@ -161,6 +162,7 @@ impl World {
             if v.state == VmState::Dead {
                 v.state = VmState::Queued;
                 reported += 1;
+                self.note(Note::VmQueued { vm, head: h });
                 // Shortest-first needs the boot's length now; other policies draw it
                 // when the boot starts.
                 let planned = if plans {
@@ -193,6 +195,7 @@ impl World {
                 v.down_since_us = now;
                 self.vms.heads[h as usize].dead_unreported += 1;
                 self.rec.vm_down(now, vm);
+                self.note(Note::VmDied { vm, head: h, cause });
             }
             VmState::Booting => {
                 // The boot dies with the process; the outage, already running since the
@@ -202,6 +205,7 @@ impl World {
                 self.boot_ended(h);
                 self.vms.heads[h as usize].dead_unreported += 1;
                 self.brain.queue.unpark_one(h);
+                self.note(Note::BootKilled { vm, head: h });
             }
             VmState::Dead | VmState::Queued => {}
         }
