@@ -442,7 +442,7 @@ fn print_json(doc: &impl serde::Serialize) -> Result<(), Failure> {
 /// Prints a study (and writes its report) as `run` or `compare` would.
 fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
     if let Some(dir) = &output.out {
-        files::write_study_report(dir, output.force, s, &command_line())
+        files::write_study_report_explained(dir, output.force, s, &command_line(), &explain(s))
             .map_err(|e| Failure::input(e.to_string()))?;
     }
     match (output.format, s.kind) {
@@ -604,12 +604,12 @@ fn cmd_trace(
         .map(|vm| platform.head_of(vm))
         .collect();
     let out = std::io::stdout();
-    let mut lines = TraceLines {
+    let mut lines = trace::TraceLines {
         out: std::io::BufWriter::new(out.lock()),
         room: limit.unwrap_or(u64::MAX),
     };
     let mut n = 0u64;
-    let write_notes = |lines: &mut TraceLines<_>, n: u64| {
+    let write_notes = |lines: &mut trace::TraceLines<_>, n: u64| {
         notes.drain(|t, note| lines.put(trace::note_line(&filter, n, t, note)));
     };
     let result = platform.run_observed(seed, replication, |t, e| {
@@ -630,48 +630,23 @@ fn cmd_trace(
     }
 }
 
-/// The trace's output: at most `room` more lines (`--limit`).
-struct TraceLines<W: Write> {
-    out: W,
-    room: u64,
-}
-
-impl<W: Write> TraceLines<W> {
-    fn put(&mut self, line: Option<String>) {
-        if let Some(l) = line
-            && self.room > 0
-        {
-            self.room -= 1;
-            // A failed write (a closed pipe) does not stop the run: the trace goes on
-            // to the end or the limit, and the run's own result decides the exit code.
-            let _ = writeln!(self.out, "{l}");
-        }
-    }
+/// Each design's worst incident of replication 0, for report.md. A design whose model
+/// cannot be read again (moved since a shard ran) or whose run fails is left out.
+fn explain(s: &Study) -> Vec<(String, Vec<String>)> {
+    s.designs
+        .iter()
+        .filter_map(|(info, _)| {
+            let m = scenario::load(&info.path, &s.overrides).ok()?;
+            let lines = experiment::explain::explain_replication(&m.scenario, s.seed, 0).ok()?;
+            Some((info.name.clone(), lines))
+        })
+        .collect()
 }
 
 /// The trace filter from its arguments; an unknown name or a bad time is bad input.
-fn trace_filter(args: &TraceFilterArgs) -> Result<trace::TraceFilter, Failure> {
-    let time = |flag: &str, text: &Option<String>| {
-        text.as_deref()
-            .map(scenario::duration::parse_duration_us)
-            .transpose()
-            .map_err(|e| Failure::input(format!("--{flag}: {e}")))
-    };
-    for name in &args.events {
-        if !trace::is_name(name) {
-            return Err(Failure::input(format!(
-                "--event {name}: no such event or note; known: {}",
-                trace::names().join(", ")
-            )));
-        }
-    }
-    Ok(trace::TraceFilter {
-        head: args.head,
-        vm: args.vm,
-        events: args.events.clone(),
-        from_us: time("from", &args.from)?,
-        to_us: time("to", &args.to)?,
-    })
+fn trace_filter(a: &TraceFilterArgs) -> Result<trace::TraceFilter, Failure> {
+    trace::TraceFilter::parse(a.head, a.vm, &a.events, a.from.as_deref(), a.to.as_deref())
+        .map_err(Failure::input)
 }
 
 fn cmd_explain(path: &str, seed: u64, replication: u64, sets: &[String]) -> Result<(), Failure> {
@@ -683,8 +658,12 @@ fn cmd_explain(path: &str, seed: u64, replication: u64, sets: &[String]) -> Resu
             command_line()
         ))
     })?;
+    // A closed pipe (`| head`) ends the output quietly.
+    let mut out = std::io::stdout().lock();
     for l in lines {
-        println!("{l}");
+        if writeln!(out, "{l}").is_err() {
+            break;
+        }
     }
     Ok(())
 }

@@ -73,7 +73,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
@@ -198,9 +198,19 @@ pub fn timeline(
     full_recovery_s: f64,
 ) -> Vec<String> {
     let Some(inc) = incident else {
+        let count = |f: fn(&Note) -> bool| {
+            items
+                .iter()
+                .filter(|(_, i)| matches!(i, Traced::Note(n) if f(n)))
+                .count() as u32
+        };
+        let crashes = count(|n| matches!(n, Note::SupervisorCrashed { .. }));
+        let drops = count(|n| matches!(n, Note::LinkDropped { .. }));
         return vec![format!(
-            "no VM went down in replication {replication} (seed {seed}) of {}",
-            sc.name
+            "no VM went down in replication {replication} (seed {seed}) of {}: {} and {}, none of which took a VM down",
+            sc.name,
+            plural(drops, "link reset", "link resets"),
+            plural(crashes, "supervisor crash", "supervisor crashes"),
         )];
     };
     let start = inc.start_us;
@@ -213,6 +223,16 @@ pub fn timeline(
         plural(inc.affected_vms, "VM", "VMs"),
         thousands(start / US_PER_S)
     )];
+    // The heads whose VMs died in the incident: other heads' routine flaps are noise.
+    let mut involved = vec![false; sc.site.heads as usize];
+    for (_, item) in items
+        .iter()
+        .filter(|(t, _)| *t >= start && *t <= inc.end_us)
+    {
+        if let Traced::Note(Note::VmDied { head, .. }) = item {
+            involved[*head as usize] = true;
+        }
+    }
     let mut groups: Vec<Group> = Vec::new();
     // The open group of each grouped kind, by index into `groups`.
     let mut open: [Option<usize>; 5] = [None; 5];
@@ -231,6 +251,7 @@ pub fn timeline(
                     _ => continue,
                 }
             }
+            Traced::Note(n) if !involved[n.head() as usize] => continue,
             Traced::Note(n) => match n {
                 Note::LinkDropped { .. } => Kind::LinksDown,
                 Note::SupervisorCrashed { .. } | Note::VmDied { .. } => Kind::Crashes,

@@ -1,8 +1,11 @@
 //! Trace lines: one JSON object per timer event or note, and the filters that choose
 //! which lines to print. Pure: the CLI runs the replication and writes the lines.
 
+use std::io::Write;
+
 use crate::engine::{Micros, US_PER_S};
 use crate::model::{Event, Note};
+use crate::scenario::duration::parse_duration_us;
 
 /// Which lines of a trace to print; empty fields let everything through.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -23,17 +26,41 @@ struct Subject<'a> {
 }
 
 impl TraceFilter {
+    /// A filter from the command line's values; an unknown name or a bad time is an
+    /// error naming its flag.
+    pub fn parse(
+        head: Option<u32>,
+        vm: Option<u32>,
+        events: &[String],
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<TraceFilter, String> {
+        let time = |flag: &str, text: Option<&str>| {
+            text.map(parse_duration_us)
+                .transpose()
+                .map_err(|e| format!("--{flag}: {e}"))
+        };
+        if let Some(name) = events.iter().find(|n| !is_name(n)) {
+            return Err(format!(
+                "--event {name}: no such event or note; known: {}",
+                names().join(", ")
+            ));
+        }
+        Ok(TraceFilter {
+            head,
+            vm,
+            events: events.to_vec(),
+            from_us: time("from", from)?,
+            to_us: time("to", to)?,
+        })
+    }
+
     fn keeps(&self, t_us: Micros, s: &Subject) -> bool {
         self.from_us.is_none_or(|f| t_us >= f)
             && self.to_us.is_none_or(|to| t_us <= to)
             && (self.events.is_empty() || self.events.iter().any(|e| e == s.name))
             && self.head.is_none_or(|h| s.head == Some(h))
             && self.vm.is_none_or(|v| s.vm == Some(v))
-    }
-
-    /// True once no later line can pass (the time window is over).
-    pub fn done(&self, t_us: Micros) -> bool {
-        self.to_us.is_some_and(|to| t_us > to)
     }
 }
 
@@ -116,6 +143,25 @@ pub fn note_line(filter: &TraceFilter, n: u64, t_us: Micros, note: &Note) -> Opt
     filter
         .keeps(t_us, &s)
         .then(|| line(n, t_us, note.name(), &note.json_fields()))
+}
+
+/// The trace's output: at most `room` more lines (`--limit`).
+pub struct TraceLines<W: Write> {
+    pub out: W,
+    pub room: u64,
+}
+
+impl<W: Write> TraceLines<W> {
+    pub fn put(&mut self, line: Option<String>) {
+        if let Some(l) = line
+            && self.room > 0
+        {
+            self.room -= 1;
+            // A failed write (a closed pipe) does not stop the run: the trace goes on
+            // to the end or the limit, and the run's own result decides the exit code.
+            let _ = writeln!(self.out, "{l}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -214,3 +214,39 @@ fn recording_notes_changes_no_result() {
         }
     }
 }
+
+#[test]
+fn report_md_explains_replication_0() {
+    // report.md carries the explain timeline of replication 0, ending at its
+    // full_recovery_s.
+    let dir = std::env::temp_dir().join(format!("bigvsim-explain-{}", std::process::id()));
+    let out = run(&[
+        "run",
+        "models/york-2017.ron",
+        "-r",
+        "2",
+        "--out",
+        dir.to_str().unwrap(),
+        "--force",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        md.contains("## Worst incident of replication 0: york-2017"),
+        "{md}"
+    );
+    let m = model("york-2017.ron");
+    let full = Platform::new(&m.scenario, RunOptions::default())
+        .run(1, 0)
+        .unwrap()
+        .values[Metric::FullRecoveryS as usize];
+    assert!(
+        md.contains(&format!("s last VM back (full_recovery_s {full})")),
+        "{md}"
+    );
+}
