@@ -24,7 +24,7 @@ use bigvsim::experiment::sweep::{Param, SweepModels};
 use bigvsim::experiment::{
     self, Plan, RunFailure, Study, StudyError, StudyKind, StudyPlan, Workers,
 };
-use bigvsim::report::{self, files};
+use bigvsim::report::{self, files, trace};
 use bigvsim::scenario::{self, LoadedModel};
 
 #[derive(Parser, Debug)]
@@ -73,7 +73,40 @@ enum Command {
         limit: Option<u64>,
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
+        #[command(flatten)]
+        filter: TraceFilterArgs,
     },
+    /// Print the worst incident of one replication as a short causal timeline.
+    Explain {
+        model: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Which replication to explain.
+        #[arg(long, default_value_t = 0)]
+        replication: u64,
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
+}
+
+/// Which trace lines to print (all by default).
+#[derive(Args, Debug)]
+struct TraceFilterArgs {
+    /// Only lines about this head (its VMs' lines included).
+    #[arg(long)]
+    head: Option<u32>,
+    /// Only lines about this VM.
+    #[arg(long)]
+    vm: Option<u32>,
+    /// Only events or notes of this name (e.g. VmDied). Repeatable.
+    #[arg(long = "event", value_name = "NAME")]
+    events: Vec<String>,
+    /// Only lines at or after this simulated time (e.g. 1h).
+    #[arg(long, value_name = "DURATION")]
+    from: Option<String>,
+    /// Only lines at or before this simulated time (e.g. 2h30m).
+    #[arg(long, value_name = "DURATION")]
+    to: Option<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -269,7 +302,14 @@ pub fn main() -> ExitCode {
             replication,
             limit,
             sets,
-        } => cmd_trace(&model, seed, replication, limit, &sets),
+            filter,
+        } => cmd_trace(&model, seed, replication, limit, &sets, &filter),
+        Command::Explain {
+            model,
+            seed,
+            replication,
+            sets,
+        } => cmd_explain(&model, seed, replication, &sets),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -375,11 +415,17 @@ fn print_json(doc: &impl serde::Serialize) -> Result<(), Failure> {
 }
 
 /// Prints a study (and writes its report) as `run` or `compare` would.
-fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
+fn emit_study(s: &Study, output: &Output, models: Option<&[LoadedModel]>) -> Result<(), Failure> {
     let width = output.width();
     if let Some(dir) = &output.out {
-        files::write_study_report(dir, output.force, s, &command_line())
-            .map_err(|e| Failure::input(e.to_string()))?;
+        files::write_study_report_explained(
+            dir,
+            output.force,
+            s,
+            &command_line(),
+            &explain(s, models),
+        )
+        .map_err(|e| Failure::input(e.to_string()))?;
     }
     match (output.format(), s.kind) {
         (Format::Json, StudyKind::Run) => print_json(&report::run_json(s))?,
@@ -427,7 +473,7 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     )?;
     match shard {
         Some(shard) => emit_part(&s, shard),
-        None => emit_study(&s, &args.output),
+        None => emit_study(&s, &args.output, Some(std::slice::from_ref(&m))),
     }
 }
 
@@ -470,7 +516,7 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
     s.min_effect = min_effect;
     match shard {
         Some(shard) => emit_part(&s, shard),
-        None => emit_study(&s, &args.output),
+        None => emit_study(&s, &args.output, Some(&models)),
     }
 }
 
@@ -525,7 +571,7 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     let mut s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;
     s.min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
     check_out(&args.output)?;
-    emit_study(&s, &args.output)
+    emit_study(&s, &args.output, None)
 }
 
 fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
@@ -611,42 +657,53 @@ fn cmd_trace(
     replication: u64,
     limit: Option<u64>,
     sets: &[String],
+    filter: &TraceFilterArgs,
 ) -> Result<(), Failure> {
     if limit == Some(0) {
-        return Err(Failure::input("--limit must be at least 1 event"));
+        return Err(Failure::input("--limit must be at least 1 line"));
     }
     check_paths("the model file", [&path.to_string()])?;
     check_sets(sets)?;
     let m = load(path, sets)?;
+    let filter = trace_filter(filter)?;
     // A trace is one replication on one thread.
     fit(&[(&m, sets)], Workers::Explicit(1), 1)?;
-    let mut platform = bigvsim::model::Platform::new(&m.scenario, Default::default());
+    let sc = &m.scenario;
+    let mut platform = bigvsim::model::Platform::new(sc, Default::default());
+    let notes = platform.record_notes();
+    // Each VM's head, for filtering boots' ends by head; no model moves VMs during a
+    // run, so the placement before it holds throughout.
+    let heads: Vec<u32> = (0..sc.site.vms() as u32)
+        .map(|vm| platform.head_of(vm))
+        .collect();
     let out = std::io::stdout();
-    let mut out = std::io::BufWriter::new(out.lock());
+    let mut lines = trace::TraceLines::new(
+        std::io::BufWriter::new(out.lock()),
+        limit.unwrap_or(u64::MAX),
+    );
     let mut n = 0u64;
-    // The first failed write: the trace stops there, since nobody reads the rest.
-    let mut write_error: Option<std::io::Error> = None;
     // `--limit` ends the trace, not the model: the model's own event limit still
-    // applies, so a runaway is reported the same way with or without `--limit`.
+    // applies, so a runaway is reported the same way with or without `--limit`. A
+    // failed write ends it too, since nobody reads the rest.
+    let write_notes = |lines: &mut trace::TraceLines<_>, n: u64| {
+        notes.drain(|t, note| {
+            lines.put(trace::note_line(&filter, n, t, note));
+        });
+    };
     let result = platform.run_until(seed, replication, |t, e| {
+        // The notes of the previous event come before this event's line.
+        write_notes(&mut lines, n);
         n += 1;
-        let fields = e.json_fields();
-        let sep = if fields.is_empty() { "" } else { "," };
-        if let Err(err) = writeln!(
-            out,
-            "{{\"n\":{n},\"t_us\":{t},\"event\":\"{}\"{sep}{fields}}}",
-            e.name()
-        ) {
-            write_error = Some(err);
-            return ControlFlow::Break(());
-        }
-        if limit.is_some_and(|k| n >= k) {
+        lines.put(trace::event_line(&filter, n, t, e, |vm| heads[vm as usize]));
+        if lines.done() {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())
         }
     });
-    if let Err(err) = out.flush() {
+    write_notes(&mut lines, n);
+    let mut write_error = lines.error.take();
+    if let Err(err) = lines.out.flush() {
         write_error.get_or_insert(err);
     }
     match write_error {
@@ -665,4 +722,55 @@ fn cmd_trace(
             },
         })
     })
+}
+
+/// Each design's worst incident of replication 0, for report.md, from the models the
+/// study ran (`models`), or for a merge from each design's model file read again with
+/// the study's overrides. A design left out is said on stderr, where the user looks.
+fn explain(s: &Study, models: Option<&[LoadedModel]>) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for (k, (info, _)) in s.designs.iter().enumerate() {
+        let scenario = match models {
+            Some(ms) => Ok(ms[k].scenario.clone()),
+            None => scenario::load(&info.path, &s.overrides)
+                .map(|m| m.scenario)
+                .map_err(|e| e.to_string()),
+        };
+        let lines = scenario.and_then(|sc| {
+            experiment::explain::explain_replication(&sc, s.seed, 0).map_err(|e| e.to_string())
+        });
+        match lines {
+            Ok(lines) => out.push((info.name.clone(), lines)),
+            Err(e) => eprintln!(
+                "note: report.md leaves out the worst-incident timeline of {}: {e}",
+                info.name
+            ),
+        }
+    }
+    out
+}
+
+/// The trace filter from its arguments; an unknown name or a bad time is bad input.
+fn trace_filter(a: &TraceFilterArgs) -> Result<trace::TraceFilter, Failure> {
+    trace::TraceFilter::parse(a.head, a.vm, &a.events, a.from.as_deref(), a.to.as_deref())
+        .map_err(Failure::input)
+}
+
+fn cmd_explain(path: &str, seed: u64, replication: u64, sets: &[String]) -> Result<(), Failure> {
+    let m = load(path, sets)?;
+    let lines = bigvsim::experiment::explain::explain_replication(&m.scenario, seed, replication)
+        .map_err(|e| {
+        Failure::run(format!(
+            "{path}: seed {seed}, replication {replication}: {e}\n  reproduce with: {}",
+            command_line()
+        ))
+    })?;
+    // A closed pipe (`| head`) ends the output quietly.
+    let mut out = std::io::stdout().lock();
+    for l in lines {
+        if writeln!(out, "{l}").is_err() {
+            break;
+        }
+    }
+    Ok(())
 }

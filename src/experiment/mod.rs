@@ -8,6 +8,7 @@
 
 pub mod design;
 pub mod differences;
+pub mod explain;
 pub mod resources;
 pub mod shard;
 pub mod study;

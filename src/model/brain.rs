@@ -6,6 +6,7 @@
 //! Owns: the brain's and broker's state and streams, the reboot queue and its stream,
 //! and the count of boots in flight.
 
+use super::notes::Note;
 use super::reboot_queue::RebootQueue;
 use super::streams::{Purpose, exp_per_year};
 use super::vm::{VmEvent, VmState};
@@ -208,6 +209,12 @@ impl World {
                 self.vms.heads[hi].killable += 1;
                 // Both limits hold after every start (the loop and the park above).
                 assert!(self.brain.in_flight <= limit && self.vms.heads[hi].booting <= per_head);
+                let in_flight = self.brain.in_flight;
+                self.note(Note::BootStarted {
+                    vm,
+                    head: h,
+                    in_flight,
+                });
                 sched.after(duration, VmEvent::VmBooted { vm, boot }.into());
             }
         }

@@ -6,6 +6,7 @@
 //! Owns: one stream per fault and the current heads of each Fraction-scoped fault.
 
 use super::brain::BrainEvent;
+use super::notes::CrashCause;
 use super::streams::{self, Purpose, exp_per_year};
 use super::{Event, World};
 use crate::engine::{Scheduler, Stream};
@@ -171,6 +172,7 @@ impl World {
                 self.draw_scope(f);
                 for i in 0..self.scope_len(f) {
                     let h = self.scope_head(f, i);
+                    self.note_crash(h, CrashCause::Fault);
                     self.crash_supervisor(h, sched);
                 }
             }

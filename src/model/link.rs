@@ -6,6 +6,7 @@
 //! goes, the link comes back at the next reconnect attempt of its current sequence.
 //! Owns: each head's link state, the flap and reconnect streams.
 
+use super::notes::Note;
 use super::streams::{self, Purpose, exp_per_year, jittered};
 use super::{Event, World};
 use crate::engine::{Micros, Scheduler, Stream};
@@ -146,8 +147,11 @@ impl World {
                     let was = self.controllable(h);
                     assert!(!self.links.heads[hi].up, "head {h}: reconnected an up link");
                     self.links.heads[hi].up = true;
+                    let down_us = sched.now() - self.links.heads[hi].down_since_us;
+                    self.note(Note::LinkReconnected { head: h, down_us });
                     self.head_changed(h, was, sched.now());
                 } else {
+                    self.note(Note::ReconnectFailed { head: h });
                     let b = self.sc.link.reconnect;
                     let link = &mut self.links.heads[hi];
                     link.backoff_us = libm::round(link.backoff_us as f64 * b.multiplier)
@@ -198,6 +202,7 @@ impl World {
         link.backoff_us = reconnect.initial_us;
         let connect = link.connect;
         self.rec.link_resets += 1;
+        self.note(Note::LinkDropped { head: h });
         let wait = jittered(
             reconnect.initial_us,
             reconnect.jitter,

@@ -40,6 +40,7 @@ mod footprint;
 mod hardware;
 mod invariants;
 mod link;
+mod notes;
 mod placement;
 pub mod reboot_queue;
 mod streams;
@@ -63,6 +64,8 @@ use hardware::Hardware;
 pub use hardware::HardwareEvent;
 pub use link::LinkEvent;
 use link::Links;
+use notes::Notes;
+pub use notes::{CrashCause, Note, NoteReader};
 use placement::Placement;
 pub use streams::Purpose;
 pub use supervisor::SupervisorEvent;
@@ -98,6 +101,34 @@ impl Event {
         }
     }
 
+    /// The head the event names, if it names one (for trace filters).
+    pub fn head(&self) -> Option<u32> {
+        match *self {
+            Event::Link(
+                LinkEvent::FlapBegan { head }
+                | LinkEvent::FlapHealed { head }
+                | LinkEvent::ReconnectAttempted { head, .. },
+            )
+            | Event::Supervisor(
+                SupervisorEvent::LongOutageReached { head, .. }
+                | SupervisorEvent::BackgroundCrashDue { head }
+                | SupervisorEvent::SupervisorRestarted { head, .. },
+            )
+            | Event::Hardware(
+                HardwareEvent::HeadFailed { head, .. } | HardwareEvent::HeadRepaired { head, .. },
+            ) => Some(head),
+            _ => None,
+        }
+    }
+
+    /// The VM the event names, if it names one (for trace filters).
+    pub fn vm(&self) -> Option<u32> {
+        match *self {
+            Event::Vm(VmEvent::VmBooted { vm, .. }) => Some(vm),
+            _ => None,
+        }
+    }
+
     /// The event's fields as `"key":value` JSON members (no braces).
     pub fn json_fields(&self) -> String {
         match self {
@@ -122,6 +153,7 @@ pub struct World {
     brain: Brain,
     faults: Faults,
     rec: Recorder,
+    notes: Notes,
     max_pushes: usize,
 }
 
@@ -138,6 +170,7 @@ impl World {
             brain: Brain::new(sc, heads, vms),
             faults: Faults::new(sc),
             rec: Recorder::new(vms, heads, sc.horizon_us, outage_log_capacity),
+            notes: Notes::off(),
             max_pushes: Footprint::of(sc).max_pushes_per_event,
             sc: sc.clone(),
         }
@@ -154,6 +187,7 @@ impl World {
         self.faults.reset(seed, rep);
         self.brain.reset(seed, rep);
         self.rec.reset();
+        self.notes.reset();
         sched.reset();
         // The first events of every process, per head and then site-wide, in the order
         // the golden trace fixes.
@@ -200,6 +234,7 @@ impl Process for World {
     type Event = Event;
 
     fn handle(&mut self, event: Event, sched: &mut Scheduler<Event>) {
+        self.notes.now_us = sched.now();
         match event {
             Event::Link(e) => self.handle_link(e, sched),
             Event::Supervisor(e) => self.handle_supervisor(e, sched),
@@ -335,6 +370,22 @@ impl Platform {
     /// Runs replication `rep` of master seed `seed`.
     pub fn run(&mut self, seed: u64, rep: u64) -> Result<RunMetrics, EngineError> {
         self.run_observed(seed, rep, |_, _| {})
+    }
+
+    /// Turns on trace notes for the replications run from now on and returns their
+    /// reader, to drain after each event (before the next one is observed) and once
+    /// the run is over. Without this call no note is recorded.
+    pub fn record_notes(&mut self) -> NoteReader {
+        let sc = &self.world.sc;
+        // The largest burst of one event: every VM dies, is queued and starts booting,
+        // and every head's link and supervisor changes.
+        let burst = 3 * sc.site.vms() as usize + 8 * sc.site.heads as usize + 16;
+        self.world.notes.start(burst)
+    }
+
+    /// The head VM `vm` runs on.
+    pub fn head_of(&self, vm: u32) -> u32 {
+        self.world.placement.head_of(vm)
     }
 
     /// What the last replication recorded beyond its metrics (series, outages).

@@ -12,6 +12,7 @@
 //! crash kills the head's VMs.
 //! Owns: each head's supervisor state, the bug, restart and background-crash streams.
 
+use super::notes::{CrashCause, Note};
 use super::streams::{self, Purpose, exp_per_year};
 use super::{Event, World};
 use crate::engine::{Scheduler, Stream};
@@ -24,8 +25,10 @@ pub enum SupervisorEvent {
     /// Supervisor life `life` has watched link outage `outage` for the long-reset
     /// threshold.
     LongOutageReached { head: u32, life: u32, outage: u32 },
-    /// A background supervisor crash (unrelated to resets).
-    SupervisorCrashed { head: u32 },
+    /// A background supervisor crash (unrelated to resets) is due. Named for the timer,
+    /// not the fact: the crash itself is the `SupervisorCrashed` note, which also
+    /// follows the bug's crashes and crash faults.
+    BackgroundCrashDue { head: u32 },
     /// The supervisor of life `life` finished restarting.
     SupervisorRestarted { head: u32, life: u32 },
 }
@@ -34,7 +37,7 @@ impl SupervisorEvent {
     pub fn name(&self) -> &'static str {
         match self {
             SupervisorEvent::LongOutageReached { .. } => "LongOutageReached",
-            SupervisorEvent::SupervisorCrashed { .. } => "SupervisorCrashed",
+            SupervisorEvent::BackgroundCrashDue { .. } => "BackgroundCrashDue",
             SupervisorEvent::SupervisorRestarted { .. } => "SupervisorRestarted",
         }
     }
@@ -44,7 +47,7 @@ impl SupervisorEvent {
             SupervisorEvent::LongOutageReached { head, life, outage } => {
                 format!("\"head\":{head},\"life\":{life},\"outage\":{outage}")
             }
-            SupervisorEvent::SupervisorCrashed { head } => format!("\"head\":{head}"),
+            SupervisorEvent::BackgroundCrashDue { head } => format!("\"head\":{head}"),
             SupervisorEvent::SupervisorRestarted { head, life } => {
                 format!("\"head\":{head},\"life\":{life}")
             }
@@ -133,7 +136,7 @@ impl Supervisors {
         if sc.supervisor.crashes_per_year > 0.0 {
             let rate = sc.supervisor.crashes_per_year;
             let d = exp_per_year(rate, &mut self.background_rng[h as usize]);
-            sched.at(d, SupervisorEvent::SupervisorCrashed { head: h }.into());
+            sched.at(d, SupervisorEvent::BackgroundCrashDue { head: h }.into());
         }
     }
 
@@ -177,15 +180,24 @@ impl World {
                 // Live: this life is still running and the outage it watched goes on.
                 let p = self.sc.supervisor.crash_on_long_reset;
                 let crash = self.sups.long_reset_rng[h as usize].bernoulli(p);
-                if crash && self.sc.design.transport == Transport::Tcp {
+                let tcp = self.sc.design.transport == Transport::Tcp;
+                self.note(Note::BugDrawn {
+                    head: h,
+                    long: true,
+                    hit: crash,
+                    crashes: crash && tcp,
+                });
+                if crash && tcp {
+                    self.note_crash(h, CrashCause::BugOnLongReset);
                     self.crash_supervisor(h, sched);
                 }
             }
-            SupervisorEvent::SupervisorCrashed { head } => {
+            SupervisorEvent::BackgroundCrashDue { head } => {
+                self.note_crash(head, CrashCause::Background);
                 self.crash_supervisor(head, sched);
                 let rate = self.sc.supervisor.crashes_per_year;
                 let d = exp_per_year(rate, &mut self.sups.background_rng[head as usize]);
-                sched.after(d, SupervisorEvent::SupervisorCrashed { head }.into());
+                sched.after(d, SupervisorEvent::BackgroundCrashDue { head }.into());
             }
             SupervisorEvent::SupervisorRestarted { head: h, .. } => {
                 let was = self.controllable(h);
@@ -211,7 +223,7 @@ impl World {
                     && !link.up
                     && link.outage == outage
             }
-            SupervisorEvent::SupervisorCrashed { .. } => true,
+            SupervisorEvent::BackgroundCrashDue { .. } => true,
             SupervisorEvent::SupervisorRestarted { head, life } => {
                 let sup = &self.sups.heads[head as usize];
                 self.hw.heads[head as usize].up
@@ -264,7 +276,15 @@ impl World {
     pub(super) fn bug_on_reset(&mut self, h: u32, sched: &mut Scheduler<Event>) {
         let p = self.sc.supervisor.crash_on_reset;
         let crash = self.sups.bug_rng[h as usize].bernoulli(p);
-        if crash && self.sc.design.transport == Transport::Tcp {
+        let tcp = self.sc.design.transport == Transport::Tcp;
+        self.note(Note::BugDrawn {
+            head: h,
+            long: false,
+            hit: crash,
+            crashes: crash && tcp,
+        });
+        if crash && tcp {
+            self.note_crash(h, CrashCause::BugOnReset);
             self.crash_supervisor(h, sched);
         }
     }

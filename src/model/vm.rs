@@ -14,6 +14,7 @@
 //! that can die. Reporting stops likewise at the last unreported dead VM. Both walks
 //! keep slot order, so VMs die and are queued in the same order as a full walk.
 
+use super::notes::Note;
 use super::placement::Placement;
 use super::streams::{self, Purpose};
 use super::{Event, World};
@@ -180,6 +181,7 @@ impl World {
             if v.state == VmState::Dead {
                 v.state = VmState::Queued;
                 reported += 1;
+                self.note(Note::VmQueued { vm, head: h });
                 // Shortest-first needs the boot's length now; other policies draw it
                 // when the boot starts.
                 let planned = if plans {
@@ -214,6 +216,7 @@ impl World {
                 head.dead_unreported += 1;
                 head.killable -= 1;
                 self.rec.vm_down(now, vm);
+                self.note(Note::VmDied { vm, head: h, cause });
             }
             VmState::Booting => {
                 // The boot dies with the process; the outage, already running since the
@@ -225,6 +228,7 @@ impl World {
                 head.dead_unreported += 1;
                 head.killable -= 1;
                 self.brain.queue.unpark_one(h);
+                self.note(Note::BootKilled { vm, head: h });
             }
             VmState::Dead | VmState::Queued => {}
         }

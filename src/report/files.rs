@@ -239,12 +239,36 @@ fn md_table(header: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// The worst incident of replication 0 of each design, as `bigvsim explain` prints it.
+fn explain_section(explain: &[(String, Vec<String>)]) -> String {
+    let mut md = String::new();
+    for (design, lines) in explain {
+        md.push_str(&format!(
+            "\n## Worst incident of replication 0: {design}\n\nAs `bigvsim explain` prints it; times in seconds from the incident's first VM death.\n\n```text\n{}\n```\n",
+            lines.join("\n")
+        ));
+    }
+    md
+}
+
 /// Writes the report of a `run` or `compare` (or their merge) into `dir`.
 pub fn write_study_report(
     dir: &str,
     force: bool,
     study: &Study,
     command: &str,
+) -> Result<(), ReportError> {
+    write_study_report_explained(dir, force, study, command, &[])
+}
+
+/// Writes the report of a study with each design's worst incident of replication 0
+/// explained (`explain`: design name and its timeline lines).
+pub fn write_study_report_explained(
+    dir: &str,
+    force: bool,
+    study: &Study,
+    command: &str,
+    explain: &[(String, Vec<String>)],
 ) -> Result<(), ReportError> {
     let single = study.kind == StudyKind::Run;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -324,6 +348,7 @@ pub fn write_study_report(
             md.push_str(&format!("- {v}\n"));
         }
     }
+    md.push_str(&explain_section(explain));
     md.push_str("\n## Plots\n\n");
     md.push_str(&plots);
     md.push_str("## Files\n\n- `metrics.json`: the `--format json` document\n- `replications.csv`: every metric of every replication\n- `outages.csv`: every VM outage of replication 0 (end_s empty: still down at the horizon)\n- each plot as PNG and SVG\n\n## All metrics\n\n");

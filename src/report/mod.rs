@@ -8,11 +8,13 @@
 
 mod charts;
 mod csv;
+pub mod explain;
 pub mod files;
 mod json;
 pub mod plot;
 mod series;
 mod text;
+pub mod trace;
 
 pub use json::{compare_json, run_json, sweep_json};
 pub use text::{compare_text, run_text, sweep_text};

@@ -2,6 +2,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod determinism;
+mod explain;
 mod gate;
 mod hardening;
 mod models;
