@@ -71,7 +71,9 @@ impl std::error::Error for ReplicationError {}
 pub struct Replication {
     pub index: u64,
     pub metrics: RunMetrics,
-    /// The worst incident's decimated time series (empty if no VM went down).
+    /// The decimated time series the recovery plot shows: the worst site-wide
+    /// incident's, or the worst incident's when none was site-wide (empty if no VM
+    /// went down).
     pub worst_series: Vec<SeriesPoint>,
 }
 
@@ -95,6 +97,14 @@ impl Batch {
 
     pub fn summary(&self, m: Metric) -> Summary {
         summarize(&self.values(m))
+    }
+
+    /// Replications whose value of metric `m` was cut by the horizon.
+    pub fn censored(&self, m: Metric) -> usize {
+        self.replications
+            .iter()
+            .filter(|r| r.metrics.is_censored(m))
+            .count()
     }
 }
 
@@ -161,7 +171,7 @@ pub fn run_batch(
                     mine.replications.push(Replication {
                         index,
                         metrics,
-                        worst_series: rec.worst_series().to_vec(),
+                        worst_series: rec.plot_series().to_vec(),
                     });
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                     progress(d, total);

@@ -77,6 +77,9 @@ struct PartDesign {
 struct PartReplication {
     index: u64,
     metrics: Vec<f64>,
+    /// Bit m set: metric m was cut by the horizon.
+    #[serde(default)]
+    censored: u64,
     /// `[since_start_us, vms_down, queued, booting]` per point.
     worst_series: Vec<(u64, u32, u32, u32)>,
 }
@@ -124,6 +127,7 @@ impl PartFile {
                         .map(|r| PartReplication {
                             index: r.index,
                             metrics: r.metrics.values.to_vec(),
+                            censored: r.metrics.censored,
                             worst_series: r
                                 .worst_series
                                 .iter()
@@ -396,7 +400,10 @@ fn design(
             })?;
             Ok(Replication {
                 index: r.index,
-                metrics: RunMetrics { values },
+                metrics: RunMetrics {
+                    values,
+                    censored: r.censored,
+                },
                 worst_series: r
                     .worst_series
                     .into_iter()
@@ -427,11 +434,8 @@ fn design(
         .first_outages
         .into_iter()
         .map(|(vm, head, start_us, end_us, cause)| {
-            let cause = match cause {
-                0 => OutageCause::SupervisorCrash,
-                1 => OutageCause::HeadFailure,
-                c => return Err(format!("unknown outage cause {c}")),
-            };
+            let cause = OutageCause::from_number(cause)
+                .ok_or_else(|| format!("unknown outage cause {cause}"))?;
             if end_us.is_some_and(|end| end < start_us) {
                 return Err(format!("an outage of VM {vm} ends before it starts"));
             }

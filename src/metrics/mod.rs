@@ -9,7 +9,9 @@ pub mod histogram;
 pub mod recorder;
 pub mod stats;
 
-pub use recorder::{Incident, OutageCause, OutageRecord, Recorder, SeriesPoint};
+pub use recorder::{
+    DEFAULT_SITE_FRACTION, Incident, OutageCause, OutageRecord, Recorder, SeriesPoint,
+};
 pub use stats::{Difference, Summary, summarize};
 
 /// A metric's identity and how to read it.
@@ -56,6 +58,20 @@ metrics! {
         "VMs that went down during the worst incident";
     Incidents => "incidents", "count", false,
         "periods with at least one VM down";
+    SiteIncidents => "site_incidents", "count", false,
+        "incidents in which at least `metrics.site_fraction` of the VMs were down at once";
+    SiteRecoveryS => "site_recovery_s", "s", false,
+        "worst site-wide incident: from its start until every VM it took down runs again (0 if none)";
+    VmHoursLost => "vm_hours_lost", "VM-h", false,
+        "VM-hours of downtime in one replication (cut at the horizon)";
+    DowntimeBugMinPerVmYear => "downtime_bug_min_per_vm_year", "min/VM-year", false,
+        "part of `downtime_min_per_vm_year` from outages the bug began (crash on a reset or long reset)";
+    DowntimeBackgroundMinPerVmYear => "downtime_background_min_per_vm_year", "min/VM-year", false,
+        "part of `downtime_min_per_vm_year` from outages background supervisor crashes began";
+    DowntimeHardwareMinPerVmYear => "downtime_hardware_min_per_vm_year", "min/VM-year", false,
+        "part of `downtime_min_per_vm_year` from outages head hardware failures began";
+    DowntimeCrashFaultMinPerVmYear => "downtime_crash_fault_min_per_vm_year", "min/VM-year", false,
+        "part of `downtime_min_per_vm_year` from outages scheduled `SupervisorCrash` faults began";
     VmOutageP50S => "vm_outage_p50_s", "s", false,
         "median VM outage (death to boot complete)";
     VmOutageP90S => "vm_outage_p90_s", "s", false,
@@ -82,6 +98,30 @@ metrics! {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RunMetrics {
     pub values: [f64; METRICS.len()],
+    /// Bit `m` set: metric `m`'s value was cut by the horizon (an incident still open
+    /// there), so the true value is at least the one recorded.
+    pub censored: u64,
+}
+
+/// The metrics that measure a recovery, the ones the horizon can cut short.
+pub const RECOVERY_METRICS: &[Metric] = &[
+    Metric::FullRecoveryS,
+    Metric::Recover50S,
+    Metric::Recover90S,
+    Metric::Recover99S,
+    Metric::SiteRecoveryS,
+];
+
+impl RunMetrics {
+    /// The bit of metric `m` in [`RunMetrics::censored`].
+    pub const fn bit(m: Metric) -> u64 {
+        1 << m as u64
+    }
+
+    /// Whether metric `m`'s value was cut by the horizon.
+    pub fn is_censored(&self, m: Metric) -> bool {
+        self.censored & RunMetrics::bit(m) != 0
+    }
 }
 
 impl std::ops::Index<Metric> for RunMetrics {
@@ -126,5 +166,11 @@ mod tests {
             METRICS[Metric::FullRecoveryS as usize].key,
             "full_recovery_s"
         );
+        // Every metric has its bit in `RunMetrics::censored`.
+        assert!(METRICS.len() <= u64::BITS as usize);
+        for cause in OutageCause::ALL {
+            let key = METRICS[cause.downtime_metric() as usize].key;
+            assert_eq!(key, format!("downtime_{}_min_per_vm_year", cause.name()));
+        }
     }
 }

@@ -9,6 +9,7 @@ use super::brain::BrainEvent;
 use super::streams::{self, Purpose, exp_per_year};
 use super::{Event, World};
 use crate::engine::{Scheduler, Stream};
+use crate::metrics::OutageCause;
 use crate::scenario::{Fault, Scenario, Scope};
 
 /// The events of faults.
@@ -171,7 +172,7 @@ impl World {
                 self.draw_scope(f);
                 for i in 0..self.scope_len(f) {
                     let h = self.scope_head(f, i);
-                    self.crash_supervisor(h, sched);
+                    self.crash_supervisor(h, OutageCause::CrashFault, sched);
                 }
             }
             FaultEvent::HeadFaultFired { fault } => {

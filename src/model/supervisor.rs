@@ -176,7 +176,7 @@ impl World {
                         let p = self.sc.supervisor.crash_on_long_reset;
                         let crash = self.sups.bug_rng[hi].bernoulli(p);
                         if crash && self.sc.design.transport == Transport::Tcp {
-                            self.crash_supervisor(h, sched);
+                            self.crash_supervisor(h, OutageCause::Bug, sched);
                         }
                     } else {
                         // A newer outage began after this check was set: check it in turn.
@@ -186,7 +186,7 @@ impl World {
                 }
             }
             SupervisorEvent::SupervisorCrashed { head } => {
-                self.crash_supervisor(head, sched);
+                self.crash_supervisor(head, OutageCause::Background, sched);
                 let rate = self.sc.supervisor.crashes_per_year;
                 let d = exp_per_year(rate, &mut self.sups.background_rng[head as usize]);
                 sched.after(d, SupervisorEvent::SupervisorCrashed { head }.into());
@@ -214,8 +214,14 @@ impl World {
         }
     }
 
-    /// Crashes a running supervisor (a no-op for one that is not running).
-    pub(super) fn crash_supervisor(&mut self, h: u32, sched: &mut Scheduler<Event>) {
+    /// Crashes a running supervisor (a no-op for one that is not running); `cause` is
+    /// the cause of its VMs' outages when they die with it.
+    pub(super) fn crash_supervisor(
+        &mut self,
+        h: u32,
+        cause: OutageCause,
+        sched: &mut Scheduler<Event>,
+    ) {
         let now = sched.now();
         let hi = h as usize;
         if !self.hw.heads[hi].up || self.sups.heads[hi].state != SupState::Running {
@@ -229,7 +235,7 @@ impl World {
         self.rec.supervisor_crashes += 1;
         self.sups.schedule_restart(&self.sc, h, life, sched);
         if self.sc.design.coupling == Coupling::Coupled {
-            self.kill_all_vms(h, OutageCause::SupervisorCrash, now);
+            self.kill_all_vms(h, cause, now);
         }
         self.head_changed(h, was, now);
     }
@@ -252,7 +258,7 @@ impl World {
         let p = self.sc.supervisor.crash_on_reset;
         let crash = self.sups.bug_rng[h as usize].bernoulli(p);
         if crash && self.sc.design.transport == Transport::Tcp {
-            self.crash_supervisor(h, sched);
+            self.crash_supervisor(h, OutageCause::Bug, sched);
         }
     }
 }

@@ -384,6 +384,12 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, FieldError> {
         brain,
         head,
         faults,
+        metrics: MetricParams {
+            site_fraction: field_number(
+                field_path!("metrics.site_fraction"),
+                raw.metrics.site_fraction,
+            )?,
+        },
         limits: RunLimits {
             max_events: raw.limits.max_events,
         },
