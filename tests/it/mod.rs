@@ -4,6 +4,7 @@ mod common;
 mod determinism;
 mod gate;
 mod hardening;
+mod incidents;
 mod models;
 mod oracles;
 mod proptests;
