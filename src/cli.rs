@@ -401,6 +401,9 @@ fn print_json(doc: &impl serde::Serialize) -> Result<(), Failure> {
 
 /// Prints a study (and writes its report) as `run` or `compare` would.
 fn emit_study(s: &Study, output: &Output) -> Result<(), Failure> {
+    for note in files::censoring_notes(s) {
+        eprintln!("warning: {}", note.replace('`', ""));
+    }
     if let Some(dir) = &output.out {
         files::write_study_report(dir, output.force, s, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;

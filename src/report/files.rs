@@ -18,7 +18,7 @@ use super::text::{KEY_METRICS, design_rows, difference_rows};
 use super::{compare_json, run_json, sweep_json};
 use crate::VERSION;
 use crate::experiment::{Study, StudyKind, Sweep};
-use crate::metrics::{METRICS, Metric};
+use crate::metrics::{METRICS, Metric, RECOVERY_METRICS};
 
 /// A problem with the report directory.
 #[derive(Debug)]
@@ -240,6 +240,27 @@ fn md_table(header: &[String], rows: &[Vec<String>]) -> String {
 }
 
 /// Writes the report of a `run` or `compare` (or their merge) into `dir`.
+/// One sentence per design and recovery metric the horizon cut in some replication:
+/// an incident was still open at the end, so the value recorded is a lower bound.
+/// Printed on stderr by `run` and `compare`, and written in report.md.
+pub fn censoring_notes(study: &Study) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (info, batch) in &study.designs {
+        for m in RECOVERY_METRICS {
+            let k = batch.censored(*m);
+            if k > 0 {
+                notes.push(format!(
+                    "{}: `{}` was cut by the horizon in {k} of {} replications (an incident was still open at the end); the true value is at least the one shown, so lengthen the horizon to measure it",
+                    info.name,
+                    METRICS[*m as usize].key,
+                    batch.replications.len()
+                ));
+            }
+        }
+    }
+    notes
+}
+
 pub fn write_study_report(
     dir: &str,
     force: bool,
@@ -304,6 +325,13 @@ pub fn write_study_report(
     md.push_str("## Summary (mean [95 % CI] over replications)\n\n");
     let (h, rows) = design_rows(study, KEY_METRICS);
     md.push_str(&md_table(&h, &rows));
+    let cut = censoring_notes(study);
+    if !cut.is_empty() {
+        md.push_str("\nCut by the horizon (values marked ≥ are lower bounds, not results):\n\n");
+        for note in cut {
+            md.push_str(&format!("- {note}\n"));
+        }
+    }
     if !single {
         let base = &study.designs[0].0.name;
         md.push_str(&format!(

@@ -107,7 +107,15 @@ pub fn design_rows(study: &Study, metrics: &[Metric]) -> (Vec<String>, Vec<Vec<S
         .iter()
         .map(|(info, b)| {
             let mut row = vec![info.name.clone()];
-            row.extend(metrics.iter().map(|m| summary_ci(*m, &b.summary(*m))));
+            row.extend(metrics.iter().map(|m| {
+                let cell = summary_ci(*m, &b.summary(*m));
+                // A mean over values cut by the horizon is a lower bound.
+                if b.censored(*m) > 0 {
+                    format!("≥ {cell}")
+                } else {
+                    cell
+                }
+            }));
             row
         })
         .collect();
@@ -148,18 +156,25 @@ pub fn run_text(study: &Study) -> String {
         .map(|m| {
             let d = &METRICS[*m as usize];
             let s = batch.summary(*m);
+            // Values cut by the horizon are lower bounds: the mean and the largest
+            // are once any replication was cut, the smallest when all were.
+            let cut = batch.censored(*m);
+            let at_least = |bound: bool, x: f64| {
+                let v = fmt_metric(*m, x);
+                if bound { format!("≥ {v}") } else { v }
+            };
             vec![
                 d.key.to_string(),
                 d.unit.to_string(),
-                fmt_metric(*m, s.mean),
+                at_least(cut > 0, s.mean),
                 format!(
                     "[{}, {}]",
                     fmt_metric(*m, s.ci95_lo),
                     fmt_metric(*m, s.ci95_hi)
                 ),
                 fmt_metric(*m, s.std),
-                fmt_metric(*m, s.min),
-                fmt_metric(*m, s.max),
+                at_least(cut > 0 && cut == s.n, s.min),
+                at_least(cut > 0, s.max),
             ]
         })
         .collect();
@@ -167,6 +182,11 @@ pub fn run_text(study: &Study) -> String {
         &["metric", "unit", "mean", "95% CI", "std", "min", "max"],
         &rows,
     ));
+    if Metric::ALL.iter().any(|m| batch.censored(*m) > 0) {
+        out.push_str(
+            "≥: an incident was still open at the horizon, so the value is a lower bound\n",
+        );
+    }
     out
 }
 

@@ -120,7 +120,10 @@ fn downtime_by_cause_adds_up_to_the_total() {
             seen[c as usize] |= v[c.downtime_metric()] > 0.0;
         }
     }
-    assert_eq!(seen, [true; 4], "every cause should have caused some downtime");
+    assert_eq!(
+        seen, [true; 4],
+        "every cause should have caused some downtime"
+    );
 }
 
 #[test]
@@ -144,4 +147,26 @@ fn an_incident_open_at_the_horizon_is_censored() {
     for m in RECOVERY_METRICS {
         assert_eq!(batch.censored(*m), 0, "{m:?}");
     }
+}
+
+#[test]
+fn run_flags_and_warns_about_recovery_cut_by_the_horizon() {
+    // 90 minutes of the York crash: about a fifth of the VMs are back, so every
+    // replication's recovery is cut; the JSON counts them and stderr says so.
+    let out = std::process::Command::new(super::common::bin())
+        .args(["run", "models/york-2017.ron", "--set", "horizon=90m"])
+        .args(["-r", "5", "--format", "json"])
+        .current_dir(super::common::root())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["metrics"]["full_recovery_s"]["censored"], 5);
+    assert_eq!(doc["metrics"]["site_recovery_s"]["censored"], 5);
+    assert!(doc["metrics"]["vm_availability"].get("censored").is_none());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: york-2017: full_recovery_s was cut by the horizon in 5 of 5"),
+        "{stderr}"
+    );
 }
