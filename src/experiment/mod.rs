@@ -81,6 +81,9 @@ pub struct Replication {
 #[derive(Clone, Debug)]
 pub struct Batch {
     pub seed: u64,
+    /// The simulated time of each replication (0 when not known, as in part files
+    /// from before it was recorded).
+    pub horizon_us: Micros,
     pub replications: Vec<Replication>,
     /// VM outage durations of every replication.
     pub outage_histogram: LogHistogram,
@@ -245,6 +248,7 @@ pub fn run_batch(
     };
     Ok(Batch {
         seed: plan.seed,
+        horizon_us: sc.horizon_us,
         replications,
         outage_histogram,
         first_outages,

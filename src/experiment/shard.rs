@@ -63,6 +63,8 @@ struct PartFile {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct PartDesign {
+    #[serde(default)]
+    horizon_us: u64,
     first_outages: Vec<PartOutage>,
     first_outages_truncated: bool,
     hash: String,
@@ -111,6 +113,7 @@ impl PartFile {
             .map(|(info, b)| {
                 let (buckets, min, max) = b.outage_histogram.to_parts();
                 PartDesign {
+                    horizon_us: b.horizon_us,
                     first_outages: b
                         .first_outages
                         .iter()
@@ -455,6 +458,7 @@ fn design(
     };
     let batch = Batch {
         seed: d.seed,
+        horizon_us: d.horizon_us,
         replications,
         outage_histogram,
         first_outages,
@@ -549,6 +553,7 @@ fn merge(mut parts: Vec<(String, Part)>) -> Result<Study, MergeError> {
     for (d, (info, b0)) in first.designs.iter().enumerate() {
         let mut batch = Batch {
             seed: b0.seed,
+            horizon_us: b0.horizon_us,
             replications: Vec::new(),
             outage_histogram: LogHistogram::new(),
             first_outages: Vec::new(),

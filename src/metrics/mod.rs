@@ -14,6 +14,8 @@ pub use recorder::{
 };
 pub use stats::{Difference, Summary, summarize};
 
+use crate::engine::{Micros, US_PER_S};
+
 /// A metric's identity and how to read it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MetricDef {
@@ -146,6 +148,42 @@ impl MetricDef {
     }
 }
 
+/// Horizons shorter than this model an incident, not the site's steady state: the
+/// availability and downtime per VM-year of such a run mostly measure how long the
+/// horizon was (the same crash over 2 days or 20 days gives ten times the downtime per
+/// VM-year), so they do not lead its output.
+pub const STEADY_STATE_HORIZON_US: Micros = 30 * 86_400 * US_PER_S;
+
+/// Whether metric `m` is a share of the horizon, which a short horizon inflates.
+pub fn depends_on_horizon(m: Metric) -> bool {
+    m == Metric::VmAvailability
+        || m == Metric::DowntimeMinPerVmYear
+        || OutageCause::ALL.iter().any(|c| c.downtime_metric() == m)
+}
+
+/// The order in which a run's figures are shown: the table order, but for a horizon
+/// under [`STEADY_STATE_HORIZON_US`] (an incident model) the recovery times and
+/// `vm_hours_lost` lead and the horizon-dependent figures come last. A horizon of 0
+/// (not known) keeps the table order.
+pub fn display_order(horizon_us: Micros) -> Vec<Metric> {
+    if horizon_us == 0 || horizon_us >= STEADY_STATE_HORIZON_US {
+        return Metric::ALL.to_vec();
+    }
+    let lead = [
+        Metric::FullRecoveryS,
+        Metric::SiteRecoveryS,
+        Metric::Recover50S,
+        Metric::Recover90S,
+        Metric::Recover99S,
+        Metric::VmHoursLost,
+    ];
+    let middle = Metric::ALL
+        .iter()
+        .filter(|m| !lead.contains(m) && !depends_on_horizon(**m));
+    let last = Metric::ALL.iter().filter(|m| depends_on_horizon(**m));
+    lead.iter().chain(middle).chain(last).copied().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +210,18 @@ mod tests {
             let key = METRICS[cause.downtime_metric() as usize].key;
             assert_eq!(key, format!("downtime_{}_min_per_vm_year", cause.name()));
         }
+    }
+
+    #[test]
+    fn an_incident_model_leads_with_recovery_and_ends_with_horizon_shares() {
+        let day = 86_400 * US_PER_S;
+        assert_eq!(display_order(365 * day), Metric::ALL);
+        let short = display_order(2 * day);
+        assert_eq!(short.len(), Metric::ALL.len());
+        assert_eq!(short[0], Metric::FullRecoveryS);
+        assert_eq!(short[5], Metric::VmHoursLost);
+        let first_share = short.iter().position(|m| depends_on_horizon(*m)).unwrap();
+        assert!(short[first_share..].iter().all(|m| depends_on_horizon(*m)));
+        assert!(Metric::ALL.iter().all(|m| short.contains(m)));
     }
 }

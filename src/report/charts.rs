@@ -67,10 +67,10 @@ const SWEEPS: &[ReportKind] = &[ReportKind::Sweep];
 pub const CHARTS: &[ChartSpec] = &[
     ChartSpec {
         key: "recovery",
-        title: "Recovery: VMs down from the start of the worst incident (median, 10–90 % band)",
+        title: "Recovery: VMs down from the start of the worst site-wide incident (median, 10–90 % band)",
         alt: "recovery",
         caption: Some(
-            "Recovery curve: VMs down over time from the start of each replication's worst incident.",
+            "Recovery curve: VMs down over time from the start of each replication's worst site-wide incident (at least `metrics.site_fraction` of the VMs down at once), not its longest one, which over a year is usually one head's hardware repair.",
         ),
         kinds: STUDIES,
         target: None,
@@ -78,10 +78,10 @@ pub const CHARTS: &[ChartSpec] = &[
     },
     ChartSpec {
         key: "reboot_queue",
-        title: "VMs waiting in the reboot queue during the worst incident ({design}, median, 10–90 % band)",
+        title: "VMs waiting in the reboot queue during the worst site-wide incident ({design}, median, 10–90 % band)",
         alt: "reboot queue",
         caption: Some(
-            "Reboot queue: VMs waiting (top) and boots in flight (bottom, on its own scale) during the worst incident.",
+            "Reboot queue: VMs waiting (top) and boots in flight (bottom, on its own scale) during the same site-wide incidents.",
         ),
         kinds: STUDIES,
         target: None,

@@ -14,7 +14,7 @@ use super::charts::{Chart, ChartSpec, ReportKind, charts_for};
 use super::csv::{self, sweep_csv};
 use super::plot::PlotError;
 use super::text::sweep_rows;
-use super::text::{KEY_METRICS, design_rows, difference_rows};
+use super::text::{design_rows, difference_rows, key_metrics};
 use super::{compare_json, run_json, sweep_json};
 use crate::VERSION;
 use crate::experiment::{Study, StudyKind, Sweep};
@@ -196,6 +196,7 @@ fn commit(dir: &str, force: bool, files: Vec<(String, Vec<u8>)>) -> Result<(), R
 fn chart_files(
     kind: ReportKind,
     draw: impl Fn(&ChartSpec) -> Option<Chart>,
+    note: impl Fn(&ChartSpec) -> String,
     files: &mut Vec<(String, Vec<u8>)>,
 ) -> Result<String, ReportError> {
     let plot_err = |e: PlotError| ReportError(format!("cannot draw a plot: {e}"));
@@ -211,6 +212,7 @@ fn chart_files(
         ));
         if let Some(caption) = spec.caption {
             md.push_str(caption);
+            md.push_str(&note(spec));
             md.push_str("\n\n");
         }
         md.push_str(&format!("![{}]({}.png)\n\n", spec.alt, spec.key));
@@ -261,6 +263,30 @@ pub fn censoring_notes(study: &Study) -> Vec<String> {
     notes
 }
 
+/// What the incident charts' captions must add: the replications that had no
+/// site-wide incident, which the charts show through their worst incident instead.
+fn site_fallback_note(study: &Study, spec: &ChartSpec) -> String {
+    if !matches!(spec.key, "recovery" | "reboot_queue") {
+        return String::new();
+    }
+    let mut note = String::new();
+    for (info, b) in &study.designs {
+        let none = b
+            .values(Metric::SiteIncidents)
+            .iter()
+            .filter(|v| **v == 0.0)
+            .count();
+        if none > 0 {
+            note.push_str(&format!(
+                " {none} of {} replications of {} had no site-wide incident: their worst incident is drawn instead.",
+                b.replications.len(),
+                info.name
+            ));
+        }
+    }
+    note
+}
+
 pub fn write_study_report(
     dir: &str,
     force: bool,
@@ -276,7 +302,12 @@ pub fn write_study_report(
     } else {
         ReportKind::Compare
     };
-    let plots = chart_files(kind, |spec| spec.draw_study(study), &mut files)?;
+    let plots = chart_files(
+        kind,
+        |spec| spec.draw_study(study),
+        |spec| site_fallback_note(study, spec),
+        &mut files,
+    )?;
 
     // Data files.
     let doc = if single {
@@ -323,7 +354,7 @@ pub fn write_study_report(
         command,
     ));
     md.push_str("## Summary (mean [95 % CI] over replications)\n\n");
-    let (h, rows) = design_rows(study, KEY_METRICS);
+    let (h, rows) = design_rows(study, key_metrics(study));
     md.push_str(&md_table(&h, &rows));
     let cut = censoring_notes(study);
     if !cut.is_empty() {
@@ -342,7 +373,7 @@ pub fn write_study_report(
                 "paired over replications"
             }
         ));
-        let (rows, verdicts) = difference_rows(study, KEY_METRICS);
+        let (rows, verdicts) = difference_rows(study, key_metrics(study));
         md.push_str(&md_table(&h, &rows));
         md.push_str("\nWhere the 95 % CI excludes zero:\n\n");
         if verdicts.is_empty() {
@@ -381,7 +412,12 @@ pub fn write_sweep_report(
     command: &str,
 ) -> Result<(), ReportError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let plots = chart_files(ReportKind::Sweep, |spec| spec.draw_sweep(sw), &mut files)?;
+    let plots = chart_files(
+        ReportKind::Sweep,
+        |spec| spec.draw_sweep(sw),
+        |_| String::new(),
+        &mut files,
+    )?;
     files.push(("metrics.json".into(), json_file(&sweep_json(sw))?));
     files.push(("sweep.csv".into(), sweep_csv(sw).into_bytes()));
     let mut md = format!(

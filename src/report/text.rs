@@ -4,7 +4,7 @@
 use crate::VERSION;
 use crate::experiment::{Study, Sweep, point_summaries, verdict};
 use crate::metrics::format::fmt_metric;
-use crate::metrics::{METRICS, Metric, Summary};
+use crate::metrics::{METRICS, Metric, STEADY_STATE_HORIZON_US, Summary, display_order};
 
 /// Lays out rows as an aligned text table (first column left, others right).
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -49,11 +49,39 @@ pub const KEY_METRICS: &[Metric] = &[
     Metric::VmAvailability,
     Metric::DowntimeMinPerVmYear,
     Metric::FullRecoveryS,
+    Metric::SiteRecoveryS,
     Metric::VmOutageP99S,
     Metric::ControlLossHeadS,
     Metric::SupervisorCrashes,
     Metric::VmReboots,
 ];
+
+/// The key metrics of an incident model (a horizon under 30 days), whose availability
+/// and downtime per VM-year mostly measure the horizon: recovery times and VM-hours
+/// lost lead instead.
+pub const INCIDENT_KEY_METRICS: &[Metric] = &[
+    Metric::FullRecoveryS,
+    Metric::SiteRecoveryS,
+    Metric::VmHoursLost,
+    Metric::VmOutageP99S,
+    Metric::ControlLossHeadS,
+    Metric::SupervisorCrashes,
+    Metric::VmReboots,
+];
+
+/// The key metrics of a study: [`INCIDENT_KEY_METRICS`] when a design's horizon is
+/// under [`STEADY_STATE_HORIZON_US`], otherwise [`KEY_METRICS`].
+pub fn key_metrics(study: &Study) -> &'static [Metric] {
+    let short = study
+        .designs
+        .iter()
+        .any(|(_, b)| b.horizon_us != 0 && b.horizon_us < STEADY_STATE_HORIZON_US);
+    if short {
+        INCIDENT_KEY_METRICS
+    } else {
+        KEY_METRICS
+    }
+}
 
 fn header_lines(study: &Study) -> String {
     let mut out = String::new();
@@ -151,7 +179,7 @@ pub fn run_text(study: &Study) -> String {
     let Some((_, batch)) = study.designs.first() else {
         return out;
     };
-    let rows: Vec<Vec<String>> = Metric::ALL
+    let rows: Vec<Vec<String>> = display_order(batch.horizon_us)
         .iter()
         .map(|m| {
             let d = &METRICS[*m as usize];
@@ -195,7 +223,7 @@ pub fn run_text(study: &Study) -> String {
 pub fn compare_text(study: &Study) -> String {
     let mut out = header_lines(study);
     out.push_str("\nEach design: mean [95% CI]\n\n");
-    let (header, rows) = design_rows(study, KEY_METRICS);
+    let (header, rows) = design_rows(study, key_metrics(study));
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     out.push_str(&table(&header_refs, &rows));
     if study.designs.len() < 2 {
@@ -210,7 +238,7 @@ pub fn compare_text(study: &Study) -> String {
             "paired over replications"
         }
     ));
-    let (rows, verdicts) = difference_rows(study, KEY_METRICS);
+    let (rows, verdicts) = difference_rows(study, key_metrics(study));
     out.push_str(&table(&header_refs, &rows));
     out.push_str("\nVerdicts (where the 95% CI excludes zero):\n");
     for v in &verdicts {
