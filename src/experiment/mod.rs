@@ -87,6 +87,8 @@ pub struct Batch {
     pub replications: Vec<Replication>,
     /// VM outage durations of every replication.
     pub outage_histogram: LogHistogram,
+    /// Durations of the incidents of every replication that were not site-wide.
+    pub head_incident_histogram: LogHistogram,
     /// Individual outages of replication 0, if the batch ran it (bounded).
     pub first_outages: Vec<OutageRecord>,
     pub first_outages_truncated: bool,
@@ -125,6 +127,7 @@ pub const OUTAGE_LOG_CAPACITY: usize = 100_000;
 struct WorkerResult {
     replications: Vec<Replication>,
     outage_histogram: LogHistogram,
+    head_incident_histogram: LogHistogram,
     first_outages: Option<(Vec<OutageRecord>, bool)>,
     failure: Option<ReplicationError>,
 }
@@ -167,6 +170,8 @@ pub fn run_batch(
                 Ok(metrics) => {
                     let rec = platform.recorder();
                     mine.outage_histogram.merge(rec.outage_histogram());
+                    mine.head_incident_histogram
+                        .merge(rec.head_incident_histogram());
                     if index == 0 {
                         mine.first_outages =
                             Some((rec.outage_log().to_vec(), rec.outage_log_full()));
@@ -219,10 +224,12 @@ pub fn run_batch(
     let mut replications = Vec::with_capacity(total as usize);
     // Histogram merging is addition of counts: the order of workers does not matter.
     let mut outage_histogram = LogHistogram::new();
+    let mut head_incident_histogram = LogHistogram::new();
     let mut first_outages = None;
     for r in results {
         replications.extend(r.replications);
         outage_histogram.merge(&r.outage_histogram);
+        head_incident_histogram.merge(&r.head_incident_histogram);
         first_outages = first_outages.or(r.first_outages);
     }
     // Replication i lands in slot i whatever thread ran it.
@@ -251,6 +258,7 @@ pub fn run_batch(
         horizon_us: sc.horizon_us,
         replications,
         outage_histogram,
+        head_incident_histogram,
         first_outages,
         first_outages_truncated,
     })

@@ -69,6 +69,9 @@ struct PartDesign {
     first_outages_truncated: bool,
     hash: String,
     histogram: PartHistogram,
+    /// The durations of incidents that were not site-wide (absent from older parts).
+    #[serde(default)]
+    head_incident_histogram: Option<PartHistogram>,
     name: String,
     path: String,
     replications: Vec<PartReplication>,
@@ -112,6 +115,7 @@ impl PartFile {
             .iter()
             .map(|(info, b)| {
                 let (buckets, min, max) = b.outage_histogram.to_parts();
+                let (h_buckets, h_min, h_max) = b.head_incident_histogram.to_parts();
                 PartDesign {
                     horizon_us: b.horizon_us,
                     first_outages: b
@@ -122,6 +126,11 @@ impl PartFile {
                     first_outages_truncated: b.first_outages_truncated,
                     hash: info.hash.clone(),
                     histogram: PartHistogram { buckets, max, min },
+                    head_incident_histogram: Some(PartHistogram {
+                        buckets: h_buckets,
+                        max: h_max,
+                        min: h_min,
+                    }),
                     name: info.name.clone(),
                     path: info.path.clone(),
                     replications: b
@@ -421,6 +430,10 @@ fn design(
         })
         .collect::<Result<Vec<_>, String>>()?;
     let outage_histogram = histogram(&d.histogram)?;
+    let head_incident_histogram = match &d.head_incident_histogram {
+        Some(h) => histogram(h)?,
+        None => LogHistogram::new(),
+    };
     // Only the shard that ran replication 0 keeps its outages.
     if !range.contains(&0) && (!d.first_outages.is_empty() || d.first_outages_truncated) {
         return Err(
@@ -461,6 +474,7 @@ fn design(
         horizon_us: d.horizon_us,
         replications,
         outage_histogram,
+        head_incident_histogram,
         first_outages,
         first_outages_truncated: d.first_outages_truncated,
     };
@@ -556,6 +570,7 @@ fn merge(mut parts: Vec<(String, Part)>) -> Result<Study, MergeError> {
             horizon_us: b0.horizon_us,
             replications: Vec::new(),
             outage_histogram: LogHistogram::new(),
+            head_incident_histogram: LogHistogram::new(),
             first_outages: Vec::new(),
             first_outages_truncated: false,
         };
@@ -569,6 +584,9 @@ fn merge(mut parts: Vec<(String, Part)>) -> Result<Study, MergeError> {
             }
             batch.replications.extend(b.replications.iter().cloned());
             batch.outage_histogram.merge(&b.outage_histogram);
+            batch
+                .head_incident_histogram
+                .merge(&b.head_incident_histogram);
         }
         // Each part holds exactly its shard's range, and the shards tile 0..R.
         debug_assert!(

@@ -194,6 +194,8 @@ pub struct Recorder {
     site_incidents: u64,
     worst_site: Option<Incident>,
     worst_site_series: Series,
+    /// Durations of the incidents that were not site-wide (one head's, typically).
+    head_incidents: LogHistogram,
     /// VM-microseconds of downtime by [`OutageCause`] (cut at the horizon); they add
     /// up to `down_integral_us` exactly.
     downtime_by_cause_us: [u128; OutageCause::ALL.len()],
@@ -250,6 +252,7 @@ impl Recorder {
             site_incidents: 0,
             worst_site: None,
             worst_site_series: Series::new(SERIES_CAPACITY),
+            head_incidents: LogHistogram::new(),
             downtime_by_cause_us: [0; OutageCause::ALL.len()],
             queued: 0,
             booting: 0,
@@ -287,6 +290,7 @@ impl Recorder {
         self.site_incidents = 0;
         self.worst_site = None;
         self.worst_site_series.clear();
+        self.head_incidents.clear();
         self.downtime_by_cause_us = [0; OutageCause::ALL.len()];
         self.queued = 0;
         self.booting = 0;
@@ -479,7 +483,10 @@ impl Recorder {
             None => true,
             Some(w) => (incident.end_us - incident.start_us) > (w.end_us - w.start_us),
         };
-        if incident.site_wide {
+        if !incident.site_wide {
+            self.head_incidents
+                .record(incident.end_us - incident.start_us);
+        } else {
             self.site_incidents += 1;
             if longer(&self.worst_site) {
                 // Copied, not swapped: the same incident may be the worst of all too.
@@ -640,6 +647,11 @@ impl Recorder {
 
     pub fn outage_histogram(&self) -> &LogHistogram {
         &self.outages
+    }
+
+    /// Durations of the incidents that were not site-wide.
+    pub fn head_incident_histogram(&self) -> &LogHistogram {
+        &self.head_incidents
     }
 
     pub fn outage_log(&self) -> &[OutageRecord] {

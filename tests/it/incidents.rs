@@ -76,6 +76,12 @@ fn one_head_down_is_not_site_wide_unless_the_fraction_says_so() {
         v[Metric::DowntimeHardwareMinPerVmYear],
         v[Metric::DowntimeMinPerVmYear]
     );
+    // The head-level incident is what the incident-duration plot draws.
+    assert_eq!(batch.head_incident_histogram.count(), 1);
+    assert_eq!(
+        batch.head_incident_histogram.max_us() as f64,
+        v[Metric::FullRecoveryS] * 1e6
+    );
 
     let mut with_fraction = sets.to_vec();
     with_fraction.push("metrics.site_fraction=0.05");
@@ -84,6 +90,7 @@ fn one_head_down_is_not_site_wide_unless_the_fraction_says_so() {
     let w = &batch.replications[0].metrics;
     assert_eq!(w[Metric::SiteIncidents], 1.0);
     assert_eq!(w[Metric::SiteRecoveryS], v[Metric::FullRecoveryS]);
+    assert_eq!(batch.head_incident_histogram.count(), 0);
     // The threshold classifies; it changes no other figure.
     assert_eq!(w[Metric::FullRecoveryS], v[Metric::FullRecoveryS]);
     assert_eq!(w[Metric::VmHoursLost], v[Metric::VmHoursLost]);
