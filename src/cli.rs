@@ -416,6 +416,9 @@ fn print_json(doc: &impl serde::Serialize) -> Result<(), Failure> {
 
 /// Prints a study (and writes its report) as `run` or `compare` would.
 fn emit_study(s: &Study, output: &Output, models: Option<&[LoadedModel]>) -> Result<(), Failure> {
+    for note in files::censoring_notes(s) {
+        eprintln!("warning: {}", note.replace('`', ""));
+    }
     let width = output.width();
     if let Some(dir) = &output.out {
         files::write_study_report_explained(

@@ -79,7 +79,9 @@ impl std::error::Error for ReplicationError {}
 pub struct Replication {
     pub index: u64,
     pub metrics: RunMetrics,
-    /// The worst incident's decimated time series (empty if no VM went down).
+    /// The decimated time series the recovery plot shows: the worst site-wide
+    /// incident's, or the worst incident's when none was site-wide (empty if no VM
+    /// went down).
     pub worst_series: Vec<SeriesPoint>,
 }
 
@@ -87,9 +89,14 @@ pub struct Replication {
 #[derive(Clone, Debug)]
 pub struct Batch {
     pub seed: u64,
+    /// The simulated time of each replication (0 when not known, as in part files
+    /// from before it was recorded).
+    pub horizon_us: Micros,
     pub replications: Vec<Replication>,
     /// VM outage durations of every replication.
     pub outage_histogram: LogHistogram,
+    /// Durations of the incidents of every replication that were not site-wide.
+    pub head_incident_histogram: LogHistogram,
     /// Individual outages of replication 0, if the batch ran it (bounded).
     pub first_outages: Vec<OutageRecord>,
     pub first_outages_truncated: bool,
@@ -103,6 +110,14 @@ impl Batch {
 
     pub fn summary(&self, m: Metric) -> Summary {
         summarize(&self.values(m))
+    }
+
+    /// Replications whose value of metric `m` was cut by the horizon.
+    pub fn censored(&self, m: Metric) -> usize {
+        self.replications
+            .iter()
+            .filter(|r| r.metrics.is_censored(m))
+            .count()
     }
 }
 
@@ -120,6 +135,7 @@ pub const OUTAGE_LOG_CAPACITY: usize = 100_000;
 struct WorkerResult {
     replications: Vec<Replication>,
     outage_histogram: LogHistogram,
+    head_incident_histogram: LogHistogram,
     first_outages: Option<(Vec<OutageRecord>, bool)>,
     failure: Option<ReplicationError>,
 }
@@ -162,6 +178,8 @@ pub fn run_batch(
                 Ok(metrics) => {
                     let rec = platform.recorder();
                     mine.outage_histogram.merge(rec.outage_histogram());
+                    mine.head_incident_histogram
+                        .merge(rec.head_incident_histogram());
                     if index == 0 {
                         mine.first_outages =
                             Some((rec.outage_log().to_vec(), rec.outage_log_full()));
@@ -169,7 +187,7 @@ pub fn run_batch(
                     mine.replications.push(Replication {
                         index,
                         metrics,
-                        worst_series: rec.worst_series().to_vec(),
+                        worst_series: rec.plot_series().to_vec(),
                     });
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                     progress(d, total);
@@ -214,10 +232,12 @@ pub fn run_batch(
     let mut replications = Vec::with_capacity(total as usize);
     // Histogram merging is addition of counts: the order of workers does not matter.
     let mut outage_histogram = LogHistogram::new();
+    let mut head_incident_histogram = LogHistogram::new();
     let mut first_outages = None;
     for r in results {
         replications.extend(r.replications);
         outage_histogram.merge(&r.outage_histogram);
+        head_incident_histogram.merge(&r.head_incident_histogram);
         first_outages = first_outages.or(r.first_outages);
     }
     // Replication i lands in slot i whatever thread ran it.
@@ -243,8 +263,10 @@ pub fn run_batch(
     };
     Ok(Batch {
         seed: plan.seed,
+        horizon_us: sc.horizon_us,
         replications,
         outage_histogram,
+        head_incident_histogram,
         first_outages,
         first_outages_truncated,
     })

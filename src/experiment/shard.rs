@@ -36,10 +36,15 @@ struct PartFile {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct PartDesign {
+    #[serde(default)]
+    horizon_us: u64,
     first_outages: Vec<PartOutage>,
     first_outages_truncated: bool,
     hash: String,
     histogram: PartHistogram,
+    /// The durations of incidents that were not site-wide (absent from older parts).
+    #[serde(default)]
+    head_incident_histogram: Option<PartHistogram>,
     name: String,
     path: String,
     replications: Vec<PartReplication>,
@@ -50,6 +55,9 @@ struct PartDesign {
 struct PartReplication {
     index: u64,
     metrics: Vec<f64>,
+    /// Bit m set: metric m was cut by the horizon.
+    #[serde(default)]
+    censored: u64,
     /// `[since_start_us, vms_down, queued, booting]` per point.
     worst_series: Vec<(u64, u32, u32, u32)>,
 }
@@ -80,7 +88,9 @@ impl PartFile {
             .iter()
             .map(|(info, b)| {
                 let (buckets, min, max) = b.outage_histogram.to_parts();
+                let (h_buckets, h_min, h_max) = b.head_incident_histogram.to_parts();
                 PartDesign {
+                    horizon_us: b.horizon_us,
                     first_outages: b
                         .first_outages
                         .iter()
@@ -89,6 +99,11 @@ impl PartFile {
                     first_outages_truncated: b.first_outages_truncated,
                     hash: info.hash.clone(),
                     histogram: PartHistogram { buckets, max, min },
+                    head_incident_histogram: Some(PartHistogram {
+                        buckets: h_buckets,
+                        max: h_max,
+                        min: h_min,
+                    }),
                     name: info.name.clone(),
                     path: info.path.clone(),
                     replications: b
@@ -97,6 +112,7 @@ impl PartFile {
                         .map(|r| PartReplication {
                             index: r.index,
                             metrics: r.metrics.values.to_vec(),
+                            censored: r.metrics.censored,
                             worst_series: r
                                 .worst_series
                                 .iter()
@@ -369,7 +385,10 @@ fn design(
             })?;
             Ok(Replication {
                 index: r.index,
-                metrics: RunMetrics { values },
+                metrics: RunMetrics {
+                    values,
+                    censored: r.censored,
+                },
                 worst_series: r
                     .worst_series
                     .into_iter()
@@ -384,6 +403,10 @@ fn design(
         })
         .collect::<Result<Vec<_>, String>>()?;
     let outage_histogram = histogram(&d.histogram)?;
+    let head_incident_histogram = match &d.head_incident_histogram {
+        Some(h) => histogram(h)?,
+        None => LogHistogram::new(),
+    };
     // Only the shard that ran replication 0 keeps its outages.
     if !range.contains(&0) && (!d.first_outages.is_empty() || d.first_outages_truncated) {
         return Err(
@@ -400,11 +423,8 @@ fn design(
         .first_outages
         .into_iter()
         .map(|(vm, head, start_us, end_us, cause)| {
-            let cause = match cause {
-                0 => OutageCause::SupervisorCrash,
-                1 => OutageCause::HeadFailure,
-                c => return Err(format!("unknown outage cause {c}")),
-            };
+            let cause = OutageCause::from_number(cause)
+                .ok_or_else(|| format!("unknown outage cause {cause}"))?;
             if end_us.is_some_and(|end| end < start_us) {
                 return Err(format!("an outage of VM {vm} ends before it starts"));
             }
@@ -424,8 +444,10 @@ fn design(
     };
     let batch = Batch {
         seed: d.seed,
+        horizon_us: d.horizon_us,
         replications,
         outage_histogram,
+        head_incident_histogram,
         first_outages,
         first_outages_truncated: d.first_outages_truncated,
     };
@@ -518,8 +540,10 @@ fn merge(mut parts: Vec<(String, Part)>) -> Result<Study, MergeError> {
     for (d, (info, b0)) in first.designs.iter().enumerate() {
         let mut batch = Batch {
             seed: b0.seed,
+            horizon_us: b0.horizon_us,
             replications: Vec::new(),
             outage_histogram: LogHistogram::new(),
+            head_incident_histogram: LogHistogram::new(),
             first_outages: Vec::new(),
             first_outages_truncated: false,
         };
@@ -533,6 +557,9 @@ fn merge(mut parts: Vec<(String, Part)>) -> Result<Study, MergeError> {
             }
             batch.replications.extend(b.replications.iter().cloned());
             batch.outage_histogram.merge(&b.outage_histogram);
+            batch
+                .head_incident_histogram
+                .merge(&b.head_incident_histogram);
         }
         // Each part holds exactly its shard's range, and the shards tile 0..R.
         debug_assert!(

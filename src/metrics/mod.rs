@@ -10,8 +10,12 @@ pub mod histogram;
 pub mod recorder;
 pub mod stats;
 
-pub use recorder::{Incident, OutageCause, OutageRecord, Recorder, SeriesPoint};
+pub use recorder::{
+    DEFAULT_SITE_FRACTION, Incident, OutageCause, OutageRecord, Recorder, SeriesPoint,
+};
 pub use stats::{Difference, Summary, summarize};
+
+use crate::engine::{Micros, US_PER_S};
 
 /// Which way a metric is better, for the verdicts of `compare`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +109,20 @@ metrics! {
     // Neutral: a design that lengthens outages merges incidents into fewer ones.
     Incidents => "incidents", "count", Neutral, Whole,
         "periods with at least one VM down";
+    SiteIncidents => "site_incidents", "count", LowerIsBetter, Whole,
+        "incidents in which at least `metrics.site_fraction` of the VMs were down at once";
+    SiteRecoveryS => "site_recovery_s", "s", LowerIsBetter, Whole,
+        "worst site-wide incident: from its start until every VM it took down runs again (0 if none)";
+    VmHoursLost => "vm_hours_lost", "VM-h", LowerIsBetter, Whole,
+        "VM-hours of downtime in one replication (cut at the horizon)";
+    DowntimeBugMinPerVmYear => "downtime_bug_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
+        "part of `downtime_min_per_vm_year` from outages the bug began (crash on a reset or long reset)";
+    DowntimeBackgroundMinPerVmYear => "downtime_background_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
+        "part of `downtime_min_per_vm_year` from outages background supervisor crashes began";
+    DowntimeHardwareMinPerVmYear => "downtime_hardware_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
+        "part of `downtime_min_per_vm_year` from outages head hardware failures began";
+    DowntimeCrashFaultMinPerVmYear => "downtime_crash_fault_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
+        "part of `downtime_min_per_vm_year` from outages scheduled `SupervisorCrash` faults began";
     VmOutageP50S => "vm_outage_p50_s", "s", LowerIsBetter, Shape,
         "median VM outage (death to boot complete)";
     VmOutageP90S => "vm_outage_p90_s", "s", LowerIsBetter, Shape,
@@ -136,6 +154,30 @@ metrics! {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RunMetrics {
     pub values: [f64; METRICS.len()],
+    /// Bit `m` set: metric `m`'s value was cut by the horizon (an incident still open
+    /// there), so the true value is at least the one recorded.
+    pub censored: u64,
+}
+
+/// The metrics that measure a recovery, the ones the horizon can cut short.
+pub const RECOVERY_METRICS: &[Metric] = &[
+    Metric::FullRecoveryS,
+    Metric::Recover50S,
+    Metric::Recover90S,
+    Metric::Recover99S,
+    Metric::SiteRecoveryS,
+];
+
+impl RunMetrics {
+    /// The bit of metric `m` in [`RunMetrics::censored`].
+    pub const fn bit(m: Metric) -> u64 {
+        1 << m as u64
+    }
+
+    /// Whether metric `m`'s value was cut by the horizon.
+    pub fn is_censored(&self, m: Metric) -> bool {
+        self.censored & RunMetrics::bit(m) != 0
+    }
 }
 
 impl std::ops::Index<Metric> for RunMetrics {
@@ -160,6 +202,42 @@ impl MetricDef {
     }
 }
 
+/// Horizons shorter than this model an incident, not the site's steady state: the
+/// availability and downtime per VM-year of such a run mostly measure how long the
+/// horizon was (the same crash over 2 days or 20 days gives ten times the downtime per
+/// VM-year), so they do not lead its output.
+pub const STEADY_STATE_HORIZON_US: Micros = 30 * 86_400 * US_PER_S;
+
+/// Whether metric `m` is a share of the horizon, which a short horizon inflates.
+pub fn depends_on_horizon(m: Metric) -> bool {
+    m == Metric::VmAvailability
+        || m == Metric::DowntimeMinPerVmYear
+        || OutageCause::ALL.iter().any(|c| c.downtime_metric() == m)
+}
+
+/// The order in which a run's figures are shown: the table order, but for a horizon
+/// under [`STEADY_STATE_HORIZON_US`] (an incident model) the recovery times and
+/// `vm_hours_lost` lead and the horizon-dependent figures come last. A horizon of 0
+/// (not known) keeps the table order.
+pub fn display_order(horizon_us: Micros) -> Vec<Metric> {
+    if horizon_us == 0 || horizon_us >= STEADY_STATE_HORIZON_US {
+        return Metric::ALL.to_vec();
+    }
+    let lead = [
+        Metric::FullRecoveryS,
+        Metric::SiteRecoveryS,
+        Metric::Recover50S,
+        Metric::Recover90S,
+        Metric::Recover99S,
+        Metric::VmHoursLost,
+    ];
+    let middle = Metric::ALL
+        .iter()
+        .filter(|m| !lead.contains(m) && !depends_on_horizon(**m));
+    let last = Metric::ALL.iter().filter(|m| depends_on_horizon(**m));
+    lead.iter().chain(middle).chain(last).copied().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +258,24 @@ mod tests {
             METRICS[Metric::FullRecoveryS as usize].key,
             "full_recovery_s"
         );
+        // Every metric has its bit in `RunMetrics::censored`.
+        assert!(METRICS.len() <= u64::BITS as usize);
+        for cause in OutageCause::ALL {
+            let key = METRICS[cause.downtime_metric() as usize].key;
+            assert_eq!(key, format!("downtime_{}_min_per_vm_year", cause.name()));
+        }
+    }
+
+    #[test]
+    fn an_incident_model_leads_with_recovery_and_ends_with_horizon_shares() {
+        let day = 86_400 * US_PER_S;
+        assert_eq!(display_order(365 * day), Metric::ALL);
+        let short = display_order(2 * day);
+        assert_eq!(short.len(), Metric::ALL.len());
+        assert_eq!(short[0], Metric::FullRecoveryS);
+        assert_eq!(short[5], Metric::VmHoursLost);
+        let first_share = short.iter().position(|m| depends_on_horizon(*m)).unwrap();
+        assert!(short[first_share..].iter().all(|m| depends_on_horizon(*m)));
+        assert!(Metric::ALL.iter().all(|m| short.contains(m)));
     }
 }

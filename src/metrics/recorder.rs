@@ -9,19 +9,56 @@ use super::histogram::LogHistogram;
 use super::{METRICS, Metric, RunMetrics};
 use crate::engine::{Micros, US_PER_S, US_PER_YEAR};
 
-/// Why a VM went down.
+/// Why a VM went down: what started its outage. A VM killed again while it boots
+/// keeps the cause of the outage it is in.
+///
+/// Only these can kill a VM today. A brain failover or a broker failure takes control
+/// away (and may, through a reset, trigger the bug, whose crashes are `Bug`), but
+/// kills no VM itself, so neither is a cause of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum OutageCause {
-    SupervisorCrash = 0,
-    HeadFailure = 1,
+    /// The supervisor crashed on a link reset or a long reset (the bug).
+    Bug = 0,
+    /// A background supervisor crash, unrelated to resets.
+    Background = 1,
+    /// The head's hardware failed (random or a scheduled `HeadFailure` fault).
+    Hardware = 2,
+    /// A scheduled `SupervisorCrash` fault. Kept apart from `Background` so that a
+    /// crash a study injects on purpose is not mistaken for the site's own.
+    CrashFault = 3,
 }
 
 impl OutageCause {
+    /// Every cause, in the order of their numbers.
+    pub const ALL: [OutageCause; 4] = [
+        OutageCause::Bug,
+        OutageCause::Background,
+        OutageCause::Hardware,
+        OutageCause::CrashFault,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
-            OutageCause::SupervisorCrash => "supervisor_crash",
-            OutageCause::HeadFailure => "head_failure",
+            OutageCause::Bug => "bug",
+            OutageCause::Background => "background",
+            OutageCause::Hardware => "hardware",
+            OutageCause::CrashFault => "crash_fault",
+        }
+    }
+
+    /// The cause numbered `n` (as `cause as u8` wrote it).
+    pub fn from_number(n: u8) -> Option<OutageCause> {
+        OutageCause::ALL.get(n as usize).copied()
+    }
+
+    /// The metric of this cause's share of `downtime_min_per_vm_year`.
+    pub fn downtime_metric(self) -> Metric {
+        match self {
+            OutageCause::Bug => Metric::DowntimeBugMinPerVmYear,
+            OutageCause::Background => Metric::DowntimeBackgroundMinPerVmYear,
+            OutageCause::Hardware => Metric::DowntimeHardwareMinPerVmYear,
+            OutageCause::CrashFault => Metric::DowntimeCrashFaultMinPerVmYear,
         }
     }
 }
@@ -46,6 +83,10 @@ pub struct Incident {
     pub recovered: bool,
     /// Distinct VMs that went down during the incident.
     pub affected_vms: u32,
+    /// The most VMs down at the same time during the incident.
+    pub peak_vms_down: u32,
+    /// Whether at least the site-wide fraction of the VMs were down at once.
+    pub site_wide: bool,
     /// Time from the start until 50 / 90 / 99 / 100 % of the affected VMs ran again
     /// for good (their last recovery within the incident).
     pub recover_us: [Micros; 4],
@@ -147,6 +188,17 @@ pub struct Recorder {
     worst: Option<Incident>,
     series: Series,
     worst_series: Series,
+    // Site-wide incidents: those with at least `site_threshold` VMs down at once.
+    site_threshold: u32,
+    incident_peak: u32,
+    site_incidents: u64,
+    worst_site: Option<Incident>,
+    worst_site_series: Series,
+    /// Durations of the incidents that were not site-wide (one head's, typically).
+    head_incidents: LogHistogram,
+    /// VM-microseconds of downtime by [`OutageCause`] (cut at the horizon); they add
+    /// up to `down_integral_us` exactly.
+    downtime_by_cause_us: [u128; OutageCause::ALL.len()],
     queued: u32,
     booting: u32,
 
@@ -161,6 +213,15 @@ pub struct Recorder {
 
 /// Points kept of the worst incident's time series.
 pub const SERIES_CAPACITY: usize = 2048;
+
+/// The fraction of the VMs down at once that makes an incident site-wide, unless the
+/// model sets `metrics.site_fraction`.
+pub const DEFAULT_SITE_FRACTION: f64 = 0.5;
+
+/// VMs down at once that make an incident site-wide: `ceil(fraction · vms)`, at least 1.
+fn site_threshold(vms: u32, fraction: f64) -> u32 {
+    ((fraction * vms as f64).ceil() as u32).max(1)
+}
 
 impl Recorder {
     /// Sizes every buffer for `vms` VMs on `heads` heads. `outage_log_capacity` bounds
@@ -186,6 +247,13 @@ impl Recorder {
             worst: None,
             series: Series::new(SERIES_CAPACITY),
             worst_series: Series::new(SERIES_CAPACITY),
+            site_threshold: site_threshold(vms, DEFAULT_SITE_FRACTION),
+            incident_peak: 0,
+            site_incidents: 0,
+            worst_site: None,
+            worst_site_series: Series::new(SERIES_CAPACITY),
+            head_incidents: LogHistogram::new(),
+            downtime_by_cause_us: [0; OutageCause::ALL.len()],
             queued: 0,
             booting: 0,
             outages: LogHistogram::new(),
@@ -195,6 +263,13 @@ impl Recorder {
             supervisor_crashes: 0,
             vm_reboots: 0,
         }
+    }
+
+    /// Classifies as site-wide the incidents in which at least `fraction` of the VMs
+    /// were down at once (the default is [`DEFAULT_SITE_FRACTION`]).
+    pub fn with_site_fraction(mut self, fraction: f64) -> Self {
+        self.site_threshold = site_threshold(self.vms, fraction);
+        self
     }
 
     /// Forgets everything recorded, keeping the allocations (for the next replication).
@@ -211,6 +286,12 @@ impl Recorder {
         self.worst = None;
         self.series.clear();
         self.worst_series.clear();
+        self.incident_peak = 0;
+        self.site_incidents = 0;
+        self.worst_site = None;
+        self.worst_site_series.clear();
+        self.head_incidents.clear();
+        self.downtime_by_cause_us = [0; OutageCause::ALL.len()];
         self.queued = 0;
         self.booting = 0;
         self.outages.clear();
@@ -253,6 +334,7 @@ impl Recorder {
             }
             self.incident_id += 1;
             self.incident_start_us = now_us;
+            self.incident_peak = 0;
             self.affected.clear();
             self.series.clear();
         }
@@ -262,6 +344,7 @@ impl Recorder {
             self.affected.push(vm);
         }
         self.vms_down += 1;
+        self.incident_peak = self.incident_peak.max(self.vms_down);
         debug_assert!(self.vms_down <= self.vms);
         self.sample(now_us, false);
     }
@@ -281,6 +364,7 @@ impl Recorder {
         self.vms_down -= 1;
         self.last_up_us[vm as usize] = now_us;
         self.outages.record(now_us - down_since_us);
+        self.add_downtime(cause, now_us, down_since_us);
         self.log_outage(OutageRecord {
             vm,
             head,
@@ -294,6 +378,13 @@ impl Recorder {
         } else {
             self.sample(now_us, false);
         }
+    }
+
+    /// Adds an outage from `since_us` to `end_us` (cut at the horizon) to its cause.
+    #[inline]
+    fn add_downtime(&mut self, cause: OutageCause, end_us: Micros, since_us: Micros) {
+        let d = end_us.min(self.horizon_us).saturating_sub(since_us);
+        self.downtime_by_cause_us[cause as usize] += d as u128;
     }
 
     #[inline]
@@ -384,13 +475,30 @@ impl Recorder {
             end_us,
             recovered,
             affected_vms: n as u32,
+            peak_vms_down: self.incident_peak,
+            site_wide: self.incident_peak >= self.site_threshold,
             recover_us,
         };
-        let worse = match &self.worst {
+        let longer = |worst: &Option<Incident>| match worst {
             None => true,
             Some(w) => (incident.end_us - incident.start_us) > (w.end_us - w.start_us),
         };
-        if worse {
+        if !incident.site_wide {
+            self.head_incidents
+                .record(incident.end_us - incident.start_us);
+        } else {
+            self.site_incidents += 1;
+            if longer(&self.worst_site) {
+                // Copied, not swapped: the same incident may be the worst of all too.
+                self.worst_site = Some(incident);
+                self.worst_site_series.points.clear();
+                self.worst_site_series
+                    .points
+                    .extend_from_slice(&self.series.points);
+                self.worst_site_series.min_gap_us = self.series.min_gap_us;
+            }
+        }
+        if longer(&self.worst) {
             self.worst = Some(incident);
             std::mem::swap(&mut self.series, &mut self.worst_series);
         }
@@ -409,6 +517,7 @@ impl Recorder {
             // died again earlier in the same incident.
             self.last_up_us[vm as usize] = horizon;
             self.outages.record(horizon.saturating_sub(since));
+            self.add_downtime(cause, horizon, since);
             self.log_outage(OutageRecord {
                 vm,
                 head,
@@ -446,14 +555,56 @@ impl Recorder {
             },
         );
         let s = |us: Micros| us as f64 / US_PER_S as f64;
+        let mut censored = 0u64;
         if let Some(w) = &self.worst {
-            set(Metric::FullRecoveryS, s(w.end_us - w.start_us));
+            let full = w.end_us - w.start_us;
+            set(Metric::FullRecoveryS, s(full));
             set(Metric::Recover50S, s(w.recover_us[0]));
             set(Metric::Recover90S, s(w.recover_us[1]));
             set(Metric::Recover99S, s(w.recover_us[2]));
             set(Metric::WorstIncidentVms, w.affected_vms as f64);
+            if !w.recovered {
+                // VMs still down count as back at the horizon, so a quantile reaching
+                // one of them (the full incident length) is cut there.
+                censored |= RunMetrics::bit(Metric::FullRecoveryS);
+                for (m, &t) in [Metric::Recover50S, Metric::Recover90S, Metric::Recover99S]
+                    .iter()
+                    .zip(&w.recover_us)
+                {
+                    if t == full {
+                        censored |= RunMetrics::bit(*m);
+                    }
+                }
+            }
         }
         set(Metric::Incidents, self.incidents as f64);
+        set(Metric::SiteIncidents, self.site_incidents as f64);
+        if let Some(w) = &self.worst_site {
+            set(Metric::SiteRecoveryS, s(w.end_us - w.start_us));
+            if !w.recovered {
+                censored |= RunMetrics::bit(Metric::SiteRecoveryS);
+            }
+        }
+        set(
+            Metric::VmHoursLost,
+            self.down_integral_us as f64 / (3600.0 * US_PER_S as f64),
+        );
+        debug_assert_eq!(
+            self.downtime_by_cause_us.iter().sum::<u128>(),
+            self.down_integral_us,
+            "downtime by cause does not add up"
+        );
+        for cause in OutageCause::ALL {
+            let d = self.downtime_by_cause_us[cause as usize] as f64;
+            set(
+                cause.downtime_metric(),
+                if vm_time > 0.0 {
+                    d / vm_time * (US_PER_YEAR as f64 / (60.0 * US_PER_S as f64))
+                } else {
+                    0.0
+                },
+            );
+        }
         set(Metric::VmOutageP50S, s(self.outages.quantile_us(0.5)));
         set(Metric::VmOutageP90S, s(self.outages.quantile_us(0.9)));
         set(Metric::VmOutageP99S, s(self.outages.quantile_us(0.99)));
@@ -466,7 +617,7 @@ impl Recorder {
         set(Metric::LinkResets, self.link_resets as f64);
         set(Metric::SupervisorCrashes, self.supervisor_crashes as f64);
         set(Metric::VmReboots, self.vm_reboots as f64);
-        RunMetrics { values }
+        RunMetrics { values, censored }
     }
 
     /// The worst incident, if any VM went down.
@@ -479,8 +630,28 @@ impl Recorder {
         &self.worst_series.points
     }
 
+    /// The longest site-wide incident, if there was one.
+    pub fn worst_site_incident(&self) -> Option<Incident> {
+        self.worst_site
+    }
+
+    /// The time series the recovery plot shows: the worst site-wide incident's, or
+    /// the worst incident's when none was site-wide (`site_incidents` then is 0).
+    pub fn plot_series(&self) -> &[SeriesPoint] {
+        if self.worst_site.is_some() {
+            &self.worst_site_series.points
+        } else {
+            &self.worst_series.points
+        }
+    }
+
     pub fn outage_histogram(&self) -> &LogHistogram {
         &self.outages
+    }
+
+    /// Durations of the incidents that were not site-wide.
+    pub fn head_incident_histogram(&self) -> &LogHistogram {
+        &self.head_incidents
     }
 
     pub fn outage_log(&self) -> &[OutageRecord] {
@@ -498,189 +669,19 @@ impl Recorder {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_incident_recovery_quantiles_and_downtime() {
-        // Ten VMs, horizon 100 s. VMs 0..10 go down at t=10 s; VM i comes back at
-        // t = 10 + 10·(i+1) s. Downtime = Σ 10(i+1) = 550 VM-s of 1000 → availability
-        // 0.45. Recovery: 50 % (5 VMs) after 50 s, 90 % after 90 s, 99 % and 100 %
-        // (ceil(9.9)=10 VMs) after 100 s. The incident lasts 100 s.
-        let s = US_PER_S;
-        let mut r = Recorder::new(10, 1, 200 * s, 0);
-        for vm in 0..10 {
-            r.vm_down(10 * s, vm);
-        }
-        for vm in 0..10u32 {
-            r.vm_up(
-                10 * s + 10 * s * (vm as u64 + 1),
-                vm,
-                0,
-                10 * s,
-                OutageCause::SupervisorCrash,
-            );
-        }
-        let m = r.finish(std::iter::empty());
-        assert!((m[Metric::VmAvailability] - (1.0 - 550.0 / 2000.0)).abs() < 1e-12);
-        assert_eq!(m[Metric::FullRecoveryS], 100.0);
-        assert_eq!(m[Metric::Recover50S], 50.0);
-        assert_eq!(m[Metric::Recover90S], 90.0);
-        assert_eq!(m[Metric::Recover99S], 100.0);
-        assert_eq!(m[Metric::WorstIncidentVms], 10.0);
-        assert_eq!(m[Metric::Incidents], 1.0);
-        assert_eq!(m[Metric::VmOutageMaxS], 100.0);
-    }
-
-    #[test]
-    fn open_incident_is_cut_at_the_horizon() {
-        // One VM down at t=5 s, never back, horizon 10 s: downtime 5 VM-s, the incident
-        // lasts 5 s and is not recovered, the outage is counted (cut) at 5 s.
-        let s = US_PER_S;
-        let mut r = Recorder::new(1, 1, 10 * s, 4);
-        r.vm_down(5 * s, 0);
-        let m = r.finish([(0, 0, 5 * s, OutageCause::HeadFailure)].into_iter());
-        assert!((m[Metric::VmAvailability] - 0.5).abs() < 1e-12);
-        assert_eq!(m[Metric::FullRecoveryS], 5.0);
-        assert!(!r.worst_incident().unwrap().recovered);
-        assert_eq!(r.outage_log()[0].end_us, None);
-    }
-
-    #[test]
-    fn a_vm_down_again_at_the_horizon_recovers_at_the_horizon() {
-        // VM 0 goes down at 1 s, back at 2 s, down again at 3 s and never back (VM 1
-        // keeps the incident open); horizon 10 s. Both affected VMs count as recovered
-        // at the horizon: 100 % after 10 − 1 = 9 s, and 50 % (1 VM) also at 9 s.
-        let s = US_PER_S;
-        let mut r = Recorder::new(2, 1, 10 * s, 0);
-        r.vm_down(s, 0);
-        r.vm_down(s, 1);
-        r.vm_up(2 * s, 0, 0, s, OutageCause::SupervisorCrash);
-        r.vm_down(3 * s, 0);
-        let down = [
-            (0, 0, 3 * s, OutageCause::SupervisorCrash),
-            (1, 0, s, OutageCause::SupervisorCrash),
-        ];
-        let m = r.finish(down.into_iter());
-        assert_eq!(m[Metric::FullRecoveryS], 9.0);
-        assert_eq!(m[Metric::Recover50S], 9.0);
-        assert_eq!(m[Metric::Recover99S], 9.0);
-    }
-
-    #[test]
-    fn recovery_quantiles_do_not_depend_on_the_order_of_recoveries() {
-        // 1 000 VMs down at 0 come back at 1 + (i·7919 mod 1000) s, a scrambled order
-        // of 1..=1000 s: the 50/90/99/100 % recovery times are the 500th, 900th, 990th
-        // and 1000th smallest, 500, 900, 990 and 1000 s, whether the VMs went down in
-        // increasing order (times computed in place) or scrambled (in scratch space).
-        let s = US_PER_S;
-        let n = 1_000u32;
-        let scramble = |vm: u32| (u64::from(vm) * 7919) % u64::from(n);
-        for down_in_order in [true, false] {
-            let mut r = Recorder::new(n, 1, 10_000 * s, 0);
-            let mut down: Vec<u32> = (0..n).collect();
-            if !down_in_order {
-                down.sort_by_key(|&vm| scramble(vm * 3));
-            }
-            for vm in down {
-                r.vm_down(0, vm);
-            }
-            let mut order: Vec<u32> = (0..n).collect();
-            order.sort_by_key(|&vm| scramble(vm));
-            for vm in order {
-                r.vm_up(
-                    (1 + scramble(vm)) * s,
-                    vm,
-                    0,
-                    0,
-                    OutageCause::SupervisorCrash,
-                );
-            }
-            let m = r.finish(std::iter::empty());
-            assert_eq!(m[Metric::Recover50S], 500.0, "in order: {down_in_order}");
-            assert_eq!(m[Metric::Recover90S], 900.0, "in order: {down_in_order}");
-            assert_eq!(m[Metric::Recover99S], 990.0, "in order: {down_in_order}");
-            assert_eq!(
-                m[Metric::FullRecoveryS],
-                1_000.0,
-                "in order: {down_in_order}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_reset_recorder_records_like_a_new_one() {
-        // Replication one takes 10 VMs down and back; after a reset, replication two
-        // takes VMs 0..4 down and back at other times: its metrics and worst incident
-        // equal a fresh recorder's, so no mark or recovery time of replication one
-        // leaks into it.
-        let s = US_PER_S;
-        let second = |r: &mut Recorder| {
-            for vm in 0..4 {
-                r.vm_down(s, vm);
-            }
-            for vm in 0..4 {
-                r.vm_up(
-                    (5 + u64::from(vm)) * s,
-                    vm,
-                    0,
-                    s,
-                    OutageCause::SupervisorCrash,
-                );
-            }
-            r.finish(std::iter::empty())
-        };
-        let mut reused = Recorder::new(10, 1, 100 * s, 0);
-        for vm in 0..10 {
-            reused.vm_down(s, vm);
-        }
-        for vm in (0..10).rev() {
-            reused.vm_up((50 - u64::from(vm)) * s, vm, 0, s, OutageCause::HeadFailure);
-        }
-        reused.finish(std::iter::empty());
-        reused.reset();
-        let mut fresh = Recorder::new(10, 1, 100 * s, 0);
-        assert_eq!(second(&mut reused), second(&mut fresh));
-        assert_eq!(reused.worst_incident(), fresh.worst_incident());
-        assert_eq!(fresh.worst_incident().unwrap().affected_vms, 4);
-    }
-
-    #[test]
-    fn series_decimates_deterministically() {
-        // Pushing 10 000 points into a 2 048-point series keeps at most 2 048, first
-        // point first, in increasing time.
-        let mut s = Series::new(SERIES_CAPACITY);
-        for t in 0..10_000u64 {
-            s.push(
-                SeriesPoint {
-                    since_start_us: t,
-                    ..Default::default()
-                },
-                false,
-            );
-        }
-        assert!(s.points.len() <= SERIES_CAPACITY);
-        assert_eq!(s.points[0].since_start_us, 0);
-        assert!(
-            s.points
-                .windows(2)
-                .all(|w| w[0].since_start_us < w[1].since_start_us)
-        );
-    }
-}
-
-#[allow(clippy::items_after_test_module)]
 impl Recorder {
     /// Bytes a recorder for `vms` VMs needs, with room for `outage_log_capacity`
-    /// outages in its log: the per-VM incident arrays and the two incident series.
+    /// outages in its log: the per-VM incident arrays and the three incident series.
     /// The outage histogram's fixed buckets are not counted.
     pub fn bytes_for(vms: u64, outage_log_capacity: u64) -> u64 {
         use std::mem::size_of;
         // Per VM: the incident mark, the last recovery, the affected list and the
         // recovery-time scratch.
         let per_vm = 2 * size_of::<u32>() + 2 * size_of::<Micros>();
-        let series = 2 * SERIES_CAPACITY * size_of::<SeriesPoint>();
+        let series = 3 * SERIES_CAPACITY * size_of::<SeriesPoint>();
         vms * per_vm as u64 + series as u64 + outage_log_capacity * size_of::<OutageRecord>() as u64
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -10,6 +10,7 @@ use super::notes::CrashCause;
 use super::streams::{self, Purpose, exp_per_year};
 use super::{Event, World};
 use crate::engine::{Scheduler, Stream};
+use crate::metrics::OutageCause;
 use crate::scenario::{Fault, Scenario, Scope};
 
 /// The events of faults.
@@ -173,7 +174,7 @@ impl World {
                 for i in 0..self.scope_len(f) {
                     let h = self.scope_head(f, i);
                     self.note_crash(h, CrashCause::Fault);
-                    self.crash_supervisor(h, sched);
+                    self.crash_supervisor(h, OutageCause::CrashFault, sched);
                 }
             }
             FaultEvent::HeadFaultFired { fault } => {

@@ -149,7 +149,7 @@ impl World {
         hw.life = hw.life.wrapping_add(1);
         let life = hw.life;
         self.sups.power_off(h);
-        self.kill_all_vms(h, OutageCause::HeadFailure, now);
+        self.kill_all_vms(h, OutageCause::Hardware, now);
         self.head_changed(h, was, now);
         self.add_cause(h, sched);
         let repair = self.sc.head.repair.sample(&mut self.hw.rng[hi]);

@@ -169,7 +169,8 @@ impl World {
             hw: Hardware::new(heads),
             brain: Brain::new(sc, heads, vms),
             faults: Faults::new(sc),
-            rec: Recorder::new(vms, heads, sc.horizon_us, outage_log_capacity),
+            rec: Recorder::new(vms, heads, sc.horizon_us, outage_log_capacity)
+                .with_site_fraction(sc.metrics.site_fraction),
             notes: Notes::off(),
             max_pushes: Footprint::of(sc).max_pushes_per_event,
             sc: sc.clone(),

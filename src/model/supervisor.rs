@@ -189,12 +189,12 @@ impl World {
                 });
                 if crash && tcp {
                     self.note_crash(h, CrashCause::BugOnLongReset);
-                    self.crash_supervisor(h, sched);
+                    self.crash_supervisor(h, OutageCause::Bug, sched);
                 }
             }
             SupervisorEvent::BackgroundCrashDue { head } => {
                 self.note_crash(head, CrashCause::Background);
-                self.crash_supervisor(head, sched);
+                self.crash_supervisor(head, OutageCause::Background, sched);
                 let rate = self.sc.supervisor.crashes_per_year;
                 let d = exp_per_year(rate, &mut self.sups.background_rng[head as usize]);
                 sched.after(d, SupervisorEvent::BackgroundCrashDue { head }.into());
@@ -233,8 +233,14 @@ impl World {
         }
     }
 
-    /// Crashes a running supervisor (a no-op for one that is not running).
-    pub(super) fn crash_supervisor(&mut self, h: u32, sched: &mut Scheduler<Event>) {
+    /// Crashes a running supervisor (a no-op for one that is not running); `cause` is
+    /// the cause of its VMs' outages when they die with it.
+    pub(super) fn crash_supervisor(
+        &mut self,
+        h: u32,
+        cause: OutageCause,
+        sched: &mut Scheduler<Event>,
+    ) {
         let now = sched.now();
         let hi = h as usize;
         if !self.hw.heads[hi].up || self.sups.heads[hi].state != SupState::Running {
@@ -248,7 +254,7 @@ impl World {
         self.rec.supervisor_crashes += 1;
         self.sups.schedule_restart(&self.sc, h, life, sched);
         if self.sc.design.coupling == Coupling::Coupled {
-            self.kill_all_vms(h, OutageCause::SupervisorCrash, now);
+            self.kill_all_vms(h, cause, now);
         }
         self.head_changed(h, was, now);
     }
@@ -285,7 +291,7 @@ impl World {
         });
         if crash && tcp {
             self.note_crash(h, CrashCause::BugOnReset);
-            self.crash_supervisor(h, sched);
+            self.crash_supervisor(h, OutageCause::Bug, sched);
         }
     }
 }

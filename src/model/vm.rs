@@ -71,7 +71,7 @@ pub(super) struct Vm {
 impl Vm {
     const NEW: Vm = Vm {
         state: VmState::Running,
-        cause: OutageCause::SupervisorCrash,
+        cause: OutageCause::Bug,
         boot: 0,
         down_since_us: 0,
     };

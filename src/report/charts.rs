@@ -5,7 +5,9 @@
 
 use super::plot::TargetLine;
 use super::plot::{self, Bar, BarChart, LineChart, PlotError, Series};
-use super::series::{TimeUnit, booting, incident_span_s, median_band, outage_series, queued};
+use super::series::{
+    TimeUnit, booting, cdf_series, incident_span_s, median_band, outage_series, queued,
+};
 use crate::engine::US_PER_S;
 use crate::experiment::{Study, Sweep, point_summaries};
 use crate::metrics::{METRICS, Metric};
@@ -67,10 +69,10 @@ const SWEEPS: &[ReportKind] = &[ReportKind::Sweep];
 pub const CHARTS: &[ChartSpec] = &[
     ChartSpec {
         key: "recovery",
-        title: "Recovery: VMs down from the start of the worst incident (median, 10–90 % band)",
+        title: "Recovery: VMs down from the start of the worst site-wide incident (median, 10–90 % band)",
         alt: "recovery",
         caption: Some(
-            "Recovery curve: VMs down over time from the start of each replication's worst incident.",
+            "Recovery curve: VMs down over time from the start of each replication's worst site-wide incident (at least `metrics.site_fraction` of the VMs down at once), not its longest one, which over a year is usually one head's hardware repair.",
         ),
         kinds: STUDIES,
         target: None,
@@ -78,10 +80,10 @@ pub const CHARTS: &[ChartSpec] = &[
     },
     ChartSpec {
         key: "reboot_queue",
-        title: "VMs waiting in the reboot queue during the worst incident ({design}, median, 10–90 % band)",
+        title: "VMs waiting in the reboot queue during the worst site-wide incident ({design}, median, 10–90 % band)",
         alt: "reboot queue",
         caption: Some(
-            "Reboot queue: VMs waiting (top) and boots in flight (bottom, on its own scale) during the worst incident.",
+            "Reboot queue: VMs waiting (top) and boots in flight (bottom, on its own scale) during the same site-wide incidents.",
         ),
         kinds: STUDIES,
         target: None,
@@ -97,6 +99,17 @@ pub const CHARTS: &[ChartSpec] = &[
         kinds: STUDIES,
         target: None,
         source: Source::Study(outage_cdf),
+    },
+    ChartSpec {
+        key: "head_incidents",
+        title: "Incidents smaller than site-wide: how long they lasted, over all replications",
+        alt: "head-level incident durations",
+        caption: Some(
+            "Incidents that were not site-wide (typically one head's supervisor crash or hardware repair): the cumulative distribution of their durations, from the first VM down to the last one back. They are kept off the recovery plot, which they would otherwise dominate.",
+        ),
+        kinds: STUDIES,
+        target: None,
+        source: Source::Study(head_incidents),
     },
     ChartSpec {
         key: "availability",
@@ -285,6 +298,32 @@ fn outage_cdf(study: &Study, title: &str) -> Option<Chart> {
     }))
 }
 
+/// The durations of the incidents that were not site-wide; `None` when no design had
+/// one (a chart of nothing would suggest there is something to see).
+fn head_incidents(study: &Study, title: &str) -> Option<Chart> {
+    let with = || {
+        study
+            .designs
+            .iter()
+            .filter(|(_, b)| b.head_incident_histogram.count() > 0)
+    };
+    let longest_us = with()
+        .map(|(_, b)| b.head_incident_histogram.max_us())
+        .max()?;
+    let unit = TimeUnit::for_max(longest_us as f64 / US_PER_S as f64, false);
+    Some(Chart::Line(LineChart {
+        title: title.into(),
+        x_label: format!("incident duration ({}, log scale)", unit.name),
+        y_label: "fraction of these incidents ≤ duration".into(),
+        series: with()
+            .map(|(info, b)| cdf_series(&b.head_incident_histogram, &info.name, unit))
+            .collect(),
+        y_from_zero: true,
+        x_log: true,
+        ..Default::default()
+    }))
+}
+
 /// One row per design: the mean of metric `m` with its 95 % CI.
 fn metric_bars(study: &Study, m: Metric, title: &str) -> Chart {
     let d = &METRICS[m as usize];
@@ -439,6 +478,7 @@ mod tests {
                 "recovery",
                 "reboot_queue",
                 "outage_cdf",
+                "head_incidents",
                 "availability",
                 "downtime"
             ]

@@ -14,11 +14,11 @@ use super::charts::{Chart, ChartSpec, ReportKind, charts_for};
 use super::csv::{self, sweep_csv};
 use super::plot::PlotError;
 use super::text::sweep_rows;
-use super::text::{KEY_METRICS, design_rows, difference_rows};
+use super::text::{design_rows, difference_rows, key_metrics};
 use super::{compare_json, run_json, sweep_json};
 use crate::VERSION;
 use crate::experiment::{Study, StudyKind, Sweep};
-use crate::metrics::{METRICS, Metric};
+use crate::metrics::{METRICS, Metric, RECOVERY_METRICS};
 
 /// A problem with the report directory.
 #[derive(Debug)]
@@ -196,6 +196,7 @@ fn commit(dir: &str, force: bool, files: Vec<(String, Vec<u8>)>) -> Result<(), R
 fn chart_files(
     kind: ReportKind,
     draw: impl Fn(&ChartSpec) -> Option<Chart>,
+    note: impl Fn(&ChartSpec) -> String,
     files: &mut Vec<(String, Vec<u8>)>,
 ) -> Result<String, ReportError> {
     let plot_err = |e: PlotError| ReportError(format!("cannot draw a plot: {e}"));
@@ -211,6 +212,7 @@ fn chart_files(
         ));
         if let Some(caption) = spec.caption {
             md.push_str(caption);
+            md.push_str(&note(spec));
             md.push_str("\n\n");
         }
         md.push_str(&format!("![{}]({}.png)\n\n", spec.alt, spec.key));
@@ -252,6 +254,51 @@ fn explain_section(explain: &[(String, Vec<String>)]) -> String {
 }
 
 /// Writes the report of a `run` or `compare` (or their merge) into `dir`.
+/// One sentence per design and recovery metric the horizon cut in some replication:
+/// an incident was still open at the end, so the value recorded is a lower bound.
+/// Printed on stderr by `run` and `compare`, and written in report.md.
+pub fn censoring_notes(study: &Study) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (info, batch) in &study.designs {
+        for m in RECOVERY_METRICS {
+            let k = batch.censored(*m);
+            if k > 0 {
+                notes.push(format!(
+                    "{}: `{}` was cut by the horizon in {k} of {} replications (an incident was still open at the end); the true value is at least the one shown, so lengthen the horizon to measure it",
+                    info.name,
+                    METRICS[*m as usize].key,
+                    batch.replications.len()
+                ));
+            }
+        }
+    }
+    notes
+}
+
+/// What the incident charts' captions must add: the replications that had no
+/// site-wide incident, which the charts show through their worst incident instead.
+fn site_fallback_note(study: &Study, spec: &ChartSpec) -> String {
+    if !matches!(spec.key, "recovery" | "reboot_queue") {
+        return String::new();
+    }
+    let mut note = String::new();
+    for (info, b) in &study.designs {
+        let none = b
+            .values(Metric::SiteIncidents)
+            .iter()
+            .filter(|v| **v == 0.0)
+            .count();
+        if none > 0 {
+            note.push_str(&format!(
+                " {none} of {} replications of {} had no site-wide incident: their worst incident is drawn instead.",
+                b.replications.len(),
+                info.name
+            ));
+        }
+    }
+    note
+}
+
 pub fn write_study_report(
     dir: &str,
     force: bool,
@@ -279,7 +326,12 @@ pub fn write_study_report_explained(
     } else {
         ReportKind::Compare
     };
-    let plots = chart_files(kind, |spec| spec.draw_study(study), &mut files)?;
+    let plots = chart_files(
+        kind,
+        |spec| spec.draw_study(study),
+        |spec| site_fallback_note(study, spec),
+        &mut files,
+    )?;
 
     // Data files.
     let doc = if single {
@@ -326,8 +378,15 @@ pub fn write_study_report_explained(
         command,
     ));
     md.push_str("## Summary (mean [95 % CI] over replications)\n\n");
-    let (h, rows) = design_rows(study, KEY_METRICS);
+    let (h, rows) = design_rows(study, key_metrics(study));
     md.push_str(&md_table(&h, &rows));
+    let cut = censoring_notes(study);
+    if !cut.is_empty() {
+        md.push_str("\nCut by the horizon (values marked ≥ are lower bounds, not results):\n\n");
+        for note in cut {
+            md.push_str(&format!("- {note}\n"));
+        }
+    }
     if !single {
         let base = &study.designs[0].0.name;
         md.push_str(&format!(
@@ -338,7 +397,7 @@ pub fn write_study_report_explained(
                 "paired over replications"
             }
         ));
-        let (rows, verdicts) = difference_rows(study, KEY_METRICS);
+        let (rows, verdicts) = difference_rows(study, key_metrics(study));
         md.push_str(&md_table(&h, &rows));
         md.push_str("\nWhere the 95 % CI excludes zero:\n\n");
         if verdicts.is_empty() {
@@ -378,7 +437,12 @@ pub fn write_sweep_report(
     command: &str,
 ) -> Result<(), ReportError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let plots = chart_files(ReportKind::Sweep, |spec| spec.draw_sweep(sw), &mut files)?;
+    let plots = chart_files(
+        ReportKind::Sweep,
+        |spec| spec.draw_sweep(sw),
+        |_| String::new(),
+        &mut files,
+    )?;
     files.push(("metrics.json".into(), json_file(&sweep_json(sw))?));
     files.push(("sweep.csv".into(), sweep_csv(sw).into_bytes()));
     let mut md = format!(

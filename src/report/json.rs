@@ -6,7 +6,7 @@ use crate::VERSION;
 use crate::experiment::Batch;
 use crate::experiment::differences::Verdict;
 use crate::experiment::{Study, Sweep};
-use crate::metrics::{METRICS, Metric, Summary};
+use crate::metrics::{METRICS, Metric, RECOVERY_METRICS, Summary};
 
 /// JSON for a numeric summary: `{ mean, std, ci95: [lo, hi], min, max }`; `std` and
 /// `ci95` are null when there are too few replications to estimate them.
@@ -36,10 +36,14 @@ pub fn num(x: f64) -> Value {
 pub fn metrics_json(batch: &Batch) -> Value {
     let mut map = serde_json::Map::new();
     for m in Metric::ALL {
-        map.insert(
-            METRICS[*m as usize].key.to_string(),
-            summary_json(&batch.summary(*m)),
-        );
+        let mut summary = summary_json(&batch.summary(*m));
+        // A recovery metric says in how many replications the horizon cut it.
+        if RECOVERY_METRICS.contains(m)
+            && let Value::Object(fields) = &mut summary
+        {
+            fields.insert("censored".to_string(), json!(batch.censored(*m)));
+        }
+        map.insert(METRICS[*m as usize].key.to_string(), summary);
     }
     Value::Object(map)
 }

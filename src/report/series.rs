@@ -5,6 +5,7 @@ use super::plot::Series;
 use crate::engine::US_PER_S;
 use crate::experiment::Batch;
 use crate::metrics::SeriesPoint;
+use crate::metrics::histogram::LogHistogram;
 
 /// A unit for a time axis: long times are shown in hours, shorter ones in
 /// minutes (and, for values under a few minutes, seconds where allowed).
@@ -135,7 +136,11 @@ pub(super) fn median_band(
 
 /// The empirical CDF of VM outage durations (in `unit`) from a batch's histogram.
 pub(super) fn outage_series(batch: &Batch, label: &str, unit: TimeUnit) -> Series {
-    let h = &batch.outage_histogram;
+    cdf_series(&batch.outage_histogram, label, unit)
+}
+
+/// The empirical CDF (in `unit`) of the durations in a histogram.
+pub(super) fn cdf_series(h: &LogHistogram, label: &str, unit: TimeUnit) -> Series {
     let total = h.count().max(1) as f64;
     let mut acc = 0u64;
     let points = h

@@ -6,7 +6,9 @@ use crate::experiment::differences::{Verdict, fmt_pct, sentence};
 use crate::experiment::{Study, Sweep, point_summaries};
 use crate::metrics::format::fmt_metric;
 use crate::metrics::stats::NO_CI_REASON;
-use crate::metrics::{Basis, Difference, Direction, METRICS, Metric, Summary};
+use crate::metrics::{
+    Basis, Difference, Direction, METRICS, Metric, STEADY_STATE_HORIZON_US, Summary, display_order,
+};
 
 /// Lays out rows as an aligned text table (first column left, others right).
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -51,11 +53,39 @@ pub const KEY_METRICS: &[Metric] = &[
     Metric::VmAvailability,
     Metric::DowntimeMinPerVmYear,
     Metric::FullRecoveryS,
+    Metric::SiteRecoveryS,
     Metric::VmOutageP99S,
     Metric::ControlLossHeadS,
     Metric::SupervisorCrashes,
     Metric::VmReboots,
 ];
+
+/// The key metrics of an incident model (a horizon under 30 days), whose availability
+/// and downtime per VM-year mostly measure the horizon: recovery times and VM-hours
+/// lost lead instead.
+pub const INCIDENT_KEY_METRICS: &[Metric] = &[
+    Metric::FullRecoveryS,
+    Metric::SiteRecoveryS,
+    Metric::VmHoursLost,
+    Metric::VmOutageP99S,
+    Metric::ControlLossHeadS,
+    Metric::SupervisorCrashes,
+    Metric::VmReboots,
+];
+
+/// The key metrics of a study: [`INCIDENT_KEY_METRICS`] when a design's horizon is
+/// under [`STEADY_STATE_HORIZON_US`], otherwise [`KEY_METRICS`].
+pub fn key_metrics(study: &Study) -> &'static [Metric] {
+    let short = study
+        .designs
+        .iter()
+        .any(|(_, b)| b.horizon_us != 0 && b.horizon_us < STEADY_STATE_HORIZON_US);
+    if short {
+        INCIDENT_KEY_METRICS
+    } else {
+        KEY_METRICS
+    }
+}
 
 fn header_lines(study: &Study) -> String {
     let mut out = String::new();
@@ -142,7 +172,15 @@ pub fn design_rows(study: &Study, metrics: &[Metric]) -> (Vec<String>, Vec<Vec<S
         .iter()
         .map(|(info, b)| {
             let mut row = vec![info.name.clone()];
-            row.extend(metrics.iter().map(|m| summary_ci(*m, &b.summary(*m))));
+            row.extend(metrics.iter().map(|m| {
+                let cell = summary_ci(*m, &b.summary(*m));
+                // A mean over values cut by the horizon is a lower bound.
+                if b.censored(*m) > 0 {
+                    format!("≥ {cell}")
+                } else {
+                    cell
+                }
+            }));
             row
         })
         .collect();
@@ -305,19 +343,26 @@ pub fn run_text(study: &Study, width: Option<usize>) -> String {
     let Some((_, batch)) = study.designs.first() else {
         return out;
     };
-    let rows: Vec<Vec<String>> = Metric::ALL
+    let rows: Vec<Vec<String>> = display_order(batch.horizon_us)
         .iter()
         .map(|m| {
             let s = batch.summary(*m);
             let half = half_width(&s);
             let f = Fixed::of(*m, [s.mean, s.std, s.min, s.max]);
+            // Values cut by the horizon are lower bounds: the mean and the largest
+            // are once any replication was cut, the smallest when all were.
+            let cut = batch.censored(*m);
+            let at_least = |bound: bool, x: f64| {
+                let v = f.fmt(x);
+                if bound { format!("≥ {v}") } else { v }
+            };
             vec![
                 METRICS[*m as usize].heading(),
-                f.fmt(s.mean),
+                at_least(cut > 0, s.mean),
                 half.map_or("n/a".to_string(), |h| format!("± {}", f.fmt(h))),
                 f.fmt(s.std),
-                f.fmt(s.min),
-                f.fmt(s.max),
+                at_least(cut > 0 && cut == s.n, s.min),
+                at_least(cut > 0, s.max),
             ]
         })
         .collect();
@@ -327,6 +372,11 @@ pub fn run_text(study: &Study, width: Option<usize>) -> String {
         .collect();
     out.push_str(&fitted_table(1, &header, &rows, width));
     out.push_str(&no_ci_note(study_replications(study)));
+    if Metric::ALL.iter().any(|m| batch.censored(*m) > 0) {
+        out.push_str(
+            "≥: an incident was still open at the horizon, so the value is a lower bound\n",
+        );
+    }
     out
 }
 
@@ -349,7 +399,7 @@ pub fn compare_text(study: &Study, width: Option<usize>) -> String {
     out.push_str("\nEach design: mean ± half-width of the 95% CI\n\n");
     let mut header = vec!["metric".to_string()];
     header.extend(study.designs.iter().map(|(info, _)| info.name.clone()));
-    let rows: Vec<Vec<String>> = KEY_METRICS
+    let rows: Vec<Vec<String>> = key_metrics(study)
         .iter()
         .map(|m| {
             let sums: Vec<Summary> = study.designs.iter().map(|(_, b)| b.summary(*m)).collect();

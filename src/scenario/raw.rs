@@ -48,6 +48,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub faults: Vec<RawFault>,
     #[serde(default)]
+    pub metrics: RawMetrics,
+    #[serde(default)]
     pub limits: RawLimits,
 }
 
@@ -244,6 +246,20 @@ pub enum RawFault {
         at: Dur,
         scope: RawScope,
     },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawMetrics {
+    pub site_fraction: f64,
+}
+
+impl Default for RawMetrics {
+    fn default() -> Self {
+        RawMetrics {
+            site_fraction: super::MetricParams::default().site_fraction,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

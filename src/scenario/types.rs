@@ -15,6 +15,7 @@ pub struct Scenario {
     pub brain: BrainParams,
     pub head: HeadParams,
     pub faults: Vec<Fault>,
+    pub metrics: MetricParams,
     pub limits: RunLimits,
 }
 
@@ -148,6 +149,22 @@ pub enum Fault {
     BrainFailover { at_us: Micros },
     /// The heads in `scope` fail at `at` and are repaired after `head.repair`.
     HeadFailure { at_us: Micros, scope: Scope },
+}
+
+/// How the results classify incidents.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MetricParams {
+    /// An incident is site-wide when at least this fraction of the VMs (in (0, 1])
+    /// were down at the same time.
+    pub site_fraction: f64,
+}
+
+impl Default for MetricParams {
+    fn default() -> Self {
+        MetricParams {
+            site_fraction: crate::metrics::DEFAULT_SITE_FRACTION,
+        }
+    }
 }
 
 /// Safety limits on one replication. Simulated time is bounded by the horizon.

@@ -386,6 +386,10 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         field_path!("supervisor.crash_on_long_reset"),
         s.crash_on_long_reset,
     );
+    let site_fraction = field_number(
+        field_path!("metrics.site_fraction"),
+        raw.metrics.site_fraction,
+    );
     let long_reset_after_us = p.take(
         duration_in(
             long_reset_after,
@@ -500,6 +504,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         brain,
         head,
         faults,
+        metrics: MetricParams { site_fraction },
         limits: RunLimits {
             max_events: raw.limits.max_events,
         },

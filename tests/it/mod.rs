@@ -5,6 +5,7 @@ mod determinism;
 mod explain;
 mod gate;
 mod hardening;
+mod incidents;
 mod models;
 mod oracles;
 mod proptests;

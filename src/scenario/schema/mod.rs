@@ -504,6 +504,9 @@ schema! {
     head.repair: Dist, optional, "", Any,
         "time to repair a head; it then restarts its supervisor and reconnects";
     faults: Faults, optional, "", Any, "scheduled and random faults (below)";
+    metrics: Section, optional, "", Any, "how incidents are classified in the results";
+    metrics.site_fraction: Number, optional, "fraction", OpenClosed(0.0, 1.0),
+        "an incident is site-wide when at least this fraction of the VMs were down at once";
     limits: Section, optional, "", Any, "safety limits on one replication";
     limits.max_events: Count { max: u64::MAX }, optional, "events", AtLeast(1),
         "a run processing more events is stopped with an error naming the seed, the simulated time and the command that reproduces it (a runaway model)";

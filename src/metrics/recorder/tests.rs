@@ -1,0 +1,153 @@
+use super::*;
+
+#[test]
+fn one_incident_recovery_quantiles_and_downtime() {
+    // Ten VMs, horizon 100 s. VMs 0..10 go down at t=10 s; VM i comes back at
+    // t = 10 + 10·(i+1) s. Downtime = Σ 10(i+1) = 550 VM-s of 1000 → availability
+    // 0.45. Recovery: 50 % (5 VMs) after 50 s, 90 % after 90 s, 99 % and 100 %
+    // (ceil(9.9)=10 VMs) after 100 s. The incident lasts 100 s.
+    let s = US_PER_S;
+    let mut r = Recorder::new(10, 1, 200 * s, 0);
+    for vm in 0..10 {
+        r.vm_down(10 * s, vm);
+    }
+    for vm in 0..10u32 {
+        r.vm_up(
+            10 * s + 10 * s * (vm as u64 + 1),
+            vm,
+            0,
+            10 * s,
+            OutageCause::Bug,
+        );
+    }
+    let m = r.finish(std::iter::empty());
+    assert!((m[Metric::VmAvailability] - (1.0 - 550.0 / 2000.0)).abs() < 1e-12);
+    assert_eq!(m[Metric::FullRecoveryS], 100.0);
+    assert_eq!(m[Metric::Recover50S], 50.0);
+    assert_eq!(m[Metric::Recover90S], 90.0);
+    assert_eq!(m[Metric::Recover99S], 100.0);
+    assert_eq!(m[Metric::WorstIncidentVms], 10.0);
+    assert_eq!(m[Metric::Incidents], 1.0);
+    assert_eq!(m[Metric::VmOutageMaxS], 100.0);
+}
+
+#[test]
+fn open_incident_is_cut_at_the_horizon() {
+    // One VM down at t=5 s, never back, horizon 10 s: downtime 5 VM-s, the incident
+    // lasts 5 s and is not recovered, the outage is counted (cut) at 5 s.
+    let s = US_PER_S;
+    let mut r = Recorder::new(1, 1, 10 * s, 4);
+    r.vm_down(5 * s, 0);
+    let m = r.finish([(0, 0, 5 * s, OutageCause::Hardware)].into_iter());
+    assert!((m[Metric::VmAvailability] - 0.5).abs() < 1e-12);
+    assert_eq!(m[Metric::FullRecoveryS], 5.0);
+    assert!(!r.worst_incident().unwrap().recovered);
+    assert_eq!(r.outage_log()[0].end_us, None);
+}
+
+#[test]
+fn a_vm_down_again_at_the_horizon_recovers_at_the_horizon() {
+    // VM 0 goes down at 1 s, back at 2 s, down again at 3 s and never back (VM 1
+    // keeps the incident open); horizon 10 s. Both affected VMs count as recovered
+    // at the horizon: 100 % after 10 − 1 = 9 s, and 50 % (1 VM) also at 9 s.
+    let s = US_PER_S;
+    let mut r = Recorder::new(2, 1, 10 * s, 0);
+    r.vm_down(s, 0);
+    r.vm_down(s, 1);
+    r.vm_up(2 * s, 0, 0, s, OutageCause::Bug);
+    r.vm_down(3 * s, 0);
+    let down = [(0, 0, 3 * s, OutageCause::Bug), (1, 0, s, OutageCause::Bug)];
+    let m = r.finish(down.into_iter());
+    assert_eq!(m[Metric::FullRecoveryS], 9.0);
+    assert_eq!(m[Metric::Recover50S], 9.0);
+    assert_eq!(m[Metric::Recover99S], 9.0);
+}
+
+#[test]
+fn recovery_quantiles_do_not_depend_on_the_order_of_recoveries() {
+    // 1 000 VMs down at 0 come back at 1 + (i·7919 mod 1000) s, a scrambled order
+    // of 1..=1000 s: the 50/90/99/100 % recovery times are the 500th, 900th, 990th
+    // and 1000th smallest, 500, 900, 990 and 1000 s, whether the VMs went down in
+    // increasing order (times computed in place) or scrambled (in scratch space).
+    let s = US_PER_S;
+    let n = 1_000u32;
+    let scramble = |vm: u32| (u64::from(vm) * 7919) % u64::from(n);
+    for down_in_order in [true, false] {
+        let mut r = Recorder::new(n, 1, 10_000 * s, 0);
+        let mut down: Vec<u32> = (0..n).collect();
+        if !down_in_order {
+            down.sort_by_key(|&vm| scramble(vm * 3));
+        }
+        for vm in down {
+            r.vm_down(0, vm);
+        }
+        let mut order: Vec<u32> = (0..n).collect();
+        order.sort_by_key(|&vm| scramble(vm));
+        for vm in order {
+            r.vm_up((1 + scramble(vm)) * s, vm, 0, 0, OutageCause::Bug);
+        }
+        let m = r.finish(std::iter::empty());
+        assert_eq!(m[Metric::Recover50S], 500.0, "in order: {down_in_order}");
+        assert_eq!(m[Metric::Recover90S], 900.0, "in order: {down_in_order}");
+        assert_eq!(m[Metric::Recover99S], 990.0, "in order: {down_in_order}");
+        assert_eq!(
+            m[Metric::FullRecoveryS],
+            1_000.0,
+            "in order: {down_in_order}"
+        );
+    }
+}
+
+#[test]
+fn a_reset_recorder_records_like_a_new_one() {
+    // Replication one takes 10 VMs down and back; after a reset, replication two
+    // takes VMs 0..4 down and back at other times: its metrics and worst incident
+    // equal a fresh recorder's, so no mark or recovery time of replication one
+    // leaks into it.
+    let s = US_PER_S;
+    let second = |r: &mut Recorder| {
+        for vm in 0..4 {
+            r.vm_down(s, vm);
+        }
+        for vm in 0..4 {
+            r.vm_up((5 + u64::from(vm)) * s, vm, 0, s, OutageCause::Bug);
+        }
+        r.finish(std::iter::empty())
+    };
+    let mut reused = Recorder::new(10, 1, 100 * s, 0);
+    for vm in 0..10 {
+        reused.vm_down(s, vm);
+    }
+    for vm in (0..10).rev() {
+        reused.vm_up((50 - u64::from(vm)) * s, vm, 0, s, OutageCause::Hardware);
+    }
+    reused.finish(std::iter::empty());
+    reused.reset();
+    let mut fresh = Recorder::new(10, 1, 100 * s, 0);
+    assert_eq!(second(&mut reused), second(&mut fresh));
+    assert_eq!(reused.worst_incident(), fresh.worst_incident());
+    assert_eq!(fresh.worst_incident().unwrap().affected_vms, 4);
+}
+
+#[test]
+fn series_decimates_deterministically() {
+    // Pushing 10 000 points into a 2 048-point series keeps at most 2 048, first
+    // point first, in increasing time.
+    let mut s = Series::new(SERIES_CAPACITY);
+    for t in 0..10_000u64 {
+        s.push(
+            SeriesPoint {
+                since_start_us: t,
+                ..Default::default()
+            },
+            false,
+        );
+    }
+    assert!(s.points.len() <= SERIES_CAPACITY);
+    assert_eq!(s.points[0].since_start_us, 0);
+    assert!(
+        s.points
+            .windows(2)
+            .all(|w| w[0].since_start_us < w[1].since_start_us)
+    );
+}
