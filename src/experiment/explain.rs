@@ -1,11 +1,29 @@
-//! Runs one replication with notes on and hands its record to the timeline builder
-//! (`report::explain`), for `bigvsim explain` and report.md.
+//! Runs one replication with notes on and keeps its record (timer events and notes,
+//! the worst incident, `full_recovery_s`), for `bigvsim explain` and report.md; the
+//! timeline is told from the record by `report::explain`.
 
 use crate::engine::{EngineError, Micros};
-use crate::metrics::Metric;
-use crate::model::{Event, Platform, RunOptions};
-use crate::report::explain::{Traced, timeline};
+use crate::metrics::{Incident, Metric};
+use crate::model::{Event, Note, Platform, RunOptions};
 use crate::scenario::Scenario;
+
+/// One entry of a replication's record: a timer event or a note.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Traced {
+    Event(Event),
+    Note(Note),
+}
+
+/// What one replication did, as a timeline needs it.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub seed: u64,
+    pub replication: u64,
+    /// Timer events and notes, in time order.
+    pub items: Vec<(Micros, Traced)>,
+    pub incident: Option<Incident>,
+    pub full_recovery_s: f64,
+}
 
 /// True for the timer events a timeline can use (causes and boots' ends); routine
 /// flaps and reconnect attempts are left out to keep the record small.
@@ -13,8 +31,8 @@ fn kept(e: &Event) -> bool {
     !matches!(e, Event::Link(_) | Event::Supervisor(_))
 }
 
-/// The timeline of the worst incident of replication `rep` of `sc` under `seed`.
-pub fn explain_replication(sc: &Scenario, seed: u64, rep: u64) -> Result<Vec<String>, EngineError> {
+/// The record of replication `rep` of `sc` under `seed`.
+pub fn record_replication(sc: &Scenario, seed: u64, rep: u64) -> Result<Record, EngineError> {
     let mut platform = Platform::new(sc, RunOptions::default());
     let notes = platform.record_notes();
     let mut items: Vec<(Micros, Traced)> = Vec::new();
@@ -25,13 +43,11 @@ pub fn explain_replication(sc: &Scenario, seed: u64, rep: u64) -> Result<Vec<Str
         }
     })?;
     notes.drain(|t, n| items.push((t, Traced::Note(*n))));
-    let incident = platform.recorder().worst_incident();
-    Ok(timeline(
-        sc,
+    Ok(Record {
         seed,
-        rep,
-        &items,
-        incident,
-        m.values[Metric::FullRecoveryS as usize],
-    ))
+        replication: rep,
+        items,
+        incident: platform.recorder().worst_incident(),
+        full_recovery_s: m.values[Metric::FullRecoveryS as usize],
+    })
 }

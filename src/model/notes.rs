@@ -13,7 +13,6 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::World;
-use super::supervisor::SupState;
 use crate::engine::Micros;
 use crate::metrics::OutageCause;
 
@@ -251,18 +250,6 @@ impl World {
     pub(super) fn note(&mut self, note: Note) {
         if self.notes.on {
             self.notes.push(note);
-        }
-    }
-
-    /// Notes a supervisor crash about to happen (`crash_supervisor` skips a supervisor
-    /// that is not running, and so does this).
-    #[inline]
-    pub(super) fn note_crash(&mut self, head: u32, cause: CrashCause) {
-        if self.notes.on
-            && self.hw.heads[head as usize].up
-            && self.sups.heads[head as usize].state == SupState::Running
-        {
-            self.notes.push(Note::SupervisorCrashed { head, cause });
         }
     }
 }

@@ -295,3 +295,16 @@ impl World {
         }
     }
 }
+
+impl World {
+    /// Notes a supervisor crash about to happen (`crash_supervisor` skips a supervisor
+    /// that is not running, and so does this).
+    #[inline]
+    pub(super) fn note_crash(&mut self, head: u32, cause: CrashCause) {
+        if self.hw.heads[head as usize].up
+            && self.sups.heads[head as usize].state == SupState::Running
+        {
+            self.note(Note::SupervisorCrashed { head, cause });
+        }
+    }
+}

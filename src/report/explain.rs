@@ -7,16 +7,23 @@
 //! line's time is the replication's `full_recovery_s`; what led up to it (a partition,
 //! the links dropping) has negative times.
 
-use crate::engine::{Micros, US_PER_S};
+use crate::engine::{EngineError, Micros, US_PER_S};
+use crate::experiment::explain::{Traced, record_replication};
 use crate::metrics::Incident;
 use crate::model::{BrainEvent, CrashCause, Event, FaultEvent, HardwareEvent, Note};
 use crate::scenario::{Fault, Scenario, Scope};
 
-/// One entry of a replication's record: a timer event or a note.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Traced {
-    Event(Event),
-    Note(Note),
+/// The timeline of the worst incident of replication `rep` of `sc` under `seed`.
+pub fn explain_replication(sc: &Scenario, seed: u64, rep: u64) -> Result<Vec<String>, EngineError> {
+    let r = record_replication(sc, seed, rep)?;
+    Ok(timeline(
+        sc,
+        r.seed,
+        r.replication,
+        &r.items,
+        r.incident,
+        r.full_recovery_s,
+    ))
 }
 
 /// At most this many lines; the last line (the last VM back) is always kept.

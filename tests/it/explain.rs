@@ -4,10 +4,10 @@
 use std::process::Command;
 
 use bigvsim::engine::Micros;
-use bigvsim::experiment::explain::explain_replication;
 use bigvsim::experiment::{FNV_OFFSET, fnv1a, trace_hash};
 use bigvsim::metrics::Metric;
 use bigvsim::model::{Platform, RunOptions};
+use bigvsim::report::explain::explain_replication;
 use serde_json::Value;
 
 use super::common::{bin, model, root};

@@ -1,0 +1,141 @@
+//! `trace` and `explain`: one replication told event by event, or its worst incident
+//! as a timeline.
+
+use std::io::Write;
+use std::ops::ControlFlow;
+
+use bigvsim::experiment::{RunFailure, Study, Workers};
+use bigvsim::report::{self, trace};
+use bigvsim::scenario::{self, LoadedModel};
+
+use super::checks::{check_paths, check_sets, fit};
+use super::{Failure, TraceFilterArgs, command_line, load, run_failure};
+
+pub(super) fn cmd_trace(
+    path: &str,
+    seed: u64,
+    replication: u64,
+    limit: Option<u64>,
+    sets: &[String],
+    filter: &TraceFilterArgs,
+) -> Result<(), Failure> {
+    if limit == Some(0) {
+        return Err(Failure::input("--limit must be at least 1 line"));
+    }
+    check_paths("the model file", [&path.to_string()])?;
+    check_sets(sets)?;
+    let m = load(path, sets)?;
+    let filter = trace_filter(filter)?;
+    // A trace is one replication on one thread.
+    fit(&[(&m, sets)], Workers::Explicit(1), 1)?;
+    let sc = &m.scenario;
+    let mut platform = bigvsim::model::Platform::new(sc, Default::default());
+    let notes = platform.record_notes();
+    // Each VM's head, for filtering boots' ends by head; no model moves VMs during a
+    // run, so the placement before it holds throughout.
+    let heads: Vec<u32> = (0..sc.site.vms() as u32)
+        .map(|vm| platform.head_of(vm))
+        .collect();
+    let out = std::io::stdout();
+    let mut lines = trace::TraceLines::new(
+        std::io::BufWriter::new(out.lock()),
+        limit.unwrap_or(u64::MAX),
+    );
+    let mut n = 0u64;
+    // `--limit` ends the trace, not the model: the model's own event limit still
+    // applies, so a runaway is reported the same way with or without `--limit`. A
+    // failed write ends it too, since nobody reads the rest.
+    let write_notes = |lines: &mut trace::TraceLines<_>, n: u64| {
+        notes.drain(|t, note| {
+            lines.put(trace::note_line(&filter, n, t, note));
+        });
+    };
+    let result = platform.run_until(seed, replication, |t, e| {
+        // The notes of the previous event come before this event's line.
+        write_notes(&mut lines, n);
+        n += 1;
+        lines.put(trace::event_line(&filter, n, t, e, |vm| heads[vm as usize]));
+        if lines.done() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    write_notes(&mut lines, n);
+    let mut write_error = lines.error.take();
+    if let Err(err) = lines.out.flush() {
+        write_error.get_or_insert(err);
+    }
+    match write_error {
+        // The reader went away (`trace | head`): stop quietly, as other Unix tools do.
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        Some(e) => return Err(Failure::run(format!("cannot write the output: {e}"))),
+        None => {}
+    }
+    result.map(|_| ()).map_err(|error| {
+        run_failure(&RunFailure {
+            path: path.to_string(),
+            error: bigvsim::experiment::ReplicationError {
+                seed,
+                replication,
+                error,
+            },
+        })
+    })
+}
+
+/// Each design's worst incident of replication 0, for report.md, from the models the
+/// study ran (`models`), or for a merge from each design's model file read again with
+/// the study's overrides. A design left out is said on stderr, where the user looks.
+pub(super) fn explain(s: &Study, models: Option<&[LoadedModel]>) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for (k, (info, _)) in s.designs.iter().enumerate() {
+        let scenario = match models {
+            Some(ms) => Ok(ms[k].scenario.clone()),
+            None => scenario::load(&info.path, &s.overrides)
+                .map(|m| m.scenario)
+                .map_err(|e| e.to_string()),
+        };
+        let lines = scenario.and_then(|sc| {
+            report::explain::explain_replication(&sc, s.seed, 0).map_err(|e| e.to_string())
+        });
+        match lines {
+            Ok(lines) => out.push((info.name.clone(), lines)),
+            Err(e) => eprintln!(
+                "note: report.md leaves out the worst-incident timeline of {}: {e}",
+                info.name
+            ),
+        }
+    }
+    out
+}
+
+/// The trace filter from its arguments; an unknown name or a bad time is bad input.
+fn trace_filter(a: &TraceFilterArgs) -> Result<trace::TraceFilter, Failure> {
+    trace::TraceFilter::parse(a.head, a.vm, &a.events, a.from.as_deref(), a.to.as_deref())
+        .map_err(Failure::input)
+}
+
+pub(super) fn cmd_explain(
+    path: &str,
+    seed: u64,
+    replication: u64,
+    sets: &[String],
+) -> Result<(), Failure> {
+    let m = load(path, sets)?;
+    let lines = bigvsim::report::explain::explain_replication(&m.scenario, seed, replication)
+        .map_err(|e| {
+            Failure::run(format!(
+                "{path}: seed {seed}, replication {replication}: {e}\n  reproduce with: {}",
+                command_line()
+            ))
+        })?;
+    // A closed pipe (`| head`) ends the output quietly.
+    let mut out = std::io::stdout().lock();
+    for l in lines {
+        if writeln!(out, "{l}").is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
