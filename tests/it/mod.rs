@@ -8,6 +8,7 @@ mod hardening;
 mod incidents;
 mod models;
 mod oracles;
+mod part_proptests;
 mod proptests;
 mod reports;
 mod study;
