@@ -481,8 +481,8 @@ schema! {
     supervisor.crash_on_reset: Number, optional, "probability", Probability,
         "probability that a link reset crashes the supervisor (the bug; `Tcp` only)";
     supervisor.crash_on_long_reset: Number, optional, "probability", Probability,
-        "probability of a crash once the link has been down longer than `long_reset_after` (`Tcp` only)";
-    supervisor.long_reset_after: Duration, optional, "", Any, "threshold for the long-reset crash";
+        "probability that a supervisor crashes once it has seen its link down for `long_reset_after` (one draw per supervisor life and outage, so it can crash-loop; `Tcp` only)";
+    supervisor.long_reset_after: Duration, optional, "", Any, "threshold for the long-reset crash, counted from the later of the outage's start and the supervisor's start";
     supervisor.crashes_per_year: Number, optional, "per head per year", Rate,
         "background crashes, unrelated to resets";
     brain: Section, optional, "", Any, "the brain and its reboot queue";
