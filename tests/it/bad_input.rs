@@ -855,6 +855,82 @@ const CASES: &[Case] = &[
         expect: &["--out report.txt/run1: cannot create the directory"],
     },
     Case {
+        id: "out-empty",
+        class: "An empty path argument",
+        files: &[("ok.ron", Text(OK))],
+        args: &["run", "ok.ron", "-r", "2", "--out", ""],
+        code: 2,
+        expect: &["--out: the path is empty"],
+    },
+    Case {
+        id: "param-twice",
+        class: "A path swept twice (rows labelled differently would hold the same results)",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "sweep",
+            "ok.ron",
+            "--param",
+            "brain.reboot_concurrency=1,2",
+            "--param",
+            "brain.reboot_concurrency=3",
+            "-r",
+            "2",
+        ],
+        code: 2,
+        expect: &["--param brain.reboot_concurrency: this path is swept twice"],
+    },
+    Case {
+        id: "set-twice",
+        class: "An override that would silently replace an earlier one",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "run",
+            "ok.ron",
+            "-r",
+            "2",
+            "--set",
+            "brain.reboot_concurrency=2",
+            "--set",
+            "brain.reboot_concurrency=3",
+        ],
+        code: 2,
+        expect: &["it would overwrite --set brain.reboot_concurrency=2"],
+    },
+    Case {
+        id: "shard-with-out",
+        class: "A shard asked for a report",
+        files: &[("ok.ron", Text(OK))],
+        args: &["run", "ok.ron", "-r", "2", "--shard", "0/2", "--out", "out"],
+        code: 2,
+        expect: &["--shard prints a partial result for `bigvsim merge`, not a report"],
+    },
+    Case {
+        id: "shard-format-text",
+        class: "A shard asked for text",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "run", "ok.ron", "-r", "2", "--shard", "0/2", "--format", "text",
+        ],
+        code: 2,
+        expect: &["which is always JSON: drop --format text"],
+    },
+    Case {
+        id: "trace-limit-zero",
+        class: "A trace of no line",
+        files: &[("ok.ron", Text(OK))],
+        args: &["trace", "ok.ron", "--limit", "0"],
+        code: 2,
+        expect: &["--limit must be at least 1 line"],
+    },
+    Case {
+        id: "same-name-designs",
+        class: "Two designs of one name in compare",
+        files: &[("ok.ron", Text(OK))],
+        args: &["compare", "ok.ron", "ok.ron", "-r", "2"],
+        code: 2,
+        expect: &["are both named \"ok\"", "--design-set"],
+    },
+    Case {
         id: "runaway-events",
         class: "Runaway model: event limit (exit 1)",
         files: &[(
@@ -1292,6 +1368,22 @@ fn bad_out_paths_are_refused_before_running() {
     // Proves --out naming a file, or a directory that cannot be created (under a
     // file), exits 2 naming the path, and leaves the file untouched.
     check(&["out-is-file", "out-not-writable"]);
+}
+
+#[test]
+fn arguments_that_would_mislead_are_refused_with_one_line() {
+    // Proves each argument that would silently do the wrong thing (an empty path, a
+    // path swept or set twice, a shard asked for a report or for text, a trace of no
+    // line, two designs of one name) exits 2 with one error line and writes nothing.
+    check(&[
+        "out-empty",
+        "param-twice",
+        "set-twice",
+        "shard-with-out",
+        "shard-format-text",
+        "trace-limit-zero",
+        "same-name-designs",
+    ]);
 }
 
 #[cfg(target_os = "linux")]
