@@ -502,6 +502,20 @@ pub fn merge_files(paths: &[String]) -> Result<Study, MergeError> {
     merge(parts)
 }
 
+/// [`merge_files`] on texts already read: each part is (a name for messages, its
+/// text).
+pub fn merge_texts(parts: &[(String, String)]) -> Result<Study, MergeError> {
+    let mut read = Vec::with_capacity(parts.len());
+    for (name, text) in parts {
+        let part = parse(text).map_err(|error| MergeError::Part {
+            file: name.clone(),
+            error,
+        })?;
+        read.push((name.clone(), part));
+    }
+    merge(read)
+}
+
 /// Combines the parts of one study, each with the file it came from. Every part has
 /// been checked on its own; what is left is that they belong together.
 fn merge(mut parts: Vec<(String, Part)>) -> Result<Study, MergeError> {

@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
 
-use bigvsim::experiment::shard::merge_files;
+use bigvsim::experiment::shard::merge_texts;
 
 use super::common::{bin, root};
 
@@ -137,22 +137,17 @@ fn mutated_part_files_never_make_merge_panic() {
     // is real), and a good share of the mutations are refused (a check that the
     // mutations reach what merge reads).
     let good = parts();
-    let dir = std::env::temp_dir().join(format!("bigvsim-part-prop-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let paths: Vec<String> = (0..2)
-        .map(|k| {
-            dir.join(format!("part{k}.json"))
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    let write = |texts: &[String]| {
-        for (p, t) in paths.iter().zip(texts) {
-            std::fs::write(p, t).unwrap();
-        }
+    let named = |texts: &[String]| -> Vec<(String, String)> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(k, t)| (format!("part{k}.json"), t.clone()))
+            .collect()
     };
-    write(&good);
-    assert!(merge_files(&paths).is_ok(), "the unmutated parts merge");
+    assert!(
+        merge_texts(&named(&good)).is_ok(),
+        "the unmutated parts merge"
+    );
     let config = Config {
         cases: cases(),
         failure_persistence: None,
@@ -163,13 +158,11 @@ fn mutated_part_files_never_make_merge_panic() {
     let result = runner.run(&(0usize..2, mutation()), |(which, m)| {
         let mut texts = good.clone();
         texts[which] = mutate(&texts[which], &m);
-        write(&texts);
-        if merge_files(&paths).is_err() {
+        if merge_texts(&named(&texts)).is_err() {
             refused.set(refused.get() + 1);
         }
         Ok(())
     });
-    let _ = std::fs::remove_dir_all(&dir);
     if let Err(e) = result {
         panic!("{e}");
     }
