@@ -131,7 +131,31 @@ impl<E: Copy> EventQueue<E> {
             return Some((last.time_us, last.event));
         }
         let top = self.heap[0];
-        self.sift_down(0, last);
+        // The last entry is among the latest, so it nearly always belongs near the
+        // bottom: walk the hole down along the earliest children to a leaf without
+        // comparing against it, then move it up the few levels it needs (Floyd's
+        // heap pop, as std's BinaryHeap does).
+        let len = self.heap.len();
+        let mut hole = 0;
+        loop {
+            let first = hole * ARITY + 1;
+            if first >= len {
+                break;
+            }
+            let end = (first + ARITY).min(len);
+            let mut min = first;
+            let mut min_key = self.heap[first].key();
+            for c in first + 1..end {
+                let k = self.heap[c].key();
+                if k < min_key {
+                    min = c;
+                    min_key = k;
+                }
+            }
+            self.heap[hole] = self.heap[min];
+            hole = min;
+        }
+        self.sift_up(hole, last);
         Some((top.time_us, top.event))
     }
 
