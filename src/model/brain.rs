@@ -198,8 +198,15 @@ impl World {
                 } else {
                     self.sc.brain.boot_time.sample(&mut self.vms.boot_rng[hi])
                 };
-                let factor = 1.0 + self.sc.brain.boot_slowdown_per_concurrent_boot * others as f64;
-                let duration = libm::round(base as f64 * factor) as Micros;
+                let slowdown = self.sc.brain.boot_slowdown_per_concurrent_boot;
+                // Without contention the factor is exactly 1, and below 2^53 µs (285
+                // years) the float round trip gives `base` back: skip it, bit-identical.
+                let duration = if slowdown == 0.0 && base < 1 << 53 {
+                    base
+                } else {
+                    let factor = 1.0 + slowdown * others as f64;
+                    libm::round(base as f64 * factor) as Micros
+                };
                 let v = &mut self.vms.vm[vm as usize];
                 v.state = VmState::Booting;
                 v.boot = v.boot.wrapping_add(1);
