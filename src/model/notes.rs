@@ -184,7 +184,7 @@ type Buffer = Arc<Mutex<Vec<(Micros, Note)>>>;
 
 /// Where the model records notes: off unless a reader asked for them.
 pub(super) struct Notes {
-    on: bool,
+    pub(super) on: bool,
     /// The time of the event being handled, stamped on its notes.
     pub(super) now_us: Micros,
     buf: Option<Buffer>,

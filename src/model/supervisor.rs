@@ -301,7 +301,9 @@ impl World {
     /// that is not running, and so does this).
     #[inline]
     pub(super) fn note_crash(&mut self, head: u32, cause: CrashCause) {
-        if self.hw.heads[head as usize].up
+        // The flag first: with notes off (every run but a trace) nothing else is read.
+        if self.notes.on
+            && self.hw.heads[head as usize].up
             && self.sups.heads[head as usize].state == SupState::Running
         {
             self.note(Note::SupervisorCrashed { head, cause });
