@@ -25,3 +25,15 @@ pub fn model_str(text: &str, sets: &[&str]) -> LoadedModel {
 pub fn bin() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_BIN_EXE_bigvsim"))
 }
+
+/// A quiet site of 10 heads × 7 VMs whose only fault is a site-wide supervisor crash
+/// at 1 h: restart 5 s, 8 boot slots of a fixed 45 s, no contention. The oracles and
+/// the incident tests work their expected values from it by hand.
+pub const QUIET: &str = r#"(
+    name: "quiet",
+    horizon: "1d",
+    site: (heads: 10, vms_per_head: 7),
+    supervisor: (restart: Fixed("5s")),
+    brain: (reboot_concurrency: 8, boot_time: Fixed("45s"), boot_slowdown_per_concurrent_boot: 0.0),
+    faults: [SupervisorCrash(at: "1h", scope: All)],
+)"#;

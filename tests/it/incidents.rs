@@ -4,18 +4,7 @@
 use bigvsim::experiment::{Plan, run_batch};
 use bigvsim::metrics::{Metric, OutageCause, RECOVERY_METRICS};
 
-use super::common::model_str;
-
-/// 10 heads of 7 VMs, no random faults; every supervisor crashes at 1 h. Restart 5 s,
-/// boots of exactly 45 s through 8 slots.
-const QUIET: &str = r#"(
-    name: "quiet",
-    horizon: "1d",
-    site: (heads: 10, vms_per_head: 7),
-    supervisor: (restart: Fixed("5s")),
-    brain: (reboot_concurrency: 8, boot_time: Fixed("45s"), boot_slowdown_per_concurrent_boot: 0.0),
-    faults: [SupervisorCrash(at: "1h", scope: All)],
-)"#;
+use super::common::{QUIET, model_str};
 
 fn checked(reps: u64) -> Plan {
     Plan {

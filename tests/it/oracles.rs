@@ -4,17 +4,7 @@
 use bigvsim::experiment::{Plan, run_batch};
 use bigvsim::metrics::Metric;
 
-use super::common::model_str;
-
-/// A site with no random faults: everything is set by the test's overrides.
-const QUIET: &str = r#"(
-    name: "quiet",
-    horizon: "1d",
-    site: (heads: 10, vms_per_head: 7),
-    supervisor: (restart: Fixed("5s")),
-    brain: (reboot_concurrency: 8, boot_time: Fixed("45s"), boot_slowdown_per_concurrent_boot: 0.0),
-    faults: [SupervisorCrash(at: "1h", scope: All)],
-)"#;
+use super::common::{QUIET, model_str};
 
 fn checked(reps: u64) -> Plan {
     Plan {
