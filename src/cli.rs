@@ -26,6 +26,7 @@ use bigvsim::experiment::{
     self, Plan, RunFailure, Study, StudyError, StudyKind, StudyPlan, Workers,
 };
 use bigvsim::report::{self, files};
+use bigvsim::scenario::target::Target;
 use bigvsim::scenario::{self, LoadedModel};
 
 #[derive(Parser, Debug)]
@@ -130,6 +131,11 @@ struct Common {
     /// Print the seed and every resolved parameter on stderr first.
     #[arg(long, short = 'v')]
     verbose: bool,
+    /// A target to judge every design against, besides the model's `targets`:
+    /// METRIC.STAT<=VALUE or >=, STAT `mean` or a quantile such as `p90`
+    /// (e.g. 'site_recovery_s.p90<=1h'). Repeatable.
+    #[arg(long = "target", value_name = "METRIC.STAT<=VALUE")]
+    targets: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -225,6 +231,10 @@ struct MergeArgs {
     /// Partial result files written by `--shard K/N` runs.
     #[arg(required = true)]
     parts: Vec<String>,
+    /// A target to judge the merged result against, besides those the parts carry.
+    /// Repeatable.
+    #[arg(long = "target", value_name = "METRIC.STAT<=VALUE")]
+    targets: Vec<String>,
     #[command(flatten)]
     output: Output,
     #[command(flatten)]
@@ -365,12 +375,23 @@ fn study(
         kind.command(),
         (range.end - range.start) * models.len() as u64,
     );
-    experiment::run_study(models, &plan, &|d, t| progress.update(d, t)).map_err(|e| match e {
-        StudyError::Run(f) => run_failure(&f),
-        StudyError::Pairing(e) => Failure::run(format!(
-            "{e}\n  this is a bug in bigvsim: please report it with the model and this command"
-        )),
-    })
+    let mut s = experiment::run_study(models, &plan, &|d, t| progress.update(d, t)).map_err(
+        |e| match e {
+            StudyError::Run(f) => run_failure(&f),
+            StudyError::Pairing(e) => Failure::run(format!(
+                "{e}\n  this is a bug in bigvsim: please report it with the model and this command"
+            )),
+        },
+    )?;
+    s.add_targets(&parse_targets(&c.targets)?);
+    Ok(s)
+}
+
+/// The `--target` arguments, parsed.
+fn parse_targets(args: &[String]) -> Result<Vec<Target>, Failure> {
+    args.iter()
+        .map(|t| Target::parse(t).map_err(|e| Failure::input(format!("--target {e}"))))
+        .collect()
 }
 
 fn run_failure(f: &RunFailure) -> Failure {
@@ -572,8 +593,10 @@ fn distinct_names(models: &[LoadedModel]) -> Result<(), Failure> {
 fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     check_paths("a part file", &args.parts)?;
     check_output(&args.output)?;
+    let targets = parse_targets(&args.targets)?;
     let mut s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;
     s.min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
+    s.add_targets(&targets);
     check_out(&args.output)?;
     emit_study(&s, &args.output, None)
 }

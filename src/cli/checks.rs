@@ -65,6 +65,8 @@ pub(super) fn check_common(c: &Common) -> Result<(), Failure> {
     if c.jobs == Some(0) {
         return Err(Failure::input("--jobs must be at least 1"));
     }
+    // A target that does not parse is refused before anything runs.
+    super::parse_targets(&c.targets)?;
     if let Some(j) = c.jobs.filter(|&j| j > MAX_JOBS) {
         return Err(Failure::input(format!(
             "--jobs {j}: at most {MAX_JOBS} worker threads"

@@ -218,6 +218,9 @@ mod tests {
             ci95_hi: mean + 1.0,
             min: mean - 2.0,
             max: mean + 2.0,
+            p50: mean,
+            p90: mean + 1.5,
+            p99: mean + 2.0,
         }
     }
 

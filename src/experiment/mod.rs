@@ -13,6 +13,7 @@ pub mod resources;
 pub mod shard;
 pub mod study;
 pub mod sweep;
+pub mod targets;
 
 pub use design::{DesignInfo, Shard, StudyKind, design_seed};
 pub use differences::verdict;

@@ -13,6 +13,7 @@ use super::{Batch, MAX_REPLICATIONS, OUTAGE_LOG_CAPACITY, Replication};
 use crate::metrics::histogram::LogHistogram;
 use crate::metrics::stats::LengthMismatch;
 use crate::metrics::{METRICS, OutageCause, OutageRecord, RunMetrics, SeriesPoint};
+use crate::scenario::target::Target;
 
 /// The format tag of a part file.
 pub const PARTIAL_FORMAT: &str = "bigvsim-partial-1";
@@ -31,6 +32,9 @@ struct PartFile {
     seed: u64,
     /// `[k, n]`.
     shard: (u64, u64),
+    /// The targets the models declared and `--target` added, as written.
+    #[serde(default)]
+    targets: Vec<String>,
     version: String,
 }
 
@@ -134,6 +138,7 @@ impl PartFile {
             replications: study.replications,
             seed: study.seed,
             shard: (shard.k, shard.n),
+            targets: study.targets.iter().map(Target::text).collect(),
             version: crate::VERSION.to_string(),
         }
     }
@@ -258,6 +263,7 @@ struct Part {
     replications: u64,
     independent_seeds: bool,
     overrides: Vec<String>,
+    targets: Vec<Target>,
     designs: Vec<(DesignInfo, Batch)>,
 }
 
@@ -270,6 +276,7 @@ impl Part {
             && self.replications == other.replications
             && self.independent_seeds == other.independent_seeds
             && self.overrides == other.overrides
+            && self.targets == other.targets
             && self.shard.n == other.shard.n
             && self.designs.len() == other.designs.len()
             && self
@@ -327,6 +334,12 @@ fn parse(text: &str) -> Result<Part, PartError> {
             file.command.command()
         )));
     }
+    let targets = file
+        .targets
+        .iter()
+        .map(|t| Target::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(format!("`targets`: {e}")))?;
     let range = shard.range(file.replications);
     let designs = file
         .designs
@@ -344,6 +357,7 @@ fn parse(text: &str) -> Result<Part, PartError> {
         replications: file.replications,
         independent_seeds: file.independent_seeds,
         overrides: file.overrides,
+        targets,
         designs,
     })
 }
@@ -593,6 +607,10 @@ fn merge(mut parts: Vec<(String, Part)>) -> Result<Study, MergeError> {
         first.overrides.clone(),
         designs,
     )
+    .map(|mut study| {
+        study.targets = first.targets.clone();
+        study
+    })
     .map_err(MergeError::Pairing)
 }
 

@@ -10,7 +10,9 @@ use super::design::{DesignInfo, Shard, StudyKind, design_seed};
 use super::differences::{MinEffect, Verdict, differences, verdict};
 use super::{Batch, Plan, ReplicationError, run_batch};
 use crate::metrics::stats::{Difference, LengthMismatch};
+use super::targets::{TargetResult, judge};
 use crate::scenario::LoadedModel;
+use crate::scenario::target::Target;
 
 /// The results of every design of a study.
 #[derive(Clone, Debug)]
@@ -28,6 +30,9 @@ pub struct Study {
     /// The smallest change that matters, for the verdicts. An output setting, not a
     /// result: it does not travel in shard files, and `merge` takes it again.
     pub min_effect: MinEffect,
+    /// The targets every design is judged against: those the models declare, then
+    /// those given with `--target`, each once.
+    pub targets: Vec<Target>,
 }
 
 impl Study {
@@ -53,7 +58,25 @@ impl Study {
             designs,
             differences,
             min_effect: MinEffect::default(),
+            targets: Vec::new(),
         })
+    }
+
+    /// Adds `more` targets, skipping any already judged.
+    pub fn add_targets<'a>(&mut self, more: impl IntoIterator<Item = &'a Target>) {
+        for t in more {
+            if !self.targets.iter().any(|o| o.text() == t.text()) {
+                self.targets.push(t.clone());
+            }
+        }
+    }
+
+    /// Every target judged on every design, design by design.
+    pub fn target_results(&self) -> Vec<Vec<TargetResult>> {
+        self.designs
+            .iter()
+            .map(|(_, b)| self.targets.iter().map(|t| judge(t, b)).collect())
+            .collect()
     }
 
     /// Every design after the first against the first, metric by metric (in
@@ -164,7 +187,7 @@ pub fn run_study(
             })?;
         designs.push((DesignInfo::of(m), batch));
     }
-    Study::new(
+    let mut study = Study::new(
         plan.kind,
         plan.seed,
         plan.replications,
@@ -172,5 +195,7 @@ pub fn run_study(
         plan.overrides.clone(),
         designs,
     )
-    .map_err(StudyError::Pairing)
+    .map_err(StudyError::Pairing)?;
+    study.add_targets(models.iter().flat_map(|m| &m.scenario.targets));
+    Ok(study)
 }

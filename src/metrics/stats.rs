@@ -25,6 +25,14 @@ pub struct Summary {
     pub min: f64,
     /// Largest value.
     pub max: f64,
+    /// Median over the values ([`quantile`] at 0.5).
+    pub p50: f64,
+    /// 90th percentile over the values.
+    pub p90: f64,
+    /// 99th percentile over the values: with fewer than 100 values it lies between
+    /// the two largest, so read it as "about the worst case seen", not as a tail
+    /// estimate.
+    pub p99: f64,
 }
 
 /// The fewest replications from which a spread, and so a confidence interval or a
@@ -68,10 +76,20 @@ pub fn summarize(values: &[f64]) -> Summary {
             ci95_hi: 0.0,
             min: 0.0,
             max: 0.0,
+            p50: 0.0,
+            p90: 0.0,
+            p99: 0.0,
         };
     };
     let min = values.iter().copied().fold(first, f64::min);
     let max = values.iter().copied().fold(first, f64::max);
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let (p50, p90, p99) = (
+        quantile(&sorted, 0.5),
+        quantile(&sorted, 0.9),
+        quantile(&sorted, 0.99),
+    );
 
     if n < MIN_REPLICATIONS_FOR_CI {
         return Summary {
@@ -82,6 +100,9 @@ pub fn summarize(values: &[f64]) -> Summary {
             ci95_hi: f64::NAN,
             min,
             max,
+            p50,
+            p90,
+            p99,
         };
     }
 
@@ -96,6 +117,9 @@ pub fn summarize(values: &[f64]) -> Summary {
             ci95_hi: first,
             min,
             max,
+            p50,
+            p90,
+            p99,
         };
     }
 
@@ -122,6 +146,31 @@ pub fn summarize(values: &[f64]) -> Summary {
         ci95_hi: mean + half_width,
         min,
         max,
+        p50,
+        p90,
+        p99,
+    }
+}
+
+/// The `q` quantile of ascending `sorted` values, interpolated linearly between the
+/// order statistics around position `q·(n − 1)` (Hyndman and Fan's type 7, the
+/// default of R and NumPy): the 0 quantile is the smallest value, the 1 quantile the
+/// largest, and the median of an even count the mean of the middle two. NaN for an
+/// empty slice.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let Some(&last) = sorted.last() else {
+        return f64::NAN;
+    };
+    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let lo = libm::floor(pos) as usize;
+    let frac = pos - lo as f64;
+    match sorted.get(lo + 1) {
+        // Equal neighbours give the value exactly, with no rounding noise.
+        Some(&next) if frac > 0.0 && next != sorted[lo] => {
+            sorted[lo] + frac * (next - sorted[lo])
+        }
+        Some(_) => sorted[lo],
+        None => last,
     }
 }
 
@@ -191,6 +240,26 @@ pub fn student_t_975(df: usize) -> f64 {
     // Horner form in 1/v keeps the evaluation order fixed and short.
     let x = 1.0 / v;
     z + x * (g1 + x * (g2 + x * (g3 + x * g4)))
+}
+
+/// The Wilson score 95 % interval of a proportion: `successes` out of `n` trials.
+/// Unlike the normal approximation it stays inside [0, 1] and is not zero-width at
+/// 0 or n successes, which is where targets are usually judged. `None` for n = 0.
+pub fn wilson95(successes: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let (k, n) = (successes.min(n) as f64, n as f64);
+    let z = Z_975;
+    let z2 = z * z;
+    let p = k / n;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = z / (1.0 + z2 / n) * libm::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
+    // The ends are exact at 0 and n successes; elsewhere clamping only removes
+    // rounding noise.
+    let lo = if k == 0.0 { 0.0 } else { (centre - half).max(0.0) };
+    let hi = if k == n { 1.0 } else { (centre + half).min(1.0) };
+    Some((lo, hi))
 }
 
 /// The difference of one figure between two designs (design − baseline), with its
@@ -293,6 +362,40 @@ mod tests {
 
     fn close(a: f64, b: f64, tolerance: f64) -> bool {
         (a - b).abs() <= tolerance
+    }
+
+    #[test]
+    fn quantiles_interpolate_between_order_statistics() {
+        // Type 7: position q·(n − 1) in the sorted values.
+        let sorted = [1.0, 2.0, 3.0, 4.0, 10.0];
+        assert_eq!(quantile(&sorted, 0.0), 1.0);
+        assert_eq!(quantile(&sorted, 0.5), 3.0);
+        assert_eq!(quantile(&sorted, 1.0), 10.0);
+        // 0.9 · 4 = 3.6: 4 + 0.6 · (10 − 4).
+        assert!((quantile(&sorted, 0.9) - 7.6).abs() < 1e-12);
+        assert_eq!(quantile(&[1.0, 2.0], 0.5), 1.5);
+        assert!(quantile(&[], 0.5).is_nan());
+        // The summary sorts its input: order does not matter.
+        let s = summarize(&[10.0, 4.0, 1.0, 3.0, 2.0]);
+        assert_eq!((s.p50, s.max), (3.0, 10.0));
+        assert!((s.p90 - 7.6).abs() < 1e-12);
+        assert!((s.p99 - 9.76).abs() < 1e-12);
+        // One value: every quantile is it.
+        let one = summarize(&[7.0]);
+        assert_eq!((one.p50, one.p90, one.p99), (7.0, 7.0, 7.0));
+    }
+
+    #[test]
+    fn wilson_interval_matches_published_values() {
+        // Newcombe (1998), Table I: 81/263 → 0.2553 to 0.3662; 0/10 → 0 to 0.2775;
+        // 10/10 → 0.7225 to 1.
+        let (lo, hi) = wilson95(81, 263).unwrap();
+        assert!((lo - 0.2553).abs() < 1e-4 && (hi - 0.3662).abs() < 1e-4, "{lo} {hi}");
+        let (lo, hi) = wilson95(0, 10).unwrap();
+        assert!(lo == 0.0 && (hi - 0.2775).abs() < 1e-4, "{hi}");
+        let (lo, hi) = wilson95(10, 10).unwrap();
+        assert!((lo - 0.7225).abs() < 1e-4 && hi == 1.0, "{lo}");
+        assert_eq!(wilson95(0, 0), None);
     }
 
     #[test]

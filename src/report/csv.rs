@@ -23,12 +23,13 @@ pub fn csv_num(x: f64) -> String {
     }
 }
 
-/// The sweep as CSV: one row per point; mean, CI and std of every metric.
+/// The sweep as CSV: one row per point; mean, CI, std and quantiles over
+/// replications of every metric.
 pub fn sweep_csv(sw: &Sweep) -> String {
     let mut out = String::new();
     let mut header: Vec<String> = sw.params.iter().map(|p| csv_field(p)).collect();
     for d in METRICS {
-        for suffix in ["mean", "ci95_lo", "ci95_hi", "std"] {
+        for suffix in ["mean", "ci95_lo", "ci95_hi", "std", "p50", "p90", "p99"] {
             header.push(format!("{}_{suffix}", d.key));
         }
     }
@@ -42,6 +43,9 @@ pub fn sweep_csv(sw: &Sweep) -> String {
                 csv_num(s.ci95_lo),
                 csv_num(s.ci95_hi),
                 csv_num(s.std),
+                csv_num(s.p50),
+                csv_num(s.p90),
+                csv_num(s.p99),
             ]);
         }
         out.push_str(&row.join(","));

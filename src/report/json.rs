@@ -2,14 +2,16 @@
 
 use serde_json::{Value, json};
 
+use super::targets::targets_json;
 use crate::VERSION;
 use crate::experiment::Batch;
 use crate::experiment::differences::Verdict;
 use crate::experiment::{Study, Sweep};
 use crate::metrics::{METRICS, Metric, RECOVERY_METRICS, Summary};
 
-/// JSON for a numeric summary: `{ mean, std, ci95: [lo, hi], min, max }`; `std` and
-/// `ci95` are null when there are too few replications to estimate them.
+/// JSON for a numeric summary: `{ mean, std, ci95: [lo, hi], min, max, p50, p90, p99 }`
+/// (quantiles over replications); `std` and `ci95` are null when there are too few
+/// replications to estimate them.
 pub fn summary_json(s: &Summary) -> Value {
     json!({
         "mean": num(s.mean),
@@ -17,6 +19,9 @@ pub fn summary_json(s: &Summary) -> Value {
         "ci95": ci_json(s.ci95()),
         "min": num(s.min),
         "max": num(s.max),
+        "p50": num(s.p50),
+        "p90": num(s.p90),
+        "p99": num(s.p99),
     })
 }
 
@@ -63,6 +68,7 @@ pub fn run_json(study: &Study) -> Value {
         "replications": study.replications,
         "version": VERSION,
         "metrics": batch.map(metrics_json).unwrap_or(Value::Null),
+        "targets": study.target_results().first().map_or(json!([]), |r| targets_json(r)),
     })
 }
 
@@ -84,12 +90,14 @@ pub fn compare_json(study: &Study) -> Value {
     let designs: Vec<Value> = study
         .designs
         .iter()
-        .map(|(info, batch)| {
+        .zip(study.target_results())
+        .map(|((info, batch), targets)| {
             json!({
                 "model": info.name,
                 "model_path": info.path,
                 "model_hash": info.hash,
                 "metrics": metrics_json(batch),
+                "targets": targets_json(&targets),
             })
         })
         .collect();

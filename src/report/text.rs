@@ -348,7 +348,7 @@ pub fn run_text(study: &Study, width: Option<usize>) -> String {
         .map(|m| {
             let s = batch.summary(*m);
             let half = half_width(&s);
-            let f = Fixed::of(*m, [s.mean, s.std, s.min, s.max]);
+            let f = Fixed::of(*m, [s.mean, s.std, s.min, s.max, s.p50, s.p90, s.p99]);
             // Values cut by the horizon are lower bounds: the mean and the largest
             // are once any replication was cut, the smallest when all were.
             let cut = batch.censored(*m);
@@ -362,16 +362,43 @@ pub fn run_text(study: &Study, width: Option<usize>) -> String {
                 half.map_or("n/a".to_string(), |h| format!("± {}", f.fmt(h))),
                 f.fmt(s.std),
                 at_least(cut > 0 && cut == s.n, s.min),
+                // A quantile is a lower bound once the replications at or below it
+                // include a cut one; which those are is not kept, so mark it as
+                // soon as any was cut.
+                at_least(cut > 0, s.p50),
+                at_least(cut > 0, s.p90),
+                at_least(cut > 0, s.p99),
                 at_least(cut > 0, s.max),
             ]
         })
         .collect();
-    let header: Vec<String> = ["metric", "mean", "95% CI", "std", "min", "max"]
+    let header: Vec<String> = [
+        "metric", "mean", "95% CI", "std", "min", "p50", "p90", "p99", "max",
+    ]
         .iter()
         .map(|s| s.to_string())
         .collect();
-    out.push_str(&fitted_table(1, &header, &rows, width));
+    match width {
+        None => out.push_str(&fitted_table(1, &header, &rows, None)),
+        // Narrow: the mean with its interval, then the spread over replications,
+        // rather than wherever the width happens to cut.
+        Some(_) => {
+            let columns = |cols: &[usize]| -> (Vec<String>, Vec<Vec<String>>) {
+                let pick = |r: &[String]| cols.iter().map(|&i| r[i].clone()).collect();
+                (pick(&header), rows.iter().map(|r| pick(r)).collect())
+            };
+            let (h, r) = columns(&[0, 1, 2, 3]);
+            out.push_str(&fitted_table(1, &h, &r, width));
+            out.push_str("
+Spread over replications (quantiles: p99 of fewer than 100 lies between the two largest)
+
+");
+            let (h, r) = columns(&[0, 4, 5, 6, 7, 8]);
+            out.push_str(&fitted_table(1, &h, &r, width));
+        }
+    }
     out.push_str(&no_ci_note(study_replications(study)));
+    out.push_str(&study_targets_text(study, width));
     if Metric::ALL.iter().any(|m| batch.censored(*m) > 0) {
         out.push_str(
             "≥: an incident was still open at the horizon, so the value is a lower bound\n",
@@ -478,7 +505,20 @@ pub fn compare_text(study: &Study, width: Option<usize>) -> String {
         out.push_str(&no_ci_note([n]));
         out.push_str("No verdicts: one replication gives no confidence interval.\n");
     }
+    out.push_str(&study_targets_text(study, width));
     out
+}
+
+/// The targets table of a study, one row per design and target (empty without
+/// targets).
+fn study_targets_text(study: &Study, width: Option<usize>) -> String {
+    let results: Vec<(String, Vec<_>)> = study
+        .designs
+        .iter()
+        .map(|(info, _)| info.name.clone())
+        .zip(study.target_results())
+        .collect();
+    super::targets::targets_text("design", &results, width)
 }
 
 /// A heading row (each parameter, then each key metric's heading) and one row per

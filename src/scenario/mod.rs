@@ -22,6 +22,7 @@ pub mod raw;
 pub mod reference;
 pub mod schema;
 pub mod suggest;
+pub mod target;
 mod types;
 pub mod validate;
 mod work;

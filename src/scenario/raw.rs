@@ -48,6 +48,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub faults: Vec<RawFault>,
     #[serde(default)]
+    pub targets: Vec<String>,
+    #[serde(default)]
     pub metrics: RawMetrics,
     #[serde(default)]
     pub limits: RawLimits,

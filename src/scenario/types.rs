@@ -15,6 +15,8 @@ pub struct Scenario {
     pub brain: BrainParams,
     pub head: HeadParams,
     pub faults: Vec<Fault>,
+    /// Service-level objectives the outputs judge; the model itself ignores them.
+    pub targets: Vec<super::target::Target>,
     pub metrics: MetricParams,
     pub limits: RunLimits,
 }

@@ -237,6 +237,8 @@ fn invisible(c: char) -> bool {
 /// The largest model the simulator agrees to allocate.
 pub const MAX_MODEL_BYTES: u64 = 16 << 30;
 
+mod targets;
+
 /// Every problem found so far: a check that fails records its error and validation
 /// goes on with a stand-in value, so that one pass reports every mistake in a file.
 #[derive(Default)]
@@ -483,6 +485,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
     for (i, f) in raw.faults.iter().enumerate() {
         faults.push(fault(&mut p, i, f, horizon_us, &raw.horizon, scope_heads));
     }
+    let targets = targets::targets(&mut p, &raw.targets);
     p.check(
         count(
             field_path!("limits.max_events"),
@@ -504,6 +507,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         brain,
         head,
         faults,
+        targets,
         metrics: MetricParams { site_fraction },
         limits: RunLimits {
             max_events: raw.limits.max_events,

@@ -931,6 +931,40 @@ const CASES: &[Case] = &[
         expect: &["are both named \"ok\"", "--design-set"],
     },
     Case {
+        id: "target-unknown-metric",
+        class: "Target naming no metric (model file)",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), targets: ["site_recovery_s.p90 <= 1h", "recovery_s.p90 <= 1h"])"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:102:",
+            "field `targets[1]`",
+            "`recovery_s` is not a metric",
+            "expected METRIC.STAT<=VALUE",
+        ],
+    },
+    Case {
+        id: "target-bad-bound",
+        class: "Target with a bound that is not a duration (--target)",
+        files: &[("ok.ron", Text(OK))],
+        args: &["run", "ok.ron", "--target", "site_recovery_s.p90<=1 hour"],
+        code: 2,
+        expect: &["--target `site_recovery_s.p90<=1 hour`", "expected a duration"],
+    },
+    Case {
+        id: "target-max",
+        class: "Target on a maximum over replications (--target)",
+        files: &[("ok.ron", Text(OK))],
+        args: &["compare", "ok.ron", "ok.ron", "--design-set", "1:brain.reboot_concurrency=2", "--target", "full_recovery_s.p100<=1h"],
+        code: 2,
+        expect: &["strictly between p0 and p100", "p99"],
+    },
+    Case {
         id: "runaway-events",
         class: "Runaway model: event limit (exit 1)",
         files: &[(
@@ -1162,6 +1196,15 @@ fn settings_that_can_never_act_are_refused() {
     // --set), naming the field and the smallest fraction that touches a head, and a
     // head listed twice in a scope is refused.
     check(&["fraction-no-head", "fraction-no-head-set", "duplicate-head"]);
+}
+
+#[test]
+fn targets_that_cannot_be_judged_are_refused() {
+    // Proves a target is checked before anything runs, from the file (placed at the
+    // list element's line and column) or from --target: an unknown metric (with the
+    // nearest key suggested), a bound that is not a duration, and a maximum over
+    // replications, each with what is allowed.
+    check(&["target-unknown-metric", "target-bad-bound", "target-max"]);
 }
 
 #[test]

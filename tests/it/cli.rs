@@ -193,19 +193,22 @@ fn run_text_fits_in_100_columns_with_units_in_the_label() {
     assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
     let header = text.lines().find(|l| l.starts_with("metric")).unwrap();
     assert!(!header.contains("unit"), "{header}");
-    let row = text
+    // The metric's row in the means table and in the spread table: mean,
+    // ± half-width, std, then min, p50, p90, p99, max, all with the same number of
+    // decimals.
+    let rows: Vec<&str> = text
         .lines()
-        .find(|l| l.starts_with("downtime_min_per_vm_year "))
-        .unwrap();
-    // mean, ± half-width, std, min, max: all with the same number of decimals.
-    let decimals: Vec<usize> = row
-        .split_whitespace()
-        .skip(1)
+        .filter(|l| l.starts_with("downtime_min_per_vm_year "))
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    let decimals: Vec<usize> = rows
+        .iter()
+        .flat_map(|row| row.split_whitespace().skip(1))
         .filter(|w| *w != "±")
         .map(|w| w.split('.').nth(1).map_or(0, str::len))
         .collect();
-    assert_eq!(decimals.len(), 5, "{row}");
-    assert!(decimals.windows(2).all(|w| w[0] == w[1]), "{row}");
+    assert_eq!(decimals.len(), 8, "{rows:?}");
+    assert!(decimals.windows(2).all(|w| w[0] == w[1]), "{rows:?}");
     let row = text
         .lines()
         .find(|l| l.starts_with("supervisor_crashes (count)"))

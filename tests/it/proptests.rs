@@ -225,6 +225,18 @@ fn value(kind: Kind, range: Range) -> BoxedStrategy<String> {
             .prop_map(|v| format!("[{}]", v.join(", ")))
             .boxed(),
         Kind::Record(params) => record(params),
+        Kind::Targets => proptest::collection::vec(
+            mostly(
+                &[
+                    "\"site_recovery_s.p90 <= 1h\"",
+                    "\"vm_availability.mean >= 0.9995\"",
+                ],
+                &["\"full_recovery_s.max <= 1h\"", "\"nope\"", "5"],
+            ),
+            0..3,
+        )
+        .prop_map(|v| format!("[{}]", v.join(", ")))
+        .boxed(),
         // Sections are assembled from their fields by `model_text`.
         Kind::Section => Just("()".to_string()).boxed(),
     }

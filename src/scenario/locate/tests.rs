@@ -149,13 +149,13 @@ fn path_at_names_the_field_being_written() {
 #[test]
 fn unclosed_bracket_finds_the_innermost_open_one() {
     // Proves the innermost bracket still open at the end is reported with its
-    // position, with the last token's position (strings are not tokens): the
+    // position, with the last token's position (a string is one token): the
     // outer `(` when only it is open, the `(` of `site` (column 19) when both
-    // are; balanced sources give None.
+    // are, after the string `"1d"` at column 39; balanced sources give None.
     let source = r#"(name: "t", site: (heads: 2, horizon: "1d")"#;
     assert_eq!(unclosed_bracket(source), Some(('(', (1, 1), (1, 43))));
     let source = r#"(name: "t", site: (heads: 2, horizon: "1d""#;
-    assert_eq!(unclosed_bracket(source), Some(('(', (1, 19), (1, 37))));
+    assert_eq!(unclosed_bracket(source), Some(('(', (1, 19), (1, 39))));
     assert_eq!(unclosed_bracket("(a: [1, 2])"), None);
     assert_eq!(unclosed_bracket(""), None);
 }

@@ -159,7 +159,12 @@ pub(super) fn tokenize(source: &str) -> Vec<Token> {
                 }
             }
             '/' if cursor.peek(1) == Some('*') => cursor.skip_block_comment(),
-            '"' | '\'' => cursor.skip_quoted(c),
+            // A string is one token, so a list element that is a string (a target,
+            // an empirical sample) can be located.
+            '"' | '\'' => {
+                push(TokenKind::Other('"'));
+                cursor.skip_quoted(c);
+            }
             'b' if matches!(cursor.peek(1), Some('"' | '\'')) => {
                 cursor.bump();
                 cursor.skip_quoted(cursor.peek(0).unwrap_or('"'));

@@ -46,6 +46,8 @@ pub enum Kind {
     Faults,
     /// A list `[ ... ]` of values of this kind.
     List(&'static Kind),
+    /// A list of targets, each a text in [`super::target`]'s syntax.
+    Targets,
 }
 
 /// A variant of an enum-valued field, distribution, scope or fault.
@@ -245,6 +247,10 @@ impl Kind {
             Kind::Section => "a ( ... ) section as in a model file".to_string(),
             Kind::Faults => "a list of faults [ ... ]".to_string(),
             Kind::List(kind) => format!("a list [ ... ] of {}", kind.name()),
+            Kind::Targets => format!(
+                "a list of targets [ \"...\", ... ], each {}",
+                super::target::TARGET_FORM
+            ),
         }
     }
 
@@ -273,6 +279,7 @@ impl Kind {
             Kind::Section | Kind::Record(_) => "section".to_string(),
             Kind::Faults => "list of faults".to_string(),
             Kind::List(kind) => format!("list of {}", kind.name()),
+            Kind::Targets => "list of targets".to_string(),
         }
     }
 }
@@ -504,6 +511,8 @@ schema! {
     head.repair: Dist, optional, "", Any,
         "time to repair a head; it then restarts its supervisor and reconnects";
     faults: Faults, optional, "", Any, "scheduled and random faults (below)";
+    targets: Targets, optional, "", Any,
+        "service-level objectives every command reports as met or not, e.g. `[\"site_recovery_s.p90 <= 1h\", \"vm_availability.mean >= 0.9995\"]`: a metric key, `.mean` or a quantile over replications `.p50`/`.p90`/`.p99` (any `.pNN`), `<=` or `>=`, and a bound in the metric's unit (a duration for a metric in seconds)";
     metrics: Section, optional, "", Any, "how incidents are classified in the results";
     metrics.site_fraction: Number, optional, "fraction", OpenClosed(0.0, 1.0),
         "an incident is site-wide when at least this fraction of the VMs were down at once";
