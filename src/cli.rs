@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use bigvsim::experiment::differences::MinEffect;
 mod checks;
 mod progress;
+mod solve;
 mod tracing;
 
 use checks::{
@@ -50,6 +51,9 @@ enum Command {
     Sweep(SweepArgs),
     /// Combine the partial results of `--shard K/N` runs into the full result.
     Merge(MergeArgs),
+    /// Find the smallest (or largest) value of one parameter that meets a target, by
+    /// bisection on common random numbers.
+    Solve(solve::SolveArgs),
     /// Check model files and print their resolved parameters' summary.
     Validate {
         /// Model files (RON).
@@ -302,6 +306,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => cmd_compare(args),
         Command::Sweep(args) => cmd_sweep(args),
         Command::Merge(args) => cmd_merge(args),
+        Command::Solve(args) => solve::cmd_solve(args),
         Command::Validate {
             models,
             sets,

@@ -11,6 +11,7 @@ pub mod differences;
 pub mod explain;
 pub mod resources;
 pub mod shard;
+pub mod solve;
 pub mod study;
 pub mod sweep;
 pub mod targets;

@@ -8,9 +8,9 @@
 
 use super::design::{DesignInfo, Shard, StudyKind, design_seed};
 use super::differences::{MinEffect, Verdict, differences, verdict};
+use super::targets::{TargetResult, judge};
 use super::{Batch, Plan, ReplicationError, run_batch};
 use crate::metrics::stats::{Difference, LengthMismatch};
-use super::targets::{TargetResult, judge};
 use crate::scenario::LoadedModel;
 use crate::scenario::target::Target;
 

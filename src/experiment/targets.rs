@@ -86,7 +86,17 @@ pub fn judge(target: &Target, batch: &Batch) -> TargetResult {
             target.holds(r.metrics[m]) && !(cut && target.op == Op::AtMost)
         })
         .count() as u64;
-    judge_values(target, &values, met_count)
+    let mut r = judge_values(target, &values, met_count);
+    // With a replication cut by the horizon, a `<=` statistic is only a lower
+    // bound: the mean cannot be said to meet it, and a quantile only when enough
+    // replications meet it outright.
+    if target.op == Op::AtMost && batch.censored(m) > 0 {
+        r.met = match target.stat {
+            Stat::Mean => false,
+            Stat::Quantile(q) => r.met && r.fraction_met >= q,
+        };
+    }
+    r
 }
 
 /// Judges `target` on `values` of which `met_count` meet its bound.
@@ -101,9 +111,7 @@ pub fn judge_values(target: &Target, values: &[f64], met_count: u64) -> TargetRe
             let verdict = match ci {
                 None => TargetVerdict::NoInterval,
                 Some((lo, hi)) if target.holds(lo) && target.holds(hi) => TargetVerdict::Met,
-                Some((lo, hi)) if !target.holds(lo) && !target.holds(hi) => {
-                    TargetVerdict::NotMet
-                }
+                Some((lo, hi)) if !target.holds(lo) && !target.holds(hi) => TargetVerdict::NotMet,
                 Some(_) => TargetVerdict::TooCloseToCall,
             };
             (s.mean, ci, verdict)

@@ -166,9 +166,7 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     let frac = pos - lo as f64;
     match sorted.get(lo + 1) {
         // Equal neighbours give the value exactly, with no rounding noise.
-        Some(&next) if frac > 0.0 && next != sorted[lo] => {
-            sorted[lo] + frac * (next - sorted[lo])
-        }
+        Some(&next) if frac > 0.0 && next != sorted[lo] => sorted[lo] + frac * (next - sorted[lo]),
         Some(_) => sorted[lo],
         None => last,
     }
@@ -257,8 +255,16 @@ pub fn wilson95(successes: u64, n: u64) -> Option<(f64, f64)> {
     let half = z / (1.0 + z2 / n) * libm::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
     // The ends are exact at 0 and n successes; elsewhere clamping only removes
     // rounding noise.
-    let lo = if k == 0.0 { 0.0 } else { (centre - half).max(0.0) };
-    let hi = if k == n { 1.0 } else { (centre + half).min(1.0) };
+    let lo = if k == 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let hi = if k == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
     Some((lo, hi))
 }
 
@@ -390,7 +396,10 @@ mod tests {
         // Newcombe (1998), Table I: 81/263 → 0.2553 to 0.3662; 0/10 → 0 to 0.2775;
         // 10/10 → 0.7225 to 1.
         let (lo, hi) = wilson95(81, 263).unwrap();
-        assert!((lo - 0.2553).abs() < 1e-4 && (hi - 0.3662).abs() < 1e-4, "{lo} {hi}");
+        assert!(
+            (lo - 0.2553).abs() < 1e-4 && (hi - 0.3662).abs() < 1e-4,
+            "{lo} {hi}"
+        );
         let (lo, hi) = wilson95(0, 10).unwrap();
         assert!(lo == 0.0 && (hi - 0.2775).abs() < 1e-4, "{hi}");
         let (lo, hi) = wilson95(10, 10).unwrap();

@@ -129,7 +129,11 @@ pub fn prepare_dir(dir: &str, force: bool) -> Result<(), ReportError> {
 }
 
 /// Writes rendered files as the report directory `dir`, all or nothing.
-fn commit(dir: &str, force: bool, files: Vec<(String, Vec<u8>)>) -> Result<(), ReportError> {
+pub(super) fn commit(
+    dir: &str,
+    force: bool,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<(), ReportError> {
     // Checked again: the directory may have changed during the simulation.
     prepare_dir(dir, force)?;
     let t = Target::of(dir)?;
@@ -222,14 +226,14 @@ fn chart_files(
 
 /// A JSON document as the text of a file. Serialising a `Value` cannot fail today,
 /// but should it ever, the report fails rather than holding an empty file.
-fn json_file(doc: &serde_json::Value) -> Result<Vec<u8>, ReportError> {
+pub(super) fn json_file(doc: &serde_json::Value) -> Result<Vec<u8>, ReportError> {
     let text = serde_json::to_string_pretty(doc)
         .map_err(|e| ReportError(format!("cannot serialise metrics.json: {e}")))?;
     Ok((text + "\n").into_bytes())
 }
 
 /// A markdown table (first column left, others right).
-fn md_table(header: &[String], rows: &[Vec<String>]) -> String {
+pub(super) fn md_table(header: &[String], rows: &[Vec<String>]) -> String {
     let mut out = format!("| {} |\n|", header.join(" | "));
     for (i, _) in header.iter().enumerate() {
         out.push_str(if i == 0 { "---|" } else { "---:|" });

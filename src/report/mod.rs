@@ -13,6 +13,7 @@ pub mod files;
 mod json;
 pub mod plot;
 mod series;
+pub mod solve;
 pub mod targets;
 mod text;
 pub mod trace;

@@ -18,15 +18,10 @@ fn pct(x: f64) -> String {
 
 /// "17 of 20 (85%, 95% CI 64–95%)".
 pub fn meeting_words(r: &TargetResult) -> String {
-    let ci = r
-        .ci95
-        .map_or(String::new(), |(lo, hi)| format!(", 95% CI {}–{}", pct(lo), pct(hi)));
-    format!(
-        "{} of {} ({}{ci})",
-        r.met_count,
-        r.n,
-        pct(r.fraction_met)
-    )
+    let ci = r.ci95.map_or(String::new(), |(lo, hi)| {
+        format!(", 95% CI {}–{}", pct(lo), pct(hi))
+    });
+    format!("{} of {} ({}{ci})", r.met_count, r.n, pct(r.fraction_met))
 }
 
 /// The statistic's value with its unit: `7399 s`, `0.956113`.

@@ -375,9 +375,9 @@ pub fn run_text(study: &Study, width: Option<usize>) -> String {
     let header: Vec<String> = [
         "metric", "mean", "95% CI", "std", "min", "p50", "p90", "p99", "max",
     ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     match width {
         None => out.push_str(&fitted_table(1, &header, &rows, None)),
         // Narrow: the mean with its interval, then the spread over replications,
@@ -389,10 +389,12 @@ pub fn run_text(study: &Study, width: Option<usize>) -> String {
             };
             let (h, r) = columns(&[0, 1, 2, 3]);
             out.push_str(&fitted_table(1, &h, &r, width));
-            out.push_str("
+            out.push_str(
+                "
 Spread over replications (quantiles: p99 of fewer than 100 lies between the two largest)
 
-");
+",
+            );
             let (h, r) = columns(&[0, 4, 5, 6, 7, 8]);
             out.push_str(&fitted_table(1, &h, &r, width));
         }

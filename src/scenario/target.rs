@@ -161,7 +161,12 @@ mod tests {
         let t = Target::parse("site_recovery_s.p90<=1h").unwrap();
         assert_eq!(
             (t.metric, t.stat, t.op, t.value),
-            (Metric::SiteRecoveryS, Stat::Quantile(0.9), Op::AtMost, 3600.0)
+            (
+                Metric::SiteRecoveryS,
+                Stat::Quantile(0.9),
+                Op::AtMost,
+                3600.0
+            )
         );
         assert_eq!(t.text(), "site_recovery_s.p90 <= 1h");
         let t = Target::parse(" vm_availability.mean >= 0.9995 ").unwrap();
@@ -185,7 +190,10 @@ mod tests {
             ("vm_availability.mean>=NaN", "not a finite number"),
         ] {
             let e = Target::parse(text).unwrap_err();
-            assert!(e.contains(why) && e.contains("expected METRIC.STAT"), "{text}: {e}");
+            assert!(
+                e.contains(why) && e.contains("expected METRIC.STAT"),
+                "{text}: {e}"
+            );
         }
     }
 }

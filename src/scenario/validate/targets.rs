@@ -11,16 +11,17 @@ pub(super) fn targets(p: &mut Problems, raw: &[String]) -> Vec<Target> {
     let mut out = Vec::with_capacity(raw.len());
     for (i, text) in raw.iter().enumerate() {
         match Target::parse(text) {
-            Ok(t) if out.iter().any(|o: &Target| o.text() == t.text()) => p.errors.push(
-                FieldError::new(
+            Ok(t) if out.iter().any(|o: &Target| o.text() == t.text()) => {
+                p.errors.push(FieldError::new(
                     format!("{}[{i}]", field_path!("targets")),
                     format!("target `{}` is listed twice", t.text()),
-                ),
-            ),
+                ))
+            }
             Ok(t) => out.push(t),
-            Err(e) => p
-                .errors
-                .push(FieldError::new(format!("{}[{i}]", field_path!("targets")), e)),
+            Err(e) => p.errors.push(FieldError::new(
+                format!("{}[{i}]", field_path!("targets")),
+                e,
+            )),
         }
     }
     out

@@ -1,0 +1,139 @@
+//! `bigvsim solve`: the smallest (or largest) value of one parameter that meets a
+//! target.
+
+use clap::Args;
+
+use bigvsim::experiment::Plan;
+use bigvsim::experiment::solve::{Domain, SolveError, SolveSpec, solve};
+use bigvsim::report::solve::{solve_json, solve_text, write_solve_report};
+use bigvsim::scenario;
+
+use super::checks::{check_common, check_out, check_output, check_paths, fit_owned, workers};
+use super::progress::Progress;
+use super::{
+    Common, Failure, Format, Output, command_line, load, out, parse_targets, print_json,
+    run_failure, verbose,
+};
+
+#[derive(Args, Debug)]
+pub(super) struct SolveArgs {
+    /// Model file (RON).
+    model: String,
+    /// The parameter to solve for and its range: PATH=LO..HI (e.g.
+    /// brain.reboot_concurrency=1..200, brain.boot_time.mean=10s..120s).
+    #[arg(long, value_name = "PATH=LO..HI")]
+    param: String,
+    /// Find the largest value that meets the target (by default the smallest).
+    #[arg(long)]
+    largest: bool,
+    /// For a real or duration parameter: stop when the answer is known to within
+    /// this (default: 1/1000 of the range). Whole numbers are solved exactly.
+    #[arg(long, value_name = "STEP")]
+    tolerance: Option<String>,
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    output: Output,
+}
+
+pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
+    let c = &args.common;
+    check_common(c)?;
+    check_paths("the model file", [&args.model])?;
+    check_output(&args.output)?;
+    let targets = parse_targets(&c.targets)?;
+    let [target] = targets.as_slice() else {
+        return Err(Failure::input(format!(
+            "solve needs exactly one --target (found {}), e.g. --target 'site_recovery_s.p90<=1h'",
+            targets.len()
+        )));
+    };
+    let bad_param = |why: String| {
+        Failure::input(format!(
+            "--param {}: {why}; expected PATH=LO..HI, e.g. brain.reboot_concurrency=1..200",
+            args.param
+        ))
+    };
+    let (path, range) = args
+        .param
+        .split_once('=')
+        .ok_or_else(|| bad_param("no `=`".to_string()))?;
+    let (lo, hi) = range
+        .split_once("..")
+        .ok_or_else(|| bad_param("no `..` between LO and HI".to_string()))?;
+    let path = path.trim();
+    if c.sets.iter().any(|s| {
+        bigvsim::experiment::sweep::overwrites(bigvsim::experiment::sweep::set_path(s), path)
+            || bigvsim::experiment::sweep::overwrites(path, bigvsim::experiment::sweep::set_path(s))
+    }) {
+        return Err(bad_param(
+            "the path is also fixed by --set, which would hide the value being solved".to_string(),
+        ));
+    }
+    let domain = Domain::parse(path, lo, hi, args.tolerance.as_deref()).map_err(bad_param)?;
+    // Both ends load (so every value between is in the field's range), and the larger
+    // site of the two sizes the workers.
+    let base = load(&args.model, &c.sets)?;
+    // The ends' own warnings (a setting without effect at one end) would repeat at
+    // every probe: only the model's own are printed.
+    let end = |v: &str| {
+        let mut sets = c.sets.clone();
+        sets.push(format!("{path}={v}"));
+        scenario::load(&args.model, &sets)
+            .map(|m| (m, sets))
+            .map_err(|e| Failure::input(e.lines().join("\nerror: ")))
+    };
+    let (lo_text, hi_text) = match domain {
+        Domain::Duration { lo, hi, .. } => (
+            scenario::duration::format_duration_us(lo),
+            scenario::duration::format_duration_us(hi),
+        ),
+        _ => (lo.trim().to_string(), hi.trim().to_string()),
+    };
+    let ends = [end(&lo_text)?, end(&hi_text)?];
+    let jobs = fit_owned(
+        &ends.iter().map(|(m, s)| (m, s.clone())).collect::<Vec<_>>(),
+        workers(c.jobs),
+        c.replications,
+    )?;
+    check_out(&args.output)?;
+    verbose([&base], c);
+    let plan = Plan {
+        seed: c.seed,
+        first: 0,
+        count: c.replications,
+        jobs,
+        check_invariants: c.check,
+    };
+    let spec = SolveSpec {
+        param: path,
+        domain,
+        target,
+        largest: args.largest,
+        overrides: &c.sets,
+    };
+    let progress = Progress::new("solve", c.replications * 8);
+    let model = args.model.clone();
+    let s = solve(
+        &|sets| scenario::load(&model, sets),
+        &spec,
+        &plan,
+        &|d, t| progress.update(d, t),
+    )
+    .map_err(|e| match e {
+        SolveError::Model(e) => Failure::input(e.lines().join("\nerror: ")),
+        SolveError::Run(f) => run_failure(&f),
+    })?;
+    if let Some(dir) = &args.output.out {
+        write_solve_report(dir, args.output.force, &s, &command_line())
+            .map_err(|e| Failure::input(e.to_string()))?;
+    }
+    match args.output.format() {
+        Format::Json => print_json(&solve_json(&s))?,
+        Format::Text => out(&solve_text(&s, args.output.width()))?,
+    }
+    if let Some(dir) = &args.output.out {
+        eprintln!("report written to {dir}/report.md");
+    }
+    Ok(())
+}

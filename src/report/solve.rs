@@ -1,0 +1,290 @@
+//! The outputs of `solve`: the answer in one sentence, the probes, the JSON document
+//! and the report with the response curve and the target line.
+
+use serde_json::{Value, json};
+
+use super::files::{ReportError, commit, json_file, md_table};
+use super::json::summary_json;
+use super::plot::{self, LineChart, Series, TargetLine};
+use super::series::TimeUnit;
+use super::targets::{estimate_words, meeting_words, target_json};
+use super::text::fitted_table;
+use crate::VERSION;
+use crate::engine::US_PER_S;
+use crate::experiment::solve::{Domain, Probe, Solve};
+use crate::metrics::METRICS;
+use crate::metrics::format::fmt_metric;
+use crate::scenario::target::Op;
+
+/// The question a solve answers, in words.
+pub fn question(s: &Solve) -> String {
+    let (lo, hi) = range_text(s);
+    format!(
+        "the {} {} in {lo}..{hi} with {}",
+        if s.largest { "largest" } else { "smallest" },
+        s.param,
+        s.target.text()
+    )
+}
+
+fn range_text(s: &Solve) -> (String, String) {
+    match s.domain {
+        Domain::Integer { lo, hi } => (lo.to_string(), hi.to_string()),
+        Domain::Real { lo, hi, .. } => (format!("{lo}"), format!("{hi}")),
+        Domain::Duration { lo, hi, .. } => (
+            crate::scenario::duration::format_duration_us(lo),
+            crate::scenario::duration::format_duration_us(hi),
+        ),
+    }
+}
+
+/// A probe's figures in words: "site_recovery_s.p90 = 3581 s (19 of 20 …), met".
+fn probe_words(s: &Solve, p: &Probe) -> String {
+    format!(
+        "{}.{} = {} ({} replications meet the bound; verdict: {})",
+        METRICS[s.target.metric as usize].key,
+        s.target.stat_text(),
+        estimate_words(&p.result),
+        meeting_words(&p.result),
+        p.result.verdict.words()
+    )
+}
+
+/// The answer in one sentence, with the figures at the answer and at its neighbour.
+pub fn answer(s: &Solve) -> String {
+    let Some(a) = s.answer() else {
+        // The probe nearest to meeting the bound, to show how far off the range is.
+        let closest = s.probes.iter().min_by(|p, q| {
+            let gap = |x: &Probe| match s.target.op {
+                Op::AtMost => x.result.estimate - s.target.value,
+                Op::AtLeast => s.target.value - x.result.estimate,
+            };
+            gap(p).total_cmp(&gap(q))
+        });
+        let (lo, hi) = range_text(s);
+        return match closest {
+            Some(p) => format!(
+                "no value in {lo}..{hi} meets the target ({} probes). The closest, {}={}, gives {}.",
+                s.probes.len(),
+                s.param,
+                p.value,
+                probe_words(s, p)
+            ),
+            None => format!("no value in {lo}..{hi} meets the target."),
+        };
+    };
+    let mut out = format!("{} = {}: {}.", s.param, a.value, probe_words(s, a));
+    match s.neighbour() {
+        Some(n) => out.push_str(&format!(
+            " At {}, the nearest value probed that does not meet it: {}.",
+            n.value,
+            probe_words(s, n)
+        )),
+        None => out.push_str(&format!(
+            " It is the {} end of the range: the range may not reach the threshold.",
+            if s.largest { "upper" } else { "lower" }
+        )),
+    }
+    out
+}
+
+/// The probes as table rows, sorted by the parameter's value.
+fn probe_rows(s: &Solve) -> (Vec<String>, Vec<Vec<String>>) {
+    let m = s.target.metric;
+    let header = vec![
+        s.param.clone(),
+        format!("{}.{}", METRICS[m as usize].key, s.target.stat_text()),
+        "mean".to_string(),
+        "95% CI of the mean".to_string(),
+        "replications meeting it".to_string(),
+        "meets it".to_string(),
+    ];
+    let rows = s
+        .sorted_probes()
+        .iter()
+        .map(|p| {
+            vec![
+                p.value.clone(),
+                estimate_words(&p.result),
+                fmt_metric(m, p.summary.mean),
+                p.summary.ci95().map_or("n/a".to_string(), |(lo, hi)| {
+                    format!("{} to {}", fmt_metric(m, lo), fmt_metric(m, hi))
+                }),
+                meeting_words(&p.result),
+                if p.result.met { "yes" } else { "no" }.to_string(),
+            ]
+        })
+        .collect();
+    (header, rows)
+}
+
+fn header_text(s: &Solve) -> String {
+    let mut out = format!(
+        "model {} ({}, hash {})\nseed {}, {} replications per probe (the same seeds at every probe), bigvsim {}\n",
+        s.design.name, s.design.path, s.design.hash, s.seed, s.replications, VERSION
+    );
+    if !s.overrides.is_empty() {
+        out.push_str(&format!("overrides: {}\n", s.overrides.join(" ")));
+    }
+    out
+}
+
+/// The `solve` text output.
+pub fn solve_text(s: &Solve, width: Option<usize>) -> String {
+    let mut out = header_text(s);
+    out.push_str(&format!(
+        "\nQuestion: {}\nAnswer: {}\n",
+        question(s),
+        answer(s)
+    ));
+    out.push_str(&format!(
+        "\nProbes ({} made, sorted by value):\n\n",
+        s.probes.len()
+    ));
+    let (header, rows) = probe_rows(s);
+    out.push_str(&fitted_table(1, &header, &rows, width));
+    out.push_str(&monotonicity_text(s));
+    out
+}
+
+fn monotonicity_text(s: &Solve) -> String {
+    let breaks = s.monotonicity_breaks();
+    if breaks.is_empty() {
+        "\nThe response is monotone across the probes, as bisection assumes.\n".to_string()
+    } else {
+        format!(
+            "\nWarning: bisection assumes a monotone response, and it is not monotone across the probes:\n{}\nThe answer may not be the only crossing: check with a sweep over the range.\n",
+            breaks
+                .iter()
+                .map(|b| format!("  - {b}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    }
+}
+
+/// The `solve --format json` document.
+pub fn solve_json(s: &Solve) -> Value {
+    let probes: Vec<Value> = s
+        .probes
+        .iter()
+        .map(|p| {
+            json!({
+                "value": p.value,
+                "metric": summary_json(&p.summary),
+                "target": target_json(&p.result),
+            })
+        })
+        .collect();
+    json!({
+        "model": s.design.name,
+        "model_path": s.design.path,
+        "model_hash": s.design.hash,
+        "seed": s.seed,
+        "replications": s.replications,
+        "overrides": s.overrides,
+        "version": VERSION,
+        "param": s.param,
+        "range": { "lo": range_text(s).0, "hi": range_text(s).1 },
+        "largest": s.largest,
+        "target": s.target.text(),
+        "value": s.value,
+        "at_value": s.answer().map_or(Value::Null, |p| target_json(&p.result)),
+        "at_neighbour": s.neighbour().map_or(Value::Null, |p| json!({
+            "value": p.value,
+            "target": target_json(&p.result),
+        })),
+        "monotone": s.monotonicity_breaks().is_empty(),
+        "monotonicity_breaks": s.monotonicity_breaks(),
+        "probes": probes,
+    })
+}
+
+/// The response curve: the target's statistic at every probe against the parameter,
+/// with the target as a horizontal line.
+pub fn curve(s: &Solve) -> LineChart {
+    let m = s.target.metric;
+    let def = &METRICS[m as usize];
+    let probes = s.sorted_probes();
+    let (scale, unit) = if def.unit == "s" {
+        let max = probes
+            .iter()
+            .map(|p| p.result.estimate)
+            .chain([s.target.value])
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let u = TimeUnit::for_max(max, true);
+        (u.secs, u.name)
+    } else {
+        (1.0, def.unit)
+    };
+    let (x_scale, x_label) = match s.domain {
+        Domain::Duration { .. } => (US_PER_S as f64, format!("{} (s)", s.param)),
+        _ => (1.0, s.param.clone()),
+    };
+    LineChart {
+        title: format!("Solve: {} ({})", question(s), s.design.name),
+        x_label,
+        y_label: format!("{}.{} ({unit})", def.key, s.target.stat_text()),
+        series: vec![Series {
+            label: String::new(),
+            points: probes
+                .iter()
+                .map(|p| (p.x / x_scale, p.result.estimate / scale))
+                .collect(),
+            band: None,
+        }],
+        y_from_zero: true,
+        markers: true,
+        target: Some(TargetLine {
+            y: s.target.value / scale,
+            label: format!("target: {}", s.target.text()),
+        }),
+        ..Default::default()
+    }
+}
+
+/// Writes the report of a solve into `dir`, all or nothing.
+pub fn write_solve_report(
+    dir: &str,
+    force: bool,
+    s: &Solve,
+    command: &str,
+) -> Result<(), ReportError> {
+    let plot_err = |e: plot::PlotError| ReportError(format!("cannot draw a plot: {e}"));
+    let chart = curve(s);
+    let mut files = vec![
+        (
+            "solve.png".to_string(),
+            plot::line_chart_png(&chart).map_err(plot_err)?,
+        ),
+        (
+            "solve.svg".to_string(),
+            plot::line_chart_svg(&chart).map_err(plot_err)?.into_bytes(),
+        ),
+        ("solve.json".to_string(), json_file(&solve_json(s))?),
+    ];
+    let (header, rows) = probe_rows(s);
+    let md = format!(
+        "# bigvsim solve: {}\n\n**Question:** {}.\n\n**Answer:** {}\n\n| | |\n|---|---|\n| model | `{}` (`{}`, FNV-1a {}) |\n| seed | {} (the same seeds at every probe) |\n| replications per probe | {} |\n| bigvsim | {} |\n| overrides | {} |\n| command | `{}` |\n\n## Probes\n\n{}\n{}\n## Response curve\n\nThe target's statistic at every probe, with the target as a dashed line. Bisection assumes the response crosses the target once.\n\n![solve curve](solve.png)\n\n## Files\n\n- `solve.json`: the `solve --format json` document\n",
+        question(s),
+        question(s),
+        answer(s),
+        s.design.name,
+        s.design.path,
+        s.design.hash,
+        s.seed,
+        s.replications,
+        VERSION,
+        if s.overrides.is_empty() {
+            "none".to_string()
+        } else {
+            format!("`{}`", s.overrides.join(" "))
+        },
+        command,
+        md_table(&header, &rows),
+        monotonicity_text(s),
+    );
+    files.push(("report.md".to_string(), md.into_bytes()));
+    commit(dir, force, files)
+}
