@@ -107,8 +107,10 @@ pub struct BrainParams {
     pub reboot_concurrency: u32,
     pub per_head_concurrency: Option<u32>,
     pub boot_time: Dist,
-    /// A boot started while k others are in flight takes (1 + slowdown·k) times longer.
-    pub boot_slowdown_per_concurrent_boot: f64,
+    /// A boot started while h others are in flight on its head and s others on the
+    /// whole site (the head's included) takes (1 + on_head·h + on_site·s) times longer.
+    pub boot_slowdown_per_boot_on_head: f64,
+    pub boot_slowdown_per_boot_on_site: f64,
     pub queue_policy: QueuePolicy,
     pub failovers_per_year: f64,
     pub failover_time: Dist,

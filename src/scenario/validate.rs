@@ -11,6 +11,8 @@ use super::raw::*;
 use super::schema::{self, DISTRIBUTIONS, FAULTS, MAX_NAME_CHARS, Range, SCOPES, field_path};
 use super::types::*;
 use super::work::check_work;
+
+mod racks;
 use crate::engine::{Dist, Micros};
 
 type VResult<T> = Result<T, FieldError>;
@@ -434,13 +436,14 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         }
     }
     let boot_time = p.take(dist(field_path!("brain.boot_time"), &b.boot_time), NO_DIST);
-    let slowdown = field_path!("brain.boot_slowdown_per_concurrent_boot");
-    let slowdown = p.take(
-        number(
-            slowdown,
-            range_of(slowdown),
-            b.boot_slowdown_per_concurrent_boot,
-        ),
+    let on_head = field_path!("brain.boot_slowdown_per_boot_on_head");
+    let on_head = p.take(
+        number(on_head, range_of(on_head), b.boot_slowdown_per_boot_on_head),
+        0.0,
+    );
+    let on_site = field_path!("brain.boot_slowdown_per_boot_on_site");
+    let on_site = p.take(
+        number(on_site, range_of(on_site), b.boot_slowdown_per_boot_on_site),
         0.0,
     );
     let failovers = field_path!("brain.failovers_per_year");
@@ -452,7 +455,8 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         reboot_concurrency: b.reboot_concurrency,
         per_head_concurrency: b.per_head_concurrency,
         boot_time,
-        boot_slowdown_per_concurrent_boot: slowdown,
+        boot_slowdown_per_boot_on_head: on_head,
+        boot_slowdown_per_boot_on_site: on_site,
         queue_policy: match b.queue_policy {
             RawQueuePolicy::Fifo => QueuePolicy::Fifo,
             RawQueuePolicy::Random => QueuePolicy::Random,
@@ -530,14 +534,7 @@ pub fn warnings(sc: &Scenario) -> Vec<FieldError> {
             ),
         ));
     }
-    let b = &sc.brain;
-    if b.boot_slowdown_per_concurrent_boot > 0.0 && b.reboot_concurrency == 1 {
-        out.push(FieldError::new(
-            field_path!("brain.boot_slowdown_per_concurrent_boot"),
-            "has no effect: with brain.reboot_concurrency = 1 no boot ever runs beside \
-             another",
-        ));
-    }
+    racks::boot_warnings(sc, &mut out);
     out
 }
 

@@ -103,6 +103,24 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "renamed-field",
+        class: "Renamed field (the new name suggested)",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), brain: (boot_slowdown_per_concurrent_boot: 0.03))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:71:",
+            "field `brain.boot_slowdown_per_concurrent_boot`",
+            "unknown field `boot_slowdown_per_concurrent_boot`",
+            "did you mean `boot_slowdown_per_boot_on_site`?",
+        ],
+    },
+    Case {
         id: "unknown-variant",
         class: "Unknown variant (nearest valid name suggested)",
         files: &[(
@@ -1217,7 +1235,7 @@ fn settings_without_effect_warn() {
             "--set",
             "brain.per_head_concurrency=None",
             "--set",
-            "brain.boot_slowdown_per_concurrent_boot=0.1",
+            "brain.boot_slowdown_per_boot_on_site=0.1",
         ])
         .current_dir(root())
         .output()
@@ -1232,8 +1250,8 @@ fn settings_without_effect_warn() {
     );
     assert!(warnings[0].contains("field `supervisor.crash_on_long_reset`: has no effect"));
     assert!(warnings[1].contains(
-        "in --set brain.boot_slowdown_per_concurrent_boot=0.1: field \
-         `brain.boot_slowdown_per_concurrent_boot`: has no effect"
+        "in --set brain.boot_slowdown_per_boot_on_site=0.1: field \
+         `brain.boot_slowdown_per_boot_on_site`: has no effect"
     ));
 }
 

@@ -1,6 +1,7 @@
 mod bad_input;
 mod cli;
 mod common;
+mod contention;
 mod determinism;
 mod explain;
 mod gate;

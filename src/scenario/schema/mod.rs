@@ -491,8 +491,10 @@ schema! {
     brain.per_head_concurrency: OptionalCount, optional, "boots", AtLeast(1),
         "`Some(k)` (or `k`): boots in flight at most per head (≤ `brain.reboot_concurrency`)";
     brain.boot_time: Dist, optional, "", Any, "an unloaded boot's duration";
-    brain.boot_slowdown_per_concurrent_boot: Number, optional, "per boot in flight", Closed(0.0, 10.0),
-        "a boot started with k others in flight takes (1 + this·k)× as long";
+    brain.boot_slowdown_per_boot_on_head: Number, optional, "per boot in flight on the head", Closed(0.0, 10.0),
+        "per-head contention (the head's CPU, memory bandwidth and network port): a boot started with h others in flight on its head and s on the site takes (1 + this·h + `boot_slowdown_per_boot_on_site`·s)× as long";
+    brain.boot_slowdown_per_boot_on_site: Number, optional, "per boot in flight on the site", Closed(0.0, 10.0),
+        "site-wide contention (the shared storage every boot reads from): s counts every other boot in flight, the head's included";
     brain.queue_policy: Choice(QUEUE_POLICIES), optional, "", Any,
         "which waiting VM boots next (with a per-head limit, a VM whose head is at the limit keeps its place at the front, so `Fifo` serves the heads reported first before the others and `RoundRobinHeads` spreads boots over heads)";
     brain.failovers_per_year: Number, optional, "per year", Rate,
