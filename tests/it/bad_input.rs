@@ -1222,8 +1222,8 @@ fn a_byte_order_mark_leaves_positions_unchanged() {
 fn settings_without_effect_warn() {
     // Proves a legitimate setting that cannot act is accepted with a warning on
     // stderr naming the field and why: a long-reset crash probability when
-    // long_reset_after outlasts the horizon, and a boot slowdown with one boot in
-    // flight at most.
+    // long_reset_after outlasts the horizon, and both boot slowdowns (York's per-head
+    // one from the file) with one boot in flight at most.
     let out = Command::new(bin())
         .args([
             "validate",
@@ -1243,7 +1243,7 @@ fn settings_without_effect_warn() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     let warnings: Vec<&str> = err.lines().collect();
-    assert_eq!(warnings.len(), 2, "{err}");
+    assert_eq!(warnings.len(), 3, "{err}");
     assert!(
         warnings[0].starts_with("warning: models/york-2017.ron:"),
         "{err}"
@@ -1253,6 +1253,12 @@ fn settings_without_effect_warn() {
         "in --set brain.boot_slowdown_per_boot_on_site=0.1: field \
          `brain.boot_slowdown_per_boot_on_site`: has no effect"
     ));
+    assert!(
+        warnings[2].contains(
+            "field `brain.boot_slowdown_per_boot_on_head`: has no effect: at most one boot"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
