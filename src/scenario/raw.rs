@@ -46,6 +46,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub head: RawHead,
     #[serde(default)]
+    pub racks: RawRacks,
+    #[serde(default)]
     pub faults: Vec<RawFault>,
     #[serde(default)]
     pub metrics: RawMetrics,
@@ -58,6 +60,30 @@ pub struct RawScenario {
 pub struct RawSite {
     pub heads: u32,
     pub vms_per_head: u32,
+    #[serde(default = "one_rack")]
+    pub racks: u32,
+}
+
+fn one_rack() -> u32 {
+    1
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawRacks {
+    pub switch_failures_per_year: f64,
+    pub switch_repair: RawDist,
+}
+
+impl Default for RawRacks {
+    fn default() -> Self {
+        RawRacks {
+            switch_failures_per_year: 0.0,
+            switch_repair: RawDist::Exponential {
+                mean: Dur::of("1h"),
+            },
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,6 +248,8 @@ pub enum RawScope {
     All,
     Fraction(f64),
     Heads(Vec<u32>),
+    Racks(Vec<u32>),
+    RackFraction(f64),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -14,6 +14,7 @@ pub struct Scenario {
     pub supervisor: SupervisorParams,
     pub brain: BrainParams,
     pub head: HeadParams,
+    pub racks: RackParams,
     pub faults: Vec<Fault>,
     pub metrics: MetricParams,
     pub limits: RunLimits,
@@ -23,12 +24,36 @@ pub struct Scenario {
 pub struct Site {
     pub heads: u32,
     pub vms_per_head: u32,
+    /// Racks, each behind one switch: head h is in rack ⌊h·racks/heads⌋.
+    pub racks: u32,
 }
 
 impl Site {
     pub fn vms(&self) -> u64 {
         self.heads as u64 * self.vms_per_head as u64
     }
+
+    /// The rack head `h` is in: heads are assigned to racks contiguously, in order,
+    /// so each rack holds ⌊heads/racks⌋ or ⌈heads/racks⌉ of them.
+    pub fn rack_of(&self, h: u32) -> u32 {
+        (h as u64 * self.racks as u64 / self.heads as u64) as u32
+    }
+
+    /// The heads of rack `r`: those h with ⌊h·racks/heads⌋ = r, that is from
+    /// ⌈r·heads/racks⌉ up to (not including) ⌈(r+1)·heads/racks⌉.
+    pub fn rack_heads(&self, r: u32) -> std::ops::Range<u32> {
+        let first = |r: u64| (r * self.heads as u64).div_ceil(self.racks as u64) as u32;
+        first(r as u64)..first(r as u64 + 1)
+    }
+}
+
+/// Rack switches: each fails as a Poisson process and, until repaired, cuts every
+/// link of its rack's heads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RackParams {
+    /// Failures of each rack's switch (per rack, per year).
+    pub switch_failures_per_year: f64,
+    pub switch_repair: Dist,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,6 +154,10 @@ pub enum Scope {
     /// round(fraction · heads) heads, drawn afresh for every occurrence.
     Fraction(f64),
     Heads(Vec<u32>),
+    /// Every head of these racks.
+    Racks(Vec<u32>),
+    /// round(fraction · racks) racks, drawn afresh for every occurrence.
+    RackFraction(f64),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -128,11 +128,13 @@ fn dist(field: &str, d: &RawDist) -> VResult<Dist> {
     })
 }
 
-/// A scope, checked against the site's `heads` (0 when `site.heads` is itself
-/// wrong: the checks that need it are then left out). A scope that touches no head
-/// would make its fault do nothing, so it is refused.
-fn scope(field: &str, s: &RawScope, heads: u32) -> VResult<Scope> {
+/// A scope, checked against the site's `heads` and `racks` (0 when the field is
+/// itself wrong: the checks that need it are then left out). A scope that touches no
+/// head would make its fault do nothing, so it is refused.
+fn scope(field: &str, s: &RawScope, site: racks::ScopeSite) -> VResult<Scope> {
+    let heads = site.heads;
     Ok(match s {
+        RawScope::Racks(_) | RawScope::RackFraction(_) => racks::scope(field, s, site.racks)?,
         RawScope::All => Scope::All,
         RawScope::Fraction(f) => {
             let range = param_range(SCOPES, "Fraction", "");
@@ -291,7 +293,9 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
     let site = Site {
         heads: raw.site.heads,
         vms_per_head: raw.site.vms_per_head,
+        racks: raw.site.racks,
     };
+    let scope_site = racks::site_racks(&mut p, raw, heads_ok);
     if site.vms() >= u32::MAX as u64 {
         p.errors.push(FieldError::new(
             field_path!("site"),
@@ -302,8 +306,6 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
             ),
         ));
     }
-    // Scopes are checked against the site's heads only when that number is valid.
-    let scope_heads = if heads_ok { site.heads } else { 0 };
     // The broker's fields are a variant's parameters, below `design.transport`.
     let transport_field = field_path!("design.transport");
     let broker_path = |leaf: &str| format!("{transport_field}.broker.{leaf}");
@@ -483,9 +485,10 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         repair: p.take(dist(field_path!("head.repair"), &raw.head.repair), NO_DIST),
     };
 
+    let rack_params = racks::racks(&mut p, raw);
     let mut faults = Vec::with_capacity(raw.faults.len());
     for (i, f) in raw.faults.iter().enumerate() {
-        faults.push(fault(&mut p, i, f, horizon_us, &raw.horizon, scope_heads));
+        faults.push(fault(&mut p, i, f, horizon_us, &raw.horizon, scope_site));
     }
     p.check(
         count(
@@ -507,6 +510,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         supervisor,
         brain,
         head,
+        racks: rack_params,
         faults,
         metrics: MetricParams { site_fraction },
         limits: RunLimits {
@@ -539,15 +543,15 @@ pub fn warnings(sc: &Scenario) -> Vec<FieldError> {
 }
 
 /// Fault `i`, checked (a stand-in after recording the problems when it is wrong).
-/// `horizon_us` is `None` when the horizon itself is wrong; `heads` is 0 when the
-/// site's head count is.
+/// `horizon_us` is `None` when the horizon itself is wrong; `site` holds 0 for a
+/// wrong head or rack count.
 fn fault(
     p: &mut Problems,
     i: usize,
     f: &RawFault,
     horizon_us: Option<Micros>,
     horizon: &Dur,
-    heads: u32,
+    site: racks::ScopeSite,
 ) -> Fault {
     let field = |leaf: &str| format!("{}[{i}].{leaf}", field_path!("faults"));
     let mut at = |d: &Dur| -> Micros {
@@ -573,7 +577,7 @@ fn fault(
             Fault::Partition {
                 at_us,
                 duration: p.take(dist(&field("duration"), d), NO_DIST),
-                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+                scope: p.take(scope(&field("scope"), s, site), Scope::All),
             }
         }
         RawFault::RandomPartitions {
@@ -595,14 +599,14 @@ fn fault(
             Fault::RandomPartitions {
                 per_year: p.take(rate, 1.0),
                 duration: p.take(dist(&field("duration"), d), NO_DIST),
-                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+                scope: p.take(scope(&field("scope"), s, site), Scope::All),
             }
         }
         RawFault::SupervisorCrash { at: t, scope: s } => {
             let at_us = at(t);
             Fault::SupervisorCrash {
                 at_us,
-                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+                scope: p.take(scope(&field("scope"), s, site), Scope::All),
             }
         }
         RawFault::BrainFailover { at: t } => Fault::BrainFailover { at_us: at(t) },
@@ -610,7 +614,7 @@ fn fault(
             let at_us = at(t);
             Fault::HeadFailure {
                 at_us,
-                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+                scope: p.take(scope(&field("scope"), s, site), Scope::All),
             }
         }
     }
@@ -649,7 +653,8 @@ mod tests {
                 "faults[0]=SupervisorCrash(at: \"1h\", scope: {})",
                 s.example
             );
-            check(&[horizon, "site.heads=8", &fault]).unwrap_or_else(|e| panic!("{fault}: {e:?}"));
+            check(&[horizon, "site.heads=8", "site.racks=4", &fault])
+                .unwrap_or_else(|e| panic!("{fault}: {e:?}"));
         }
         let transport = schema::TRANSPORTS
             .iter()

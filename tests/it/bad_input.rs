@@ -657,6 +657,56 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "more-racks-than-heads",
+        class: "More racks than heads",
+        files: &[(
+            "bad.ron",
+            Text(r#"(name: "t", horizon: "1d", site: (heads: 3, vms_per_head: 2, racks: 4))"#),
+        )],
+        args: &["validate", "bad.ron"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `site.racks`",
+            "must not exceed site.heads (3), found 4",
+        ],
+    },
+    Case {
+        id: "rack-out-of-range",
+        class: "A scope naming a rack the site lacks",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 4, vms_per_head: 2, racks: 2), faults: [Partition(at: "1h", duration: "4m", scope: Racks([2]))])"#,
+            ),
+        )],
+        args: &["validate", "bad.ron"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `faults[0].scope`",
+            "rack 2 does not exist: the site has racks 0 to 1 (site.racks)",
+        ],
+    },
+    Case {
+        id: "rack-fraction-too-small",
+        class: "A rack fraction that rounds to no rack",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 4, vms_per_head: 2, racks: 2), faults: [Partition(at: "1h", duration: "4m", scope: RackFraction(0.2))])"#,
+            ),
+        )],
+        args: &["validate", "bad.ron"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `faults[0].scope`",
+            "RackFraction(0.2) of the site's 2 racks rounds to 0 racks",
+            "the smallest fraction that touches one rack is 0.25",
+        ],
+    },
+    Case {
         id: "several-errors",
         class: "Several mistakes in one file: one line each",
         files: &[(
@@ -1216,6 +1266,18 @@ fn a_byte_order_mark_leaves_positions_unchanged() {
     // Proves a UTF-8 byte-order mark is dropped before parsing: the error after it
     // is at column 13, where an editor shows `horizon`, not column 14.
     check(&["bom-error"]);
+}
+
+#[test]
+fn rack_mistakes_name_the_field_and_what_exists() {
+    // Proves site.racks is bounded by the heads, and a rack scope by the racks: a rack
+    // index past the last, and a fraction that rounds to no rack, are refused with the
+    // range that exists.
+    check(&[
+        "more-racks-than-heads",
+        "rack-out-of-range",
+        "rack-fraction-too-small",
+    ]);
 }
 
 #[test]

@@ -11,5 +11,6 @@ mod models;
 mod oracles;
 mod part_proptests;
 mod proptests;
+mod racks;
 mod reports;
 mod study;

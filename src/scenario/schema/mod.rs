@@ -458,6 +458,8 @@ schema! {
     site: Section, required, "", Any, "the site's size";
     site.heads: U32, required, "heads", AtLeast(1), "heads (servers) on the site";
     site.vms_per_head: U32, required, "VMs", AtLeast(1), "VMs on each head";
+    site.racks: U32, optional, "racks", AtLeast(1),
+        "racks, each behind one switch (at most `site.heads`); heads are assigned in order: head h is in rack ⌊h·racks/heads⌋, so each rack holds ⌊heads/racks⌋ or ⌈heads/racks⌉ consecutive heads";
     design: Section, optional, "", Any, "the design under study";
     design.coupling: Choice(COUPLINGS), optional, "", Any,
         "whether a supervisor crash takes its head's VMs with it";
@@ -505,6 +507,10 @@ schema! {
         "hardware failures: the head's VMs die in every design";
     head.repair: Dist, optional, "", Any,
         "time to repair a head; it then restarts its supervisor and reconnects";
+    racks: Section, optional, "", Any, "rack switches";
+    racks.switch_failures_per_year: Number, optional, "per rack per year", Rate,
+        "rack-switch failures (Poisson, one at a time per rack): every link of the rack's heads drops until the switch is repaired";
+    racks.switch_repair: Dist, optional, "", Any, "time to repair a rack switch";
     faults: Faults, optional, "", Any, "scheduled and random faults (below)";
     metrics: Section, optional, "", Any, "how incidents are classified in the results";
     metrics.site_fraction: Number, optional, "fraction", OpenClosed(0.0, 1.0),
