@@ -121,3 +121,37 @@ fn a_switch_failure_cuts_one_rack() {
     }
     assert_eq!(run(&[]), (0.0, 0.0, vec![]));
 }
+
+#[test]
+fn explain_tells_a_switch_failure_by_its_rack() {
+    // Proves the incident timeline names a rack-switch failure and its repair, with
+    // the heads it cuts (York's 50 heads in 5 racks: 10 a rack), when switch failures
+    // are the only faults.
+    let out = std::process::Command::new(super::common::bin())
+        .args([
+            "explain",
+            "models/york-2017.ron",
+            "--set",
+            "site.racks=5",
+            "--set",
+            "racks.switch_failures_per_year=3",
+            "--set",
+            "racks.switch_repair=20m",
+            "--set",
+            "faults=[]",
+            "--set",
+            "horizon=365d",
+        ])
+        .current_dir(super::common::root())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("'s switch fails, cutting 10 heads"), "{text}");
+    assert!(text.contains("'s switch is repaired"), "{text}");
+    assert!(text.contains("400 VMs die"), "{text}");
+}
