@@ -192,21 +192,12 @@ impl World {
                     self.brain.queue.park(vm, h);
                     continue;
                 }
-                let others = self.brain.in_flight;
                 let base = if self.brain.queue.plans_boots() {
                     self.brain.queue.planned_us(vm)
                 } else {
                     self.sc.brain.boot_time.sample(&mut self.vms.boot_rng[hi])
                 };
-                let slowdown = self.sc.brain.boot_slowdown_per_concurrent_boot;
-                // Without contention the factor is exactly 1, and below 2^53 µs (285
-                // years) the float round trip gives `base` back: skip it, bit-identical.
-                let duration = if slowdown == 0.0 && base < 1 << 53 {
-                    base
-                } else {
-                    let factor = 1.0 + slowdown * others as f64;
-                    libm::round(base as f64 * factor) as Micros
-                };
+                let duration = self.loaded_boot(base, self.vms.heads[hi].booting);
                 let v = &mut self.vms.vm[vm as usize];
                 v.state = VmState::Booting;
                 v.boot = v.boot.wrapping_add(1);
@@ -227,5 +218,25 @@ impl World {
         }
         self.rec
             .queue_changed(now, self.brain.queue.len(), self.brain.in_flight);
+    }
+
+    /// How long a boot of unloaded duration `base` takes when it starts beside
+    /// `on_head` other boots on its head and the brain's other boots in flight on the
+    /// site: (1 + on_head·h + on_site·s)× `base`. Both are counted when the boot
+    /// starts and hold until it ends. The site term counts the head's own boots too,
+    /// so with no per-head slowdown this is the single site-wide rule of old.
+    fn loaded_boot(&self, base: Micros, on_head: u32) -> Micros {
+        let b = &self.sc.brain;
+        let (head, site) = (
+            b.boot_slowdown_per_boot_on_head,
+            b.boot_slowdown_per_boot_on_site,
+        );
+        // Without contention the factor is exactly 1, and below 2^53 µs (285 years)
+        // the float round trip gives `base` back: skip it, bit-identical.
+        if head == 0.0 && site == 0.0 && base < 1 << 53 {
+            return base;
+        }
+        let factor = 1.0 + head * on_head as f64 + site * self.brain.in_flight as f64;
+        libm::round(base as f64 * factor) as Micros
     }
 }

@@ -31,9 +31,7 @@ impl Footprint {
         let heads = sc.site.heads as usize;
         let vms = sc.site.vms() as usize;
         let boots = (sc.brain.reboot_concurrency as usize).min(vms);
-        let faults = sc.faults.len();
-        // Fault timers: a partition's heal and its next occurrence.
-        let live = TIMERS_PER_HEAD * heads + boots + 2 * faults + 8;
+        let live = TIMERS_PER_HEAD * heads + boots + Faults::live_timers(sc) + 8;
         // One handler can touch every head and start every free boot. Per head, one
         // event schedules at most a reconnect, a long-outage check, a supervisor
         // restart (the bug on a reset) and a repair (a site-wide head failure).

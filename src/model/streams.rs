@@ -24,6 +24,8 @@ pub enum Purpose {
     Broker = 10,
     Queue = 11,
     LongReset = 12,
+    /// Rack-switch failures and repairs, one stream per rack.
+    RackSwitch = 13,
 }
 
 impl Purpose {
@@ -87,9 +89,10 @@ mod tests {
             Purpose::Broker,
             Purpose::Queue,
             Purpose::LongReset,
+            Purpose::RackSwitch,
         ];
         let numbers: Vec<u64> = all.iter().map(|&p| p as u64).collect();
-        assert_eq!(numbers, (1..=12).collect::<Vec<u64>>());
+        assert_eq!(numbers, (1..=13).collect::<Vec<u64>>());
         let mut a = Purpose::Boot.stream(5, 2, 3);
         let mut b = Stream::new(5, 2, 7, 3);
         assert_eq!(a.next_u64(), b.next_u64());

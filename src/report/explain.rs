@@ -138,6 +138,22 @@ fn scope_words(sc: &Scenario, fault: u32) -> String {
             "head",
             "heads",
         ),
+        Scope::Racks(list) => {
+            let n: u32 = list
+                .iter()
+                .map(|&r| sc.site.rack_heads(r).len() as u32)
+                .sum();
+            format!(
+                "{} ({})",
+                plural(list.len() as u32, "rack", "racks"),
+                plural(n, "head", "heads")
+            )
+        }
+        Scope::RackFraction(f) => plural(
+            (f * sc.site.racks as f64).round().min(sc.site.racks as f64) as u32,
+            "rack",
+            "racks",
+        ),
     }
 }
 
@@ -153,6 +169,13 @@ fn cause_text(sc: &Scenario, e: &Event) -> Option<String> {
         }
         Event::Fault(FaultEvent::HeadFaultFired { fault }) => {
             format!("a hardware fault fails {}", scope_words(sc, fault))
+        }
+        Event::Fault(FaultEvent::SwitchFailed { rack }) => format!(
+            "rack {rack}'s switch fails, cutting {}",
+            plural(sc.site.rack_heads(rack).len() as u32, "head", "heads")
+        ),
+        Event::Fault(FaultEvent::SwitchRepaired { rack }) => {
+            format!("rack {rack}'s switch is repaired")
         }
         Event::Brain(BrainEvent::BrainFailed { .. }) => "the brain fails over".into(),
         Event::Brain(BrainEvent::BrainRecovered { .. }) => "the brain is back".into(),

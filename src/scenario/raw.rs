@@ -46,6 +46,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub head: RawHead,
     #[serde(default)]
+    pub racks: RawRacks,
+    #[serde(default)]
     pub faults: Vec<RawFault>,
     #[serde(default)]
     pub targets: Vec<String>,
@@ -60,6 +62,30 @@ pub struct RawScenario {
 pub struct RawSite {
     pub heads: u32,
     pub vms_per_head: u32,
+    #[serde(default = "one_rack")]
+    pub racks: u32,
+}
+
+fn one_rack() -> u32 {
+    1
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawRacks {
+    pub switch_failures_per_year: f64,
+    pub switch_repair: RawDist,
+}
+
+impl Default for RawRacks {
+    fn default() -> Self {
+        RawRacks {
+            switch_failures_per_year: 0.0,
+            switch_repair: RawDist::Exponential {
+                mean: Dur::of("1h"),
+            },
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,7 +202,8 @@ pub struct RawBrain {
     pub reboot_concurrency: u32,
     pub per_head_concurrency: Option<u32>,
     pub boot_time: RawDist,
-    pub boot_slowdown_per_concurrent_boot: f64,
+    pub boot_slowdown_per_boot_on_head: f64,
+    pub boot_slowdown_per_boot_on_site: f64,
     pub queue_policy: RawQueuePolicy,
     pub failovers_per_year: f64,
     pub failover_time: RawDist,
@@ -191,7 +218,8 @@ impl Default for RawBrain {
                 mean: Dur::of("45s"),
                 sigma: 0.3,
             },
-            boot_slowdown_per_concurrent_boot: 0.0,
+            boot_slowdown_per_boot_on_head: 0.0,
+            boot_slowdown_per_boot_on_site: 0.0,
             queue_policy: RawQueuePolicy::Fifo,
             failovers_per_year: 0.0,
             failover_time: RawDist::Fixed(Dur::of("30s")),
@@ -222,6 +250,8 @@ pub enum RawScope {
     All,
     Fraction(f64),
     Heads(Vec<u32>),
+    Racks(Vec<u32>),
+    RackFraction(f64),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

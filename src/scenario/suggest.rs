@@ -12,14 +12,33 @@ pub fn nearest_path(path: &str) -> Option<String> {
     nearest(path, &candidates).map(str::to_string)
 }
 
+/// Names renamed since an earlier version, (old, new): a model or a `--set` written
+/// for that version is pointed at the new name, however far apart the two are.
+/// `boot_slowdown_per_concurrent_boot` became the site-wide half of a contention
+/// split into per-head and site-wide parts.
+const RENAMED: &[(&str, &str)] = &[(
+    "boot_slowdown_per_concurrent_boot",
+    "boot_slowdown_per_boot_on_site",
+)];
+
 /// The candidate closest to `word` by Levenshtein distance, if it is close
-/// enough to be a plausible typo.
+/// enough to be a plausible typo; a renamed name (whole, or ending a path) gets its
+/// new name when that is a candidate.
 ///
 /// "Close enough" means a distance of at most `max(2, len / 3)`, where `len`
 /// is the number of characters in `word`, so short words tolerate two edits
 /// and long ones proportionally more. Ties go to the earlier candidate, which
 /// keeps the answer deterministic. Distances count characters, not bytes.
 pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    for (old, new) in RENAMED {
+        if let Some(prefix) = word.strip_suffix(old)
+            && let Some(c) = candidates
+                .iter()
+                .find(|c| c.strip_suffix(new) == Some(prefix))
+        {
+            return Some(c);
+        }
+    }
     let word: Vec<char> = word.chars().collect();
     let limit = (word.len() / 3).max(2);
     let mut best: Option<(usize, &'a str)> = None;
@@ -112,6 +131,22 @@ mod tests {
         assert_eq!(nearest("ab", &["xyz"]), None);
         assert_eq!(nearest("abcd", &["abxy"]), Some("abxy"));
         assert_eq!(nearest("anything", &[]), None);
+    }
+
+    #[test]
+    fn points_a_renamed_field_at_its_new_name() {
+        // Proves the rename table: the old contention field is 12 edits from both new
+        // names, beyond the typo limit of 11 (33 characters / 3), yet both the bare
+        // name and the path are pointed at the site-wide field, not the per-head one.
+        let fields = brain_fields();
+        assert_eq!(
+            nearest("boot_slowdown_per_concurrent_boot", &fields),
+            Some("boot_slowdown_per_boot_on_site")
+        );
+        assert_eq!(
+            nearest_path("brain.boot_slowdown_per_concurrent_boot").as_deref(),
+            Some("brain.boot_slowdown_per_boot_on_site")
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub struct Scenario {
     pub supervisor: SupervisorParams,
     pub brain: BrainParams,
     pub head: HeadParams,
+    pub racks: RackParams,
     pub faults: Vec<Fault>,
     /// Service-level objectives the outputs judge; the model itself ignores them.
     pub targets: Vec<super::target::Target>,
@@ -25,12 +26,36 @@ pub struct Scenario {
 pub struct Site {
     pub heads: u32,
     pub vms_per_head: u32,
+    /// Racks, each behind one switch: head h is in rack ⌊h·racks/heads⌋.
+    pub racks: u32,
 }
 
 impl Site {
     pub fn vms(&self) -> u64 {
         self.heads as u64 * self.vms_per_head as u64
     }
+
+    /// The rack head `h` is in: heads are assigned to racks contiguously, in order,
+    /// so each rack holds ⌊heads/racks⌋ or ⌈heads/racks⌉ of them.
+    pub fn rack_of(&self, h: u32) -> u32 {
+        (h as u64 * self.racks as u64 / self.heads as u64) as u32
+    }
+
+    /// The heads of rack `r`: those h with ⌊h·racks/heads⌋ = r, that is from
+    /// ⌈r·heads/racks⌉ up to (not including) ⌈(r+1)·heads/racks⌉.
+    pub fn rack_heads(&self, r: u32) -> std::ops::Range<u32> {
+        let first = |r: u64| (r * self.heads as u64).div_ceil(self.racks as u64) as u32;
+        first(r as u64)..first(r as u64 + 1)
+    }
+}
+
+/// Rack switches: each fails as a Poisson process and, until repaired, cuts every
+/// link of its rack's heads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RackParams {
+    /// Failures of each rack's switch (per rack, per year).
+    pub switch_failures_per_year: f64,
+    pub switch_repair: Dist,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,8 +134,10 @@ pub struct BrainParams {
     pub reboot_concurrency: u32,
     pub per_head_concurrency: Option<u32>,
     pub boot_time: Dist,
-    /// A boot started while k others are in flight takes (1 + slowdown·k) times longer.
-    pub boot_slowdown_per_concurrent_boot: f64,
+    /// A boot started while h others are in flight on its head and s others on the
+    /// whole site (the head's included) takes (1 + on_head·h + on_site·s) times longer.
+    pub boot_slowdown_per_boot_on_head: f64,
+    pub boot_slowdown_per_boot_on_site: f64,
     pub queue_policy: QueuePolicy,
     pub failovers_per_year: f64,
     pub failover_time: Dist,
@@ -129,6 +156,10 @@ pub enum Scope {
     /// round(fraction · heads) heads, drawn afresh for every occurrence.
     Fraction(f64),
     Heads(Vec<u32>),
+    /// Every head of these racks.
+    Racks(Vec<u32>),
+    /// round(fraction · racks) racks, drawn afresh for every occurrence.
+    RackFraction(f64),
 }
 
 #[derive(Clone, Debug, PartialEq)]

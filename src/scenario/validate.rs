@@ -11,6 +11,8 @@ use super::raw::*;
 use super::schema::{self, DISTRIBUTIONS, FAULTS, MAX_NAME_CHARS, Range, SCOPES, field_path};
 use super::types::*;
 use super::work::check_work;
+
+mod racks;
 use crate::engine::{Dist, Micros};
 
 type VResult<T> = Result<T, FieldError>;
@@ -126,11 +128,13 @@ fn dist(field: &str, d: &RawDist) -> VResult<Dist> {
     })
 }
 
-/// A scope, checked against the site's `heads` (0 when `site.heads` is itself
-/// wrong: the checks that need it are then left out). A scope that touches no head
-/// would make its fault do nothing, so it is refused.
-fn scope(field: &str, s: &RawScope, heads: u32) -> VResult<Scope> {
+/// A scope, checked against the site's `heads` and `racks` (0 when the field is
+/// itself wrong: the checks that need it are then left out). A scope that touches no
+/// head would make its fault do nothing, so it is refused.
+fn scope(field: &str, s: &RawScope, site: racks::ScopeSite) -> VResult<Scope> {
+    let heads = site.heads;
     Ok(match s {
+        RawScope::Racks(_) | RawScope::RackFraction(_) => racks::scope(field, s, site.racks)?,
         RawScope::All => Scope::All,
         RawScope::Fraction(f) => {
             let range = param_range(SCOPES, "Fraction", "");
@@ -291,7 +295,9 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
     let site = Site {
         heads: raw.site.heads,
         vms_per_head: raw.site.vms_per_head,
+        racks: raw.site.racks,
     };
+    let scope_site = racks::site_racks(&mut p, raw, heads_ok);
     if site.vms() >= u32::MAX as u64 {
         p.errors.push(FieldError::new(
             field_path!("site"),
@@ -302,8 +308,6 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
             ),
         ));
     }
-    // Scopes are checked against the site's heads only when that number is valid.
-    let scope_heads = if heads_ok { site.heads } else { 0 };
     // The broker's fields are a variant's parameters, below `design.transport`.
     let transport_field = field_path!("design.transport");
     let broker_path = |leaf: &str| format!("{transport_field}.broker.{leaf}");
@@ -436,13 +440,14 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         }
     }
     let boot_time = p.take(dist(field_path!("brain.boot_time"), &b.boot_time), NO_DIST);
-    let slowdown = field_path!("brain.boot_slowdown_per_concurrent_boot");
-    let slowdown = p.take(
-        number(
-            slowdown,
-            range_of(slowdown),
-            b.boot_slowdown_per_concurrent_boot,
-        ),
+    let on_head = field_path!("brain.boot_slowdown_per_boot_on_head");
+    let on_head = p.take(
+        number(on_head, range_of(on_head), b.boot_slowdown_per_boot_on_head),
+        0.0,
+    );
+    let on_site = field_path!("brain.boot_slowdown_per_boot_on_site");
+    let on_site = p.take(
+        number(on_site, range_of(on_site), b.boot_slowdown_per_boot_on_site),
         0.0,
     );
     let failovers = field_path!("brain.failovers_per_year");
@@ -454,7 +459,8 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         reboot_concurrency: b.reboot_concurrency,
         per_head_concurrency: b.per_head_concurrency,
         boot_time,
-        boot_slowdown_per_concurrent_boot: slowdown,
+        boot_slowdown_per_boot_on_head: on_head,
+        boot_slowdown_per_boot_on_site: on_site,
         queue_policy: match b.queue_policy {
             RawQueuePolicy::Fifo => QueuePolicy::Fifo,
             RawQueuePolicy::Random => QueuePolicy::Random,
@@ -481,9 +487,10 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         repair: p.take(dist(field_path!("head.repair"), &raw.head.repair), NO_DIST),
     };
 
+    let rack_params = racks::racks(&mut p, raw);
     let mut faults = Vec::with_capacity(raw.faults.len());
     for (i, f) in raw.faults.iter().enumerate() {
-        faults.push(fault(&mut p, i, f, horizon_us, &raw.horizon, scope_heads));
+        faults.push(fault(&mut p, i, f, horizon_us, &raw.horizon, scope_site));
     }
     let targets = targets::targets(&mut p, &raw.targets);
     p.check(
@@ -506,6 +513,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         supervisor,
         brain,
         head,
+        racks: rack_params,
         faults,
         targets,
         metrics: MetricParams { site_fraction },
@@ -534,27 +542,20 @@ pub fn warnings(sc: &Scenario) -> Vec<FieldError> {
             ),
         ));
     }
-    let b = &sc.brain;
-    if b.boot_slowdown_per_concurrent_boot > 0.0 && b.reboot_concurrency == 1 {
-        out.push(FieldError::new(
-            field_path!("brain.boot_slowdown_per_concurrent_boot"),
-            "has no effect: with brain.reboot_concurrency = 1 no boot ever runs beside \
-             another",
-        ));
-    }
+    racks::boot_warnings(sc, &mut out);
     out
 }
 
 /// Fault `i`, checked (a stand-in after recording the problems when it is wrong).
-/// `horizon_us` is `None` when the horizon itself is wrong; `heads` is 0 when the
-/// site's head count is.
+/// `horizon_us` is `None` when the horizon itself is wrong; `site` holds 0 for a
+/// wrong head or rack count.
 fn fault(
     p: &mut Problems,
     i: usize,
     f: &RawFault,
     horizon_us: Option<Micros>,
     horizon: &Dur,
-    heads: u32,
+    site: racks::ScopeSite,
 ) -> Fault {
     let field = |leaf: &str| format!("{}[{i}].{leaf}", field_path!("faults"));
     let mut at = |d: &Dur| -> Micros {
@@ -580,7 +581,7 @@ fn fault(
             Fault::Partition {
                 at_us,
                 duration: p.take(dist(&field("duration"), d), NO_DIST),
-                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+                scope: p.take(scope(&field("scope"), s, site), Scope::All),
             }
         }
         RawFault::RandomPartitions {
@@ -602,14 +603,14 @@ fn fault(
             Fault::RandomPartitions {
                 per_year: p.take(rate, 1.0),
                 duration: p.take(dist(&field("duration"), d), NO_DIST),
-                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+                scope: p.take(scope(&field("scope"), s, site), Scope::All),
             }
         }
         RawFault::SupervisorCrash { at: t, scope: s } => {
             let at_us = at(t);
             Fault::SupervisorCrash {
                 at_us,
-                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+                scope: p.take(scope(&field("scope"), s, site), Scope::All),
             }
         }
         RawFault::BrainFailover { at: t } => Fault::BrainFailover { at_us: at(t) },
@@ -617,7 +618,7 @@ fn fault(
             let at_us = at(t);
             Fault::HeadFailure {
                 at_us,
-                scope: p.take(scope(&field("scope"), s, heads), Scope::All),
+                scope: p.take(scope(&field("scope"), s, site), Scope::All),
             }
         }
     }
@@ -656,7 +657,8 @@ mod tests {
                 "faults[0]=SupervisorCrash(at: \"1h\", scope: {})",
                 s.example
             );
-            check(&[horizon, "site.heads=8", &fault]).unwrap_or_else(|e| panic!("{fault}: {e:?}"));
+            check(&[horizon, "site.heads=8", "site.racks=4", &fault])
+                .unwrap_or_else(|e| panic!("{fault}: {e:?}"));
         }
         let transport = schema::TRANSPORTS
             .iter()

@@ -57,9 +57,13 @@ pub(super) fn check_work(sc: &Scenario) -> Result<(), FieldError> {
     let cap = sc.limits.max_events as f64;
     let heads = sc.site.heads as f64;
     let vms = sc.site.vms_per_head as f64;
+    // The most heads one rack holds.
+    let per_rack = sc.site.heads.div_ceil(sc.site.racks.max(1)) as f64;
     let scope_heads = |s: &Scope| match s {
         Scope::All | Scope::Fraction(_) => heads,
         Scope::Heads(list) => list.len() as f64,
+        Scope::Racks(list) => (list.len() as f64 * per_rack).min(heads),
+        Scope::RackFraction(f) => (libm::round(f * sc.site.racks as f64) * per_rack).min(heads),
     };
     // Bug crashes, each costing a head's VMs, expected per dropped link whose outage
     // lasts `outage` on average.
@@ -119,6 +123,12 @@ pub(super) fn check_work(sc: &Scenario) -> Result<(), FieldError> {
             &sc.brain.failover_time,
         ),
     ];
+    parts.push(drops(
+        field_path!("racks.switch_failures_per_year").into(),
+        sc.racks.switch_failures_per_year * years * sc.site.racks as f64,
+        per_rack,
+        &sc.racks.switch_repair,
+    ));
     if let Transport::MessageQueue { broker } = &sc.design.transport {
         parts.push(drops(
             format!(

@@ -103,6 +103,24 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "renamed-field",
+        class: "Renamed field (the new name suggested)",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), brain: (boot_slowdown_per_concurrent_boot: 0.03))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:71:",
+            "field `brain.boot_slowdown_per_concurrent_boot`",
+            "unknown field `boot_slowdown_per_concurrent_boot`",
+            "did you mean `boot_slowdown_per_boot_on_site`?",
+        ],
+    },
+    Case {
         id: "unknown-variant",
         class: "Unknown variant (nearest valid name suggested)",
         files: &[(
@@ -636,6 +654,56 @@ const CASES: &[Case] = &[
             "bad.ron:1:",
             "field `faults[0].scope`",
             "head 1 is listed twice",
+        ],
+    },
+    Case {
+        id: "more-racks-than-heads",
+        class: "More racks than heads",
+        files: &[(
+            "bad.ron",
+            Text(r#"(name: "t", horizon: "1d", site: (heads: 3, vms_per_head: 2, racks: 4))"#),
+        )],
+        args: &["validate", "bad.ron"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `site.racks`",
+            "must not exceed site.heads (3), found 4",
+        ],
+    },
+    Case {
+        id: "rack-out-of-range",
+        class: "A scope naming a rack the site lacks",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 4, vms_per_head: 2, racks: 2), faults: [Partition(at: "1h", duration: "4m", scope: Racks([2]))])"#,
+            ),
+        )],
+        args: &["validate", "bad.ron"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `faults[0].scope`",
+            "rack 2 does not exist: the site has racks 0 to 1 (site.racks)",
+        ],
+    },
+    Case {
+        id: "rack-fraction-too-small",
+        class: "A rack fraction that rounds to no rack",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 4, vms_per_head: 2, racks: 2), faults: [Partition(at: "1h", duration: "4m", scope: RackFraction(0.2))])"#,
+            ),
+        )],
+        args: &["validate", "bad.ron"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `faults[0].scope`",
+            "RackFraction(0.2) of the site's 2 racks rounds to 0 racks",
+            "the smallest fraction that touches one rack is 0.25",
         ],
     },
     Case {
@@ -1255,11 +1323,23 @@ fn a_byte_order_mark_leaves_positions_unchanged() {
 }
 
 #[test]
+fn rack_mistakes_name_the_field_and_what_exists() {
+    // Proves site.racks is bounded by the heads, and a rack scope by the racks: a rack
+    // index past the last, and a fraction that rounds to no rack, are refused with the
+    // range that exists.
+    check(&[
+        "more-racks-than-heads",
+        "rack-out-of-range",
+        "rack-fraction-too-small",
+    ]);
+}
+
+#[test]
 fn settings_without_effect_warn() {
     // Proves a legitimate setting that cannot act is accepted with a warning on
     // stderr naming the field and why: a long-reset crash probability when
-    // long_reset_after outlasts the horizon, and a boot slowdown with one boot in
-    // flight at most.
+    // long_reset_after outlasts the horizon, and both boot slowdowns (York's per-head
+    // one from the file) with one boot in flight at most.
     let out = Command::new(bin())
         .args([
             "validate",
@@ -1271,7 +1351,7 @@ fn settings_without_effect_warn() {
             "--set",
             "brain.per_head_concurrency=None",
             "--set",
-            "brain.boot_slowdown_per_concurrent_boot=0.1",
+            "brain.boot_slowdown_per_boot_on_site=0.1",
         ])
         .current_dir(root())
         .output()
@@ -1279,16 +1359,22 @@ fn settings_without_effect_warn() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     let warnings: Vec<&str> = err.lines().collect();
-    assert_eq!(warnings.len(), 2, "{err}");
+    assert_eq!(warnings.len(), 3, "{err}");
     assert!(
         warnings[0].starts_with("warning: models/york-2017.ron:"),
         "{err}"
     );
     assert!(warnings[0].contains("field `supervisor.crash_on_long_reset`: has no effect"));
     assert!(warnings[1].contains(
-        "in --set brain.boot_slowdown_per_concurrent_boot=0.1: field \
-         `brain.boot_slowdown_per_concurrent_boot`: has no effect"
+        "in --set brain.boot_slowdown_per_boot_on_site=0.1: field \
+         `brain.boot_slowdown_per_boot_on_site`: has no effect"
     ));
+    assert!(
+        warnings[2].contains(
+            "field `brain.boot_slowdown_per_boot_on_head`: has no effect: at most one boot"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

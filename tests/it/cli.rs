@@ -101,7 +101,7 @@ fn set_changes_the_run_without_editing_the_file() {
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         doc["metrics"]["full_recovery_s"]["mean"].as_f64().unwrap()
     };
-    let flat = "brain.boot_slowdown_per_concurrent_boot=0";
+    let flat = "brain.boot_slowdown_per_boot_on_site=0";
     let base = full(&[flat]);
     let doubled = full(&[flat, "brain.reboot_concurrency=40"]);
     let ratio = doubled / base;
@@ -238,7 +238,7 @@ fn validate_verbose_prints_the_resolved_parameters() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("ok models/york-2017.ron"), "{text}");
     assert!(text.contains("reboot_concurrency: 33"), "{text}");
-    assert!(text.contains("boot_slowdown_per_concurrent_boot"), "{text}");
+    assert!(text.contains("boot_slowdown_per_boot_on_site"), "{text}");
 }
 
 /// Runs `args` and asserts a refusal: exit 2, nothing on stdout, exactly one `error:`

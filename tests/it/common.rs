@@ -34,6 +34,6 @@ pub const QUIET: &str = r#"(
     horizon: "1d",
     site: (heads: 10, vms_per_head: 7),
     supervisor: (restart: Fixed("5s")),
-    brain: (reboot_concurrency: 8, boot_time: Fixed("45s"), boot_slowdown_per_concurrent_boot: 0.0),
+    brain: (reboot_concurrency: 8, boot_time: Fixed("45s"), boot_slowdown_per_boot_on_site: 0.0),
     faults: [SupervisorCrash(at: "1h", scope: All)],
 )"#;

@@ -1,6 +1,7 @@
 mod bad_input;
 mod cli;
 mod common;
+mod contention;
 mod determinism;
 mod explain;
 mod gate;
@@ -10,6 +11,7 @@ mod models;
 mod oracles;
 mod part_proptests;
 mod proptests;
+mod racks;
 mod reports;
 mod solve;
 mod study;

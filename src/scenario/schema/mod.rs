@@ -465,6 +465,8 @@ schema! {
     site: Section, required, "", Any, "the site's size";
     site.heads: U32, required, "heads", AtLeast(1), "heads (servers) on the site";
     site.vms_per_head: U32, required, "VMs", AtLeast(1), "VMs on each head";
+    site.racks: U32, optional, "racks", AtLeast(1),
+        "racks, each behind one switch (at most `site.heads`); heads are assigned in order: head h is in rack ⌊h·racks/heads⌋, so each rack holds ⌊heads/racks⌋ or ⌈heads/racks⌉ consecutive heads";
     design: Section, optional, "", Any, "the design under study";
     design.coupling: Choice(COUPLINGS), optional, "", Any,
         "whether a supervisor crash takes its head's VMs with it";
@@ -498,8 +500,10 @@ schema! {
     brain.per_head_concurrency: OptionalCount, optional, "boots", AtLeast(1),
         "`Some(k)` (or `k`): boots in flight at most per head (≤ `brain.reboot_concurrency`)";
     brain.boot_time: Dist, optional, "", Any, "an unloaded boot's duration";
-    brain.boot_slowdown_per_concurrent_boot: Number, optional, "per boot in flight", Closed(0.0, 10.0),
-        "a boot started with k others in flight takes (1 + this·k)× as long";
+    brain.boot_slowdown_per_boot_on_head: Number, optional, "per boot in flight on the head", Closed(0.0, 10.0),
+        "per-head contention (the head's CPU, memory bandwidth and network port): a boot started with h others in flight on its head and s on the site takes (1 + this·h + `boot_slowdown_per_boot_on_site`·s)× as long";
+    brain.boot_slowdown_per_boot_on_site: Number, optional, "per boot in flight on the site", Closed(0.0, 10.0),
+        "site-wide contention (the shared storage every boot reads from): s counts every other boot in flight, the head's included";
     brain.queue_policy: Choice(QUEUE_POLICIES), optional, "", Any,
         "which waiting VM boots next (with a per-head limit, a VM whose head is at the limit keeps its place at the front, so `Fifo` serves the heads reported first before the others and `RoundRobinHeads` spreads boots over heads)";
     brain.failovers_per_year: Number, optional, "per year", Rate,
@@ -510,6 +514,10 @@ schema! {
         "hardware failures: the head's VMs die in every design";
     head.repair: Dist, optional, "", Any,
         "time to repair a head; it then restarts its supervisor and reconnects";
+    racks: Section, optional, "", Any, "rack switches";
+    racks.switch_failures_per_year: Number, optional, "per rack per year", Rate,
+        "rack-switch failures (Poisson, one at a time per rack): every link of the rack's heads drops until the switch is repaired";
+    racks.switch_repair: Dist, optional, "", Any, "time to repair a rack switch";
     faults: Faults, optional, "", Any, "scheduled and random faults (below)";
     targets: Targets, optional, "", Any,
         "service-level objectives every command reports as met or not, e.g. `[\"site_recovery_s.p90 <= 1h\", \"vm_availability.mean >= 0.9995\"]`: a metric key, `.mean` or a quantile over replications `.p50`/`.p90`/`.p99` (any `.pNN`), `<=` or `>=`, and a bound in the metric's unit (a duration for a metric in seconds)";

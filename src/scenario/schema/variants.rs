@@ -191,6 +191,25 @@ pub const SCOPES: &[Variant] = &[
         doc: "these heads (at least one, each below `site.heads` and listed once)",
         params: &[param("", List(&U32), Any, "head indices")],
     },
+    Variant {
+        name: "Racks",
+        form: "Racks([R, ...])",
+        example: "Racks([2])",
+        doc: "every head of these racks (at least one, each below `site.racks` and listed once)",
+        params: &[param("", List(&U32), Any, "rack indices")],
+    },
+    Variant {
+        name: "RackFraction",
+        form: "RackFraction(F)",
+        example: "RackFraction(0.2)",
+        doc: "every head of round(F·racks) racks, drawn afresh each time (at least one: F ≥ 0.5 / racks)",
+        params: &[param(
+            "",
+            Number,
+            OpenClosed(0.0, 1.0),
+            "the fraction of racks",
+        )],
+    },
 ];
 
 /// The faults a model's `faults` list may hold.
