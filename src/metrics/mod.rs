@@ -136,6 +136,8 @@ metrics! {
         "VM outages (a VM outage still open at the horizon counts, cut at the horizon)";
     ControlLossHeadS => "control_loss_head_s", "head-s", LowerIsBetter, Whole,
         "head-seconds during which the brain could not control a head";
+    ControlRecoveryS => "control_recovery_s", "s", LowerIsBetter, Whole,
+        "worst site-wide control incident (at least `metrics.site_fraction` of the heads out of control at once): from the first head lost until the brain controls every head again (0 if none)";
     // Neutral: a reset is how a link recovers, and a design may reset sooner to recover faster.
     LinkResets => "link_resets", "count", Neutral, Whole,
         "brain-head connections dropped";
@@ -166,6 +168,7 @@ pub const RECOVERY_METRICS: &[Metric] = &[
     Metric::Recover90S,
     Metric::Recover99S,
     Metric::SiteRecoveryS,
+    Metric::ControlRecoveryS,
 ];
 
 impl RunMetrics {
