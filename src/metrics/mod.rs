@@ -229,6 +229,7 @@ pub fn display_order(horizon_us: Micros) -> Vec<Metric> {
     let lead = [
         Metric::FullRecoveryS,
         Metric::SiteRecoveryS,
+        Metric::ControlRecoveryS,
         Metric::Recover50S,
         Metric::Recover90S,
         Metric::Recover99S,
@@ -276,7 +277,7 @@ mod tests {
         let short = display_order(2 * day);
         assert_eq!(short.len(), Metric::ALL.len());
         assert_eq!(short[0], Metric::FullRecoveryS);
-        assert_eq!(short[5], Metric::VmHoursLost);
+        assert_eq!(short[6], Metric::VmHoursLost);
         let first_share = short.iter().position(|m| depends_on_horizon(*m)).unwrap();
         assert!(short[first_share..].iter().all(|m| depends_on_horizon(*m)));
         assert!(Metric::ALL.iter().all(|m| short.contains(m)));

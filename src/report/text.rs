@@ -66,6 +66,7 @@ pub const KEY_METRICS: &[Metric] = &[
 pub const INCIDENT_KEY_METRICS: &[Metric] = &[
     Metric::FullRecoveryS,
     Metric::SiteRecoveryS,
+    Metric::ControlRecoveryS,
     Metric::VmHoursLost,
     Metric::VmOutageP99S,
     Metric::ControlLossHeadS,
