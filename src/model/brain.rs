@@ -118,7 +118,10 @@ impl Brain {
         interval_us: Micros,
         timeout_us: Micros,
     ) -> Option<Micros> {
-        let done = self.accepts_busy_until_us.max(now_us) + interval_us;
+        let done = self
+            .accepts_busy_until_us
+            .max(now_us)
+            .saturating_add(interval_us);
         self.accepts_busy_until_us = done;
         (done - now_us <= timeout_us).then_some(done)
     }

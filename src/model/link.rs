@@ -217,8 +217,10 @@ impl World {
                 let link = &mut self.links.heads[h as usize];
                 link.handshake = true;
                 let connect = link.connect;
+                // Saturating: a resync longer than time itself never ends.
+                let resync = admission.resync_per_vm_us.saturating_mul(vms);
                 sched.after(
-                    done - now + admission.resync_per_vm_us * vms,
+                    (done - now).saturating_add(resync),
                     LinkEvent::Resynced { head: h, connect }.into(),
                 );
             }

@@ -54,6 +54,7 @@ pub const KEY_METRICS: &[Metric] = &[
     Metric::DowntimeMinPerVmYear,
     Metric::FullRecoveryS,
     Metric::SiteRecoveryS,
+    Metric::ControlRecoveryS,
     Metric::VmOutageP99S,
     Metric::ControlLossHeadS,
     Metric::SupervisorCrashes,
