@@ -160,9 +160,10 @@ fn the_jittered_design_recovers_control_and_the_unjittered_one_does_not() {
     let b = run_batch(&jittered.scenario, &Plan::new(1, 1), &|_, _| {}).unwrap();
     let good = &b.replications[0].metrics;
     assert!(!good.is_censored(Metric::ControlRecoveryS));
-    // At least the partition (240 s) and N / r (100 s), and well under the horizon.
+    // At least the partition (3 to 5 min) and N / r (100 s), and well under the
+    // horizon.
     let clears = good[Metric::ControlRecoveryS];
-    assert!((340.0..1_800.0).contains(&clears), "{clears}");
+    assert!((280.0..1_800.0).contains(&clears), "{clears}");
     assert_eq!(good[Metric::VmOutages], 0.0);
 
     let path = super::common::root().join("models/scale-10k-heads-no-jitter.ron");
@@ -171,7 +172,10 @@ fn the_jittered_design_recovers_control_and_the_unjittered_one_does_not() {
     let b = run_batch(&unjittered.scenario, &Plan::new(1, 1), &|_, _| {}).unwrap();
     let bad = &b.replications[0].metrics;
     assert!(bad.is_censored(Metric::ControlRecoveryS));
-    assert_eq!(bad[Metric::ControlRecoveryS], 50.0 * 60.0);
+    // Cut at the horizon, 50 min after the partition (a routine reset under way when
+    // it began may start the incident a few seconds sooner).
+    let cut = bad[Metric::ControlRecoveryS];
+    assert!((3_000.0..3_010.0).contains(&cut), "{cut}");
 }
 
 #[test]
