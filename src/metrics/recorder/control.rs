@@ -103,3 +103,47 @@ impl Recorder {
             .changed(now_us.min(self.horizon_us), self.heads_uncontrolled);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_site_wide_control_incidents_count_and_an_open_one_is_censored() {
+        // Ten heads, site-wide at half of them. From 10 s, 4 heads are lost for 100 s
+        // (not site-wide: no value); from 200 s, 5 heads for 30 s and one of them until
+        // 250 s (site-wide, 50 s); from 300 s, 6 heads until the horizon at 340 s
+        // (site-wide, 40 s, censored but shorter than 50 s, so the 50 s one is the
+        // worst and nothing is cut).
+        let s = US_PER_S;
+        let mut r = Recorder::new(10, 10, 340 * s, 0);
+        let lose = |r: &mut Recorder, t: Micros, n: i32| r.control_changed(t * s, n);
+        lose(&mut r, 10, 4);
+        lose(&mut r, 110, -4);
+        lose(&mut r, 200, 5);
+        lose(&mut r, 230, -4);
+        lose(&mut r, 250, -1);
+        lose(&mut r, 300, 6);
+        let m = r.finish(std::iter::empty());
+        assert_eq!(m[Metric::ControlRecoveryS], 50.0);
+        assert!(!m.is_censored(Metric::ControlRecoveryS));
+        // The same with the horizon at 400 s: the open incident (100 s) is the worst,
+        // cut at the horizon.
+        let mut r = Recorder::new(10, 10, 400 * s, 0);
+        for (t, n) in [(10, 4), (110, -4), (200, 5), (230, -4), (250, -1), (300, 6)] {
+            lose(&mut r, t, n);
+        }
+        let m = r.finish(std::iter::empty());
+        assert_eq!(m[Metric::ControlRecoveryS], 100.0);
+        assert!(m.is_censored(Metric::ControlRecoveryS));
+        // `metrics.site_fraction` of 0.3 makes the first incident (100 s) site-wide.
+        let mut r = Recorder::new(10, 10, 340 * s, 0).with_site_fraction(0.3);
+        for (t, n) in [(10, 4), (110, -4), (200, 5), (230, -4), (250, -1)] {
+            lose(&mut r, t, n);
+        }
+        assert_eq!(
+            r.finish(std::iter::empty())[Metric::ControlRecoveryS],
+            100.0
+        );
+    }
+}
