@@ -19,4 +19,9 @@ $bigvsim sweep models/york-2017.ron --param brain.per_head_concurrency=1,2,4,10,
     --replications 100 --force --out reports/york-2017-per-head-limit >/dev/null
 $bigvsim compare models/york-rack-coupled.ron models/york-rack-decoupled.ron \
     --replications 200 --force --out reports/york-rack >/dev/null
+$bigvsim compare models/scale-10k-heads.ron models/scale-10k-heads-no-jitter.ron \
+    --replications 100 --force --out reports/scale-10k-heads >/dev/null
+$bigvsim sweep models/scale-10k-heads.ron --param brain.accept_per_s=50,60,75,100,150,200,300 \
+    --param link.reconnect.jitter=0.0,0.2 --replications 20 --force \
+    --out reports/scale-10k-heads-accept >/dev/null
 echo "reports regenerated: $(ls -d reports/*/ | tr '\n' ' ')"

@@ -136,6 +136,8 @@ metrics! {
         "VM outages (a VM outage still open at the horizon counts, cut at the horizon)";
     ControlLossHeadS => "control_loss_head_s", "head-s", LowerIsBetter, Whole,
         "head-seconds during which the brain could not control a head";
+    ControlRecoveryS => "control_recovery_s", "s", LowerIsBetter, Whole,
+        "worst site-wide control incident (at least `metrics.site_fraction` of the heads out of control at once): from the first head lost until the brain controls every head again (0 if none)";
     // Neutral: a reset is how a link recovers, and a design may reset sooner to recover faster.
     LinkResets => "link_resets", "count", Neutral, Whole,
         "brain-head connections dropped";
@@ -166,6 +168,7 @@ pub const RECOVERY_METRICS: &[Metric] = &[
     Metric::Recover90S,
     Metric::Recover99S,
     Metric::SiteRecoveryS,
+    Metric::ControlRecoveryS,
 ];
 
 impl RunMetrics {
@@ -226,6 +229,7 @@ pub fn display_order(horizon_us: Micros) -> Vec<Metric> {
     let lead = [
         Metric::FullRecoveryS,
         Metric::SiteRecoveryS,
+        Metric::ControlRecoveryS,
         Metric::Recover50S,
         Metric::Recover90S,
         Metric::Recover99S,
@@ -273,7 +277,7 @@ mod tests {
         let short = display_order(2 * day);
         assert_eq!(short.len(), Metric::ALL.len());
         assert_eq!(short[0], Metric::FullRecoveryS);
-        assert_eq!(short[5], Metric::VmHoursLost);
+        assert_eq!(short[6], Metric::VmHoursLost);
         let first_share = short.iter().position(|m| depends_on_horizon(*m)).unwrap();
         assert!(short[first_share..].iter().all(|m| depends_on_horizon(*m)));
         assert!(Metric::ALL.iter().all(|m| short.contains(m)));

@@ -209,6 +209,7 @@ pub struct Recorder {
     pub link_resets: u64,
     pub supervisor_crashes: u64,
     pub vm_reboots: u64,
+    control: control::ControlIncidents,
 }
 
 /// Points kept of the worst incident's time series.
@@ -262,6 +263,7 @@ impl Recorder {
             link_resets: 0,
             supervisor_crashes: 0,
             vm_reboots: 0,
+            control: control::ControlIncidents::new(heads, DEFAULT_SITE_FRACTION),
         }
     }
 
@@ -269,6 +271,7 @@ impl Recorder {
     /// were down at once (the default is [`DEFAULT_SITE_FRACTION`]).
     pub fn with_site_fraction(mut self, fraction: f64) -> Self {
         self.site_threshold = site_threshold(self.vms, fraction);
+        self.control = control::ControlIncidents::new(self.heads, fraction);
         self
     }
 
@@ -299,6 +302,7 @@ impl Recorder {
         self.link_resets = 0;
         self.supervisor_crashes = 0;
         self.vm_reboots = 0;
+        self.control.reset();
     }
 
     /// Advances the time-weighted integrals to `now`.
@@ -392,14 +396,6 @@ impl Recorder {
         if self.outage_log.len() < self.outage_log_capacity {
             self.outage_log.push(r);
         }
-    }
-
-    /// The number of heads the brain cannot control changed by `delta`.
-    #[inline]
-    pub fn control_changed(&mut self, now_us: Micros, delta: i32) {
-        self.advance(now_us);
-        self.heads_uncontrolled = self.heads_uncontrolled.wrapping_add_signed(delta);
-        debug_assert!(self.heads_uncontrolled <= self.heads);
     }
 
     /// The reboot queue's state changed (for the incident time series).
@@ -530,6 +526,7 @@ impl Recorder {
             self.sample(horizon, true);
             self.close_incident(horizon, false);
         }
+        self.control.finish(horizon);
         self.metrics()
     }
 
@@ -617,6 +614,7 @@ impl Recorder {
         set(Metric::LinkResets, self.link_resets as f64);
         set(Metric::SupervisorCrashes, self.supervisor_crashes as f64);
         set(Metric::VmReboots, self.vm_reboots as f64);
+        self.control.write(&mut values, &mut censored);
         RunMetrics { values, censored }
     }
 
@@ -683,5 +681,6 @@ impl Recorder {
     }
 }
 
+mod control;
 #[cfg(test)]
 mod tests;

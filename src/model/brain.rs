@@ -3,8 +3,15 @@
 //!
 //! While the brain fails over, or the broker is down, every link has one more cause to
 //! be down and no boot starts.
+//!
+//! Admission (`brain.accept_per_s`): the brain accepts reconnects one at a time, in
+//! the order they arrive, each taking it 1 / `accept_per_s`. It cannot tell a head that
+//! gave up from one still waiting, so an attempt costs its accept time whether or not
+//! its head still waits for it: under a long enough queue every accept is wasted and
+//! the retries keep the queue long (a metastable failure). The queue is one number,
+//! the time the brain's accept work runs out, so an attempt is O(1).
 //! Owns: the brain's and broker's state and streams, the reboot queue and its stream,
-//! and the count of boots in flight.
+//! the count of boots in flight, and the accept queue.
 
 use super::notes::Note;
 use super::reboot_queue::RebootQueue;
@@ -65,6 +72,8 @@ pub(super) struct Brain {
     pub(super) queue: RebootQueue,
     /// Boots in flight, site-wide.
     pub(super) in_flight: u32,
+    /// When the brain's accept work queued so far runs out (in the past when idle).
+    accepts_busy_until_us: Micros,
 }
 
 impl Brain {
@@ -78,6 +87,7 @@ impl Brain {
             queue_rng: Stream::new(0, 0, 0, 0),
             queue: RebootQueue::new(sc.brain.queue_policy, heads, vms),
             in_flight: 0,
+            accepts_busy_until_us: 0,
         }
     }
 
@@ -94,6 +104,26 @@ impl Brain {
         self.broker_up = true;
         self.queue.clear();
         self.in_flight = 0;
+        self.accepts_busy_until_us = 0;
+    }
+
+    /// A reconnect attempt made at `now_us`, under an accept limit of one accept per
+    /// `interval_us`: it joins the accept queue (and costs the brain its accept time
+    /// even if its head gives up). The time its accept ends if that is within
+    /// `timeout_us` of the attempt; `None` if its head gives up first.
+    #[inline]
+    pub(super) fn admit(
+        &mut self,
+        now_us: Micros,
+        interval_us: Micros,
+        timeout_us: Micros,
+    ) -> Option<Micros> {
+        let done = self
+            .accepts_busy_until_us
+            .max(now_us)
+            .saturating_add(interval_us);
+        self.accepts_busy_until_us = done;
+        (done - now_us <= timeout_us).then_some(done)
     }
 
     pub(super) fn schedule_first(&mut self, sc: &Scenario, sched: &mut Scheduler<Event>) {
@@ -121,6 +151,9 @@ impl World {
                 if self.brain.up {
                     self.brain.up = false;
                     self.brain.life = self.brain.life.wrapping_add(1);
+                    // The standby brain starts with an empty accept queue: the work
+                    // queued at the failed one is lost with it.
+                    self.brain.accepts_busy_until_us = 0;
                     let life = self.brain.life;
                     self.all_links_cause(true, sched);
                     let d = self.sc.brain.failover_time.sample(&mut self.brain.rng);

@@ -73,6 +73,11 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
                 link.causes
             ));
         }
+        if link.handshake && (link.up || link.causes > 0) {
+            return Err(format!(
+                "head {h}: a handshake on a link that is up or has a cause"
+            ));
+        }
         if (sup.state == SupState::Off) == hw.up {
             return Err(format!(
                 "head {h}: supervisor state disagrees with the hardware"

@@ -4,6 +4,14 @@
 //! A link is down while it has at least one *cause* (a partition, a flap, a brain
 //! failover, a broker failure, the head's hardware being down). When the last cause
 //! goes, the link comes back at the next reconnect attempt of its current sequence.
+//!
+//! Under an accept limit (`brain.accept_per_s`) or a resync time, a reconnect attempt
+//! that finds no cause joins the brain's accept queue (`Brain::admit`). Accepted in
+//! time, the head is in its *handshake* until the accept and the resync of its VMs'
+//! state are over, and only then is the link up (the brain controls the head). Not
+//! accepted within `brain.accept_timeout`, the attempt fails at the timeout and the
+//! head waits out its next backoff from there. A cause arriving during the handshake
+//! fails the attempt at once, and the head backs off as after any failed attempt.
 //! Owns: each head's link state, the flap and reconnect streams.
 
 use super::notes::Note;
@@ -27,6 +35,12 @@ pub enum LinkEvent {
         head: u32,
         connect: u32,
     },
+    /// The brain accepted the attempt of sequence `connect` and resynced the head's
+    /// state: the link is up.
+    Resynced {
+        head: u32,
+        connect: u32,
+    },
 }
 
 impl LinkEvent {
@@ -35,6 +49,7 @@ impl LinkEvent {
             LinkEvent::FlapBegan { .. } => "FlapBegan",
             LinkEvent::FlapHealed { .. } => "FlapHealed",
             LinkEvent::ReconnectAttempted { .. } => "ReconnectAttempted",
+            LinkEvent::Resynced { .. } => "Resynced",
         }
     }
 
@@ -43,7 +58,8 @@ impl LinkEvent {
             LinkEvent::FlapBegan { head } | LinkEvent::FlapHealed { head } => {
                 format!("\"head\":{head}")
             }
-            LinkEvent::ReconnectAttempted { head, connect } => {
+            LinkEvent::ReconnectAttempted { head, connect }
+            | LinkEvent::Resynced { head, connect } => {
                 format!("\"head\":{head},\"connect\":{connect}")
             }
         }
@@ -69,6 +85,9 @@ pub(super) struct Link {
     pub(super) connect: u32,
     pub(super) down_since_us: Micros,
     backoff_us: Micros,
+    /// Accepted by the brain (or waiting in its accept queue to be) and resyncing:
+    /// the link comes up when this attempt's `Resynced` falls.
+    pub(super) handshake: bool,
 }
 
 impl Link {
@@ -79,6 +98,7 @@ impl Link {
         connect: 0,
         down_since_us: 0,
         backoff_us: 0,
+        handshake: false,
     };
 }
 
@@ -90,7 +110,8 @@ pub(super) struct Links {
 }
 
 impl Links {
-    /// Timers one head's link can have pending at once: a flap and a reconnect.
+    /// Timers one head's link can have pending at once: a flap and a reconnect (an
+    /// attempt or the end of a handshake, never both).
     pub(super) const TIMERS_PER_HEAD: usize = 2;
 
     pub(super) fn new(heads: u32) -> Links {
@@ -144,28 +165,86 @@ impl World {
                 if !self.hw.heads[hi].up {
                     // A dead head makes no attempts; its repair starts a new sequence.
                 } else if self.links.heads[hi].causes == 0 {
-                    let was = self.controllable(h);
-                    assert!(!self.links.heads[hi].up, "head {h}: reconnected an up link");
-                    self.links.heads[hi].up = true;
-                    let down_us = sched.now() - self.links.heads[hi].down_since_us;
-                    self.note(Note::LinkReconnected { head: h, down_us });
-                    self.head_changed(h, was, sched.now());
+                    if self.sc.brain.admission.is_instant() {
+                        self.link_up(h, sched.now());
+                    } else {
+                        self.ask_admission(h, sched);
+                    }
                 } else {
                     self.note(Note::ReconnectFailed { head: h });
-                    let b = self.sc.link.reconnect;
-                    let link = &mut self.links.heads[hi];
-                    link.backoff_us = libm::round(link.backoff_us as f64 * b.multiplier)
-                        .min(b.max_us as f64) as Micros;
-                    let wait =
-                        jittered(link.backoff_us, b.jitter, &mut self.links.reconnect_rng[hi]);
-                    let connect = link.connect;
-                    sched.after(
-                        wait,
-                        LinkEvent::ReconnectAttempted { head: h, connect }.into(),
-                    );
+                    self.back_off(h, 0, sched);
                 }
             }
+            LinkEvent::Resynced { head: h, .. } => {
+                let link = &mut self.links.heads[h as usize];
+                // A cause during the handshake ends it at once (`add_cause`), and
+                // the hardware going down is a cause.
+                assert!(
+                    link.handshake && link.causes == 0,
+                    "head {h}: resynced without a clean handshake"
+                );
+                link.handshake = false;
+                self.link_up(h, sched.now());
+            }
         }
+    }
+
+    /// The link of head `h` comes up: the brain controls the head if its supervisor
+    /// runs.
+    fn link_up(&mut self, h: u32, now: Micros) {
+        let hi = h as usize;
+        let was = self.controllable(h);
+        assert!(!self.links.heads[hi].up, "head {h}: reconnected an up link");
+        self.links.heads[hi].up = true;
+        let down_us = now - self.links.heads[hi].down_since_us;
+        self.note(Note::LinkReconnected { head: h, down_us });
+        self.head_changed(h, was, now);
+    }
+
+    /// A reconnect attempt that found no cause asks the brain to accept it: accepted
+    /// in time, the head's handshake runs until the accept and its resync are over;
+    /// otherwise the attempt fails at `brain.accept_timeout`.
+    fn ask_admission(&mut self, h: u32, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let admission = self.sc.brain.admission;
+        let accepted = match admission.accept_interval_us {
+            None => Some(now),
+            Some(interval) => self.brain.admit(now, interval, admission.accept_timeout_us),
+        };
+        match accepted {
+            Some(done) => {
+                let vms = self.placement.vms_on(h).len() as Micros;
+                let link = &mut self.links.heads[h as usize];
+                link.handshake = true;
+                let connect = link.connect;
+                // Saturating: a resync longer than time itself never ends.
+                let resync = admission.resync_per_vm_us.saturating_mul(vms);
+                sched.after(
+                    (done - now).saturating_add(resync),
+                    LinkEvent::Resynced { head: h, connect }.into(),
+                );
+            }
+            None => {
+                self.note(Note::ReconnectFailed { head: h });
+                self.back_off(h, admission.accept_timeout_us, sched);
+            }
+        }
+    }
+
+    /// A reconnect attempt of head `h` failed: the next one falls the grown backoff
+    /// (jittered) after `delay_us` from now, when the head learns of the failure.
+    fn back_off(&mut self, h: u32, delay_us: Micros, sched: &mut Scheduler<Event>) {
+        let hi = h as usize;
+        let b = self.sc.link.reconnect;
+        let link = &mut self.links.heads[hi];
+        link.backoff_us =
+            libm::round(link.backoff_us as f64 * b.multiplier).min(b.max_us as f64) as Micros;
+        let wait = jittered(link.backoff_us, b.jitter, &mut self.links.reconnect_rng[hi]);
+        let connect = link.connect;
+        sched.after(
+            delay_us + wait,
+            LinkEvent::ReconnectAttempted { head: h, connect }.into(),
+        );
     }
 
     pub(super) fn link_event_is_live(&self, event: &LinkEvent) -> bool {
@@ -173,7 +252,11 @@ impl World {
             LinkEvent::FlapBegan { .. } | LinkEvent::FlapHealed { .. } => true,
             LinkEvent::ReconnectAttempted { head, connect } => {
                 let link = &self.links.heads[head as usize];
-                !link.up && link.connect == connect
+                !link.up && !link.handshake && link.connect == connect
+            }
+            LinkEvent::Resynced { head, connect } => {
+                let link = &self.links.heads[head as usize];
+                link.handshake && link.connect == connect
             }
         }
     }
@@ -189,6 +272,14 @@ impl World {
             "head {h}: up link with a cause"
         );
         link.causes += 1;
+        if link.handshake {
+            // The attempt in its handshake fails now: its `Resynced` goes stale.
+            link.handshake = false;
+            link.connect = link.connect.wrapping_add(1);
+            self.note(Note::ReconnectFailed { head: h });
+            self.back_off(h, 0, sched);
+            return;
+        }
         if !link.up {
             return;
         }
@@ -246,6 +337,7 @@ impl World {
         let b = self.sc.link.reconnect;
         let link = &mut self.links.heads[hi];
         link.connect = link.connect.wrapping_add(1);
+        link.handshake = false;
         link.backoff_us = b.initial_us;
         let connect = link.connect;
         let wait = jittered(b.initial_us, b.jitter, &mut self.links.reconnect_rng[hi]);

@@ -107,7 +107,8 @@ impl Event {
             Event::Link(
                 LinkEvent::FlapBegan { head }
                 | LinkEvent::FlapHealed { head }
-                | LinkEvent::ReconnectAttempted { head, .. },
+                | LinkEvent::ReconnectAttempted { head, .. }
+                | LinkEvent::Resynced { head, .. },
             )
             | Event::Supervisor(
                 SupervisorEvent::LongOutageReached { head, .. }

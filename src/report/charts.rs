@@ -136,6 +136,7 @@ pub const CHARTS: &[ChartSpec] = &[
     ),
     sweep_chart("sweep_vm_availability", Metric::VmAvailability),
     sweep_chart("sweep_vm_outage_p99_s", Metric::VmOutageP99S),
+    sweep_chart("sweep_control_recovery_s", Metric::ControlRecoveryS),
 ];
 
 /// A sweep chart: named `sweep_{metric key}` (a test checks the name), shown
@@ -360,6 +361,7 @@ fn metric_words(m: Metric) -> &'static str {
         Metric::DowntimeMinPerVmYear => "downtime per VM-year",
         Metric::FullRecoveryS => "full recovery time",
         Metric::VmOutageP99S => "99th percentile VM outage",
+        Metric::ControlRecoveryS => "control recovery time",
         _ => METRICS[m as usize].description,
     }
 }

@@ -54,6 +54,7 @@ pub const KEY_METRICS: &[Metric] = &[
     Metric::DowntimeMinPerVmYear,
     Metric::FullRecoveryS,
     Metric::SiteRecoveryS,
+    Metric::ControlRecoveryS,
     Metric::VmOutageP99S,
     Metric::ControlLossHeadS,
     Metric::SupervisorCrashes,
@@ -66,6 +67,7 @@ pub const KEY_METRICS: &[Metric] = &[
 pub const INCIDENT_KEY_METRICS: &[Metric] = &[
     Metric::FullRecoveryS,
     Metric::SiteRecoveryS,
+    Metric::ControlRecoveryS,
     Metric::VmHoursLost,
     Metric::VmOutageP99S,
     Metric::ControlLossHeadS,

@@ -207,6 +207,9 @@ pub struct RawBrain {
     pub queue_policy: RawQueuePolicy,
     pub failovers_per_year: f64,
     pub failover_time: RawDist,
+    pub accept_per_s: Option<f64>,
+    pub resync_per_vm: Dur,
+    pub accept_timeout: Dur,
 }
 
 impl Default for RawBrain {
@@ -223,6 +226,11 @@ impl Default for RawBrain {
             queue_policy: RawQueuePolicy::Fifo,
             failovers_per_year: 0.0,
             failover_time: RawDist::Fixed(Dur::of("30s")),
+            // Unlimited admission and no resync: a reconnect is controllable at once.
+            accept_per_s: None,
+            resync_per_vm: Dur::of("0s"),
+            // gRPC's minimum connect deadline (its connection-backoff protocol).
+            accept_timeout: Dur::of("20s"),
         }
     }
 }

@@ -141,6 +141,28 @@ pub struct BrainParams {
     pub queue_policy: QueuePolicy,
     pub failovers_per_year: f64,
     pub failover_time: Dist,
+    pub admission: Admission,
+}
+
+/// How the brain accepts reconnects: one at a time, each taking `accept_interval_us`
+/// of its time, in the order the attempts arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Admission {
+    /// The brain's time per accepted reconnect (1 / `brain.accept_per_s`, to the
+    /// microsecond); `None`: unlimited, a reconnect is accepted the moment it is made.
+    pub accept_interval_us: Option<Micros>,
+    /// Added per VM on the head after the accept, before the head is controllable.
+    pub resync_per_vm_us: Micros,
+    /// An attempt whose accept would end later than this after it fails then.
+    pub accept_timeout_us: Micros,
+}
+
+impl Admission {
+    /// Whether a reconnect is controllable the moment it is made (the model before
+    /// admission existed).
+    pub fn is_instant(&self) -> bool {
+        self.accept_interval_us.is_none() && self.resync_per_vm_us == 0
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

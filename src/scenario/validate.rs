@@ -15,6 +15,8 @@ use super::work::check_work;
 mod racks;
 use crate::engine::{Dist, Micros};
 
+mod storm;
+
 type VResult<T> = Result<T, FieldError>;
 
 fn verr<T>(field: &str, message: impl Into<String>) -> VResult<T> {
@@ -472,6 +474,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
             dist(field_path!("brain.failover_time"), &b.failover_time),
             NO_DIST,
         ),
+        admission: storm::admission(&mut p, b),
     };
 
     let head_failures = field_path!("head.failures_per_year");

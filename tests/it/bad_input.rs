@@ -386,6 +386,23 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "accept-rate-zero",
+        class: "Out of range: a brain that accepts no reconnect",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3), brain: (accept_per_s: 0.0))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `brain.accept_per_s`",
+            "must be in (0, 1000000], found 0",
+        ],
+    },
+    Case {
         id: "per-head-above-global",
         class: "Inconsistent: per-head boot limit above the global one",
         files: &[(
@@ -1228,6 +1245,13 @@ fn empirical_distributions_must_be_non_empty_and_sorted() {
     // Proves an empty Empirical list is refused, and an unsorted one names the first
     // out-of-order element by index.
     check(&["empirical-empty", "empirical-unsorted"]);
+}
+
+#[test]
+fn a_brain_that_accepts_no_reconnect_is_refused() {
+    // Proves an accept rate of 0 (no head could ever reconnect) is refused with its
+    // place in the file and the range allowed; `None` is the way to say unlimited.
+    check(&["accept-rate-zero"]);
 }
 
 #[test]

@@ -14,4 +14,5 @@ mod proptests;
 mod racks;
 mod reports;
 mod solve;
+mod storm;
 mod study;

@@ -211,6 +211,12 @@ fn value(kind: Kind, range: Range) -> BoxedStrategy<String> {
         ]
         .boxed(),
         Kind::Number => number(range),
+        Kind::OptionalNumber => prop_oneof![
+            Just("None".to_string()),
+            number(range).prop_map(|x| format!("Some({x})")),
+            number(range),
+        ]
+        .boxed(),
         // A bare duration where a distribution is wanted means `Fixed`.
         Kind::Dist => prop_oneof![
             6 => variant_value(schema::DISTRIBUTIONS),

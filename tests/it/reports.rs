@@ -159,6 +159,7 @@ fn sweep_out_writes_the_sweep_plot() {
         "downtime_min_per_vm_year",
         "vm_availability",
         "vm_outage_p99_s",
+        "control_recovery_s",
     ] {
         let png = format!("sweep_{key}.png");
         assert!(dir.join(&png).is_file(), "{png}");

@@ -32,6 +32,8 @@ pub enum Kind {
     OptionalCount,
     /// A (floating-point) number.
     Number,
+    /// `None`, `Some(x)` or `x`: a number that may be absent.
+    OptionalNumber,
     /// One of [`DISTRIBUTIONS`].
     Dist,
     /// One of [`SCOPES`].
@@ -236,6 +238,10 @@ impl Kind {
                 Some(allowed) => format!("a number such as 0.5 or 52.0, {allowed}"),
                 None => "a number such as 0.5 or 52.0".to_string(),
             },
+            Kind::OptionalNumber => match range.allowed() {
+                Some(allowed) => format!("None, Some(x) or a number x such as 50.0, {allowed}"),
+                None => "None, Some(x) or a number x such as 50.0".to_string(),
+            },
             Kind::Dist => format!("a distribution: {}", alternatives(DISTRIBUTIONS)),
             Kind::Scope => format!("a scope: {}", alternatives(SCOPES)),
             Kind::Choice(variants) => format!("one of: {}", alternatives(variants)),
@@ -273,6 +279,7 @@ impl Kind {
             Kind::Count { .. } => "whole number".to_string(),
             Kind::OptionalCount => "`None` or whole number".to_string(),
             Kind::Number => "number".to_string(),
+            Kind::OptionalNumber => "`None` or number".to_string(),
             Kind::Dist => "distribution".to_string(),
             Kind::Scope => "scope".to_string(),
             Kind::Choice(_) => "choice".to_string(),
@@ -509,6 +516,12 @@ schema! {
     brain.failovers_per_year: Number, optional, "per year", Rate,
         "brain failovers: every link drops and no boot starts while it fails over";
     brain.failover_time: Dist, optional, "", Any, "how long a failover lasts";
+    brain.accept_per_s: OptionalNumber, optional, "per second", OpenClosed(0.0, 1e6),
+        "`Some(r)` (or `r`): reconnects the brain accepts a second (handshake), one at a time in arrival order; an attempt still costs the brain 1/r once its head has given up on it; `None`: unlimited";
+    brain.resync_per_vm: Duration, optional, "", Any,
+        "state resync after an accept, per VM on the head: the head is controllable this × its VMs after its accept ends";
+    brain.accept_timeout: Duration, optional, "", Positive,
+        "an attempt whose accept would end later than this after it is made fails at this time and its head backs off as after any failed attempt (with `brain.accept_per_s` only)";
     head: Section, optional, "", Any, "head hardware";
     head.failures_per_year: Number, optional, "per head per year", Rate,
         "hardware failures: the head's VMs die in every design";
