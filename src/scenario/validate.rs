@@ -13,6 +13,8 @@ use super::types::*;
 use super::work::check_work;
 use crate::engine::{Dist, Micros};
 
+pub mod uncertain;
+
 type VResult<T> = Result<T, FieldError>;
 
 fn verr<T>(field: &str, message: impl Into<String>) -> VResult<T> {
@@ -491,6 +493,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         )
         .map(|_| ()),
     );
+    let uncertain = uncertain::check_all(&mut p, &raw.uncertain);
     if !p.errors.is_empty() {
         return Err(p.errors);
     }
@@ -508,6 +511,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         limits: RunLimits {
             max_events: raw.limits.max_events,
         },
+        uncertain,
     };
     check_work(&scenario).map_err(|e| vec![e])?;
     Ok(scenario)
