@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use bigvsim::experiment::differences::MinEffect;
 mod checks;
 mod progress;
+mod sensitivity;
 mod tracing;
 
 use checks::{
@@ -49,6 +50,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Combine the partial results of `--shard K/N` runs into the full result.
     Merge(MergeArgs),
+    /// Vary the uncertain assumptions: what moves the results, and do verdicts hold?
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Check model files and print their resolved parameters' summary.
     Validate {
         /// Model files (RON).
@@ -292,6 +295,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => cmd_compare(args),
         Command::Sweep(args) => cmd_sweep(args),
         Command::Merge(args) => cmd_merge(args),
+        Command::Sensitivity(args) => sensitivity::cmd_sensitivity(args),
         Command::Validate {
             models,
             sets,
@@ -572,6 +576,10 @@ fn distinct_names(models: &[LoadedModel]) -> Result<(), Failure> {
 fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     check_paths("a part file", &args.parts)?;
     check_output(&args.output)?;
+    // Part files say what kind of study they come from.
+    if sensitivity::is_sensitivity_part(&args.parts) {
+        return sensitivity::merge(&args.parts, &args.output);
+    }
     let mut s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;
     s.min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
     check_out(&args.output)?;

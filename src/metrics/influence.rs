@@ -169,8 +169,16 @@ pub fn wilson(k: u64, n: u64) -> (f64, f64) {
     let half = z * libm::sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denom;
     // At k = 0 or k = n the interval ends at 0 or 1 exactly; rounding would leave it
     // a hair inside.
-    let lo = if k == 0 { 0.0 } else { (centre - half).max(0.0) };
-    let hi = if k as f64 == n { 1.0 } else { (centre + half).min(1.0) };
+    let lo = if k == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let hi = if k as f64 == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
     (lo, hi)
 }
 
@@ -272,7 +280,10 @@ mod tests {
     fn wilson_matches_a_worked_value() {
         // 97 of 100: the Wilson interval is [0.9154, 0.9897] (to 4 places).
         let (lo, hi) = wilson(97, 100);
-        assert!((lo - 0.9154).abs() < 1e-4 && (hi - 0.9897).abs() < 1e-4, "{lo} {hi}");
+        assert!(
+            (lo - 0.9154).abs() < 1e-4 && (hi - 0.9897).abs() < 1e-4,
+            "{lo} {hi}"
+        );
         assert_eq!(wilson(0, 10).0, 0.0);
         assert_eq!(wilson(10, 10).1, 1.0);
     }

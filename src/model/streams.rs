@@ -24,6 +24,11 @@ pub enum Purpose {
     Broker = 10,
     Queue = 11,
     LongReset = 12,
+    /// A sensitivity study's Latin hypercube (entity: the varied parameter). Study
+    /// streams are numbered from 101 so that model purposes can grow below them.
+    SensitivitySample = 101,
+    /// A sensitivity study's bootstrap resamples (entity: the metric).
+    Bootstrap = 102,
 }
 
 impl Purpose {

@@ -129,7 +129,11 @@ pub fn prepare_dir(dir: &str, force: bool) -> Result<(), ReportError> {
 }
 
 /// Writes rendered files as the report directory `dir`, all or nothing.
-fn commit(dir: &str, force: bool, files: Vec<(String, Vec<u8>)>) -> Result<(), ReportError> {
+pub(crate) fn commit(
+    dir: &str,
+    force: bool,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<(), ReportError> {
     // Checked again: the directory may have changed during the simulation.
     prepare_dir(dir, force)?;
     let t = Target::of(dir)?;

@@ -62,10 +62,7 @@ pub fn entry(field: &str, u: &RawUncertain) -> VResult<Uncertain> {
             );
         }
     };
-    let durations = matches!(
-        kind,
-        UncertainKind::Duration | UncertainKind::FixedDuration
-    );
+    let durations = matches!(kind, UncertainKind::Duration | UncertainKind::FixedDuration);
     let bound = |b: &RawBound| -> VResult<f64> {
         match (b, durations) {
             (RawBound::Number(v), false) => Ok(*v),
@@ -74,11 +71,16 @@ pub fn entry(field: &str, u: &RawUncertain) -> VResult<Uncertain> {
                 .map_err(|m| FieldError::new(&range_field, m)),
             (RawBound::Number(v), true) => verr(
                 &range_field,
-                format!("`{path}` is a duration: write the bounds as durations such as (\"30s\", \"5m\"), found {v}"),
+                format!(
+                    "`{path}` is a duration: write the bounds as durations such as (\"30s\", \"5m\"), found {v}"
+                ),
             ),
             (RawBound::Duration(d), false) => verr(
                 &range_field,
-                format!("`{path}` is a number: write the bounds as numbers such as (0.0, 0.06), found {:?}", d.0),
+                format!(
+                    "`{path}` is a number: write the bounds as numbers such as (0.0, 0.06), found {:?}",
+                    d.0
+                ),
             ),
         }
     };
