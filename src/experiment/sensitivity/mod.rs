@@ -120,6 +120,21 @@ pub fn unit(p: &Uncertain) -> &'static str {
     }
 }
 
+/// Whether `design` holds the same value as `base` in the model field that contains
+/// `path` (the longest field path that is a prefix of it).
+fn same_field(base: &LoadedModel, design: &LoadedModel, path: &str) -> bool {
+    let plain = scenario::schema::without_indices(path);
+    scenario::schema::FIELDS
+        .iter()
+        .filter(|f| {
+            plain
+                .strip_prefix(f.path)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+        .max_by_key(|f| f.path.len())
+        .is_none_or(|f| f.get(&base.raw) == f.get(&design.raw))
+}
+
 /// A varied parameter as recorded in outputs and part files: the range in the unit
 /// shown (seconds for durations).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -270,10 +285,32 @@ impl SensitivityModels {
         }
         let mut notes = Vec::new();
         for m in &base[1..] {
-            if m.scenario.uncertain != base[0].scenario.uncertain {
+            if !m.scenario.uncertain.is_empty()
+                && m.scenario.uncertain != base[0].scenario.uncertain
+            {
                 notes.push(format!(
                     "note: {} declares other uncertain ranges than {}; the ranges of the first model (and --vary) are used for every design",
                     m.path, base[0].path
+                ));
+            }
+        }
+        // applies[k][j]: whether parameter j is varied in design k. A design that sets
+        // the field holding it to something of its own (the patched design's crash
+        // probabilities of 0) keeps its value: varying it would undo the design.
+        let applies: Vec<Vec<bool>> = base
+            .iter()
+            .map(|m| {
+                params
+                    .iter()
+                    .map(|p| same_field(&base[0], m, &p.path))
+                    .collect()
+            })
+            .collect();
+        for (m, a) in base.iter().zip(&applies).skip(1) {
+            for (p, _) in params.iter().zip(a).filter(|(_, a)| !**a) {
+                notes.push(format!(
+                    "note: {} sets `{}` (or the field holding it) to its own value, which it keeps in every sample",
+                    m.path, p.path
                 ));
             }
         }
@@ -290,11 +327,17 @@ impl SensitivityModels {
                 .zip(&values)
                 .map(|(p, v)| set_arg(p, *v))
                 .collect();
-            let all_sets = [sets, sample_sets.as_slice()].concat();
             let models = paths
                 .iter()
-                .map(|p| {
-                    scenario::load(p, &all_sets).map_err(|e| {
+                .zip(&applies)
+                .map(|(p, a)| {
+                    let own: Vec<String> = sample_sets
+                        .iter()
+                        .zip(a)
+                        .filter(|(_, a)| **a)
+                        .map(|(s, _)| s.clone())
+                        .collect();
+                    scenario::load(p, &[sets, own.as_slice()].concat()).map_err(|e| {
                         SensitivityError::Model(
                             e,
                             Some(format!("sample {i}: {}", sample_sets.join(" "))),
