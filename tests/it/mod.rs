@@ -11,4 +11,5 @@ mod oracles;
 mod part_proptests;
 mod proptests;
 mod reports;
+mod sensitivity;
 mod study;

@@ -219,7 +219,7 @@ fn sentence(
         pct(ci95.0),
         pct(ci95.1)
     );
-    let ties = n - better - worse;
+    let ties = n.saturating_sub(better + worse);
     let tail = if worse == 0 {
         if ties == 0 {
             "; it never loses".to_string()
