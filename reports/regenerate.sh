@@ -15,4 +15,6 @@ $bigvsim compare models/york-year.ron models/york-year-patched.ron models/york-y
     --replications 200 --force --out reports/york-year-designs >/dev/null
 $bigvsim sweep models/york-2017.ron --param brain.reboot_concurrency=10,20,40,80 \
     --replications 100 --force --out reports/york-2017-concurrency >/dev/null
+$bigvsim sensitivity models/york-2017.ron models/york-2017-fast-reboot.ron --samples 32 \
+    --replications 20 --force --out reports/york-2017-sensitivity >/dev/null
 echo "reports regenerated: $(ls -d reports/*/ | tr '\n' ' ')"

@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 use super::files::{ReportError, commit};
 use super::json::num;
-use super::plot::{Bar, BarChart, PlotError, bar_chart_png, bar_chart_svg};
+use super::plot::{
+    Bar, BarChart, PlotError, bar_chart_png, bar_chart_svg, tornado_png, tornado_svg,
+};
 use super::text::table;
 use crate::VERSION;
 use crate::experiment::sensitivity::Sensitivity;
@@ -252,6 +254,10 @@ pub fn sensitivity_text(s: &Sensitivity, a: &Analysis) -> String {
             .iter()
             .filter(|r| TEXT_METRICS.contains(&r.metric))
         {
+            if r.better + r.worse == 0 {
+                out.push_str(&format!("- {}\n", r.sentence));
+                continue;
+            }
             out.push_str(&format!(
                 "- {} Worst case: sample {} ({}), difference {}.\n",
                 r.sentence,
@@ -289,10 +295,12 @@ pub fn sensitivity_markdown(
         }
     ));
     md.push_str(&format!("**Answer.** {}\n\n", answer(s, a)));
-    if let Some(r) = a
+    // The verdicts that hold whatever the horizon: the worst incident's recovery and
+    // the VM-hours lost.
+    for r in a
         .robustness
         .iter()
-        .find(|r| r.metric == Metric::DowntimeMinPerVmYear)
+        .filter(|r| [Metric::FullRecoveryS, Metric::VmHoursLost].contains(&r.metric))
     {
         md.push_str(&format!("{}\n\n", r.sentence));
     }
@@ -377,7 +385,7 @@ fn robustness_chart(s: &Sensitivity, a: &Analysis) -> BarChart {
         bars: a
             .robustness
             .iter()
-            .filter(|r| TEXT_METRICS.contains(&r.metric))
+            .filter(|r| TEXT_METRICS.contains(&r.metric) && r.better + r.worse > 0)
             .map(|r| Bar {
                 label: format!(
                     "{}: {}",
@@ -402,7 +410,7 @@ pub fn write_sensitivity_report(
 ) -> Result<(), ReportError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut plots: Vec<(String, String)> = Vec::new();
-    let mut charts: Vec<(String, BarChart)> = a
+    let mut charts: Vec<(String, BarChart, bool)> = a
         .ranking
         .iter()
         .filter(|r| TEXT_METRICS.contains(&r.metric))
@@ -410,22 +418,22 @@ pub fn write_sensitivity_report(
             (
                 format!("tornado-{}", METRICS[r.metric as usize].key),
                 tornado(s, r),
+                true,
             )
         })
         .collect();
     if !a.robustness.is_empty() {
-        charts.push(("robustness".to_string(), robustness_chart(s, a)));
+        charts.push(("robustness".to_string(), robustness_chart(s, a), false));
     }
     let plot_err = |e: PlotError| ReportError(format!("cannot draw a plot: {e}"));
-    for (name, chart) in charts {
-        files.push((
-            format!("{name}.png"),
-            bar_chart_png(&chart).map_err(plot_err)?,
-        ));
-        files.push((
-            format!("{name}.svg"),
-            bar_chart_svg(&chart).map_err(plot_err)?.into_bytes(),
-        ));
+    for (name, chart, bars) in charts {
+        let (png, svg) = if bars {
+            (tornado_png(&chart), tornado_svg(&chart))
+        } else {
+            (bar_chart_png(&chart), bar_chart_svg(&chart))
+        };
+        files.push((format!("{name}.png"), png.map_err(plot_err)?));
+        files.push((format!("{name}.svg"), svg.map_err(plot_err)?.into_bytes()));
         plots.push((name, chart.title));
     }
     let doc = serde_json::to_string_pretty(&sensitivity_json(s, a))

@@ -4,7 +4,7 @@
 //! the region where it loses.
 
 use super::{ParamRecord, Sensitivity};
-use crate::metrics::format::fmt_num;
+use crate::metrics::format::{fmt_metric, fmt_num};
 use crate::metrics::influence::{Split, best_split, bootstrap_srrc, srrc, wilson};
 use crate::metrics::{Basis, Direction, METRICS, Metric};
 use crate::model::Purpose;
@@ -188,6 +188,20 @@ fn robust(s: &Sensitivity, x: &[Vec<f64>], k: usize, m: Metric) -> Robustness {
     }
 }
 
+/// The share of samples a losing-region rule must classify correctly to be stated as
+/// "it loses when ...".
+pub const SPLIT_FITS: f64 = 0.9;
+
+/// A split as words: `brain.boot_slowdown_per_concurrent_boot > 0.05`.
+pub fn split_text(p: &ParamRecord, sp: &Split) -> String {
+    format!(
+        "{} {} {}",
+        p.path,
+        if sp.above { ">" } else { "<" },
+        value_text(p, sp.threshold)
+    )
+}
+
 /// A value of a parameter in words: `0.05`, `45 s`.
 pub fn value_text(p: &ParamRecord, v: f64) -> String {
     if p.unit == "s" {
@@ -210,8 +224,13 @@ fn sentence(
     split: &Option<Split>,
     worst: &Worst,
 ) -> String {
-    let key = METRICS[m as usize].key;
+    let def = &METRICS[m as usize];
+    let key = def.key;
     let name = &s.designs[k].name;
+    let ties = n.saturating_sub(better + worse);
+    if ties == n {
+        return format!("{name} and the baseline give the same {key} in every sample.");
+    }
     let pct = |x: f64| format!("{:.0} %", 100.0 * x);
     let head = format!(
         "{name} beats the baseline on {key} in {} of samples ({better} of {n}, 95 % CI {}–{})",
@@ -219,30 +238,34 @@ fn sentence(
         pct(ci95.0),
         pct(ci95.1)
     );
-    let ties = n.saturating_sub(better + worse);
     let tail = if worse == 0 {
         if ties == 0 {
             "; it never loses".to_string()
         } else {
-            format!("; it never loses (no difference in {ties})")
+            format!("; it never loses (the same in {ties})")
         }
     } else {
         let worst_text = format!(
-            "at worst {} {}",
+            "at worst {}{} {}",
             if worst.difference >= 0.0 { "+" } else { "−" },
-            fmt_num(worst.difference.abs())
+            fmt_metric(m, worst.difference.abs()),
+            def.unit
         );
         match split {
-            Some(sp) => {
+            // A rule is worth stating only when it tells nearly every sample apart.
+            Some(sp) if sp.correct as f64 >= SPLIT_FITS * n as f64 => {
                 let p = &s.params[sp.column];
                 format!(
-                    "; it loses ({worse} samples, {worst_text}) when {} {} {} (this rule fits {} of {n} samples)",
-                    p.path,
-                    if sp.above { ">" } else { "<" },
-                    value_text(p, sp.threshold),
+                    "; it loses ({worse} samples, {worst_text}) when {} (this rule fits {} of {n} samples)",
+                    split_text(p, sp),
                     sp.correct
                 )
             }
+            Some(sp) => format!(
+                "; it loses in {worse} samples ({worst_text}), which no single assumption separates from the others (the best rule, {}, fits only {} of {n})",
+                split_text(&s.params[sp.column], sp),
+                sp.correct
+            ),
             None => format!(
                 "; it loses in {worse} samples ({worst_text}), which no single assumption separates from the others"
             ),
