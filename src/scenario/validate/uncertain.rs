@@ -92,7 +92,11 @@ pub fn entry(field: &str, u: &RawUncertain) -> VResult<Uncertain> {
     if lo >= hi {
         return verr(
             &range_field,
-            format!("the low bound must be below the high bound, found ({lo}, {hi})"),
+            format!(
+                "the low bound must be below the high bound, found ({}, {})",
+                written(&u.range.0),
+                written(&u.range.1)
+            ),
         );
     }
     // A duration allows any length unless it must be positive; a number is checked
@@ -138,4 +142,12 @@ pub fn entry(field: &str, u: &RawUncertain) -> VResult<Uncertain> {
         scale,
         kind,
     })
+}
+
+/// A bound as the user wrote it: `0.05`, `"90s"`.
+fn written(b: &RawBound) -> String {
+    match b {
+        RawBound::Number(v) => format!("{v}"),
+        RawBound::Duration(d) => format!("{:?}", d.0),
+    }
 }
