@@ -95,10 +95,12 @@ fn solve(m: &mut [Vec<f64>]) -> Option<Vec<f64>> {
             return None;
         }
         m.swap(col, pivot);
-        for row in col + 1..d {
-            let f = m[row][col] / m[col][col];
-            for k in col..=d {
-                m[row][k] -= f * m[col][k];
+        let (top, rest) = m.split_at_mut(col + 1);
+        let pivot_row = &top[col];
+        for row in rest.iter_mut() {
+            let f = row[col] / pivot_row[col];
+            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
             }
         }
     }

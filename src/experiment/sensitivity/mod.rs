@@ -212,7 +212,7 @@ pub enum SensitivityError {
     /// Nothing to vary, too many samples, or a range that contradicts `--set`.
     Setup(String),
     /// A model, or a model at one sample, does not load.
-    Model(ScenarioError, Option<String>),
+    Model(Box<ScenarioError>, Option<String>),
 }
 
 impl std::fmt::Display for SensitivityError {
@@ -231,6 +231,18 @@ impl std::fmt::Display for SensitivityError {
 
 impl std::error::Error for SensitivityError {}
 
+/// One sample ready to run.
+#[derive(Debug)]
+struct SampleModels {
+    index: u64,
+    /// The values in each path's own unit.
+    values: Vec<f64>,
+    /// One model per design.
+    models: Vec<LoadedModel>,
+    /// The sample's `--set` arguments.
+    sets: Vec<String>,
+}
+
 /// A study ready to run: every sample's model of every design loaded, and so
 /// validated, before any runs.
 #[derive(Debug)]
@@ -241,8 +253,7 @@ pub struct SensitivityModels {
     pub samples: u64,
     /// Notes for stderr (designs whose own ranges are not used).
     pub notes: Vec<String>,
-    /// `(index, values in the path's unit, one model per design, the sample's sets)`.
-    runs: Vec<(u64, Vec<f64>, Vec<LoadedModel>, Vec<String>)>,
+    runs: Vec<SampleModels>,
 }
 
 impl SensitivityModels {
@@ -263,7 +274,9 @@ impl SensitivityModels {
         }
         let base: Vec<LoadedModel> = paths
             .iter()
-            .map(|p| scenario::load(p, sets).map_err(|e| SensitivityError::Model(e, None)))
+            .map(|p| {
+                scenario::load(p, sets).map_err(|e| SensitivityError::Model(Box::new(e), None))
+            })
             .collect::<Result<_, _>>()?;
         let params = ranges(&base[0].scenario.uncertain, vary);
         if params.is_empty() {
@@ -339,13 +352,18 @@ impl SensitivityModels {
                         .collect();
                     scenario::load(p, &[sets, own.as_slice()].concat()).map_err(|e| {
                         SensitivityError::Model(
-                            e,
+                            Box::new(e),
                             Some(format!("sample {i}: {}", sample_sets.join(" "))),
                         )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            runs.push((i, values, models, sample_sets));
+            runs.push(SampleModels {
+                index: i,
+                values,
+                models,
+                sets: sample_sets,
+            });
         }
         Ok(SensitivityModels {
             designs: base.iter().map(DesignInfo::of).collect(),
@@ -361,10 +379,10 @@ impl SensitivityModels {
     pub fn models_with_sets(&self) -> Vec<(&LoadedModel, Vec<String>)> {
         self.runs
             .iter()
-            .flat_map(|(_, _, models, sets)| {
-                models.iter().map(move |m| {
+            .flat_map(|run| {
+                run.models.iter().map(move |m| {
                     let mut all = self.overrides.clone();
-                    all.extend(sets.iter().cloned());
+                    all.extend(run.sets.iter().cloned());
                     (m, all)
                 })
             })
@@ -389,7 +407,13 @@ impl SensitivityModels {
         };
         let mut results = Vec::with_capacity(self.runs.len());
         let mut done = 0;
-        for (index, values, models, _) in self.runs {
+        for SampleModels {
+            index,
+            values,
+            models,
+            ..
+        } in self.runs
+        {
             let mut means = Vec::with_capacity(models.len());
             for m in &models {
                 let base = done;
