@@ -273,6 +273,26 @@ fn bad_ranges_are_refused_with_exit_code_2() {
             && err.contains("at least 1"),
         "{err}"
     );
+    // Too few samples for the parameters, and a path varied twice, are refused.
+    let out = run(&["sensitivity", &model, "--samples", "5", "-r", "1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("ranking 3 parameters needs at least 6 samples")
+    );
+    let twice = [
+        "--vary",
+        "link.flaps_per_year=1..2",
+        "--vary",
+        "link.flaps_per_year=3..4",
+    ];
+    let out = run(&[
+        ["sensitivity", model.as_str(), "-r", "1"].as_slice(),
+        &twice,
+    ]
+    .concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("this path is varied twice"));
     // A path both varied and fixed by --set is refused.
     let out = run(&[
         "sensitivity",

@@ -278,11 +278,32 @@ impl SensitivityModels {
                 scenario::load(p, sets).map_err(|e| SensitivityError::Model(Box::new(e), None))
             })
             .collect::<Result<_, _>>()?;
+        if let Some((j, v)) = vary
+            .iter()
+            .enumerate()
+            .find(|(j, v)| vary[..*j].iter().any(|w| w.path == v.path))
+        {
+            return Err(setup(format!(
+                "--vary {}: this path is varied twice (argument {}); give it one range",
+                v.path,
+                j + 1
+            )));
+        }
         let params = ranges(&base[0].scenario.uncertain, vary);
         if params.is_empty() {
             return Err(setup(format!(
                 "{}: nothing to vary; declare `uncertain: [ (path: \"brain.boot_slowdown_per_concurrent_boot\", range: (0.0, 0.06)) ]` in the model or give --vary PATH=LO..HI",
                 paths[0]
+            )));
+        }
+        // The regression has one coefficient per parameter and an intercept, and the
+        // bootstrap needs a few samples beyond that to resample.
+        let needed = params.len() as u64 + 3;
+        if plan.samples < needed {
+            return Err(setup(format!(
+                "--samples {}: ranking {} parameters needs at least {needed} samples (32 or more give useful intervals)",
+                plan.samples,
+                params.len()
             )));
         }
         for p in &params {
