@@ -305,3 +305,46 @@ fn bad_ranges_are_refused_with_exit_code_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("also fixed by --set"));
 }
+
+#[test]
+fn a_design_keeps_its_own_value_of_a_varied_field() {
+    // Proves that a design which sets a varied field to a value of its own keeps it
+    // in every sample (as the patched design keeps its crash probabilities of 0),
+    // with a note: here the design's fixed 30 s boots give it the same recovery in
+    // every sample, while the baseline's recovery follows the varied boot time.
+    // Only the boot time and the flap duration vary here.
+    let text = CRASH.replace(
+        "        (path: \"brain.reboot_concurrency\", range: (8, 10)),\n",
+        "",
+    );
+    assert_ne!(text, CRASH);
+    let base = temp_model("own-base.ron", &text);
+    let own = temp_model(
+        "own-design.ron",
+        &text.replace("\"crash\"", "\"fixed-boots\"").replace(
+            "boot_time: LogNormal(mean: \"45s\", sigma: 0.3)",
+            "boot_time: Fixed(\"30s\")",
+        ),
+    );
+    let p = plan(6, 2);
+    let models = SensitivityModels::load(&[base, own], &[], &[], &p).unwrap();
+    assert!(
+        models
+            .notes
+            .iter()
+            .any(|n| n.contains("own-design.ron sets `brain.boot_time.mean`")),
+        "{:?}",
+        models.notes
+    );
+    let s = models.run(&p, &|_, _| {}).unwrap();
+    let recovery = |k: usize| -> Vec<f64> {
+        s.results
+            .iter()
+            .map(|r| r.means[k][Metric::FullRecoveryS as usize])
+            .collect()
+    };
+    let design = recovery(1);
+    let base = recovery(0);
+    assert!(design.iter().all(|v| *v == design[0]), "{design:?}");
+    assert!(base.iter().any(|v| *v != base[0]), "{base:?}");
+}
