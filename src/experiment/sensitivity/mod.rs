@@ -473,3 +473,49 @@ impl SensitivityModels {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vary_arguments_become_checked_ranges_and_values_round_trip() {
+        // Proves `--vary` reads numbers, durations and a log scale; a sampled value is
+        // kept inside its range, a log range's midpoint is the geometric mean, whole
+        // numbers and durations are rounded, and the `--set` text reads back.
+        let slow = parse_vary("brain.boot_slowdown_per_concurrent_boot=0..0.06").unwrap();
+        assert_eq!((slow.lo, slow.hi, slow.scale), (0.0, 0.06, Scale::Linear));
+        assert!((value_at(&slow, 0.5) - 0.03).abs() < 1e-15);
+        let crash = parse_vary("supervisor.crash_on_reset=0.0001..0.01:log").unwrap();
+        assert!((value_at(&crash, 0.5) - 0.001).abs() < 1e-12);
+        assert!(value_at(&crash, 1.0) <= 0.01 && value_at(&crash, 0.0) >= 0.0001);
+        let boot = parse_vary("brain.boot_time.mean=30s..90s").unwrap();
+        assert_eq!(
+            (boot.lo, boot.hi, boot.kind),
+            (30e6, 90e6, UncertainKind::Duration)
+        );
+        let v = value_at(&boot, 1.0 / 3.0);
+        assert_eq!(v, 50e6);
+        assert_eq!(set_arg(&boot, v), "brain.boot_time.mean=50000000us");
+        assert_eq!(shown(&boot, v), 50.0);
+        let slots = parse_vary("brain.reboot_concurrency=10..40").unwrap();
+        assert_eq!(value_at(&slots, 0.51), 25.0);
+        assert_eq!(set_arg(&slots, 25.0), "brain.reboot_concurrency=25");
+        let tiny = Uncertain {
+            kind: UncertainKind::Number,
+            ..crash.clone()
+        };
+        let text = set_arg(&tiny, 1.234_567_890_123e-5);
+        let mut raw = scenario::schema::defaults();
+        scenario::apply_set(&mut raw, &text).unwrap();
+        assert_eq!(raw.supervisor.crash_on_reset, 1.234_567_890_123e-5);
+        // --vary replaces the model's range of the same path and adds new ones.
+        let merged = ranges(
+            &[crash.clone(), slow.clone()],
+            &[boot.clone(), slow.clone()],
+        );
+        assert_eq!(merged.len(), 3);
+        assert!(parse_vary("supervisor.restart=1..30").is_err());
+        assert!(parse_vary("supervisor.restart=1s..30s").is_ok());
+    }
+}
