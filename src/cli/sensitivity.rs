@@ -15,7 +15,7 @@ use super::checks::{
     workers,
 };
 use super::progress::Progress;
-use super::{Common, Failure, Format, Output, command_line, out, print_json, run_failure};
+use super::{Common, Failure, Format, Output, command_line, out, print_json, run_failure, verbose};
 
 #[derive(Args, Debug)]
 pub(super) struct SensitivityArgs {
@@ -63,6 +63,7 @@ pub(super) fn cmd_sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
     let models = SensitivityModels::load(&args.models, &c.sets, &vary, &plan)
         .map_err(|e| Failure::input(e.to_string()))?;
     models.notes.iter().for_each(|n| eprintln!("{n}"));
+    verbose(&models.base, c);
     plan.jobs = fit_owned(&models.models_with_sets(), workers(c.jobs), c.replications)?;
     check_out(&args.output)?;
     let range = plan.range();

@@ -253,6 +253,8 @@ pub struct SensitivityModels {
     pub samples: u64,
     /// Notes for stderr (designs whose own ranges are not used).
     pub notes: Vec<String>,
+    /// The designs as given (with `--set`, without any sample's values), for `-v`.
+    pub base: Vec<LoadedModel>,
     runs: Vec<SampleModels>,
 }
 
@@ -317,7 +319,11 @@ impl SensitivityModels {
                 )));
             }
         }
-        let mut notes = Vec::new();
+        // Warnings about the models as given, as every command prints them.
+        let mut notes: Vec<String> = base
+            .iter()
+            .flat_map(|m| m.warnings.iter().map(|w| format!("warning: {w}")))
+            .collect();
         for m in &base[1..] {
             if !m.scenario.uncertain.is_empty()
                 && m.scenario.uncertain != base[0].scenario.uncertain
@@ -392,6 +398,7 @@ impl SensitivityModels {
             params,
             samples: plan.samples,
             notes,
+            base,
             runs,
         })
     }
