@@ -189,6 +189,9 @@ fn shards_merge_into_the_output_of_one_process() {
         "{}",
         String::from_utf8_lossy(&json.stderr)
     );
+    // The number of worker threads does not change the result.
+    let one_job = run(&[whole.as_slice(), &["--format", "json", "--jobs", "1"]].concat());
+    assert_eq!(one_job.stdout, json.stdout);
     let text = run(&whole);
     let mut parts = Vec::new();
     for k in 0..3 {
