@@ -229,3 +229,127 @@ pub fn merge_files(paths: &[String]) -> Result<Sensitivity, String> {
         .collect::<Result<Vec<_>, _>>()?;
     merge_texts(&texts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A study of one design, two parameters and four samples, with made-up means.
+    fn study() -> Sensitivity {
+        Sensitivity {
+            designs: vec![DesignInfo {
+                name: "m".into(),
+                path: "m.ron".into(),
+                hash: "0".into(),
+            }],
+            seed: 1,
+            replications: 3,
+            samples: 4,
+            overrides: vec![],
+            params: ["a", "b"]
+                .iter()
+                .map(|p| ParamRecord {
+                    path: p.to_string(),
+                    lo: 0.0,
+                    hi: 1.0,
+                    scale: "linear".into(),
+                    unit: String::new(),
+                })
+                .collect(),
+            results: (0..4)
+                .map(|i| SampleResult {
+                    index: i,
+                    values: vec![i as f64 / 4.0, 0.5],
+                    means: vec![vec![i as f64 * 1.5; METRICS.len()]],
+                })
+                .collect(),
+        }
+    }
+
+    /// The two halves of `study()` as part texts.
+    fn parts() -> Vec<(String, String)> {
+        let s = study();
+        (0..2)
+            .map(|k| {
+                let shard = Shard { k, n: 2 };
+                let mut part = s.clone();
+                part.results.retain(|r| shard.range(4).contains(&r.index));
+                (format!("p{k}"), part_json(&part, shard).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parts_merge_back_into_the_study() {
+        assert_eq!(merge_texts(&parts()).unwrap(), study());
+        assert!(is_part(&parts()[0].1) && !is_part("{\"format\": \"bigvsim-partial-1\"}"));
+    }
+
+    #[test]
+    fn every_field_is_checked_when_read() {
+        // Proves a part edited in any of these ways is refused with a message naming
+        // what is wrong, never merged into a wrong study.
+        let edits: &[(&str, &str, &str)] = &[
+            (
+                "\"shard\": [\n    0,\n    2\n  ]",
+                "\"shard\": [\n    2,\n    2\n  ]",
+                "`shard` is [2, 2]",
+            ),
+            ("\"samples\": 4", "\"samples\": 1", "`samples` is 1"),
+            (
+                "\"replications\": 3",
+                "\"replications\": 0",
+                "`replications` is 0",
+            ),
+            (
+                "\"index\": 1",
+                "\"index\": 7",
+                "`results` must hold samples 0..2",
+            ),
+            (
+                "\"metric_keys\": [\n    \"vm_availability\",",
+                "\"metric_keys\": [",
+                "`metric_keys`",
+            ),
+            ("\"hi\": 1.0", "\"hi\": -1.0", "has no range lo < hi"),
+            (
+                "\"version\": \"",
+                "\"version\": \"0.0.0-",
+                "written by bigvsim 0.0.0-",
+            ),
+            (
+                "\"seed\": 1",
+                "\"seed\": 1, \"extra\": 2",
+                "unknown field `extra`",
+            ),
+        ];
+        for (from, to, says) in edits {
+            let mut p = parts();
+            assert!(p[0].1.contains(from), "{from}");
+            p[0].1 = p[0].1.replacen(from, to, 1);
+            let err = merge_texts(&p).unwrap_err();
+            assert!(err.starts_with("p0: ") && err.contains(says), "{to}: {err}");
+        }
+        // A value list of the wrong length.
+        let mut p = parts();
+        p[1].1 = p[1].1.replacen("0.5\n", "0.5, 0.25\n", 1);
+        let err = merge_texts(&p).unwrap_err();
+        assert!(err.contains("sample 2 needs 2 values"), "{err}");
+        // Parts of different studies, a repeated part and a missing one.
+        let mut p = parts();
+        p[1].1 = p[1].1.replacen("\"seed\": 1", "\"seed\": 2", 1);
+        assert!(
+            merge_texts(&p)
+                .unwrap_err()
+                .contains("not from the same sensitivity study")
+        );
+        let p = parts();
+        let twice = vec![p[0].clone(), p[0].clone()];
+        assert!(merge_texts(&twice).unwrap_err().contains("given twice"));
+        assert!(
+            merge_texts(&p[1..])
+                .unwrap_err()
+                .contains("shard 0/2 is missing")
+        );
+    }
+}
