@@ -24,4 +24,6 @@ $bigvsim compare models/scale-10k-heads.ron models/scale-10k-heads-no-jitter.ron
 $bigvsim sweep models/scale-10k-heads.ron --param brain.accept_per_s=50,60,75,100,150,200,300 \
     --param link.reconnect.jitter=0.0,0.2 --replications 20 --force \
     --out reports/scale-10k-heads-accept >/dev/null
+$bigvsim sensitivity models/york-2017.ron models/york-2017-fast-reboot.ron --samples 32 \
+    --replications 20 --force --out reports/york-2017-sensitivity >/dev/null
 echo "reports regenerated: $(ls -d reports/*/ | tr '\n' ' ')"

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use bigvsim::experiment::differences::MinEffect;
 mod checks;
 mod progress;
+mod sensitivity;
 mod solve;
 mod tracing;
 
@@ -54,6 +55,8 @@ enum Command {
     /// Find the smallest (or largest) value of one parameter that meets a target, by
     /// bisection on common random numbers.
     Solve(solve::SolveArgs),
+    /// Vary the uncertain assumptions: what moves the results, and do verdicts hold?
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Check model files and print their resolved parameters' summary.
     Validate {
         /// Model files (RON).
@@ -307,6 +310,7 @@ pub fn main() -> ExitCode {
         Command::Sweep(args) => cmd_sweep(args),
         Command::Merge(args) => cmd_merge(args),
         Command::Solve(args) => solve::cmd_solve(args),
+        Command::Sensitivity(args) => sensitivity::cmd_sensitivity(args),
         Command::Validate {
             models,
             sets,
@@ -599,6 +603,10 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     check_paths("a part file", &args.parts)?;
     check_output(&args.output)?;
     let targets = parse_targets(&args.targets)?;
+    // Part files say what kind of study they come from.
+    if sensitivity::is_sensitivity_part(&args.parts) {
+        return sensitivity::merge(&args.parts, &args.output);
+    }
     let mut s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;
     s.min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
     s.add_targets(&targets);

@@ -10,6 +10,7 @@ pub mod design;
 pub mod differences;
 pub mod explain;
 pub mod resources;
+pub mod sensitivity;
 pub mod shard;
 pub mod solve;
 pub mod study;

@@ -229,7 +229,7 @@ const MAX_PART_FILE_BYTES: u64 = 8 << 30;
 
 /// A part file's text, read with a bound so a device such as /dev/zero or an endless
 /// pipe cannot hang the merge or fill memory.
-fn read_text(path: &str) -> Result<String, String> {
+pub(crate) fn read_text(path: &str) -> Result<String, String> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let meta = file.metadata().map_err(|e| e.to_string())?;

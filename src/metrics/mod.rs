@@ -7,6 +7,7 @@
 
 pub mod format;
 pub mod histogram;
+pub mod influence;
 pub mod recorder;
 pub mod stats;
 

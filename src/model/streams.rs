@@ -26,6 +26,11 @@ pub enum Purpose {
     LongReset = 12,
     /// Rack-switch failures and repairs, one stream per rack.
     RackSwitch = 13,
+    /// A sensitivity study's Latin hypercube (entity: the varied parameter). Study
+    /// streams are numbered from 101 so that model purposes can grow below them.
+    SensitivitySample = 101,
+    /// A sensitivity study's bootstrap resamples (entity: the metric).
+    Bootstrap = 102,
 }
 
 impl Purpose {

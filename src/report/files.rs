@@ -129,7 +129,7 @@ pub fn prepare_dir(dir: &str, force: bool) -> Result<(), ReportError> {
 }
 
 /// Writes rendered files as the report directory `dir`, all or nothing.
-pub(super) fn commit(
+pub(crate) fn commit(
     dir: &str,
     force: bool,
     files: Vec<(String, Vec<u8>)>,

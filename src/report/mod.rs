@@ -12,6 +12,7 @@ pub mod explain;
 pub mod files;
 mod json;
 pub mod plot;
+pub mod sensitivity;
 mod series;
 pub mod solve;
 pub mod targets;

@@ -55,6 +55,10 @@ pub struct RawScenario {
     pub metrics: RawMetrics,
     #[serde(default)]
     pub limits: RawLimits,
+    /// Not part of the model: the ranges `bigvsim sensitivity` varies. Left out when
+    /// empty so that printing a model without it is unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertain: Vec<RawUncertain>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -314,4 +318,30 @@ impl Default for RawLimits {
             max_events: super::RunLimits::default().max_events,
         }
     }
+}
+
+/// One uncertain parameter: a numeric path and the range it may lie in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUncertain {
+    pub path: String,
+    pub range: (RawBound, RawBound),
+    #[serde(default)]
+    pub scale: RawScale,
+}
+
+/// A bound of an uncertain range: a number, or a duration for a duration's path.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RawBound {
+    Number(f64),
+    Duration(Dur),
+}
+
+/// How an uncertain range is sampled: evenly, or evenly in its logarithm.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RawScale {
+    #[default]
+    Linear,
+    Log,
 }

@@ -20,6 +20,8 @@ pub struct Scenario {
     pub targets: Vec<super::target::Target>,
     pub metrics: MetricParams,
     pub limits: RunLimits,
+    /// The ranges `bigvsim sensitivity` varies; the model never reads them.
+    pub uncertain: Vec<Uncertain>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,4 +239,36 @@ impl Default for RunLimits {
             max_events: 50_000_000,
         }
     }
+}
+
+/// An assumption a sensitivity study varies: the path it sets and the range, in the
+/// path's own unit (microseconds for a duration).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Uncertain {
+    pub path: String,
+    pub lo: f64,
+    pub hi: f64,
+    pub scale: Scale,
+    pub kind: UncertainKind,
+}
+
+/// How a range is sampled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scale {
+    Linear,
+    Log,
+}
+
+/// What kind of value an uncertain path holds, which decides how a sampled value is
+/// written back as a `--set` value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UncertainKind {
+    /// A number, written as the shortest text that reads back the same.
+    Number,
+    /// A whole number: the sampled value rounded.
+    Whole,
+    /// A duration, in whole microseconds (`"1500000us"`).
+    Duration,
+    /// A distribution, varied as `Fixed` of a duration.
+    FixedDuration,
 }

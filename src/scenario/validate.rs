@@ -16,6 +16,7 @@ mod racks;
 use crate::engine::{Dist, Micros};
 
 mod storm;
+pub mod uncertain;
 
 type VResult<T> = Result<T, FieldError>;
 
@@ -504,6 +505,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         )
         .map(|_| ()),
     );
+    let uncertain = uncertain::check_all(&mut p, &raw.uncertain);
     if !p.errors.is_empty() {
         return Err(p.errors);
     }
@@ -523,6 +525,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         limits: RunLimits {
             max_events: raw.limits.max_events,
         },
+        uncertain,
     };
     check_work(&scenario).map_err(|e| vec![e])?;
     Ok(scenario)

@@ -253,6 +253,21 @@ fn value(kind: Kind, range: Range) -> BoxedStrategy<String> {
 fn field_value(field: &'static schema::Field) -> BoxedStrategy<Option<String>> {
     let v = if field.path == "horizon" {
         horizon()
+    } else if field.path == "uncertain" {
+        // Free-form paths and ranges would almost never name a numeric field with a
+        // range inside its own: mostly valid lists, sometimes a bad one, so the
+        // simulation is still exercised.
+        mostly(
+            &[
+                "[]",
+                r#"[(path: "brain.boot_time.mean", range: ("30s", "90s"), scale: Linear)]"#,
+                r#"[(path: "supervisor.crash_on_reset", range: (0.0001, 0.01), scale: Log), (path: "link.flaps_per_year", range: (10.0, 250.0))]"#,
+            ],
+            &[
+                r#"[(path: "brain.boot_time", range: (1.0, 2.0))]"#,
+                r#"[(path: "supervisor.crash_on_reset", range: (0.5, 2.0))]"#,
+            ],
+        )
     } else {
         value(field.kind, field.range)
     };

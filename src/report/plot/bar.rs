@@ -17,6 +17,16 @@ pub(super) fn draw_bar_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &BarChart,
 ) -> Result<(), PlotError> {
+    draw_rows(root, chart, false)
+}
+
+/// Draws one row per bar: a point, or with `from_zero` a bar from 0 to the value (a
+/// tornado chart), each with its CI whiskers.
+pub(super) fn draw_rows<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &BarChart,
+    from_zero: bool,
+) -> Result<(), PlotError> {
     root.fill(&WHITE).map_err(perr)?;
     let top = draw_title(root, &chart.title)?;
     let bars = &chart.bars;
@@ -29,6 +39,8 @@ pub(super) fn draw_bar_chart<DB: DrawingBackend>(
         };
         std::iter::once(b.value).chain(ci)
     });
+    // Bars start at 0, so the axis must reach it.
+    let values = values.chain(from_zero.then_some(0.0));
     let Some((lo, hi)) = min_max(values.filter(|v| v.is_finite())) else {
         return draw_no_data(root, &chart.y_label, "", top);
     };
@@ -116,6 +128,18 @@ pub(super) fn draw_bar_chart<DB: DrawingBackend>(
 
     let color = PALETTE[0];
     let cap = (row_h * 0.3).clamp(2.0, 10.0) as i32;
+    if from_zero {
+        let half = (row_h * 0.3).clamp(3.0, 20.0) as i32;
+        for (i, bar) in bars.iter().enumerate().filter(|(_, b)| b.value.is_finite()) {
+            let p0 = ctx.backend_coord(&(0.0, row_y(i)));
+            let p1 = ctx.backend_coord(&(bar.value, row_y(i)));
+            root.draw(&Rectangle::new(
+                [(p0.0, p0.1 - half), (p1.0, p1.1 + half)],
+                color.mix(0.75).filled(),
+            ))
+            .map_err(perr)?;
+        }
+    }
     for (i, bar) in bars.iter().enumerate() {
         let y = row_y(i);
         let (a, b) = (bar.ci95.0.min(bar.ci95.1), bar.ci95.0.max(bar.ci95.1));
@@ -131,7 +155,9 @@ pub(super) fn draw_bar_chart<DB: DrawingBackend>(
                 root.draw(&element).map_err(perr)?;
             }
         }
-        if bar.value.is_finite() {
+        if bar.value.is_finite() && from_zero {
+            // Drawn before the rows, under the whiskers.
+        } else if bar.value.is_finite() {
             let p = ctx.backend_coord(&(bar.value, y));
             root.draw(&Circle::new(p, r, color.filled()))
                 .map_err(perr)?;

@@ -43,6 +43,7 @@ mod layout;
 mod line;
 #[cfg(test)]
 mod tests;
+mod tornado;
 
 use std::fmt;
 
@@ -51,6 +52,7 @@ use plotters::prelude::*;
 use backend::{render_png, render_svg};
 use bar::draw_bar_chart;
 use line::{draw_line_chart, draw_panels};
+pub use tornado::{tornado_png, tornado_svg};
 
 /// Width of every chart, in pixels.
 pub const WIDTH: u32 = 1000;

@@ -540,4 +540,6 @@ schema! {
     limits: Section, optional, "", Any, "safety limits on one replication";
     limits.max_events: Count { max: u64::MAX }, optional, "events", AtLeast(1),
         "a run processing more events is stopped with an error naming the seed, the simulated time and the command that reproduces it (a runaway model)";
+    uncertain: List(&Record(UNCERTAIN)), optional, "", Any,
+        "assumptions `bigvsim sensitivity` varies (the model itself ignores them): `(path: P, range: (LO, HI), scale: Linear)` with `P` a number, whole number, duration or distribution (varied as `Fixed`) path, bounds within its allowed range (durations as `\"30s\"`), `scale: Log` for ranges spanning decades";
 }

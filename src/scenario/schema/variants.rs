@@ -264,3 +264,43 @@ pub const FAULTS: &[Variant] = &[
         ],
     },
 ];
+
+/// The fields of one `uncertain` entry.
+pub const UNCERTAIN: &[Param] = &[
+    Param {
+        name: "path",
+        kind: Text,
+        range: Any,
+        doc: "a numeric path, as `--set` takes it",
+    },
+    Param {
+        name: "range",
+        kind: List(&Number),
+        range: Any,
+        doc: "`(LO, HI)` with LO < HI: numbers, or durations for a duration",
+    },
+    Param {
+        name: "scale",
+        kind: Choice(SCALES),
+        range: Any,
+        doc: "how the range is sampled",
+    },
+];
+
+/// How an uncertain range is sampled.
+pub const SCALES: &[Variant] = &[
+    Variant {
+        name: "Linear",
+        form: "Linear",
+        example: "Linear",
+        doc: "evenly over the range",
+        params: &[],
+    },
+    Variant {
+        name: "Log",
+        form: "Log",
+        example: "Log",
+        doc: "evenly over the range's logarithm (LO > 0)",
+        params: &[],
+    },
+];
