@@ -12,21 +12,19 @@ mod checks;
 mod progress;
 mod sensitivity;
 mod solve;
+mod sweep;
 mod tracing;
 
 use checks::{
     check_common, check_out, check_output, check_paths, check_sets, check_shard_output, fit,
-    fit_owned, parse_shard, workers,
+    parse_shard, workers,
 };
 use progress::Progress;
 use tracing::{cmd_explain, cmd_trace, explain};
 
 use bigvsim::experiment::Shard;
 use bigvsim::experiment::shard;
-use bigvsim::experiment::sweep::{Param, SweepModels};
-use bigvsim::experiment::{
-    self, Plan, RunFailure, Study, StudyError, StudyKind, StudyPlan, Workers,
-};
+use bigvsim::experiment::{self, RunFailure, Study, StudyError, StudyKind, StudyPlan, Workers};
 use bigvsim::report::{self, files};
 use bigvsim::scenario::target::Target;
 use bigvsim::scenario::{self, LoadedModel};
@@ -49,7 +47,7 @@ enum Command {
     /// Run several designs on the same seeds and report paired differences.
     Compare(CompareArgs),
     /// Run a model over a grid of parameter values (same seeds at every point).
-    Sweep(SweepArgs),
+    Sweep(sweep::SweepArgs),
     /// Combine the partial results of `--shard K/N` runs into the full result.
     Merge(MergeArgs),
     /// Find the smallest (or largest) value of one parameter that meets a target, by
@@ -220,20 +218,6 @@ struct CompareArgs {
 }
 
 #[derive(Args, Debug)]
-struct SweepArgs {
-    /// Model file (RON).
-    model: String,
-    /// A parameter to sweep: PATH=V1,V2,... or PATH=A..B:STEP (B included). Repeat for
-    /// a grid.
-    #[arg(long = "param", value_name = "PATH=VALUES", required = true)]
-    params: Vec<String>,
-    #[command(flatten)]
-    common: Common,
-    #[command(flatten)]
-    output: Output,
-}
-
-#[derive(Args, Debug)]
 struct MergeArgs {
     /// Partial result files written by `--shard K/N` runs.
     #[arg(required = true)]
@@ -307,7 +291,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => cmd_run(args),
         Command::Compare(args) => cmd_compare(args),
-        Command::Sweep(args) => cmd_sweep(args),
+        Command::Sweep(args) => sweep::cmd_sweep(args),
         Command::Merge(args) => cmd_merge(args),
         Command::Solve(args) => solve::cmd_solve(args),
         Command::Sensitivity(args) => sensitivity::cmd_sensitivity(args),
@@ -466,6 +450,12 @@ fn emit_study(s: &Study, output: &Output, models: Option<&[LoadedModel]>) -> Res
         (Format::Json, StudyKind::Compare) => print_json(&report::compare_json(s))?,
         (Format::Text, StudyKind::Run) => out(&report::run_text(s, width))?,
         (Format::Text, StudyKind::Compare) => out(&report::compare_text(s, width))?,
+        // A merged sweep is printed as a sweep (see `cmd_merge`), never here.
+        (_, StudyKind::Sweep) => {
+            return Err(Failure::run(
+                "a sweep was printed as a study: this is a bug in bigvsim, please report it",
+            ));
+        }
     }
     if let Some(dir) = &output.out {
         eprintln!("report written to {dir}/report.md");
@@ -611,48 +601,13 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     s.min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
     s.add_targets(&targets);
     check_out(&args.output)?;
+    if s.kind == StudyKind::Sweep {
+        let sw = bigvsim::experiment::Sweep::from_study(s).ok_or_else(|| {
+            Failure::input("the parts are a sweep's but carry no sweep points".to_string())
+        })?;
+        return sweep::emit_sweep(&sw, &args.output);
+    }
     emit_study(&s, &args.output, None)
-}
-
-fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
-    let c = &args.common;
-    check_common(c)?;
-    check_paths("the model file", [&args.model])?;
-    check_output(&args.output)?;
-    let params = args
-        .params
-        .iter()
-        .map(|p| Param::parse(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Failure::input)?;
-    let sweep = SweepModels::load(&args.model, &c.sets, &params)
-        .map_err(|e| Failure::input(e.to_string()))?;
-    let jobs = fit_owned(&sweep.models_with_sets(), workers(c.jobs), c.replications)?;
-    check_out(&args.output)?;
-    verbose(sweep.models().take(1), c);
-    let plan = Plan {
-        seed: c.seed,
-        first: 0,
-        count: c.replications,
-        jobs,
-        check_invariants: c.check,
-    };
-    let progress = Progress::new("sweep", c.replications * sweep.models().count() as u64);
-    let sw = sweep
-        .run(&plan, &|d, t| progress.update(d, t))
-        .map_err(|f| run_failure(&f))?;
-    if let Some(dir) = &args.output.out {
-        files::write_sweep_report(dir, args.output.force, &sw, &command_line())
-            .map_err(|e| Failure::input(e.to_string()))?;
-    }
-    match args.output.format() {
-        Format::Json => print_json(&report::sweep_json(&sw))?,
-        Format::Text => out(&report::sweep_text(&sw, args.output.width()))?,
-    }
-    if let Some(dir) = &args.output.out {
-        eprintln!("report written to {dir}/report.md");
-    }
-    Ok(())
 }
 
 fn cmd_validate(models: &[String], sets: &[String], verbose: bool) -> Result<(), Failure> {

@@ -15,6 +15,8 @@ pub enum StudyKind {
     Run,
     /// `compare`: a baseline and the designs compared with it.
     Compare,
+    /// `sweep`: one model at several parameter values, each compared with the first.
+    Sweep,
 }
 
 impl StudyKind {
@@ -23,8 +25,18 @@ impl StudyKind {
         match self {
             StudyKind::Run => "run",
             StudyKind::Compare => "compare",
+            StudyKind::Sweep => "sweep",
         }
     }
+}
+
+/// What a sweep's designs are: the model's name, the swept paths and each point's
+/// values (a sweep travels in shard files as a study of its points).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepLabels {
+    pub model: String,
+    pub params: Vec<String>,
+    pub values: Vec<Vec<String>>,
 }
 
 /// Where a design came from.

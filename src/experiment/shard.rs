@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::design::{DesignInfo, Shard, StudyKind, design_seed};
+use super::design::{DesignInfo, Shard, StudyKind, SweepLabels, design_seed};
 use super::study::Study;
 use super::{Batch, MAX_REPLICATIONS, OUTAGE_LOG_CAPACITY, Replication};
 use crate::metrics::histogram::LogHistogram;
@@ -32,6 +32,9 @@ struct PartFile {
     seed: u64,
     /// `[k, n]`.
     shard: (u64, u64),
+    /// A sweep's parameters and point values (absent for `run` and `compare`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sweep: Option<SweepLabels>,
     /// The targets the models declared and `--target` added, as written.
     #[serde(default)]
     targets: Vec<String>,
@@ -138,6 +141,7 @@ impl PartFile {
             replications: study.replications,
             seed: study.seed,
             shard: (shard.k, shard.n),
+            sweep: study.sweep.clone(),
             targets: study.targets.iter().map(Target::text).collect(),
             version: crate::VERSION.to_string(),
         }
@@ -264,6 +268,7 @@ struct Part {
     independent_seeds: bool,
     overrides: Vec<String>,
     targets: Vec<Target>,
+    sweep: Option<SweepLabels>,
     designs: Vec<(DesignInfo, Batch)>,
 }
 
@@ -277,6 +282,7 @@ impl Part {
             && self.independent_seeds == other.independent_seeds
             && self.overrides == other.overrides
             && self.targets == other.targets
+            && self.sweep == other.sweep
             && self.shard.n == other.shard.n
             && self.designs.len() == other.designs.len()
             && self
@@ -326,7 +332,21 @@ fn parse(text: &str) -> Result<Part, PartError> {
     let (count_ok, wanted) = match file.command {
         StudyKind::Run => (file.designs.len() == 1, "exactly one design"),
         StudyKind::Compare => (file.designs.len() >= 2, "at least two designs"),
+        StudyKind::Sweep => (
+            file.sweep.as_ref().is_some_and(|sw| {
+                !file.designs.is_empty()
+                    && sw.values.len() == file.designs.len()
+                    && sw.values.iter().all(|v| v.len() == sw.params.len())
+            }),
+            "one design per point of its `sweep` values",
+        ),
     };
+    if file.command != StudyKind::Sweep && file.sweep.is_some() {
+        return Err(invalid(format!(
+            "`sweep` is given but the study is a `{}`",
+            file.command.command()
+        )));
+    }
     if !count_ok {
         return Err(invalid(format!(
             "`designs` has {} entries: a `{}` study has {wanted}",
@@ -358,6 +378,7 @@ fn parse(text: &str) -> Result<Part, PartError> {
         independent_seeds: file.independent_seeds,
         overrides: file.overrides,
         targets,
+        sweep: file.sweep,
         designs,
     })
 }
@@ -609,6 +630,7 @@ fn merge(mut parts: Vec<(String, Part)>) -> Result<Study, MergeError> {
     )
     .map(|mut study| {
         study.targets = first.targets.clone();
+        study.sweep = first.sweep.clone();
         study
     })
     .map_err(MergeError::Pairing)

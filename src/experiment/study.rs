@@ -6,7 +6,7 @@
 //! [`super::differences`], shard files and their merging in [`super::shard`], sweeps
 //! over parameters in [`super::sweep`].
 
-use super::design::{DesignInfo, Shard, StudyKind, design_seed};
+use super::design::{DesignInfo, Shard, StudyKind, SweepLabels, design_seed};
 use super::differences::{MinEffect, Verdict, differences, verdict};
 use super::targets::{TargetResult, judge};
 use super::{Batch, Plan, ReplicationError, run_batch};
@@ -33,6 +33,9 @@ pub struct Study {
     /// The targets every design is judged against: those the models declare, then
     /// those given with `--target`, each once.
     pub targets: Vec<Target>,
+    /// For a sweep: its parameters and each point's values (the designs are the
+    /// points).
+    pub sweep: Option<SweepLabels>,
 }
 
 impl Study {
@@ -59,6 +62,7 @@ impl Study {
             differences,
             min_effect: MinEffect::default(),
             targets: Vec::new(),
+            sweep: None,
         })
     }
 

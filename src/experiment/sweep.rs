@@ -1,10 +1,13 @@
 //! Sweeps: one model run over a grid of parameter values, every point on the same
 //! seeds, so neighbouring points differ by the parameter and not by luck.
 
-use super::design::DesignInfo;
-use super::study::RunFailure;
+use super::design::{DesignInfo, StudyKind, SweepLabels};
+use super::differences::MinEffect;
+use super::study::{RunFailure, Study};
 use super::{Batch, Plan, run_batch};
+use crate::metrics::stats::LengthMismatch;
 use crate::metrics::{Metric, Summary};
+use crate::scenario::target::Target;
 use crate::scenario::{self, LoadedModel, ScenarioError};
 
 /// One swept parameter: a `--set` path and its values as text.
@@ -179,6 +182,78 @@ pub struct Sweep {
     pub overrides: Vec<String>,
     pub params: Vec<String>,
     pub points: Vec<(Vec<String>, Batch)>,
+    /// The targets judged at every point: the model's, then `--target`'s.
+    pub targets: Vec<Target>,
+    /// The smallest change that matters, for the verdicts against the first point.
+    pub min_effect: MinEffect,
+}
+
+impl Sweep {
+    /// A point's label: `brain.reboot_concurrency=20, brain.boot_time.mean=45s`.
+    pub fn label(&self, values: &[String]) -> String {
+        self.params
+            .iter()
+            .zip(values)
+            .map(|(p, v)| format!("{p}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The sweep as a study of its points (each a design, all on the same seeds), for
+    /// the paired differences against the first point, the targets and shard files.
+    pub fn to_study(&self) -> Result<Study, LengthMismatch> {
+        let designs = self
+            .points
+            .iter()
+            .map(|(values, batch)| {
+                let info = DesignInfo {
+                    name: self.label(values),
+                    ..self.design.clone()
+                };
+                (info, batch.clone())
+            })
+            .collect();
+        let mut study = Study::new(
+            StudyKind::Sweep,
+            self.seed,
+            self.replications,
+            false,
+            self.overrides.clone(),
+            designs,
+        )?;
+        study.targets = self.targets.clone();
+        study.min_effect = self.min_effect;
+        study.sweep = Some(SweepLabels {
+            model: self.design.name.clone(),
+            params: self.params.clone(),
+            values: self.points.iter().map(|(v, _)| v.clone()).collect(),
+        });
+        Ok(study)
+    }
+
+    /// The sweep a study of its points holds (as `merge` rebuilds it); None for a
+    /// study that is not a sweep.
+    pub fn from_study(study: Study) -> Option<Sweep> {
+        let labels = study.sweep.clone()?;
+        let design = study.designs.first().map(|(info, _)| DesignInfo {
+            name: labels.model.clone(),
+            ..info.clone()
+        })?;
+        Some(Sweep {
+            design,
+            seed: study.seed,
+            replications: study.replications,
+            overrides: study.overrides.clone(),
+            params: labels.params,
+            points: labels
+                .values
+                .into_iter()
+                .zip(study.designs.into_iter().map(|(_, b)| b))
+                .collect(),
+            targets: study.targets,
+            min_effect: study.min_effect,
+        })
+    }
 }
 
 /// The metric summaries of one sweep point.
@@ -225,6 +300,7 @@ pub struct SweepModels {
     overrides: Vec<String>,
     params: Vec<String>,
     points: Vec<(Vec<String>, LoadedModel)>,
+    targets: Vec<Target>,
 }
 
 impl SweepModels {
@@ -250,6 +326,7 @@ impl SweepModels {
         }
         let base = scenario::load(path, sets).map_err(SweepError::Model)?;
         Ok(SweepModels {
+            targets: base.scenario.targets.clone(),
             design: DesignInfo::of(&base),
             overrides: sets.to_vec(),
             params: params.iter().map(|p| p.path.clone()).collect(),
@@ -306,6 +383,8 @@ impl SweepModels {
             overrides: self.overrides,
             params: self.params,
             points: results,
+            targets: self.targets,
+            min_effect: MinEffect::default(),
         })
     }
 }

@@ -438,6 +438,7 @@ pub fn write_sweep_report(
     dir: &str,
     force: bool,
     sw: &Sweep,
+    study: &Study,
     command: &str,
 ) -> Result<(), ReportError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
@@ -447,7 +448,7 @@ pub fn write_sweep_report(
         |_| String::new(),
         &mut files,
     )?;
-    files.push(("metrics.json".into(), json_file(&sweep_json(sw))?));
+    files.push(("metrics.json".into(), json_file(&sweep_json(sw, study))?));
     files.push(("sweep.csv".into(), sweep_csv(sw).into_bytes()));
     let mut md = format!(
         "# bigvsim sweep: {} over {}\n\n| | |\n|---|---|\n| model | `{}` (`{}`, FNV-1a {}) |\n| seed | {} (the same seeds at every point) |\n| replications per point | {} |\n| bigvsim | {} |\n| overrides | {} |\n| command | `{}` |\n\n## Summary (mean [95 % CI])\n\n",
@@ -468,6 +469,8 @@ pub fn write_sweep_report(
     );
     let (header, rows) = sweep_rows(sw);
     md.push_str(&md_table(&header, &rows));
+    md.push('\n');
+    md.push_str(&super::sweep::sweep_differences_markdown(study));
     if plots.is_empty() {
         md.push_str("\nNo plots: the first swept parameter is not numeric.\n");
     } else {

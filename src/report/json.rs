@@ -85,29 +85,16 @@ pub fn verdict_json(v: &Verdict) -> Value {
     })
 }
 
-/// The `compare --format json` document.
-pub fn compare_json(study: &Study) -> Value {
-    let designs: Vec<Value> = study
-        .designs
-        .iter()
-        .zip(study.target_results())
-        .map(|((info, batch), targets)| {
-            json!({
-                "model": info.name,
-                "model_path": info.path,
-                "model_hash": info.hash,
-                "metrics": metrics_json(batch),
-                "targets": targets_json(&targets),
-            })
-        })
-        .collect();
+/// Every design after the first against the first: `{ model, baseline, paired,
+/// metrics: { KEY: { mean, ci95 } }, verdicts }`.
+pub fn paired_json(study: &Study) -> Vec<Value> {
     let base = study
         .designs
         .first()
         .map(|(i, _)| i.name.clone())
         .unwrap_or_default();
     let verdicts = study.verdicts();
-    let paired: Vec<Value> = study
+    study
         .differences()
         .iter()
         .zip(study.designs.iter().skip(1))
@@ -128,7 +115,26 @@ pub fn compare_json(study: &Study) -> Value {
                 "verdicts": judged.iter().map(verdict_json).collect::<Vec<_>>(),
             })
         })
+        .collect()
+}
+
+/// The `compare --format json` document.
+pub fn compare_json(study: &Study) -> Value {
+    let designs: Vec<Value> = study
+        .designs
+        .iter()
+        .zip(study.target_results())
+        .map(|((info, batch), targets)| {
+            json!({
+                "model": info.name,
+                "model_path": info.path,
+                "model_hash": info.hash,
+                "metrics": metrics_json(batch),
+                "targets": targets_json(&targets),
+            })
+        })
         .collect();
+    let paired = paired_json(study);
     json!({
         "seed": study.seed,
         "replications": study.replications,
@@ -141,17 +147,20 @@ pub fn compare_json(study: &Study) -> Value {
     })
 }
 
-/// The `sweep` document: every point's parameter values and metric summaries.
-pub fn sweep_json(sw: &Sweep) -> Value {
+/// The `sweep` document: every point's parameter values, metric summaries and targets,
+/// and (`paired`) every point after the first against the first, on the same seeds.
+pub fn sweep_json(sw: &Sweep, study: &Study) -> Value {
+    let (paired, targets) = super::sweep::sweep_extra_json(study);
     let points: Vec<Value> = sw
         .points
         .iter()
-        .map(|(values, batch)| {
+        .zip(targets)
+        .map(|((values, batch), targets)| {
             let mut v = serde_json::Map::new();
             for (p, x) in sw.params.iter().zip(values) {
                 v.insert(p.clone(), Value::String(x.clone()));
             }
-            json!({ "values": v, "metrics": metrics_json(batch) })
+            json!({ "values": v, "metrics": metrics_json(batch), "targets": targets })
         })
         .collect();
     json!({
@@ -162,7 +171,9 @@ pub fn sweep_json(sw: &Sweep) -> Value {
         "replications": sw.replications,
         "overrides": sw.overrides,
         "version": VERSION,
+        "min_effect_pct": num(sw.min_effect.percent),
         "params": sw.params,
         "points": points,
+        "paired": paired,
     })
 }

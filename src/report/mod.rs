@@ -15,6 +15,7 @@ pub mod plot;
 pub mod sensitivity;
 mod series;
 pub mod solve;
+mod sweep;
 pub mod targets;
 mod text;
 pub mod trace;

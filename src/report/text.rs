@@ -545,7 +545,7 @@ pub fn sweep_rows(sw: &Sweep) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// The sweep as a text table of key metrics: one column per metric, each column in one
 /// number format, split to fit in `width` characters (the parameter columns repeated).
-pub fn sweep_text(sw: &Sweep, width: Option<usize>) -> String {
+pub fn sweep_text(sw: &Sweep, study: &Study, width: Option<usize>) -> String {
     let mut out = format!(
         "model {} ({}, hash {})\nseed {}, {} replications per point (the same seeds at every point), bigvsim {}\n",
         sw.design.name, sw.design.path, sw.design.hash, sw.seed, sw.replications, VERSION
@@ -584,6 +584,7 @@ pub fn sweep_text(sw: &Sweep, width: Option<usize>) -> String {
         .collect();
     out.push_str(&fitted_table(sw.params.len(), &header, &rows, width));
     out.push_str(&no_ci_note([sw.replications as usize]));
+    out.push_str(&super::sweep::sweep_differences_text(study, width));
     out
 }
 

@@ -1,0 +1,110 @@
+//! `bigvsim sweep`: one model over a grid of parameter values, every point on the same
+//! seeds, each point compared with the first; whole or one shard.
+
+use clap::Args;
+
+use bigvsim::experiment::differences::MinEffect;
+use bigvsim::experiment::sweep::{Param, SweepModels};
+use bigvsim::experiment::{Plan, Sweep};
+use bigvsim::report::{self, files};
+
+use super::checks::{
+    check_common, check_out, check_output, check_paths, check_shard_output, fit_owned, parse_shard,
+    workers,
+};
+use super::progress::Progress;
+use super::{
+    Common, Failure, Format, Output, Verdicts, command_line, emit_part, out, parse_targets,
+    print_json, run_failure, verbose,
+};
+
+#[derive(Args, Debug)]
+pub(super) struct SweepArgs {
+    /// Model file (RON).
+    model: String,
+    /// A parameter to sweep: PATH=V1,V2,... or PATH=A..B:STEP (B included). Repeat for
+    /// a grid.
+    #[arg(long = "param", value_name = "PATH=VALUES", required = true)]
+    params: Vec<String>,
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    output: Output,
+    #[command(flatten)]
+    verdicts: Verdicts,
+    /// Run only shard K of N (replications K·R/N..(K+1)·R/N at every point) and
+    /// print a partial result for `bigvsim merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+}
+
+pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
+    let c = &args.common;
+    check_common(c)?;
+    check_paths("the model file", [&args.model])?;
+    check_output(&args.output)?;
+    let shard = parse_shard(&args.shard)?;
+    check_shard_output(shard, &args.output)?;
+    let min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
+    let params = args
+        .params
+        .iter()
+        .map(|p| Param::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Failure::input)?;
+    let sweep = SweepModels::load(&args.model, &c.sets, &params)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let range = shard.map_or(0..c.replications, |s| s.range(c.replications));
+    let runs = range.end - range.start;
+    let jobs = fit_owned(&sweep.models_with_sets(), workers(c.jobs), runs)?;
+    check_out(&args.output)?;
+    verbose(sweep.models().take(1), c);
+    let plan = Plan {
+        seed: c.seed,
+        first: range.start,
+        count: runs,
+        jobs,
+        check_invariants: c.check,
+    };
+    let progress = Progress::new("sweep", runs * sweep.models().count() as u64);
+    let mut sw = sweep
+        .run(&plan, &|d, t| progress.update(d, t))
+        .map_err(|f| run_failure(&f))?;
+    sw.replications = c.replications;
+    sw.min_effect = min_effect;
+    for t in parse_targets(&c.targets)? {
+        if !sw.targets.iter().any(|o| o.text() == t.text()) {
+            sw.targets.push(t);
+        }
+    }
+    match shard {
+        Some(shard) => emit_part(&study_of(&sw)?, shard),
+        None => emit_sweep(&sw, &args.output),
+    }
+}
+
+/// The sweep as a study of its points.
+fn study_of(sw: &Sweep) -> Result<bigvsim::experiment::Study, Failure> {
+    sw.to_study().map_err(|e| {
+        Failure::run(format!(
+            "{e}\n  this is a bug in bigvsim: please report it with the model and this command"
+        ))
+    })
+}
+
+/// Prints a sweep (and writes its report), from `sweep` or from `merge`.
+pub(super) fn emit_sweep(sw: &Sweep, output: &Output) -> Result<(), Failure> {
+    let study = study_of(sw)?;
+    if let Some(dir) = &output.out {
+        files::write_sweep_report(dir, output.force, sw, &study, &command_line())
+            .map_err(|e| Failure::input(e.to_string()))?;
+    }
+    match output.format() {
+        Format::Json => print_json(&report::sweep_json(sw, &study))?,
+        Format::Text => out(&report::sweep_text(sw, &study, output.width()))?,
+    }
+    if let Some(dir) = &output.out {
+        eprintln!("report written to {dir}/report.md");
+    }
+    Ok(())
+}
