@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use super::charts::{Chart, ChartSpec, ReportKind, charts_for};
 use super::csv::{self, sweep_csv};
 use super::plot::PlotError;
+use super::target_charts::{study_target_charts, sweep_target_charts};
+use super::targets::targets_markdown;
 use super::text::sweep_rows;
 use super::text::{design_rows, difference_rows, key_metrics};
 use super::{compare_json, run_json, sweep_json};
@@ -412,6 +414,21 @@ pub fn write_study_report_explained(
         }
     }
     md.push_str(&explain_section(explain));
+    let target_plots =
+        super::target_charts::target_chart_files(&study_target_charts(study), &mut files)?;
+    if !study.targets.is_empty() {
+        let names: Vec<String> = study.designs.iter().map(|(i, _)| i.name.clone()).collect();
+        md.push('\n');
+        md.push_str(&targets_markdown(
+            "design",
+            &names
+                .into_iter()
+                .zip(study.target_results())
+                .collect::<Vec<_>>(),
+        ));
+        md.push_str("Each design's values over replications, sorted, with the target as a dashed line: a `pNN <=` target is met where the curve at NN % lies under the line.\n\n");
+        md.push_str(&target_plots);
+    }
     md.push_str("\n## Plots\n\n");
     md.push_str(&plots);
     md.push_str("## Files\n\n- `metrics.json`: the `--format json` document\n- `replications.csv`: every metric of every replication\n- `outages.csv`: every VM outage of replication 0 (end_s empty: still down at the horizon)\n- each plot as PNG and SVG\n\n## All metrics\n\n");
@@ -475,6 +492,10 @@ pub fn write_sweep_report(
         md.push_str("\nNo plots: the first swept parameter is not numeric.\n");
     } else {
         md.push_str("\n## Plots\n\n");
+        md.push_str(&super::target_charts::target_chart_files(
+            &sweep_target_charts(sw, &study.target_results()),
+            &mut files,
+        )?);
         md.push_str(&plots);
     }
     md.push_str("## Files\n\n- `metrics.json`: the `sweep --format json` document\n- `sweep.csv`: one row per point; mean, CI and std of every metric\n");

@@ -16,6 +16,7 @@ pub mod sensitivity;
 mod series;
 pub mod solve;
 mod sweep;
+mod target_charts;
 pub mod targets;
 mod text;
 pub mod trace;

@@ -292,3 +292,51 @@ fn needed_libraries(elf: &[u8]) -> Result<Option<Vec<String>>, String> {
     }
     Ok(Some(libs))
 }
+
+#[test]
+fn targets_are_tabled_and_drawn_with_their_line_in_reports() {
+    // With a target, a comparison's report and a sweep's report each hold a Targets
+    // section naming the target and verdict for every design or point, and a chart
+    // of it (target_1.png and .svg, the SVG with the target's label on its line).
+    for (name, args) in [
+        (
+            "target-compare",
+            vec![
+                "compare",
+                "models/york-2017.ron",
+                "models/york-2017-fast-reboot.ron",
+            ],
+        ),
+        (
+            "target-sweep",
+            vec![
+                "sweep",
+                "models/york-2017.ron",
+                "--param",
+                "brain.reboot_concurrency=10,40",
+            ],
+        ),
+    ] {
+        let dir = scratch(name);
+        let mut all = args.clone();
+        all.extend(["-r", "3", "--target", "site_recovery_s.p90<=1.5h", "--out"]);
+        all.push(dir.to_str().unwrap());
+        let out = bigvsim(&all);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+        assert!(md.contains("## Targets"), "{name}: {md}");
+        assert!(md.contains("`site_recovery_s.p90 <= 1.5h`"), "{name}: {md}");
+        assert!(md.contains("](target_1.png)"), "{name}: {md}");
+        assert!(dir.join("target_1.png").is_file(), "{name}");
+        let svg = std::fs::read_to_string(dir.join("target_1.svg")).unwrap();
+        assert!(
+            svg.contains("target: site_recovery_s.p90 &lt;= 1.5h")
+                || svg.contains("target: site_recovery_s.p90 <= 1.5h"),
+            "{name}"
+        );
+    }
+}
