@@ -8,6 +8,7 @@
 use super::histogram::LogHistogram;
 use super::{METRICS, Metric, RunMetrics};
 use crate::engine::{Micros, US_PER_S, US_PER_YEAR};
+use series::Series;
 
 /// Why a VM went down: what started its outage. A VM killed again while it boots
 /// keeps the cause of the outage it is in.
@@ -100,63 +101,6 @@ pub struct SeriesPoint {
     pub vms_down: u32,
     pub queued: u32,
     pub booting: u32,
-}
-
-/// A bounded, deterministic decimating buffer: when full, every other point is
-/// dropped and the minimum spacing doubles, so a long incident keeps its shape.
-#[derive(Clone, Debug)]
-struct Series {
-    points: Vec<SeriesPoint>,
-    capacity: usize,
-    min_gap_us: Micros,
-}
-
-impl Series {
-    fn new(capacity: usize) -> Self {
-        Series {
-            points: Vec::with_capacity(capacity),
-            capacity,
-            min_gap_us: 0,
-        }
-    }
-
-    fn clear(&mut self) {
-        self.points.clear();
-        self.min_gap_us = 0;
-    }
-
-    /// Adds a point unless it follows the last one by less than the minimum gap (and
-    /// is not forced). Called on every change of state, so the common cases (same
-    /// instant, too close) return before anything else.
-    #[inline]
-    fn push(&mut self, p: SeriesPoint, force: bool) {
-        if let Some(last) = self.points.last_mut() {
-            if last.since_start_us == p.since_start_us {
-                // The same instant: the newer state replaces the older one.
-                *last = p;
-                return;
-            }
-            if !force && p.since_start_us - last.since_start_us < self.min_gap_us {
-                return;
-            }
-        }
-        if self.points.len() == self.capacity {
-            self.decimate();
-        }
-        self.points.push(p);
-    }
-
-    /// Drops every other point and doubles the minimum gap.
-    #[cold]
-    fn decimate(&mut self) {
-        let mut keep = 0;
-        for i in (0..self.points.len()).step_by(2) {
-            self.points[keep] = self.points[i];
-            keep += 1;
-        }
-        self.points.truncate(keep);
-        self.min_gap_us = (self.min_gap_us * 2).max(1);
-    }
 }
 
 /// What the run has recorded so far.
@@ -324,6 +268,20 @@ impl Recorder {
     /// A VM stopped running.
     #[inline]
     pub fn vm_down(&mut self, now_us: Micros, vm: u32) {
+        self.vm_down_unsampled(now_us, vm);
+        self.sample(now_us, false);
+    }
+
+    /// A VM stopped running, without sampling the incident series: call
+    /// [`Recorder::sample_now`] once after a batch of these at the same instant.
+    ///
+    /// A batch gives the series the same points as a `vm_down` per VM: every sample at
+    /// one instant has the same time since the incident's start, and a point at the
+    /// instant of the last one replaces it, so of n samples only the first can append
+    /// (or decimate, which reads the instants and the gap, not the counts) and the
+    /// counts of the last one win. One sample after the batch does exactly that.
+    #[inline]
+    pub fn vm_down_unsampled(&mut self, now_us: Micros, vm: u32) {
         self.advance(now_us);
         if !self.in_incident {
             self.in_incident = true;
@@ -346,7 +304,15 @@ impl Recorder {
         self.vms_down += 1;
         self.incident_peak = self.incident_peak.max(self.vms_down);
         debug_assert!(self.vms_down <= self.vms);
-        self.sample(now_us, false);
+    }
+
+    /// Samples the incident series once after a batch of
+    /// [`Recorder::vm_down_unsampled`] at `now_us`.
+    #[inline]
+    pub fn sample_now(&mut self, now_us: Micros) {
+        if self.in_incident {
+            self.sample(now_us, false);
+        }
     }
 
     /// A VM runs again after an outage that began at `down_since_us`.
@@ -683,5 +649,6 @@ impl Recorder {
     }
 }
 
+mod series;
 #[cfg(test)]
 mod tests;

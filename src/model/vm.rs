@@ -203,9 +203,11 @@ impl World {
         head.dead_unreported = 0;
     }
 
-    /// Kills one VM (a no-op for a VM that is already down and not booting).
+    /// Kills one VM (a no-op for a VM that is already down and not booting). Returns
+    /// true when a running VM went down: the recorder's series is then due a sample,
+    /// which the caller takes once for the whole batch.
     #[inline]
-    fn kill_vm(&mut self, vm: u32, h: u32, cause: OutageCause, now: Micros) {
+    fn kill_vm(&mut self, vm: u32, h: u32, cause: OutageCause, now: Micros) -> bool {
         let v = &mut self.vms.vm[vm as usize];
         match v.state {
             VmState::Running => {
@@ -215,8 +217,9 @@ impl World {
                 let head = &mut self.vms.heads[h as usize];
                 head.dead_unreported += 1;
                 head.killable -= 1;
-                self.rec.vm_down(now, vm);
+                self.rec.vm_down_unsampled(now, vm);
                 self.note(Note::VmDied { vm, head: h, cause });
+                true
             }
             VmState::Booting => {
                 // The boot dies with the process; the outage, already running since the
@@ -229,14 +232,19 @@ impl World {
                 head.killable -= 1;
                 self.brain.queue.unpark_one(h);
                 self.note(Note::BootKilled { vm, head: h });
+                false
             }
-            VmState::Dead | VmState::Queued => {}
+            VmState::Dead | VmState::Queued => false,
         }
     }
 
     /// Kills every VM on head `h`, walking its VMs in slot order only as far as the
-    /// last one that can die.
+    /// last one that can die. The incident series is sampled once for the head, after
+    /// its VMs are down: nothing reads it in between (a killed boot frees a slot and
+    /// unparks a VM, neither of which records), so the series is the same as with a
+    /// sample per VM.
     pub(super) fn kill_all_vms(&mut self, h: u32, cause: OutageCause, now: Micros) {
+        let mut went_down = false;
         for i in 0..self.placement.count(h) as usize {
             if self.vms.heads[h as usize].killable == 0 {
                 // Nothing left to kill: the rest are dead or queued.
@@ -244,7 +252,10 @@ impl World {
             }
             let vm = self.placement.vms_on(h)[i];
             debug_assert_eq!(self.placement.head_of(vm), h);
-            self.kill_vm(vm, h, cause, now);
+            went_down |= self.kill_vm(vm, h, cause, now);
+        }
+        if went_down {
+            self.rec.sample_now(now);
         }
     }
 }

@@ -151,3 +151,53 @@ fn series_decimates_deterministically() {
             .all(|w| w[0].since_start_us < w[1].since_start_us)
     );
 }
+
+#[test]
+fn a_batch_of_unsampled_downs_records_the_same_series_as_one_sample_each() {
+    // 5 000 VMs go down in batches of 3 at 1 667 instants (1 s apart), with a reboot
+    // queue change after every third batch and a recovery after every second, then
+    // come back one by one, so the 2 048-point series fills and decimates. Sampling once after each batch must give the same points, point for
+    // point, and the same metrics as sampling after every VM.
+    let s = US_PER_S;
+    let n = 5_000u32;
+    let run = |batched: bool| {
+        let mut r = Recorder::new(n, 1, 100_000 * s, 0);
+        for (i, batch) in (0..n).collect::<Vec<_>>().chunks(3).enumerate() {
+            let now = (i as u64 + 1) * s;
+            for &vm in batch {
+                if batched {
+                    r.vm_down_unsampled(now, vm);
+                } else {
+                    r.vm_down(now, vm);
+                }
+            }
+            if batched {
+                r.sample_now(now);
+            }
+            if i % 3 == 0 {
+                r.queue_changed(now, batch.len() as u32, i as u32 % 40);
+            }
+            if i % 2 == 1 {
+                r.vm_up(now + s / 2, batch[0], 0, now, OutageCause::Bug);
+            }
+        }
+        // The rest come back, which closes the incident.
+        let end = 10_000 * s;
+        for (i, batch) in (0..n).collect::<Vec<_>>().chunks(3).enumerate() {
+            let since = (i as u64 + 1) * s;
+            let rest = if i % 2 == 1 { &batch[1..] } else { batch };
+            for &vm in rest {
+                r.vm_up(end + u64::from(vm), vm, 0, since, OutageCause::Bug);
+            }
+        }
+        let m = r.finish(std::iter::empty());
+        (m, r.worst_series().to_vec())
+    };
+    let (per_vm, batched) = (run(false), run(true));
+    assert!(
+        per_vm.1.len() > SERIES_CAPACITY / 2,
+        "the series never filled"
+    );
+    assert_eq!(batched.1, per_vm.1);
+    assert_eq!(batched.0, per_vm.0);
+}
