@@ -36,13 +36,15 @@ impl Purpose {
 
 /// One unseeded stream per entity, to be seeded by [`reseed`] before each replication.
 pub(super) fn unseeded(entities: usize) -> Vec<Stream> {
-    (0..entities).map(|_| Stream::new(0, 0, 0, 0)).collect()
+    vec![Stream::new(0, 0, 0, 0); entities]
 }
 
 /// Seeds stream `i` of `streams` as (`purpose`, entity `i`) of replication `rep`.
 pub(super) fn reseed(streams: &mut [Stream], purpose: Purpose, seed: u64, rep: u64) {
+    // Every entity's stream has the same key: derive it once.
+    let first = purpose.stream(seed, rep, 0);
     for (i, s) in streams.iter_mut().enumerate() {
-        *s = purpose.stream(seed, rep, i as u64);
+        *s = first.sibling(i as u64);
     }
 }
 

@@ -94,6 +94,9 @@ pub(super) struct Vms {
     pub(super) heads: Vec<HeadVms>,
     /// Boot durations, one stream per head.
     pub(super) boot_rng: Vec<Stream>,
+    /// True once a replication may have changed a VM: until then every VM is still
+    /// as built, and a reset need not rewrite 16 bytes per VM.
+    used: bool,
 }
 
 impl Vms {
@@ -102,6 +105,7 @@ impl Vms {
             vm: vec![Vm::NEW; vms as usize],
             heads: vec![HeadVms::default(); heads as usize],
             boot_rng: streams::unseeded(heads as usize),
+            used: false,
         }
     }
 
@@ -113,7 +117,9 @@ impl Vms {
 
     /// Every VM running again, each head with the VMs `placement` gives it.
     pub(super) fn reset(&mut self, seed: u64, rep: u64, placement: &Placement) {
-        self.vm.fill(Vm::NEW);
+        if std::mem::replace(&mut self.used, true) {
+            self.vm.fill(Vm::NEW);
+        }
         for (h, head) in self.heads.iter_mut().enumerate() {
             *head = HeadVms {
                 killable: placement.count(h as u32),
