@@ -366,14 +366,7 @@ impl Platform {
             .enumerate()
             .filter(|(_, v)| v.state != VmState::Running)
             .take(still_down)
-            .map(|(i, v)| {
-                (
-                    i as u32,
-                    placement.head_of(i as u32),
-                    v.down_since_us,
-                    v.cause,
-                )
-            });
+            .map(|(i, v)| (i as u32, placement.head_of(i as u32), v.cause));
         let mut m = w.rec.finish(down);
         m.values[Metric::Events as usize] = end.events as f64;
         Ok(ControlFlow::Continue(m))

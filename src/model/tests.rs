@@ -97,7 +97,7 @@ fn the_checker_reports_every_kind_of_corruption() {
             "a VM down in the future",
             |w, now| {
                 let (vm, _) = first(w, VmState::Queued);
-                w.vms.vm[vm as usize].down_since_us = now + 1;
+                w.rec.set_down_since_us(vm, now + 1);
             },
             "went down in the future",
         ),

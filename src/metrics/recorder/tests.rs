@@ -12,13 +12,7 @@ fn one_incident_recovery_quantiles_and_downtime() {
         r.vm_down(10 * s, vm);
     }
     for vm in 0..10u32 {
-        r.vm_up(
-            10 * s + 10 * s * (vm as u64 + 1),
-            vm,
-            0,
-            10 * s,
-            OutageCause::Bug,
-        );
+        r.vm_up(10 * s + 10 * s * (vm as u64 + 1), vm, 0, OutageCause::Bug);
     }
     let m = r.finish(std::iter::empty());
     assert!((m[Metric::VmAvailability] - (1.0 - 550.0 / 2000.0)).abs() < 1e-12);
@@ -38,7 +32,7 @@ fn open_incident_is_cut_at_the_horizon() {
     let s = US_PER_S;
     let mut r = Recorder::new(1, 1, 10 * s, 4);
     r.vm_down(5 * s, 0);
-    let m = r.finish([(0, 0, 5 * s, OutageCause::Hardware)].into_iter());
+    let m = r.finish([(0, 0, OutageCause::Hardware)].into_iter());
     assert!((m[Metric::VmAvailability] - 0.5).abs() < 1e-12);
     assert_eq!(m[Metric::FullRecoveryS], 5.0);
     assert!(!r.worst_incident().unwrap().recovered);
@@ -54,9 +48,9 @@ fn a_vm_down_again_at_the_horizon_recovers_at_the_horizon() {
     let mut r = Recorder::new(2, 1, 10 * s, 0);
     r.vm_down(s, 0);
     r.vm_down(s, 1);
-    r.vm_up(2 * s, 0, 0, s, OutageCause::Bug);
+    r.vm_up(2 * s, 0, 0, OutageCause::Bug);
     r.vm_down(3 * s, 0);
-    let down = [(0, 0, 3 * s, OutageCause::Bug), (1, 0, s, OutageCause::Bug)];
+    let down = [(0, 0, OutageCause::Bug), (1, 0, OutageCause::Bug)];
     let m = r.finish(down.into_iter());
     assert_eq!(m[Metric::FullRecoveryS], 9.0);
     assert_eq!(m[Metric::Recover50S], 9.0);
@@ -84,7 +78,7 @@ fn recovery_quantiles_do_not_depend_on_the_order_of_recoveries() {
         let mut order: Vec<u32> = (0..n).collect();
         order.sort_by_key(|&vm| scramble(vm));
         for vm in order {
-            r.vm_up((1 + scramble(vm)) * s, vm, 0, 0, OutageCause::Bug);
+            r.vm_up((1 + scramble(vm)) * s, vm, 0, OutageCause::Bug);
         }
         let m = r.finish(std::iter::empty());
         assert_eq!(m[Metric::Recover50S], 500.0, "in order: {down_in_order}");
@@ -110,7 +104,7 @@ fn a_reset_recorder_records_like_a_new_one() {
             r.vm_down(s, vm);
         }
         for vm in 0..4 {
-            r.vm_up((5 + u64::from(vm)) * s, vm, 0, s, OutageCause::Bug);
+            r.vm_up((5 + u64::from(vm)) * s, vm, 0, OutageCause::Bug);
         }
         r.finish(std::iter::empty())
     };
@@ -119,7 +113,7 @@ fn a_reset_recorder_records_like_a_new_one() {
         reused.vm_down(s, vm);
     }
     for vm in (0..10).rev() {
-        reused.vm_up((50 - u64::from(vm)) * s, vm, 0, s, OutageCause::Hardware);
+        reused.vm_up((50 - u64::from(vm)) * s, vm, 0, OutageCause::Hardware);
     }
     reused.finish(std::iter::empty());
     reused.reset();
@@ -178,16 +172,15 @@ fn a_batch_of_unsampled_downs_records_the_same_series_as_one_sample_each() {
                 r.queue_changed(now, batch.len() as u32, i as u32 % 40);
             }
             if i % 2 == 1 {
-                r.vm_up(now + s / 2, batch[0], 0, now, OutageCause::Bug);
+                r.vm_up(now + s / 2, batch[0], 0, OutageCause::Bug);
             }
         }
         // The rest come back, which closes the incident.
         let end = 10_000 * s;
         for (i, batch) in (0..n).collect::<Vec<_>>().chunks(3).enumerate() {
-            let since = (i as u64 + 1) * s;
             let rest = if i % 2 == 1 { &batch[1..] } else { batch };
             for &vm in rest {
-                r.vm_up(end + u64::from(vm), vm, 0, since, OutageCause::Bug);
+                r.vm_up(end + u64::from(vm), vm, 0, OutageCause::Bug);
             }
         }
         let m = r.finish(std::iter::empty());
