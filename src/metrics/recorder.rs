@@ -117,16 +117,18 @@ pub struct Recorder {
     control_integral_us: u128,
 
     // Incidents. `mark[v]` is the id of the last incident VM v was affected by; ids keep
-    // increasing across replications, so no mark needs clearing between them.
+    // increasing across replications, so no mark needs clearing between them (only
+    // when the 16-bit ids run out, after 65 535 incidents: two bytes per VM are
+    // worth more on a site of millions of VMs than a rare sweep).
     // `vm_time_us[v]` is when VM v went down while it is down, and when it last came
     // up once it runs again: one word serves both, as a VM is never both. It is read
     // only for VMs down (written when they went down) and for VMs affected by the open
     // incident (written during it), so it needs no clearing either: a site of millions
-    // of VMs does not sweep 12 bytes per VM before every replication.
-    incident_id: u32,
+    // of VMs does not sweep 10 bytes per VM before every replication.
+    incident_id: u16,
     in_incident: bool,
     incident_start_us: Micros,
-    mark: Vec<u32>,
+    mark: Vec<u16>,
     vm_time_us: Vec<Micros>,
     affected: Vec<u32>,
     scratch: Vec<Micros>,
@@ -287,7 +289,7 @@ impl Recorder {
         self.advance(now_us);
         if !self.in_incident {
             self.in_incident = true;
-            if self.incident_id == u32::MAX {
+            if self.incident_id == u16::MAX {
                 // Ids would repeat: start again from clean marks.
                 self.mark.fill(0);
                 self.incident_id = 0;
@@ -654,7 +656,7 @@ impl Recorder {
         use std::mem::size_of;
         // Per VM: the incident mark, the outage start or last recovery, the affected
         // list and the recovery-time scratch.
-        let per_vm = 2 * size_of::<u32>() + 2 * size_of::<Micros>();
+        let per_vm = size_of::<u16>() + size_of::<u32>() + 2 * size_of::<Micros>();
         let series = 3 * SERIES_CAPACITY * size_of::<SeriesPoint>();
         vms * per_vm as u64 + series as u64 + outage_log_capacity * size_of::<OutageRecord>() as u64
     }

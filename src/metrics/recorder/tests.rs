@@ -194,3 +194,29 @@ fn a_batch_of_unsampled_downs_records_the_same_series_as_one_sample_each() {
     assert_eq!(batched.1, per_vm.1);
     assert_eq!(batched.0, per_vm.0);
 }
+
+#[test]
+fn incidents_past_the_last_id_still_count_each_vm_once() {
+    // 70 000 incidents, more than the 65 535 ids, each of VM 0 going down and back
+    // up for 1 s; in the last one VM 1 goes down twice too. The ids start again
+    // from clean marks when they run out, so every incident counts its VMs once:
+    // the last and longest affects exactly 2 VMs.
+    let s = US_PER_S;
+    let mut r = Recorder::new(2, 1, 1_000_000 * s, 0);
+    let n = 70_000u64;
+    for i in 0..n - 1 {
+        r.vm_down(10 * i * s, 0);
+        r.vm_up((10 * i + 1) * s, 0, 0, OutageCause::Bug);
+    }
+    let t = 10 * (n - 1) * s;
+    r.vm_down(t, 0);
+    r.vm_down(t, 1);
+    r.vm_up(t + s, 1, 0, OutageCause::Bug);
+    r.vm_down(t + 2 * s, 1);
+    r.vm_up(t + 3 * s, 1, 0, OutageCause::Bug);
+    r.vm_up(t + 4 * s, 0, 0, OutageCause::Bug);
+    let m = r.finish(std::iter::empty());
+    assert_eq!(m[Metric::Incidents], n as f64);
+    assert_eq!(m[Metric::WorstIncidentVms], 2.0);
+    assert_eq!(m[Metric::FullRecoveryS], 4.0);
+}
