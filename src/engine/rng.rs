@@ -72,6 +72,21 @@ impl Stream {
         }
     }
 
+    /// The stream of `entity` with this stream's key: the same as
+    /// `Stream::new(seed, replication, purpose, entity)` for this stream's seed,
+    /// replication and purpose, without deriving the key again. Seeding one stream per
+    /// head of a large site this way costs a copy per head, not seven mixes.
+    #[inline]
+    pub fn sibling(&self, entity: u64) -> Stream {
+        Stream {
+            key: self.key,
+            stream: entity,
+            block: 0,
+            buf: [0; BLOCK_WORDS],
+            next: BLOCK_WORDS as u32,
+        }
+    }
+
     /// Computes the next block into `buf`.
     #[inline(never)]
     fn refill(&mut self) {
@@ -204,6 +219,21 @@ mod tests {
             }
         }
         assert!(std::mem::size_of::<Stream>() <= 128);
+    }
+
+    #[test]
+    fn a_sibling_is_the_stream_of_its_entity() {
+        // A sibling of a stream that has already drawn starts its own entity from the
+        // beginning: its first 40 words equal a stream built from the coordinates.
+        let mut drawn = Stream::new(9, 4, 7, 0);
+        drawn.next_u64();
+        for entity in [0, 1, 12_345] {
+            let mut sibling = drawn.sibling(entity);
+            let mut built = Stream::new(9, 4, 7, entity);
+            for _ in 0..20 {
+                assert_eq!(sibling.next_u64(), built.next_u64(), "entity {entity}");
+            }
+        }
     }
 
     #[test]

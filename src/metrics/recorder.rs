@@ -8,6 +8,7 @@
 use super::histogram::LogHistogram;
 use super::{METRICS, Metric, RunMetrics};
 use crate::engine::{Micros, US_PER_S, US_PER_YEAR};
+use series::Series;
 
 /// Why a VM went down: what started its outage. A VM killed again while it boots
 /// keeps the cause of the outage it is in.
@@ -102,63 +103,6 @@ pub struct SeriesPoint {
     pub booting: u32,
 }
 
-/// A bounded, deterministic decimating buffer: when full, every other point is
-/// dropped and the minimum spacing doubles, so a long incident keeps its shape.
-#[derive(Clone, Debug)]
-struct Series {
-    points: Vec<SeriesPoint>,
-    capacity: usize,
-    min_gap_us: Micros,
-}
-
-impl Series {
-    fn new(capacity: usize) -> Self {
-        Series {
-            points: Vec::with_capacity(capacity),
-            capacity,
-            min_gap_us: 0,
-        }
-    }
-
-    fn clear(&mut self) {
-        self.points.clear();
-        self.min_gap_us = 0;
-    }
-
-    /// Adds a point unless it follows the last one by less than the minimum gap (and
-    /// is not forced). Called on every change of state, so the common cases (same
-    /// instant, too close) return before anything else.
-    #[inline]
-    fn push(&mut self, p: SeriesPoint, force: bool) {
-        if let Some(last) = self.points.last_mut() {
-            if last.since_start_us == p.since_start_us {
-                // The same instant: the newer state replaces the older one.
-                *last = p;
-                return;
-            }
-            if !force && p.since_start_us - last.since_start_us < self.min_gap_us {
-                return;
-            }
-        }
-        if self.points.len() == self.capacity {
-            self.decimate();
-        }
-        self.points.push(p);
-    }
-
-    /// Drops every other point and doubles the minimum gap.
-    #[cold]
-    fn decimate(&mut self) {
-        let mut keep = 0;
-        for i in (0..self.points.len()).step_by(2) {
-            self.points[keep] = self.points[i];
-            keep += 1;
-        }
-        self.points.truncate(keep);
-        self.min_gap_us = (self.min_gap_us * 2).max(1);
-    }
-}
-
 /// What the run has recorded so far.
 #[derive(Clone, Debug)]
 pub struct Recorder {
@@ -173,15 +117,19 @@ pub struct Recorder {
     control_integral_us: u128,
 
     // Incidents. `mark[v]` is the id of the last incident VM v was affected by; ids keep
-    // increasing across replications, so no mark needs clearing between them.
-    // `last_up_us[v]` is read only for VMs affected by the open incident, each of which
-    // has been written during it, so it needs no clearing either: a site of millions
-    // of VMs does not sweep 12 bytes per VM before every replication.
-    incident_id: u32,
+    // increasing across replications, so no mark needs clearing between them (only
+    // when the 16-bit ids run out, after 65 535 incidents: two bytes per VM are
+    // worth more on a site of millions of VMs than a rare sweep).
+    // `vm_time_us[v]` is when VM v went down while it is down, and when it last came
+    // up once it runs again: one word serves both, as a VM is never both. It is read
+    // only for VMs down (written when they went down) and for VMs affected by the open
+    // incident (written during it), so it needs no clearing either: a site of millions
+    // of VMs does not sweep 10 bytes per VM before every replication.
+    incident_id: u16,
     in_incident: bool,
     incident_start_us: Micros,
-    mark: Vec<u32>,
-    last_up_us: Vec<Micros>,
+    mark: Vec<u16>,
+    vm_time_us: Vec<Micros>,
     affected: Vec<u32>,
     scratch: Vec<Micros>,
     incidents: u64,
@@ -241,7 +189,7 @@ impl Recorder {
             in_incident: false,
             incident_start_us: 0,
             mark: vec![0; vms as usize],
-            last_up_us: vec![0; vms as usize],
+            vm_time_us: vec![0; vms as usize],
             affected: Vec::with_capacity(vms as usize),
             scratch: Vec::with_capacity(vms as usize),
             incidents: 0,
@@ -328,10 +276,24 @@ impl Recorder {
     /// A VM stopped running.
     #[inline]
     pub fn vm_down(&mut self, now_us: Micros, vm: u32) {
+        self.vm_down_unsampled(now_us, vm);
+        self.sample(now_us, false);
+    }
+
+    /// A VM stopped running, without sampling the incident series: call
+    /// [`Recorder::sample_now`] once after a batch of these at the same instant.
+    ///
+    /// A batch gives the series the same points as a `vm_down` per VM: every sample at
+    /// one instant has the same time since the incident's start, and a point at the
+    /// instant of the last one replaces it, so of n samples only the first can append
+    /// (or decimate, which reads the instants and the gap, not the counts) and the
+    /// counts of the last one win. One sample after the batch does exactly that.
+    #[inline]
+    pub fn vm_down_unsampled(&mut self, now_us: Micros, vm: u32) {
         self.advance(now_us);
         if !self.in_incident {
             self.in_incident = true;
-            if self.incident_id == u32::MAX {
+            if self.incident_id == u16::MAX {
                 // Ids would repeat: start again from clean marks.
                 self.mark.fill(0);
                 self.incident_id = 0;
@@ -343,6 +305,7 @@ impl Recorder {
             self.series.clear();
         }
         let v = vm as usize;
+        self.vm_time_us[v] = now_us;
         if self.mark[v] != self.incident_id {
             self.mark[v] = self.incident_id;
             self.affected.push(vm);
@@ -350,23 +313,36 @@ impl Recorder {
         self.vms_down += 1;
         self.incident_peak = self.incident_peak.max(self.vms_down);
         debug_assert!(self.vms_down <= self.vms);
-        self.sample(now_us, false);
     }
 
-    /// A VM runs again after an outage that began at `down_since_us`.
+    /// Samples the incident series once after a batch of
+    /// [`Recorder::vm_down_unsampled`] at `now_us`.
     #[inline]
-    pub fn vm_up(
-        &mut self,
-        now_us: Micros,
-        vm: u32,
-        head: u32,
-        down_since_us: Micros,
-        cause: OutageCause,
-    ) {
+    pub fn sample_now(&mut self, now_us: Micros) {
+        if self.in_incident {
+            self.sample(now_us, false);
+        }
+    }
+
+    /// When VM `vm`, which is down, went down: the start of the outage it is in.
+    #[inline]
+    pub fn down_since_us(&self, vm: u32) -> Micros {
+        self.vm_time_us[vm as usize]
+    }
+
+    /// Moves the start of a down VM's outage (for tests of the invariant checker).
+    #[cfg(test)]
+    pub(crate) fn set_down_since_us(&mut self, vm: u32, since_us: Micros) {
+        self.vm_time_us[vm as usize] = since_us;
+    }
+
+    /// A VM runs again after its outage, which started at its `vm_down`.
+    #[inline]
+    pub fn vm_up(&mut self, now_us: Micros, vm: u32, head: u32, cause: OutageCause) {
         self.advance(now_us);
         debug_assert!(self.vms_down > 0 && self.in_incident);
         self.vms_down -= 1;
-        self.last_up_us[vm as usize] = now_us;
+        let down_since_us = std::mem::replace(&mut self.vm_time_us[vm as usize], now_us);
         self.outages.record(now_us - down_since_us);
         self.add_downtime(cause, now_us, down_since_us);
         self.log_outage(OutageRecord {
@@ -430,18 +406,20 @@ impl Recorder {
         let times = if self.affected.is_sorted() {
             // With the affected VMs in increasing order (the usual case: a fault kills
             // heads and their VMs in order), affected[i] ≥ i, so the i-th time can be
-            // written over last_up_us[i] after every read at or below it: no second
-            // array of a word per VM is touched.
+            // written over vm_time_us[i] after every read at or below it: no second
+            // array of a word per VM is touched. No VM is down when an incident closes
+            // before the horizon, so no outage's start is lost; at the horizon they
+            // have all been read.
             for i in 0..self.affected.len() {
-                let up = self.last_up_us[self.affected[i] as usize];
+                let up = self.vm_time_us[self.affected[i] as usize];
                 debug_assert!(up >= start);
-                self.last_up_us[i] = up - start;
+                self.vm_time_us[i] = up - start;
             }
-            &mut self.last_up_us[..self.affected.len()]
+            &mut self.vm_time_us[..self.affected.len()]
         } else {
             self.scratch.clear();
             for &vm in &self.affected {
-                let up = self.last_up_us[vm as usize];
+                let up = self.vm_time_us[vm as usize];
                 debug_assert!(up >= start);
                 self.scratch.push(up - start);
             }
@@ -502,16 +480,17 @@ impl Recorder {
     }
 
     /// Closes the run at the horizon: open outages and an open incident are cut there.
+    /// `down_vms` are the VMs still down, each with its head and its outage's cause.
     pub fn finish(
         &mut self,
-        down_vms: impl Iterator<Item = (u32, u32, Micros, OutageCause)>,
+        down_vms: impl Iterator<Item = (u32, u32, OutageCause)>,
     ) -> RunMetrics {
         let horizon = self.horizon_us;
         self.advance(horizon);
-        for (vm, head, since, cause) in down_vms {
+        for (vm, head, cause) in down_vms {
             // Still down: it "recovers" at the horizon, even if it had come back and
             // died again earlier in the same incident.
-            self.last_up_us[vm as usize] = horizon;
+            let since = std::mem::replace(&mut self.vm_time_us[vm as usize], horizon);
             self.outages.record(horizon.saturating_sub(since));
             self.add_downtime(cause, horizon, since);
             self.log_outage(OutageRecord {
@@ -673,14 +652,15 @@ impl Recorder {
     /// The outage histogram's fixed buckets are not counted.
     pub fn bytes_for(vms: u64, outage_log_capacity: u64) -> u64 {
         use std::mem::size_of;
-        // Per VM: the incident mark, the last recovery, the affected list and the
-        // recovery-time scratch.
-        let per_vm = 2 * size_of::<u32>() + 2 * size_of::<Micros>();
+        // Per VM: the incident mark, the outage start or last recovery, the affected
+        // list and the recovery-time scratch.
+        let per_vm = size_of::<u16>() + size_of::<u32>() + 2 * size_of::<Micros>();
         let series = 3 * SERIES_CAPACITY * size_of::<SeriesPoint>();
         vms * per_vm as u64 + series as u64 + outage_log_capacity * size_of::<OutageRecord>() as u64
     }
 }
 
 mod control;
+mod series;
 #[cfg(test)]
 mod tests;

@@ -28,7 +28,7 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
                 VmState::Queued => queued += 1,
                 VmState::Booting => head_booting += 1,
             }
-            if v.state != VmState::Running && v.down_since_us > now_us {
+            if v.state != VmState::Running && w.rec.down_since_us(vm) > now_us {
                 return Err(format!("VM {vm} went down in the future"));
             }
         }

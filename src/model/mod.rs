@@ -156,6 +156,8 @@ pub struct World {
     rec: Recorder,
     notes: Notes,
     max_pushes: usize,
+    /// True until the first replication: the placement is then still as built.
+    fresh: bool,
 }
 
 impl World {
@@ -174,6 +176,7 @@ impl World {
                 .with_site_fraction(sc.metrics.site_fraction),
             notes: Notes::off(),
             max_pushes: Footprint::of(sc).max_pushes_per_event,
+            fresh: true,
             sc: sc.clone(),
         }
     }
@@ -181,7 +184,11 @@ impl World {
     /// Puts the site back to "everything running" and seeds the streams of replication
     /// `rep`, then schedules the first occurrence of every fault process.
     fn reset(&mut self, seed: u64, rep: u64, sched: &mut Scheduler<Event>) {
-        self.placement.reset();
+        // A placement just built is the starting one: rewriting it would touch two
+        // words per VM for nothing before the first replication.
+        if !std::mem::replace(&mut self.fresh, false) {
+            self.placement.reset();
+        }
         self.vms.reset(seed, rep, &self.placement);
         self.links.reset(seed, rep);
         self.sups.reset(seed, rep);
@@ -350,20 +357,17 @@ impl Platform {
         }
         let w = &mut self.world;
         let placement = &w.placement;
+        // Every VM not running is down in the recorder's count, so the walk can stop
+        // at the last of them: after a full recovery it reads no VM at all.
+        let still_down = w.rec.vms_down() as usize;
         let down = w
             .vms
             .vm
             .iter()
             .enumerate()
             .filter(|(_, v)| v.state != VmState::Running)
-            .map(|(i, v)| {
-                (
-                    i as u32,
-                    placement.head_of(i as u32),
-                    v.down_since_us,
-                    v.cause,
-                )
-            });
+            .take(still_down)
+            .map(|(i, v)| (i as u32, placement.head_of(i as u32), v.cause));
         let mut m = w.rec.finish(down);
         m.values[Metric::Events as usize] = end.events as f64;
         Ok(ControlFlow::Continue(m))

@@ -41,16 +41,23 @@ impl Purpose {
     }
 }
 
-/// One unseeded stream per entity, to be seeded by [`reseed`] before each replication.
+/// Room for one stream per entity, to be seeded by [`reseed`] before each replication.
+/// Nothing is written until then: a site's streams (seven per head) are written once
+/// before the first replication, not twice.
 pub(super) fn unseeded(entities: usize) -> Vec<Stream> {
-    (0..entities).map(|_| Stream::new(0, 0, 0, 0)).collect()
+    Vec::with_capacity(entities)
 }
 
-/// Seeds stream `i` of `streams` as (`purpose`, entity `i`) of replication `rep`.
-pub(super) fn reseed(streams: &mut [Stream], purpose: Purpose, seed: u64, rep: u64) {
-    for (i, s) in streams.iter_mut().enumerate() {
-        *s = purpose.stream(seed, rep, i as u64);
-    }
+/// Seeds stream `i` of `streams` as (`purpose`, entity `i`) of replication `rep`, one
+/// stream for each entity [`unseeded`] made room for (a `Vec` made with a capacity has
+/// exactly that capacity), without allocating.
+pub(super) fn reseed(streams: &mut Vec<Stream>, purpose: Purpose, seed: u64, rep: u64) {
+    let entities = streams.capacity();
+    // Every entity's stream has the same key: derive it once.
+    let first = purpose.stream(seed, rep, 0);
+    streams.clear();
+    streams.extend((0..entities).map(|i| first.sibling(i as u64)));
+    debug_assert_eq!(streams.capacity(), entities);
 }
 
 /// Bytes of `n` streams.
@@ -101,5 +108,22 @@ mod tests {
         let mut a = Purpose::Boot.stream(5, 2, 3);
         let mut b = Stream::new(5, 2, 7, 3);
         assert_eq!(a.next_u64(), b.next_u64());
+    }
+
+    #[test]
+    fn reseeding_gives_every_entity_its_own_stream_each_time() {
+        // Three entities, seeded for replication 1 and then, after draws, for
+        // replication 2: each time there are three streams and entity i's is the
+        // (Boot, i) stream of that replication, from its first word.
+        let mut streams = unseeded(3);
+        for rep in [1, 2] {
+            reseed(&mut streams, Purpose::Boot, 5, rep);
+            assert_eq!(streams.len(), 3);
+            for (i, s) in streams.iter_mut().enumerate() {
+                let mut expected = Purpose::Boot.stream(5, rep, i as u64);
+                assert_eq!(s.next_u64(), expected.next_u64(), "rep {rep}, entity {i}");
+                s.next_u64();
+            }
+        }
     }
 }

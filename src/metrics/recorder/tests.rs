@@ -12,13 +12,7 @@ fn one_incident_recovery_quantiles_and_downtime() {
         r.vm_down(10 * s, vm);
     }
     for vm in 0..10u32 {
-        r.vm_up(
-            10 * s + 10 * s * (vm as u64 + 1),
-            vm,
-            0,
-            10 * s,
-            OutageCause::Bug,
-        );
+        r.vm_up(10 * s + 10 * s * (vm as u64 + 1), vm, 0, OutageCause::Bug);
     }
     let m = r.finish(std::iter::empty());
     assert!((m[Metric::VmAvailability] - (1.0 - 550.0 / 2000.0)).abs() < 1e-12);
@@ -38,7 +32,7 @@ fn open_incident_is_cut_at_the_horizon() {
     let s = US_PER_S;
     let mut r = Recorder::new(1, 1, 10 * s, 4);
     r.vm_down(5 * s, 0);
-    let m = r.finish([(0, 0, 5 * s, OutageCause::Hardware)].into_iter());
+    let m = r.finish([(0, 0, OutageCause::Hardware)].into_iter());
     assert!((m[Metric::VmAvailability] - 0.5).abs() < 1e-12);
     assert_eq!(m[Metric::FullRecoveryS], 5.0);
     assert!(!r.worst_incident().unwrap().recovered);
@@ -54,9 +48,9 @@ fn a_vm_down_again_at_the_horizon_recovers_at_the_horizon() {
     let mut r = Recorder::new(2, 1, 10 * s, 0);
     r.vm_down(s, 0);
     r.vm_down(s, 1);
-    r.vm_up(2 * s, 0, 0, s, OutageCause::Bug);
+    r.vm_up(2 * s, 0, 0, OutageCause::Bug);
     r.vm_down(3 * s, 0);
-    let down = [(0, 0, 3 * s, OutageCause::Bug), (1, 0, s, OutageCause::Bug)];
+    let down = [(0, 0, OutageCause::Bug), (1, 0, OutageCause::Bug)];
     let m = r.finish(down.into_iter());
     assert_eq!(m[Metric::FullRecoveryS], 9.0);
     assert_eq!(m[Metric::Recover50S], 9.0);
@@ -84,7 +78,7 @@ fn recovery_quantiles_do_not_depend_on_the_order_of_recoveries() {
         let mut order: Vec<u32> = (0..n).collect();
         order.sort_by_key(|&vm| scramble(vm));
         for vm in order {
-            r.vm_up((1 + scramble(vm)) * s, vm, 0, 0, OutageCause::Bug);
+            r.vm_up((1 + scramble(vm)) * s, vm, 0, OutageCause::Bug);
         }
         let m = r.finish(std::iter::empty());
         assert_eq!(m[Metric::Recover50S], 500.0, "in order: {down_in_order}");
@@ -110,7 +104,7 @@ fn a_reset_recorder_records_like_a_new_one() {
             r.vm_down(s, vm);
         }
         for vm in 0..4 {
-            r.vm_up((5 + u64::from(vm)) * s, vm, 0, s, OutageCause::Bug);
+            r.vm_up((5 + u64::from(vm)) * s, vm, 0, OutageCause::Bug);
         }
         r.finish(std::iter::empty())
     };
@@ -119,7 +113,7 @@ fn a_reset_recorder_records_like_a_new_one() {
         reused.vm_down(s, vm);
     }
     for vm in (0..10).rev() {
-        reused.vm_up((50 - u64::from(vm)) * s, vm, 0, s, OutageCause::Hardware);
+        reused.vm_up((50 - u64::from(vm)) * s, vm, 0, OutageCause::Hardware);
     }
     reused.finish(std::iter::empty());
     reused.reset();
@@ -150,4 +144,79 @@ fn series_decimates_deterministically() {
             .windows(2)
             .all(|w| w[0].since_start_us < w[1].since_start_us)
     );
+}
+
+#[test]
+fn a_batch_of_unsampled_downs_records_the_same_series_as_one_sample_each() {
+    // 5 000 VMs go down in batches of 3 at 1 667 instants (1 s apart), with a reboot
+    // queue change after every third batch and a recovery after every second, then
+    // come back one by one, so the 2 048-point series fills and decimates. Sampling once after each batch must give the same points, point for
+    // point, and the same metrics as sampling after every VM.
+    let s = US_PER_S;
+    let n = 5_000u32;
+    let run = |batched: bool| {
+        let mut r = Recorder::new(n, 1, 100_000 * s, 0);
+        for (i, batch) in (0..n).collect::<Vec<_>>().chunks(3).enumerate() {
+            let now = (i as u64 + 1) * s;
+            for &vm in batch {
+                if batched {
+                    r.vm_down_unsampled(now, vm);
+                } else {
+                    r.vm_down(now, vm);
+                }
+            }
+            if batched {
+                r.sample_now(now);
+            }
+            if i % 3 == 0 {
+                r.queue_changed(now, batch.len() as u32, i as u32 % 40);
+            }
+            if i % 2 == 1 {
+                r.vm_up(now + s / 2, batch[0], 0, OutageCause::Bug);
+            }
+        }
+        // The rest come back, which closes the incident.
+        let end = 10_000 * s;
+        for (i, batch) in (0..n).collect::<Vec<_>>().chunks(3).enumerate() {
+            let rest = if i % 2 == 1 { &batch[1..] } else { batch };
+            for &vm in rest {
+                r.vm_up(end + u64::from(vm), vm, 0, OutageCause::Bug);
+            }
+        }
+        let m = r.finish(std::iter::empty());
+        (m, r.worst_series().to_vec())
+    };
+    let (per_vm, batched) = (run(false), run(true));
+    assert!(
+        per_vm.1.len() > SERIES_CAPACITY / 2,
+        "the series never filled"
+    );
+    assert_eq!(batched.1, per_vm.1);
+    assert_eq!(batched.0, per_vm.0);
+}
+
+#[test]
+fn incidents_past_the_last_id_still_count_each_vm_once() {
+    // 70 000 incidents, more than the 65 535 ids, each of VM 0 going down and back
+    // up for 1 s; in the last one VM 1 goes down twice too. The ids start again
+    // from clean marks when they run out, so every incident counts its VMs once:
+    // the last and longest affects exactly 2 VMs.
+    let s = US_PER_S;
+    let mut r = Recorder::new(2, 1, 1_000_000 * s, 0);
+    let n = 70_000u64;
+    for i in 0..n - 1 {
+        r.vm_down(10 * i * s, 0);
+        r.vm_up((10 * i + 1) * s, 0, 0, OutageCause::Bug);
+    }
+    let t = 10 * (n - 1) * s;
+    r.vm_down(t, 0);
+    r.vm_down(t, 1);
+    r.vm_up(t + s, 1, 0, OutageCause::Bug);
+    r.vm_down(t + 2 * s, 1);
+    r.vm_up(t + 3 * s, 1, 0, OutageCause::Bug);
+    r.vm_up(t + 4 * s, 0, 0, OutageCause::Bug);
+    let m = r.finish(std::iter::empty());
+    assert_eq!(m[Metric::Incidents], n as f64);
+    assert_eq!(m[Metric::WorstIncidentVms], 2.0);
+    assert_eq!(m[Metric::FullRecoveryS], 4.0);
 }
