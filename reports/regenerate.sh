@@ -26,4 +26,7 @@ $bigvsim sweep models/scale-10k-heads.ron --param brain.accept_per_s=50,60,75,10
     --out reports/scale-10k-heads-accept >/dev/null
 $bigvsim sensitivity models/york-2017.ron models/york-2017-fast-reboot.ron --samples 32 \
     --replications 20 --force --out reports/york-2017-sensitivity >/dev/null
+$bigvsim solve models/york-2017.ron --param brain.reboot_concurrency=1..400 \
+    --target 'site_recovery_s.p90<=1h' --replications 100 --force \
+    --out reports/york-2017-solve >/dev/null
 echo "reports regenerated: $(ls -d reports/*/ | tr '\n' ' ')"
