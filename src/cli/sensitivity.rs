@@ -42,6 +42,12 @@ pub(super) struct SensitivityArgs {
 pub(super) fn cmd_sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
     let c = &args.common;
     check_common(c)?;
+    if let Some(t) = c.targets.first() {
+        // Accepting it and judging nothing would mislead.
+        return Err(Failure::input(format!(
+            "--target {t}: sensitivity ranks the assumptions by their effect on every key metric and judges no target; to judge a target use run, compare or sweep, or solve for the value that meets it"
+        )));
+    }
     check_paths("a model file", &args.models)?;
     check_output(&args.output)?;
     let shard = parse_shard(&args.shard)?;

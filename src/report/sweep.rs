@@ -9,6 +9,7 @@ use super::json::paired_json;
 use super::targets::{targets_json, targets_markdown, targets_text};
 use super::text::{KEY_METRICS, difference_rows, fitted_table};
 use crate::experiment::Study;
+use crate::experiment::targets::TargetVerdict;
 use crate::metrics::METRICS;
 
 /// The paired-difference table against the first point, and the verdict sentences.
@@ -45,8 +46,54 @@ pub fn sweep_differences_text(study: &Study, width: Option<usize>) -> String {
             }
         }
     }
+    let answers = target_answers(study);
+    if !answers.is_empty() {
+        out.push('\n');
+        for a in answers {
+            out.push_str(&format!("{}\n", a.replace('`', "")));
+        }
+    }
     out.push_str(&targets_text("point", &labelled_targets(study), width));
     out
+}
+
+/// One sentence per target: the points that meet it, and those that meet it with 95 %
+/// confidence.
+pub fn target_answers(study: &Study) -> Vec<String> {
+    let labelled = labelled_targets(study);
+    let n = labelled.len();
+    study
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let met: Vec<&str> = labelled
+                .iter()
+                .filter(|(_, r)| r[k].met)
+                .map(|(l, _)| l.as_str())
+                .collect();
+            let sure: Vec<&str> = labelled
+                .iter()
+                .filter(|(_, r)| r[k].verdict == TargetVerdict::Met)
+                .map(|(l, _)| l.as_str())
+                .collect();
+            if met.is_empty() {
+                format!("`{}` is met at none of the {n} points.", t.text())
+            } else {
+                format!(
+                    "`{}` is met at {} of the {n} points ({}); with 95 % confidence at {}.",
+                    t.text(),
+                    met.len(),
+                    met.join("; "),
+                    if sure.is_empty() {
+                        "none".to_string()
+                    } else {
+                        sure.join("; ")
+                    }
+                )
+            }
+        })
+        .collect()
 }
 
 /// Every point's targets, labelled by the point.
@@ -87,6 +134,9 @@ pub fn sweep_differences_markdown(study: &Study) -> String {
             }
         }
         md.push('\n');
+    }
+    for a in target_answers(study) {
+        md.push_str(&format!("**Answer:** {a}\n\n"));
     }
     md.push_str(&targets_markdown("point", &labelled_targets(study)));
     md

@@ -1144,6 +1144,25 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "target-in-sensitivity",
+        class: "Target given to sensitivity, which judges none",
+        files: &[("ok.ron", Text(OK))],
+        args: &[
+            "sensitivity",
+            "ok.ron",
+            "--vary",
+            "brain.reboot_concurrency=1..10",
+            "--target",
+            "full_recovery_s.p90<=1h",
+        ],
+        code: 2,
+        expect: &[
+            "--target full_recovery_s.p90<=1h",
+            "judges no target",
+            "solve",
+        ],
+    },
+    Case {
         id: "target-max",
         class: "Target on a maximum over replications (--target)",
         files: &[("ok.ron", Text(OK))],
@@ -1406,7 +1425,12 @@ fn targets_that_cannot_be_judged_are_refused() {
     // list element's line and column) or from --target: an unknown metric (with the
     // nearest key suggested), a bound that is not a duration, and a maximum over
     // replications, each with what is allowed.
-    check(&["target-unknown-metric", "target-bad-bound", "target-max"]);
+    check(&[
+        "target-unknown-metric",
+        "target-bad-bound",
+        "target-max",
+        "target-in-sensitivity",
+    ]);
 }
 
 #[test]
