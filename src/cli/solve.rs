@@ -41,10 +41,16 @@ pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
     check_common(c)?;
     check_paths("the model file", [&args.model])?;
     check_output(&args.output)?;
-    let targets = parse_targets(&c.targets)?;
+    let mut targets = parse_targets(&c.targets)?;
+    if targets.is_empty() {
+        // Without --target, the model's own target, when it states exactly one.
+        let m = scenario::load(&args.model, &c.sets)
+            .map_err(|e| Failure::input(e.lines().join("\nerror: ")))?;
+        targets = m.scenario.targets;
+    }
     let [target] = targets.as_slice() else {
         return Err(Failure::input(format!(
-            "solve needs exactly one --target (found {}), e.g. --target 'site_recovery_s.p90<=1h'",
+            "solve needs exactly one target, from --target or the model's `targets` (found {}), e.g. --target 'site_recovery_s.p90<=1h'",
             targets.len()
         )));
     };

@@ -185,7 +185,7 @@ fn solve_refuses_what_it_cannot_solve() {
     for (args, why) in [
         (
             vec!["--param", "brain.reboot_concurrency=1..100"],
-            "exactly one --target",
+            "exactly one target",
         ),
         (
             vec![
@@ -246,4 +246,41 @@ fn solve_refuses_what_it_cannot_solve() {
         assert!(err.contains(why), "{args:?}: {err}");
         assert!(out.stdout.is_empty());
     }
+}
+
+#[test]
+fn solve_takes_the_models_own_target_when_it_states_one() {
+    // Without --target, the model's single target is solved for: 70 VMs, 45 s boots,
+    // restart 5 s, within 410 s: 8 slots (9 waves), as the closed form says.
+    let dir = std::env::temp_dir().join(format!("bigvsim-solve-own-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("quiet.ron");
+    let text = QUIET.replacen(
+        "faults:",
+        "targets: [\"full_recovery_s.mean <= 410\"],\n    faults:",
+        1,
+    );
+    std::fs::write(&model, text).unwrap();
+    let out = Command::new(bin())
+        .args([
+            "solve",
+            model.to_str().unwrap(),
+            "--param",
+            "brain.reboot_concurrency=1..100",
+            "-r",
+            "2",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["value"], "8");
+    assert_eq!(doc["target"], "full_recovery_s.mean <= 410");
+    let _ = std::fs::remove_dir_all(&dir);
 }
