@@ -284,3 +284,37 @@ fn solve_takes_the_models_own_target_when_it_states_one() {
     assert_eq!(doc["target"], "full_recovery_s.mean <= 410");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn solve_is_the_same_whatever_the_threads() {
+    // The same model and seed give byte-identical solve output, with one thread or two.
+    let run = |jobs: &str| {
+        let out = Command::new(bin())
+            .current_dir(root())
+            .args([
+                "solve",
+                "models/york-2017.ron",
+                "--param",
+                "brain.reboot_concurrency=10..80",
+                "--target",
+                "site_recovery_s.p90<=1.5h",
+                "-r",
+                "6",
+                "--jobs",
+                jobs,
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("1"));
+}
