@@ -1,7 +1,7 @@
 //! How much each varied assumption moves a result, and how often one design beats
-//! another across the assumptions: rank regression with bootstrap intervals, the
-//! Wilson interval of a fraction, and the single-parameter split that best tells
-//! losing samples from winning ones.
+//! another across the assumptions: rank regression with bootstrap intervals and the
+//! single-parameter split that best tells losing samples from winning ones (the Wilson
+//! interval of a fraction is `stats::wilson95`).
 //!
 //! Standardised rank regression coefficients (SRRC) are used because the responses
 //! are monotone but far from linear (a recovery time grows like 1 / concurrency and
@@ -15,6 +15,7 @@
 //! given, summed in input order through `libm`, so the results are the same bit for
 //! bit on every machine.
 
+use super::stats::quantile;
 use crate::engine::Stream;
 
 /// The ranks of `values` from 1, ties sharing the mean of their ranks.
@@ -153,37 +154,6 @@ pub fn bootstrap_srrc(
         .collect()
 }
 
-/// The `q` quantile of sorted `v`, interpolating between neighbours.
-fn quantile(v: &[f64], q: f64) -> f64 {
-    let pos = q * (v.len() - 1) as f64;
-    let lo = libm::floor(pos) as usize;
-    let hi = (lo + 1).min(v.len() - 1);
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
-}
-
-/// The Wilson score 95 % interval of `k` successes in `n` trials (n > 0).
-pub fn wilson(k: u64, n: u64) -> (f64, f64) {
-    let z = 1.959_963_984_540_054;
-    let n = n as f64;
-    let p = k as f64 / n;
-    let denom = 1.0 + z * z / n;
-    let centre = (p + z * z / (2.0 * n)) / denom;
-    let half = z * libm::sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denom;
-    // At k = 0 or k = n the interval ends at 0 or 1 exactly; rounding would leave it
-    // a hair inside.
-    let lo = if k == 0 {
-        0.0
-    } else {
-        (centre - half).max(0.0)
-    };
-    let hi = if k as f64 == n {
-        1.0
-    } else {
-        (centre + half).min(1.0)
-    };
-    (lo, hi)
-}
-
 /// A threshold on one input that separates samples: "the flagged samples are those
 /// with input `column` above (or below) `threshold`".
 #[derive(Clone, Debug, PartialEq)]
@@ -276,18 +246,6 @@ mod tests {
         let (lo1, hi1) = ci[1].unwrap();
         assert!(lo0 > 0.5 && hi0 <= 1.01, "{lo0} {hi0}");
         assert!(lo1 < 0.0 && hi1 > 0.0, "{lo1} {hi1}");
-    }
-
-    #[test]
-    fn wilson_matches_a_worked_value() {
-        // 97 of 100: the Wilson interval is [0.9154, 0.9897] (to 4 places).
-        let (lo, hi) = wilson(97, 100);
-        assert!(
-            (lo - 0.9154).abs() < 1e-4 && (hi - 0.9897).abs() < 1e-4,
-            "{lo} {hi}"
-        );
-        assert_eq!(wilson(0, 10).0, 0.0);
-        assert_eq!(wilson(10, 10).1, 1.0);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 
 use super::{ParamRecord, Sensitivity};
 use crate::metrics::format::{fmt_metric, fmt_num};
-use crate::metrics::influence::{Split, best_split, bootstrap_srrc, srrc, wilson};
+use crate::metrics::influence::{Split, best_split, bootstrap_srrc, srrc};
+use crate::metrics::stats::wilson95;
 use crate::metrics::{Basis, Direction, METRICS, Metric};
 use crate::model::Purpose;
 
@@ -173,7 +174,7 @@ fn robust(s: &Sensitivity, x: &[Vec<f64>], k: usize, m: Metric) -> Robustness {
         difference: diff.get(worst_at).copied().unwrap_or(0.0),
     };
     let loses_when = best_split(x, &loses);
-    let ci95 = wilson(better, n.max(1));
+    let ci95 = wilson95(better, n.max(1)).unwrap_or((0.0, 1.0));
     let sentence = sentence(s, k, m, better, worse, n, ci95, &loses_when, &worst);
     Robustness {
         design: k,
