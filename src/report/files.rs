@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::cells::md_table;
 use super::charts::{Chart, ChartSpec, ReportKind, charts_for};
 use super::csv::{self, sweep_csv};
 use super::plot::PlotError;
@@ -130,6 +131,11 @@ pub fn prepare_dir(dir: &str, force: bool) -> Result<(), ReportError> {
     Ok(())
 }
 
+/// A plot that could not be drawn, as a report error.
+fn plot_error(e: PlotError) -> ReportError {
+    ReportError(format!("cannot draw a plot: {e}"))
+}
+
 /// Writes rendered files as the report directory `dir`, all or nothing.
 pub(crate) fn commit(
     dir: &str,
@@ -232,19 +238,6 @@ pub(super) fn json_file(doc: &serde_json::Value) -> Result<Vec<u8>, ReportError>
     let text = serde_json::to_string_pretty(doc)
         .map_err(|e| ReportError(format!("cannot serialise metrics.json: {e}")))?;
     Ok((text + "\n").into_bytes())
-}
-
-/// A markdown table (first column left, others right).
-pub(super) fn md_table(header: &[String], rows: &[Vec<String>]) -> String {
-    let mut out = format!("| {} |\n|", header.join(" | "));
-    for (i, _) in header.iter().enumerate() {
-        out.push_str(if i == 0 { "---|" } else { "---:|" });
-    }
-    out.push('\n');
-    for r in rows {
-        out.push_str(&format!("| {} |\n", r.join(" | ")));
-    }
-    out
 }
 
 /// The worst incident of replication 0 of each design, as `bigvsim explain` prints it.
@@ -415,7 +408,8 @@ pub fn write_study_report_explained(
     }
     md.push_str(&explain_section(explain));
     let target_plots =
-        super::target_charts::target_chart_files(&study_target_charts(study), &mut files)?;
+        super::target_charts::target_chart_files(&study_target_charts(study), &mut files)
+            .map_err(plot_error)?;
     if !study.targets.is_empty() {
         let names: Vec<String> = study.designs.iter().map(|(i, _)| i.name.clone()).collect();
         md.push('\n');
@@ -492,10 +486,13 @@ pub fn write_sweep_report(
         md.push_str("\nNo plots: the first swept parameter is not numeric.\n");
     } else {
         md.push_str("\n## Plots\n\n");
-        md.push_str(&super::target_charts::target_chart_files(
-            &sweep_target_charts(sw, &study.target_results()),
-            &mut files,
-        )?);
+        md.push_str(
+            &super::target_charts::target_chart_files(
+                &sweep_target_charts(sw, &study.target_results()),
+                &mut files,
+            )
+            .map_err(plot_error)?,
+        );
         md.push_str(&plots);
     }
     md.push_str("## Files\n\n- `metrics.json`: the `sweep --format json` document\n- `sweep.csv`: one row per point; mean, CI and std of every metric\n");

@@ -2,11 +2,12 @@
 
 use serde_json::{Value, json};
 
+pub use super::cells::num;
 use super::targets::targets_json;
 use crate::VERSION;
 use crate::experiment::Batch;
+use crate::experiment::Study;
 use crate::experiment::differences::Verdict;
-use crate::experiment::{Study, Sweep};
 use crate::metrics::{METRICS, Metric, RECOVERY_METRICS, Summary};
 
 /// JSON for a numeric summary: `{ mean, std, ci95: [lo, hi], min, max, p50, p90, p99 }`
@@ -28,13 +29,6 @@ pub fn summary_json(s: &Summary) -> Value {
 /// An interval as `[lo, hi]`, or null when there is none.
 fn ci_json(ci: Option<(f64, f64)>) -> Value {
     ci.map_or(Value::Null, |(lo, hi)| json!([num(lo), num(hi)]))
-}
-
-/// A finite number as JSON; NaN and infinities (which JSON lacks) become null.
-pub fn num(x: f64) -> Value {
-    serde_json::Number::from_f64(x)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
 }
 
 /// Every metric's summary, keyed by metric key.
@@ -143,37 +137,6 @@ pub fn compare_json(study: &Study) -> Value {
         "overrides": study.overrides,
         "version": VERSION,
         "designs": designs,
-        "paired": paired,
-    })
-}
-
-/// The `sweep` document: every point's parameter values, metric summaries and targets,
-/// and (`paired`) every point after the first against the first, on the same seeds.
-pub fn sweep_json(sw: &Sweep, study: &Study) -> Value {
-    let (paired, targets) = super::sweep::sweep_extra_json(study);
-    let points: Vec<Value> = sw
-        .points
-        .iter()
-        .zip(targets)
-        .map(|((values, batch), targets)| {
-            let mut v = serde_json::Map::new();
-            for (p, x) in sw.params.iter().zip(values) {
-                v.insert(p.clone(), Value::String(x.clone()));
-            }
-            json!({ "values": v, "metrics": metrics_json(batch), "targets": targets })
-        })
-        .collect();
-    json!({
-        "model": sw.design.name,
-        "model_path": sw.design.path,
-        "model_hash": sw.design.hash,
-        "seed": sw.seed,
-        "replications": sw.replications,
-        "overrides": sw.overrides,
-        "version": VERSION,
-        "min_effect_pct": num(sw.min_effect.percent),
-        "params": sw.params,
-        "points": points,
         "paired": paired,
     })
 }

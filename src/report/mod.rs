@@ -6,6 +6,7 @@
 //! `series` computes the statistics charts draw, `plot` renders them, and `files`
 //! assembles a report directory and writes it.
 
+mod cells;
 mod charts;
 mod csv;
 pub mod explain;
@@ -21,5 +22,6 @@ pub mod targets;
 mod text;
 pub mod trace;
 
-pub use json::{compare_json, run_json, sweep_json};
-pub use text::{compare_text, run_text, sweep_text};
+pub use json::{compare_json, run_json};
+pub use sweep::{sweep_json, sweep_text};
+pub use text::{compare_text, run_text};

@@ -3,12 +3,13 @@
 
 use serde_json::{Value, json};
 
-use super::files::{ReportError, commit, json_file, md_table};
+use super::cells::fitted_table;
+use super::cells::md_table;
+use super::files::{ReportError, commit, json_file};
 use super::json::summary_json;
 use super::plot::{self, LineChart, Series, TargetLine};
 use super::series::TimeUnit;
 use super::targets::{estimate_words, meeting_words, target_json};
-use super::text::fitted_table;
 use crate::VERSION;
 use crate::engine::US_PER_S;
 use crate::experiment::solve::{Domain, Probe, Solve};

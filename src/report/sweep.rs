@@ -5,12 +5,17 @@
 
 use serde_json::Value;
 
-use super::json::paired_json;
+use serde_json::json;
+
+use super::cells::{fitted_table, md_table, num};
+use super::json::{metrics_json, paired_json};
 use super::targets::{targets_json, targets_markdown, targets_text};
-use super::text::{KEY_METRICS, difference_rows, fitted_table};
-use crate::experiment::Study;
+use super::text::{Fixed, KEY_METRICS, difference_rows, half_width, no_ci_note};
+use crate::VERSION;
 use crate::experiment::targets::TargetVerdict;
+use crate::experiment::{Study, Sweep, point_summaries};
 use crate::metrics::METRICS;
+use crate::metrics::Summary;
 
 /// The paired-difference table against the first point, and the verdict sentences.
 fn rows(study: &Study) -> (Vec<String>, Vec<Vec<String>>, Vec<String>) {
@@ -126,7 +131,7 @@ pub fn sweep_differences_markdown(study: &Study) -> String {
             baseline(study)
         ));
         let (header, rows, verdicts) = rows(study);
-        md.push_str(&super::files::md_table(&header, &rows));
+        md.push_str(&md_table(&header, &rows));
         if !verdicts.is_empty() {
             md.push('\n');
             for v in verdicts {
@@ -140,4 +145,80 @@ pub fn sweep_differences_markdown(study: &Study) -> String {
     }
     md.push_str(&targets_markdown("point", &labelled_targets(study)));
     md
+}
+
+/// The sweep as a text table of key metrics: one column per metric, each column in one
+/// number format, split to fit in `width` characters (the parameter columns repeated).
+pub fn sweep_text(sw: &Sweep, study: &Study, width: Option<usize>) -> String {
+    let mut out = format!(
+        "model {} ({}, hash {})\nseed {}, {} replications per point (the same seeds at every point), bigvsim {}\n",
+        sw.design.name, sw.design.path, sw.design.hash, sw.seed, sw.replications, VERSION
+    );
+    if !sw.overrides.is_empty() {
+        out.push_str(&format!("overrides: {}\n", sw.overrides.join(" ")));
+    }
+    out.push_str("\nmean ± half-width of the 95% CI at each point\n\n");
+    let mut header: Vec<String> = sw.params.clone();
+    header.extend(KEY_METRICS.iter().map(|m| METRICS[*m as usize].heading()));
+    let sums: Vec<Vec<Summary>> = sw.points.iter().map(|(_, b)| point_summaries(b)).collect();
+    let formats: Vec<Fixed> = KEY_METRICS
+        .iter()
+        .map(|m| {
+            Fixed::of(
+                *m,
+                sums.iter().flat_map(|s| {
+                    let s = &s[*m as usize];
+                    [s.mean, half_width(s).unwrap_or(0.0)]
+                }),
+            )
+        })
+        .collect();
+    let rows: Vec<Vec<String>> = sw
+        .points
+        .iter()
+        .zip(&sums)
+        .map(|((values, _), s)| {
+            let mut row = values.clone();
+            row.extend(KEY_METRICS.iter().zip(&formats).map(|(m, f)| {
+                let s = &s[*m as usize];
+                f.pm(s.mean, half_width(s))
+            }));
+            row
+        })
+        .collect();
+    out.push_str(&fitted_table(sw.params.len(), &header, &rows, width));
+    out.push_str(&no_ci_note([sw.replications as usize]));
+    out.push_str(&sweep_differences_text(study, width));
+    out
+}
+
+/// The `sweep` document: every point's parameter values, metric summaries and targets,
+/// and (`paired`) every point after the first against the first, on the same seeds.
+pub fn sweep_json(sw: &Sweep, study: &Study) -> Value {
+    let (paired, targets) = sweep_extra_json(study);
+    let points: Vec<Value> = sw
+        .points
+        .iter()
+        .zip(targets)
+        .map(|((values, batch), targets)| {
+            let mut v = serde_json::Map::new();
+            for (p, x) in sw.params.iter().zip(values) {
+                v.insert(p.clone(), Value::String(x.clone()));
+            }
+            json!({ "values": v, "metrics": metrics_json(batch), "targets": targets })
+        })
+        .collect();
+    json!({
+        "model": sw.design.name,
+        "model_path": sw.design.path,
+        "model_hash": sw.design.hash,
+        "seed": sw.seed,
+        "replications": sw.replications,
+        "overrides": sw.overrides,
+        "version": VERSION,
+        "min_effect_pct": num(sw.min_effect.percent),
+        "params": sw.params,
+        "points": points,
+        "paired": paired,
+    })
 }

@@ -4,7 +4,6 @@
 //! the target's statistic against the first swept parameter with the 10–90 % band of
 //! replications.
 
-use super::files::ReportError;
 use super::plot::{self, LineChart, Series, TargetLine};
 use super::series::TimeUnit;
 use crate::experiment::targets::TargetResult;
@@ -166,16 +165,12 @@ pub fn sweep_target_charts(sw: &Sweep, results: &[Vec<TargetResult>]) -> Vec<Lin
 pub fn target_chart_files(
     charts: &[LineChart],
     files: &mut Vec<(String, Vec<u8>)>,
-) -> Result<String, ReportError> {
-    let err = |e: plot::PlotError| ReportError(format!("cannot draw a plot: {e}"));
+) -> Result<String, plot::PlotError> {
     let mut md = String::new();
     for (k, c) in charts.iter().enumerate() {
         let key = format!("target_{}", k + 1);
-        files.push((format!("{key}.png"), plot::line_chart_png(c).map_err(err)?));
-        files.push((
-            format!("{key}.svg"),
-            plot::line_chart_svg(c).map_err(err)?.into_bytes(),
-        ));
+        files.push((format!("{key}.png"), plot::line_chart_png(c)?));
+        files.push((format!("{key}.svg"), plot::line_chart_svg(c)?.into_bytes()));
         md.push_str(&format!("![{}]({key}.png)\n\n", c.title));
     }
     Ok(md)

@@ -3,8 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::json::num;
-use super::text::fitted_table;
+use super::cells::{fitted_table, num};
 use crate::experiment::targets::TargetResult;
 use crate::metrics::METRICS;
 use crate::metrics::format::fmt_metric;

@@ -1,6 +1,7 @@
 //! The text summaries that `run`, `compare` and `sweep` print, and the summary rows
 //! report.md shares with them.
 
+pub use super::cells::{fitted_table, table};
 use crate::VERSION;
 use crate::experiment::differences::{Verdict, fmt_pct, sentence};
 use crate::experiment::{Study, Sweep, point_summaries};
@@ -9,44 +10,6 @@ use crate::metrics::stats::NO_CI_REASON;
 use crate::metrics::{
     Basis, Difference, Direction, METRICS, Metric, STEADY_STATE_HORIZON_US, Summary, display_order,
 };
-
-/// Lays out rows as an aligned text table (first column left, others right).
-pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let cols = header.len();
-    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate().take(cols) {
-            width[i] = width[i].max(c.chars().count());
-        }
-    }
-    let mut out = String::new();
-    let line = |cells: &[String], out: &mut String| {
-        for (i, c) in cells.iter().enumerate() {
-            let pad = width[i] - c.chars().count();
-            if i == 0 {
-                out.push_str(c);
-                out.push_str(&" ".repeat(pad));
-            } else {
-                out.push_str("  ");
-                out.push_str(&" ".repeat(pad));
-                out.push_str(c);
-            }
-        }
-        out.push('\n');
-    };
-    line(
-        &header.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-        &mut out,
-    );
-    line(
-        &width.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>(),
-        &mut out,
-    );
-    for r in rows {
-        line(r, &mut out);
-    }
-    out
-}
 
 /// The metrics shown in text comparisons and sweeps (JSON has them all).
 pub const KEY_METRICS: &[Metric] = &[
@@ -148,7 +111,7 @@ fn difference_ci(m: Metric, d: &Difference) -> String {
 
 /// The line that says, once, why the tables above print `n/a`; empty when every
 /// figure has its interval.
-fn no_ci_note(replications: impl IntoIterator<Item = usize>) -> String {
+pub(super) fn no_ci_note(replications: impl IntoIterator<Item = usize>) -> String {
     if replications
         .into_iter()
         .any(|n| n < crate::metrics::stats::MIN_REPLICATIONS_FOR_CI)
@@ -279,62 +242,8 @@ impl Fixed {
 }
 
 /// Half the width of a summary's 95 % CI, or None with fewer than two values.
-fn half_width(s: &Summary) -> Option<f64> {
+pub(super) fn half_width(s: &Summary) -> Option<f64> {
     (s.n >= 2).then(|| (s.ci95_hi - s.ci95_lo) / 2.0)
-}
-
-/// Lays out a table whose first `keep` columns label the rows and whose other columns
-/// are split over as many tables as needed (each repeating the label columns) for
-/// every line to fit in `width` characters; one table when `width` is None.
-pub fn fitted_table(
-    keep: usize,
-    header: &[String],
-    rows: &[Vec<String>],
-    width: Option<usize>,
-) -> String {
-    let col_width = |i: usize| {
-        rows.iter()
-            .filter_map(|r| r.get(i))
-            .chain(header.get(i))
-            .map(|c| c.chars().count())
-            .max()
-            .unwrap_or(0)
-    };
-    let labels: usize = (0..keep).map(|i| col_width(i) + 2).sum();
-    let mut chunks: Vec<Vec<usize>> = Vec::new();
-    let mut used = labels;
-    for i in keep..header.len() {
-        let w = col_width(i) + 2;
-        match chunks.last_mut() {
-            Some(chunk) if width.is_none_or(|limit| used + w <= limit) => {
-                chunk.push(i);
-                used += w;
-            }
-            _ => {
-                chunks.push(vec![i]);
-                used = labels + w;
-            }
-        }
-    }
-    if chunks.is_empty() {
-        chunks.push(Vec::new());
-    }
-    let pick = |cells: &[String], chunk: &[usize]| -> Vec<String> {
-        (0..keep)
-            .chain(chunk.iter().copied())
-            .map(|i| cells.get(i).cloned().unwrap_or_default())
-            .collect()
-    };
-    chunks
-        .iter()
-        .map(|chunk| {
-            let h = pick(header, chunk);
-            let refs: Vec<&str> = h.iter().map(String::as_str).collect();
-            let body: Vec<Vec<String>> = rows.iter().map(|r| pick(r, chunk)).collect();
-            table(&refs, &body)
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// The `run` summary: one row per metric, each row in one number format; the unit is
@@ -541,51 +450,6 @@ pub fn sweep_rows(sw: &Sweep) -> (Vec<String>, Vec<Vec<String>>) {
         })
         .collect();
     (header, rows)
-}
-
-/// The sweep as a text table of key metrics: one column per metric, each column in one
-/// number format, split to fit in `width` characters (the parameter columns repeated).
-pub fn sweep_text(sw: &Sweep, study: &Study, width: Option<usize>) -> String {
-    let mut out = format!(
-        "model {} ({}, hash {})\nseed {}, {} replications per point (the same seeds at every point), bigvsim {}\n",
-        sw.design.name, sw.design.path, sw.design.hash, sw.seed, sw.replications, VERSION
-    );
-    if !sw.overrides.is_empty() {
-        out.push_str(&format!("overrides: {}\n", sw.overrides.join(" ")));
-    }
-    out.push_str("\nmean ± half-width of the 95% CI at each point\n\n");
-    let mut header: Vec<String> = sw.params.clone();
-    header.extend(KEY_METRICS.iter().map(|m| METRICS[*m as usize].heading()));
-    let sums: Vec<Vec<Summary>> = sw.points.iter().map(|(_, b)| point_summaries(b)).collect();
-    let formats: Vec<Fixed> = KEY_METRICS
-        .iter()
-        .map(|m| {
-            Fixed::of(
-                *m,
-                sums.iter().flat_map(|s| {
-                    let s = &s[*m as usize];
-                    [s.mean, half_width(s).unwrap_or(0.0)]
-                }),
-            )
-        })
-        .collect();
-    let rows: Vec<Vec<String>> = sw
-        .points
-        .iter()
-        .zip(&sums)
-        .map(|((values, _), s)| {
-            let mut row = values.clone();
-            row.extend(KEY_METRICS.iter().zip(&formats).map(|(m, f)| {
-                let s = &s[*m as usize];
-                f.pm(s.mean, half_width(s))
-            }));
-            row
-        })
-        .collect();
-    out.push_str(&fitted_table(sw.params.len(), &header, &rows, width));
-    out.push_str(&no_ci_note([sw.replications as usize]));
-    out.push_str(&super::sweep::sweep_differences_text(study, width));
-    out
 }
 
 #[cfg(test)]

@@ -39,8 +39,7 @@ pub struct Target {
     pub value_text: String,
 }
 
-/// What a target looks like, for error messages.
-pub const TARGET_FORM: &str = "METRIC.STAT<=VALUE or METRIC.STAT>=VALUE, STAT `mean` or a quantile `p50`, `p90`, `p99` (any pNN with 0 < NN < 100), e.g. `site_recovery_s.p90<=1h` or `vm_availability.mean>=0.9995`";
+pub use super::schema::TARGET_FORM;
 
 impl Target {
     /// Parses `METRIC.STAT<=VALUE` (spaces allowed around the operator).

@@ -131,6 +131,10 @@ impl Range {
     }
 }
 
+/// What a target looks like (the syntax of [`super::target`]), for error messages and
+/// the model reference.
+pub const TARGET_FORM: &str = "METRIC.STAT<=VALUE or METRIC.STAT>=VALUE, STAT `mean` or a quantile `p50`, `p90`, `p99` (any pNN with 0 < NN < 100), e.g. `site_recovery_s.p90<=1h` or `vm_availability.mean>=0.9995`";
+
 /// The longest model name, in characters: names head report tables and plot legends.
 pub const MAX_NAME_CHARS: usize = 100;
 
@@ -253,10 +257,7 @@ impl Kind {
             Kind::Section => "a ( ... ) section as in a model file".to_string(),
             Kind::Faults => "a list of faults [ ... ]".to_string(),
             Kind::List(kind) => format!("a list [ ... ] of {}", kind.name()),
-            Kind::Targets => format!(
-                "a list of targets [ \"...\", ... ], each {}",
-                super::target::TARGET_FORM
-            ),
+            Kind::Targets => format!("a list of targets [ \"...\", ... ], each {}", TARGET_FORM),
         }
     }
 
