@@ -39,13 +39,32 @@ pub struct Target {
     pub value_text: String,
 }
 
+/// `text` with its control characters escaped (`\n`), so that an error quoting it
+/// stays on one line.
+fn without_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// What a target looks like, for error messages.
 pub const TARGET_FORM: &str = "METRIC.STAT<=VALUE or METRIC.STAT>=VALUE, STAT `mean` or a quantile `p50`, `p90`, `p99` (any pNN with 0 < NN < 100), e.g. `site_recovery_s.p90<=1h` or `vm_availability.mean>=0.9995`";
 
 impl Target {
     /// Parses `METRIC.STAT<=VALUE` (spaces allowed around the operator).
     pub fn parse(text: &str) -> Result<Target, String> {
-        let bad = |why: String| format!("`{text}`: {why}; expected {TARGET_FORM}");
+        let bad = |why: String| {
+            format!(
+                "`{}`: {why}; expected {TARGET_FORM}",
+                without_controls(text)
+            )
+        };
         let (lhs, op, rhs) = [("<=", Op::AtMost), (">=", Op::AtLeast)]
             .into_iter()
             .chain([("≤", Op::AtMost), ("≥", Op::AtLeast)])
@@ -64,7 +83,7 @@ impl Target {
                 let keys: Vec<&str> = METRICS.iter().map(|d| d.key).collect();
                 let hint = super::suggest::nearest(key, &keys)
                     .map_or(String::new(), |k| format!(" (did you mean `{k}`?)"));
-                bad(format!("`{key}` is not a metric{hint}"))
+                bad(format!("`{}` is not a metric{hint}", without_controls(key)))
             })?;
         let stat = parse_stat(stat).map_err(bad)?;
         let value_text = rhs.trim().trim_matches('"').to_string();
