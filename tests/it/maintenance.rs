@@ -177,3 +177,30 @@ fn waiting_heads_keep_to_the_concurrency_limit() {
         assert!(m[Metric::DowntimeMaintenanceMinPerVmYear] > 0.0);
     }
 }
+
+#[test]
+fn a_migration_whose_heads_lose_control_during_its_copy_fails() {
+    // Copies of an hour (3 600 GiB at 1 GiB/s) on links that flap every 5 minutes or
+    // so: every copy sees its source or its target lose control, so none completes and
+    // every maintained VM is rebooted. With the links quiet the same copies succeed.
+    let base = [
+        "maintenance.drain=LiveMigrate",
+        "maintenance.max_concurrent_heads=1",
+        "site.vm_slots_per_head=10",
+        "migration.vm_memory_gib=3600",
+    ];
+    let flapping: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["link.flaps_per_year=100000"])
+        .collect();
+    for m in runs(&flapping, 2) {
+        assert_eq!(m[Metric::Migrations], 0.0);
+        assert!(m[Metric::VmReboots] > 0.0);
+        assert!(m[Metric::DowntimeMaintenanceMinPerVmYear] > 0.0);
+    }
+    for m in runs(&base, 2) {
+        assert!(m[Metric::Migrations] > 0.0);
+        assert_eq!(m[Metric::DowntimeMinPerVmYear], 0.0);
+    }
+}
