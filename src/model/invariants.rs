@@ -89,6 +89,12 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
         if !controllable {
             uncontrolled += 1;
         }
+        if !hw.up && head_running + head_booting > 0 {
+            return Err(format!(
+                "head {h}: {} VMs running or booting on failed hardware",
+                head_running + head_booting
+            ));
+        }
         if w.maint.holds(h) && head_booting > 0 {
             return Err(format!("head {h}: {head_booting} boots under maintenance"));
         }

@@ -345,9 +345,10 @@ impl World {
         let now = sched.now();
         self.maint.phase[h as usize] = Phase::Idle;
         self.maint.active -= 1;
-        if self.sc.maintenance.drain == Drain::None {
+        if self.sc.maintenance.drain == Drain::None && self.hw.heads[h as usize].up {
             // The VMs the work stopped resume where they were; those that died of
-            // something else meanwhile are rebooted as usual.
+            // something else meanwhile are rebooted as usual, and so are all of them
+            // when the head's hardware failed during the work.
             let mut resumed = false;
             for i in 0..self.placement.count(h) as usize {
                 let vm = self.placement.vms_on(h)[i];

@@ -552,6 +552,7 @@ pub fn warnings(sc: &Scenario) -> Vec<FieldError> {
         ));
     }
     racks::boot_warnings(sc, &mut out);
+    maintenance::warnings(sc, &mut out);
     out
 }
 

@@ -204,3 +204,52 @@ fn a_migration_whose_heads_lose_control_during_its_copy_fails() {
         assert_eq!(m[Metric::DowntimeMinPerVmYear], 0.0);
     }
 }
+
+#[test]
+fn fewer_slots_than_vms_are_refused_and_migration_without_room_is_warned_of() {
+    let sets = ["site.vm_slots_per_head=4".to_string()];
+    let err = bigvsim::scenario::load_str("m.ron", QUIET_MAINTENANCE, &sets).unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains("site.vm_slots_per_head")
+            && shown.contains("must be ≥ site.vms_per_head (5), found 4"),
+        "{shown}"
+    );
+    let warned = |sets: &[&str]| model_str(QUIET_MAINTENANCE, sets).warnings;
+    let w = warned(&["maintenance.drain=LiveMigrate"]);
+    assert!(
+        w.len() == 1
+            && w[0].contains("maintenance.drain")
+            && w[0].contains("no VM can be migrated"),
+        "{w:?}"
+    );
+    assert!(warned(&["maintenance.drain=LiveMigrate", "site.vm_slots_per_head=6"]).is_empty());
+    assert!(warned(&[]).is_empty());
+}
+
+#[test]
+fn stopped_vms_resume_without_a_boot_unless_the_head_failed() {
+    // `None`: each window stops the head's VMs for exactly its 30 min and no VM boots;
+    // with head failures as well, the VMs of a head that failed during the work do not
+    // resume on it (the invariants, checked after every event, find any VM running on
+    // failed hardware) but are rebooted once it is repaired.
+    for m in runs(&["maintenance.drain=None"], 3) {
+        assert!(m[Metric::DowntimeMaintenanceMinPerVmYear] > 0.0);
+        assert_eq!(m[Metric::VmReboots], 0.0);
+        let lost_s = m[Metric::VmHoursLost] * 3600.0;
+        let windows = lost_s / (5.0 * 1800.0);
+        assert!(
+            (windows - windows.round()).abs() < 1e-6,
+            "{windows} windows"
+        );
+    }
+    let failing = runs(
+        &[
+            "maintenance.drain=None",
+            "maintenance.per_head_per_year=2000",
+            "head.failures_per_year=200",
+        ],
+        2,
+    );
+    assert!(failing.iter().any(|m| m[Metric::VmReboots] > 0.0));
+}

@@ -2,9 +2,10 @@
 //! `maintenance`, `migration`): kept apart so that the maintenance model's fields are
 //! read in one place.
 
+use super::super::error::FieldError;
 use super::super::raw::{RawDrain, RawScenario};
 use super::super::schema::field_path;
-use super::super::types::{Drain, MaintenanceParams};
+use super::super::types::{Drain, MaintenanceParams, Scenario};
 use super::{NO_DIST, Problems, count, dist, number, range_of, verr};
 use crate::engine::US_PER_S;
 
@@ -58,5 +59,22 @@ pub(super) fn maintenance(p: &mut Problems, raw: &RawScenario) -> MaintenancePar
         // Whole microseconds, at least one: a copy is never instantaneous.
         migration_copy_us: (libm::round(memory / bandwidth * US_PER_S as f64) as u64).max(1),
         migration_pause: p.take(dist(field_path!("migration.pause"), &mg.pause), NO_DIST),
+    }
+}
+
+/// Warns of live migration that can never move a VM: without a spare slot on any head
+/// every VM of a maintained head is rebooted, as with `drain: Reboot`.
+pub(super) fn warnings(sc: &Scenario, out: &mut Vec<FieldError>) {
+    let m = &sc.maintenance;
+    if m.per_head_per_year > 0.0
+        && m.drain == Drain::LiveMigrate
+        && m.vm_slots_per_head == sc.site.vms_per_head
+    {
+        out.push(FieldError::new(
+            field_path!("maintenance.drain"),
+            "has no effect: without spare slots (site.vm_slots_per_head = \
+             site.vms_per_head) no VM can be migrated, and every one is rebooted as with \
+             Reboot",
+        ));
     }
 }
