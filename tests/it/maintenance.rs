@@ -253,3 +253,37 @@ fn stopped_vms_resume_without_a_boot_unless_the_head_failed() {
     );
     assert!(failing.iter().any(|m| m[Metric::VmReboots] > 0.0));
 }
+
+#[test]
+fn trace_names_the_maintenance_events() {
+    // The new events can be picked by name, and each line names its head or VM.
+    let out = std::process::Command::new(super::common::bin())
+        .args([
+            "trace",
+            "models/york-maintenance-migrate.ron",
+            "--limit",
+            "3000",
+        ])
+        .args(["--event", "MaintenanceDue", "--event", "MigrationCopied"])
+        .current_dir(super::common::root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("\"event\":\"MaintenanceDue\",\"head\":"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"event\":\"MigrationCopied\",\"vm\":"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .all(|l| l.contains("MaintenanceDue") || l.contains("MigrationCopied"))
+    );
+}
