@@ -95,8 +95,11 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
                 head_running + head_booting
             ));
         }
-        if w.maint.holds(h) && head_booting > 0 {
-            return Err(format!("head {h}: {head_booting} boots under maintenance"));
+        if w.maint.holds(h) && head_running + head_booting + head_paused > 0 {
+            return Err(format!(
+                "head {h}: {} VMs running, booting or paused under maintenance",
+                head_running + head_booting + head_paused
+            ));
         }
     }
     let in_maintenance = w

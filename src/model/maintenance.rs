@@ -15,7 +15,8 @@
 //! VM then pauses for `migration.pause` on its new head, its only downtime. A
 //! migration needs the brain in control of both heads: none starts while the brain
 //! or the draining head is out of control, and one whose source or target lost
-//! control at any moment of its copy fails and leaves the VM where it was. A head
+//! control at any moment of its copy fails and leaves the VM where it was, as does one
+//! whose target's own maintenance started meanwhile. A head
 //! stops draining once a VM finds no room, a migration fails or control is lost; when
 //! its last copy ends its work starts, and the VMs still on it are rebooted.
 //!
@@ -463,7 +464,13 @@ impl World {
             && self.maint.losses[f.from as usize] == f.losses_from
             && self.maint.losses[f.to as usize] == f.losses_to;
         let running = self.vms.vm[vm as usize].state == VmState::Running;
-        if in_control && running && self.placement.head_of(vm) == f.from {
+        // A target whose maintenance started during the copy is no place to go: it is
+        // being drained or worked on itself. One still waiting its turn will do.
+        let target_idle = matches!(
+            self.maint.phase[f.to as usize],
+            Phase::Idle | Phase::Waiting
+        );
+        if in_control && running && target_idle && self.placement.head_of(vm) == f.from {
             self.placement.move_vm(vm, f.to);
             self.vms.heads[f.from as usize].killable -= 1;
             self.vms.heads[f.to as usize].killable += 1;
