@@ -181,9 +181,11 @@ impl Maintenance {
         }
     }
 
-    /// Timers one event can schedule: a copy per migration slot and one pause.
+    /// Timers one event can schedule: the next window, a copy per migration slot, one
+    /// pause, and the work's end of every head that may begin its work at once.
     pub(super) fn max_pushes(sc: &Scenario) -> usize {
-        Self::sized_flights(sc) + 2
+        let heads = sc.maintenance.max_concurrent_heads.min(sc.site.heads) as usize;
+        Self::sized_flights(sc) + heads + 2
     }
 
     pub(super) fn new(sc: &Scenario) -> Maintenance {
