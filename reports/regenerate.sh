@@ -19,6 +19,8 @@ $bigvsim sweep models/york-2017.ron --param brain.per_head_concurrency=1,2,4,10,
     --replications 100 --force --out reports/york-2017-per-head-limit >/dev/null
 $bigvsim compare models/york-rack-coupled.ron models/york-rack-decoupled.ron \
     --replications 200 --force --out reports/york-rack >/dev/null
+$bigvsim compare models/york-maintenance-reboot.ron models/york-maintenance-migrate.ron \
+    --replications 200 --force --out reports/york-maintenance >/dev/null
 $bigvsim compare models/scale-10k-heads.ron models/scale-10k-heads-no-jitter.ron \
     --replications 100 --force --out reports/scale-10k-heads >/dev/null
 $bigvsim sweep models/scale-10k-heads.ron --param brain.accept_per_s=50,60,75,100,150,200,300 \

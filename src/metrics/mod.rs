@@ -124,6 +124,8 @@ metrics! {
         "part of `downtime_min_per_vm_year` from outages head hardware failures began";
     DowntimeCrashFaultMinPerVmYear => "downtime_crash_fault_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
         "part of `downtime_min_per_vm_year` from outages scheduled `SupervisorCrash` faults began";
+    DowntimeMaintenanceMinPerVmYear => "downtime_maintenance_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
+        "part of `downtime_min_per_vm_year` from planned maintenance: VMs rebooted or stopped for it, and live migrations' pauses";
     VmOutageP50S => "vm_outage_p50_s", "s", LowerIsBetter, Shape,
         "median VM outage (death to boot complete)";
     VmOutageP90S => "vm_outage_p90_s", "s", LowerIsBetter, Shape,
@@ -148,6 +150,11 @@ metrics! {
     // Neutral: a reboot is the repair, not the damage; fewer can mean VMs left down.
     VmReboots => "vm_reboots", "count", Neutral, Whole,
         "VM boots completed by the reboot queue";
+    // Neutral: a migration is how maintenance spares a VM a reboot.
+    Migrations => "migrations", "count", Neutral, Whole,
+        "live migrations completed";
+    MigrationPauseS => "migration_pause_s", "s", LowerIsBetter, Whole,
+        "VM-seconds of pause at the end of live migrations (part of the maintenance downtime)";
     // Neutral: the simulator's work, not a property of the site.
     Events => "events", "count", Neutral, Whole,
         "simulation events processed";

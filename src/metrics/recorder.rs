@@ -28,15 +28,18 @@ pub enum OutageCause {
     /// A scheduled `SupervisorCrash` fault. Kept apart from `Background` so that a
     /// crash a study injects on purpose is not mistaken for the site's own.
     CrashFault = 3,
+    /// Planned maintenance of the head: a reboot, a stop, or a live migration's pause.
+    Maintenance = 4,
 }
 
 impl OutageCause {
     /// Every cause, in the order of their numbers.
-    pub const ALL: [OutageCause; 4] = [
+    pub const ALL: [OutageCause; 5] = [
         OutageCause::Bug,
         OutageCause::Background,
         OutageCause::Hardware,
         OutageCause::CrashFault,
+        OutageCause::Maintenance,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +48,7 @@ impl OutageCause {
             OutageCause::Background => "background",
             OutageCause::Hardware => "hardware",
             OutageCause::CrashFault => "crash_fault",
+            OutageCause::Maintenance => "maintenance",
         }
     }
 
@@ -60,6 +64,7 @@ impl OutageCause {
             OutageCause::Background => Metric::DowntimeBackgroundMinPerVmYear,
             OutageCause::Hardware => Metric::DowntimeHardwareMinPerVmYear,
             OutageCause::CrashFault => Metric::DowntimeCrashFaultMinPerVmYear,
+            OutageCause::Maintenance => Metric::DowntimeMaintenanceMinPerVmYear,
         }
     }
 }
@@ -157,6 +162,9 @@ pub struct Recorder {
     pub link_resets: u64,
     pub supervisor_crashes: u64,
     pub vm_reboots: u64,
+    /// Live migrations completed, and the pauses they cost their VMs.
+    pub migrations: u64,
+    pub migration_pause_us: u64,
     control: control::ControlIncidents,
 }
 
@@ -211,6 +219,8 @@ impl Recorder {
             link_resets: 0,
             supervisor_crashes: 0,
             vm_reboots: 0,
+            migrations: 0,
+            migration_pause_us: 0,
             control: control::ControlIncidents::new(heads, DEFAULT_SITE_FRACTION),
         }
     }
@@ -250,6 +260,8 @@ impl Recorder {
         self.link_resets = 0;
         self.supervisor_crashes = 0;
         self.vm_reboots = 0;
+        self.migrations = 0;
+        self.migration_pause_us = 0;
         self.control.reset();
     }
 
@@ -593,6 +605,11 @@ impl Recorder {
         set(Metric::LinkResets, self.link_resets as f64);
         set(Metric::SupervisorCrashes, self.supervisor_crashes as f64);
         set(Metric::VmReboots, self.vm_reboots as f64);
+        set(Metric::Migrations, self.migrations as f64);
+        set(
+            Metric::MigrationPauseS,
+            self.migration_pause_us as f64 / US_PER_S as f64,
+        );
         self.control.write(&mut values, &mut censored);
         RunMetrics { values, censored }
     }

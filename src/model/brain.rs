@@ -215,8 +215,9 @@ impl World {
                     VmState::Queued,
                     "VM {vm} left the queue without being queued"
                 );
-                if !self.controllable(h) {
-                    // The brain cannot reach the head: the VM waits to be reported again.
+                if !self.controllable(h) || self.maint.holds(h) {
+                    // The brain cannot reach the head, or the head is being worked on:
+                    // the VM waits to be reported again.
                     self.vms.vm[vm as usize].state = VmState::Dead;
                     self.vms.heads[hi].dead_unreported += 1;
                     continue;

@@ -7,6 +7,7 @@ use super::brain::Brain;
 use super::faults::Faults;
 use super::hardware::Hardware;
 use super::link::Links;
+use super::maintenance::Maintenance;
 use super::placement::Placement;
 use super::supervisor::Supervisors;
 use super::vm::Vms;
@@ -31,22 +32,29 @@ impl Footprint {
         let heads = sc.site.heads as usize;
         let vms = sc.site.vms() as usize;
         let boots = (sc.brain.reboot_concurrency as usize).min(vms);
-        let live = TIMERS_PER_HEAD * heads + boots + Faults::live_timers(sc) + 8;
+        let mut live = TIMERS_PER_HEAD * heads + boots + Faults::live_timers(sc) + 8;
+        let mut max_pushes = 4 * heads + boots + 8;
+        // Maintenance's timers, only when the model has maintenance: a model without it
+        // keeps the queue it had.
+        if sc.maintenance.per_head_per_year > 0.0 {
+            live += Maintenance::TIMERS_PER_HEAD * heads + Maintenance::live_timers(sc);
+            max_pushes += Maintenance::max_pushes(sc);
+        }
         // One handler can touch every head and start every free boot. Per head, one
         // event schedules at most a reconnect, a long-outage check, a supervisor
         // restart (the bug on a reset) and a repair (a site-wide head failure).
-        let max_pushes = 4 * heads + boots + 8;
         let event_capacity = live + 2 * max_pushes;
         let (h, v) = (heads as u64, vms as u64);
         // A queue entry is the event with its time and sequence number.
         let entry = std::mem::size_of::<(Micros, u64, Event)>() as u64;
-        let bytes = Placement::bytes_for(h, sc.site.vms_per_head as u64, v)
+        let bytes = Placement::bytes_for(h, sc.maintenance.vm_slots_per_head as u64, v)
             + Vms::bytes_for(h, v)
             + Links::bytes_for(h)
             + Supervisors::bytes_for(h)
             + Hardware::bytes_for(h)
             + Brain::bytes_for(sc.brain.queue_policy, h, v)
             + Faults::bytes_for(sc)
+            + Maintenance::bytes_for(sc)
             + Recorder::bytes_for(v, 0)
             + event_capacity as u64 * entry;
         Footprint {

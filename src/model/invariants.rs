@@ -3,6 +3,7 @@
 //! Each check recounts from scratch what the model keeps incrementally, so a
 //! bookkeeping slip anywhere shows up at the first event that makes it.
 
+use super::maintenance::Phase;
 use super::{SupState, VmState, World};
 use crate::engine::Micros;
 
@@ -20,6 +21,7 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
         let mut dead = 0u32;
         let mut head_booting = 0u32;
         let mut head_running = 0u32;
+        let mut head_paused = 0u32;
         for &vm in w.placement.vms_on(h) {
             let v = &w.vms.vm[vm as usize];
             match v.state {
@@ -27,6 +29,7 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
                 VmState::Dead => dead += 1,
                 VmState::Queued => queued += 1,
                 VmState::Booting => head_booting += 1,
+                VmState::Paused => head_paused += 1,
             }
             if v.state != VmState::Running && w.rec.down_since_us(vm) > now_us {
                 return Err(format!("VM {vm} went down in the future"));
@@ -41,7 +44,7 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
             ));
         }
         // Checked last, so the slips the checks below name are reported as such.
-        let killable = head_running + head_booting;
+        let killable = head_running + head_booting + head_paused;
         if killable != counts.killable && killable_slip.is_none() {
             killable_slip = Some(format!(
                 "head {h}: {killable} VMs running or booting but {} counted killable",
@@ -62,7 +65,7 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
             ));
         }
         let controllable = w.controllable(h);
-        if controllable && dead > 0 {
+        if controllable && dead > 0 && !w.maint.holds(h) {
             return Err(format!(
                 "head {h} is controllable but has {dead} unreported dead VMs"
             ));
@@ -86,6 +89,33 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
         if !controllable {
             uncontrolled += 1;
         }
+        if !hw.up && head_running + head_booting > 0 {
+            return Err(format!(
+                "head {h}: {} VMs running or booting on failed hardware",
+                head_running + head_booting
+            ));
+        }
+        if w.maint.holds(h) && head_running + head_booting + head_paused > 0 {
+            return Err(format!(
+                "head {h}: {} VMs running, booting or paused under maintenance",
+                head_running + head_booting + head_paused
+            ));
+        }
+    }
+    let in_maintenance = w
+        .maint
+        .phase
+        .iter()
+        .filter(|p| !matches!(p, Phase::Idle | Phase::Waiting))
+        .count() as u32;
+    if in_maintenance != w.maint.active || in_maintenance > w.sc.maintenance.max_concurrent_heads {
+        return Err(format!(
+            "{in_maintenance} heads in maintenance, {} counted, at most {} allowed",
+            w.maint.active, w.sc.maintenance.max_concurrent_heads
+        ));
+    }
+    if w.maint.migrations_in_flight() > w.sc.maintenance.migration_concurrency {
+        return Err("more migrations in flight than `migration.concurrency`".into());
     }
     let vms = w.vms.vm.len() as u32;
     let down = vms - running;

@@ -40,6 +40,7 @@ mod footprint;
 mod hardware;
 mod invariants;
 mod link;
+mod maintenance;
 mod notes;
 mod placement;
 pub mod reboot_queue;
@@ -64,6 +65,8 @@ use hardware::Hardware;
 pub use hardware::HardwareEvent;
 pub use link::LinkEvent;
 use link::Links;
+use maintenance::Maintenance;
+pub use maintenance::MaintenanceEvent;
 use notes::Notes;
 pub use notes::{CrashCause, Note, NoteReader};
 use placement::Placement;
@@ -83,6 +86,7 @@ pub enum Event {
     Brain(BrainEvent),
     Fault(FaultEvent),
     Hardware(HardwareEvent),
+    Maintenance(MaintenanceEvent),
 }
 
 // An event rides in every queue entry: growing it past 16 bytes would grow the queue.
@@ -98,6 +102,7 @@ impl Event {
             Event::Brain(e) => e.name(),
             Event::Fault(e) => e.name(),
             Event::Hardware(e) => e.name(),
+            Event::Maintenance(e) => e.name(),
         }
     }
 
@@ -118,6 +123,7 @@ impl Event {
             | Event::Hardware(
                 HardwareEvent::HeadFailed { head, .. } | HardwareEvent::HeadRepaired { head, .. },
             ) => Some(head),
+            Event::Maintenance(e) => e.head(),
             _ => None,
         }
     }
@@ -126,6 +132,7 @@ impl Event {
     pub fn vm(&self) -> Option<u32> {
         match *self {
             Event::Vm(VmEvent::VmBooted { vm, .. }) => Some(vm),
+            Event::Maintenance(e) => e.vm(),
             _ => None,
         }
     }
@@ -139,6 +146,7 @@ impl Event {
             Event::Brain(e) => e.json_fields(),
             Event::Fault(e) => e.json_fields(),
             Event::Hardware(e) => e.json_fields(),
+            Event::Maintenance(e) => e.json_fields(),
         }
     }
 }
@@ -153,6 +161,7 @@ pub struct World {
     hw: Hardware,
     brain: Brain,
     faults: Faults,
+    maint: Maintenance,
     rec: Recorder,
     notes: Notes,
     max_pushes: usize,
@@ -165,13 +174,18 @@ impl World {
         let heads = sc.site.heads;
         let vms = sc.site.vms() as u32;
         World {
-            placement: Placement::packed(heads, sc.site.vms_per_head),
+            placement: Placement::packed(
+                heads,
+                sc.site.vms_per_head,
+                sc.maintenance.vm_slots_per_head,
+            ),
             vms: Vms::new(heads, vms),
             links: Links::new(heads),
             sups: Supervisors::new(heads),
             hw: Hardware::new(heads),
             brain: Brain::new(sc, heads, vms),
             faults: Faults::new(sc),
+            maint: Maintenance::new(sc),
             rec: Recorder::new(vms, heads, sc.horizon_us, outage_log_capacity)
                 .with_site_fraction(sc.metrics.site_fraction),
             notes: Notes::off(),
@@ -195,6 +209,7 @@ impl World {
         self.hw.reset(seed, rep);
         self.faults.reset(seed, rep);
         self.brain.reset(seed, rep);
+        self.maint.reset(seed, rep);
         self.rec.reset();
         self.notes.reset();
         sched.reset();
@@ -207,6 +222,11 @@ impl World {
         }
         self.brain.schedule_first(&self.sc, sched);
         self.faults.schedule_first(&self.sc, sched);
+        // After every other first event, so that a model without maintenance keeps its
+        // event order.
+        for h in 0..self.sc.site.heads {
+            self.maint.schedule_first(&self.sc, h, sched);
+        }
     }
 
     /// True when the brain can control head `h`: hardware up, supervisor running,
@@ -232,8 +252,12 @@ impl World {
         );
         if is != was_controllable {
             self.rec.control_changed(now, if is { -1 } else { 1 });
+            if !is {
+                self.maint.lost_control(h);
+            }
         }
-        if is && self.vms.heads[h as usize].dead_unreported > 0 {
+        // A head under maintenance reports its dead VMs when the work ends.
+        if is && self.vms.heads[h as usize].dead_unreported > 0 && !self.maint.holds(h) {
             self.report_dead(h);
         }
     }
@@ -251,6 +275,7 @@ impl Process for World {
             Event::Brain(e) => self.handle_brain(e, sched),
             Event::Fault(e) => self.handle_fault(e, sched),
             Event::Hardware(e) => self.handle_hardware(e, sched),
+            Event::Maintenance(e) => self.handle_maintenance(e, sched),
         }
         // Any event can free a slot or queue a VM; starting boots is cheap when neither.
         if self.brain.queue.ready() > 0 || matches!(event, Event::Vm(VmEvent::VmBooted { .. })) {
@@ -266,6 +291,7 @@ impl Process for World {
             Event::Brain(e) => self.brain_event_is_live(e),
             Event::Fault(e) => self.fault_event_is_live(e),
             Event::Hardware(e) => self.hardware_event_is_live(e),
+            Event::Maintenance(e) => self.maintenance_event_is_live(e),
         }
     }
 

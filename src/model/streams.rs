@@ -26,6 +26,9 @@ pub enum Purpose {
     LongReset = 12,
     /// Rack-switch failures and repairs, one stream per rack.
     RackSwitch = 13,
+    /// Planned maintenance of a head: its windows, their work and the pauses of the
+    /// VMs migrated off it, one stream per head.
+    Maintenance = 14,
     /// A sensitivity study's Latin hypercube (entity: the varied parameter). Study
     /// streams are numbered from 101 so that model purposes can grow below them.
     SensitivitySample = 101,
@@ -102,9 +105,10 @@ mod tests {
             Purpose::Queue,
             Purpose::LongReset,
             Purpose::RackSwitch,
+            Purpose::Maintenance,
         ];
         let numbers: Vec<u64> = all.iter().map(|&p| p as u64).collect();
-        assert_eq!(numbers, (1..=13).collect::<Vec<u64>>());
+        assert_eq!(numbers, (1..=14).collect::<Vec<u64>>());
         let mut a = Purpose::Boot.stream(5, 2, 3);
         let mut b = Stream::new(5, 2, 7, 3);
         assert_eq!(a.next_u64(), b.next_u64());

@@ -64,7 +64,7 @@ fn the_checker_reports_every_kind_of_corruption() {
         ),
         (
             "the placement table's size",
-            |w, _| w.placement = Placement::packed(2, 4),
+            |w, _| w.placement = Placement::packed(2, 4, 4),
             "sized for another site",
         ),
         (

@@ -57,6 +57,8 @@ pub enum VmState {
     Dead,
     Queued,
     Booting,
+    /// Live-migrated and paused on its new head until the migration's pause ends.
+    Paused,
 }
 
 /// One VM. When a down VM's outage started is kept by the recorder
@@ -90,7 +92,7 @@ pub(super) struct HeadVms {
     pub(super) dead_unreported: u32,
     /// Boots in flight on the head.
     pub(super) booting: u32,
-    /// VMs a crash of the head can kill: running or booting.
+    /// VMs a crash of the head can kill: running, booting or paused.
     pub(super) killable: u32,
 }
 
@@ -248,6 +250,15 @@ impl World {
                 head.killable -= 1;
                 self.brain.queue.unpark_one(h);
                 self.note(Note::BootKilled { vm, head: h });
+                false
+            }
+            VmState::Paused => {
+                // The pause dies with the head; the outage it began goes on.
+                v.state = VmState::Dead;
+                v.boot = v.boot.wrapping_add(1);
+                let head = &mut self.vms.heads[h as usize];
+                head.dead_unreported += 1;
+                head.killable -= 1;
                 false
             }
             VmState::Dead | VmState::Queued => false,

@@ -65,7 +65,7 @@ impl TraceFilter {
 }
 
 /// Every timer event's name (the notes' names are `Note::NAMES`).
-const EVENT_NAMES: [&str; 17] = [
+const EVENT_NAMES: [&str; 21] = [
     "FlapBegan",
     "FlapHealed",
     "ReconnectAttempted",
@@ -83,6 +83,10 @@ const EVENT_NAMES: [&str; 17] = [
     "HeadFaultFired",
     "HeadFailed",
     "HeadRepaired",
+    "MaintenanceDue",
+    "MaintenanceEnded",
+    "MigrationCopied",
+    "MigrationResumed",
 ];
 
 /// Every name a trace line can carry, timer events first.

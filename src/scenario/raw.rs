@@ -47,6 +47,10 @@ pub struct RawScenario {
     pub head: RawHead,
     #[serde(default)]
     pub racks: RawRacks,
+    #[serde(default, skip_serializing_if = "RawMaintenance::is_off")]
+    pub maintenance: RawMaintenance,
+    #[serde(default, skip_serializing_if = "RawMigration::is_default")]
+    pub migration: RawMigration,
     #[serde(default)]
     pub faults: Vec<RawFault>,
     #[serde(default)]
@@ -68,6 +72,10 @@ pub struct RawSite {
     pub vms_per_head: u32,
     #[serde(default = "one_rack")]
     pub racks: u32,
+    /// `None`: as many slots as VMs, so no head has spare room. Left out when absent so
+    /// that printing a model without it is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm_slots_per_head: Option<u32>,
 }
 
 fn one_rack() -> u32 {
@@ -88,6 +96,66 @@ impl Default for RawRacks {
             switch_repair: RawDist::Exponential {
                 mean: Dur::of("1h"),
             },
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RawDrain {
+    LiveMigrate,
+    Reboot,
+    None,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawMaintenance {
+    pub per_head_per_year: f64,
+    pub duration: RawDist,
+    pub drain: RawDrain,
+    pub max_concurrent_heads: u32,
+}
+
+impl RawMaintenance {
+    fn is_off(&self) -> bool {
+        *self == RawMaintenance::default()
+    }
+}
+
+impl Default for RawMaintenance {
+    fn default() -> Self {
+        RawMaintenance {
+            per_head_per_year: 0.0,
+            duration: RawDist::Fixed(Dur::of("30m")),
+            drain: RawDrain::Reboot,
+            max_concurrent_heads: 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawMigration {
+    pub concurrency: u32,
+    pub vm_memory_gib: f64,
+    pub bandwidth_gib_per_s: f64,
+    pub pause: RawDist,
+}
+
+impl RawMigration {
+    fn is_default(&self) -> bool {
+        *self == RawMigration::default()
+    }
+}
+
+impl Default for RawMigration {
+    fn default() -> Self {
+        RawMigration {
+            concurrency: 2,
+            vm_memory_gib: 4.0,
+            // A 10 Gbit/s port, about 1.16 GiB a second.
+            bandwidth_gib_per_s: 1.16,
+            pause: RawDist::Fixed(Dur::of("300ms")),
         }
     }
 }

@@ -15,6 +15,8 @@ pub struct Scenario {
     pub brain: BrainParams,
     pub head: HeadParams,
     pub racks: RackParams,
+    /// Planned maintenance, live migration and the heads' spare room.
+    pub maintenance: MaintenanceParams,
     pub faults: Vec<Fault>,
     /// Service-level objectives the outputs judge; the model itself ignores them.
     pub targets: Vec<super::target::Target>,
@@ -58,6 +60,35 @@ pub struct RackParams {
     /// Failures of each rack's switch (per rack, per year).
     pub switch_failures_per_year: f64,
     pub switch_repair: Dist,
+}
+
+/// What a head's VMs go through while the head is maintained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Drain {
+    /// Running VMs move to other heads first; the rest are rebooted as with `Reboot`.
+    LiveMigrate,
+    /// The VMs die when the work starts and reboot through the queue after it.
+    Reboot,
+    /// The VMs are stopped for the work and resume without a boot after it.
+    None,
+}
+
+/// Planned maintenance of heads and the live migration that can drain them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MaintenanceParams {
+    /// VMs one head can hold (`site.vm_slots_per_head`, ≥ `site.vms_per_head`).
+    pub vm_slots_per_head: u32,
+    /// Maintenance windows of each head (Poisson, per year); 0: none.
+    pub per_head_per_year: f64,
+    pub duration: Dist,
+    pub drain: Drain,
+    pub max_concurrent_heads: u32,
+    /// Migrations in flight at most, site-wide.
+    pub migration_concurrency: u32,
+    /// The copy phase of one migration: VM memory over bandwidth.
+    pub migration_copy_us: Micros,
+    /// The VM's pause at the end of a migration.
+    pub migration_pause: Dist,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,6 +12,7 @@ use super::schema::{self, DISTRIBUTIONS, FAULTS, MAX_NAME_CHARS, Range, SCOPES, 
 use super::types::*;
 use super::work::check_work;
 
+mod maintenance;
 mod racks;
 use crate::engine::{Dist, Micros};
 
@@ -492,6 +493,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
     };
 
     let rack_params = racks::racks(&mut p, raw);
+    let maintenance = maintenance::maintenance(&mut p, raw);
     let mut faults = Vec::with_capacity(raw.faults.len());
     for (i, f) in raw.faults.iter().enumerate() {
         faults.push(fault(&mut p, i, f, horizon_us, &raw.horizon, scope_site));
@@ -519,6 +521,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         brain,
         head,
         racks: rack_params,
+        maintenance,
         faults,
         targets,
         metrics: MetricParams { site_fraction },
@@ -549,6 +552,7 @@ pub fn warnings(sc: &Scenario) -> Vec<FieldError> {
         ));
     }
     racks::boot_warnings(sc, &mut out);
+    maintenance::warnings(sc, &mut out);
     out
 }
 

@@ -437,6 +437,23 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "vm-slots-below-vms-per-head",
+        class: "Inconsistent: fewer VM slots than VMs on a head",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3, vm_slots_per_head: 2))"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "--out", "out"],
+        code: 2,
+        expect: &[
+            "bad.ron:1:",
+            "field `site.vm_slots_per_head`",
+            "must be ≥ site.vms_per_head (3), found 2",
+        ],
+    },
+    Case {
         id: "fault-after-horizon",
         class: "Inconsistent: scheduled fault after the horizon",
         files: &[(

@@ -88,7 +88,8 @@ fn one_head_down_is_not_site_wide_unless_the_fraction_says_so() {
 #[test]
 fn downtime_by_cause_adds_up_to_the_total() {
     // Every cause at once over 30 days: the bug (flaps that crash the supervisor),
-    // background crashes, head hardware and the scheduled crash. Each part is
+    // background crashes, head hardware, the scheduled crash and weekly maintenance
+    // by reboot. Each part is
     // positive and the parts add up to the total up to float rounding.
     let sets = [
         "horizon=30d",
@@ -96,6 +97,7 @@ fn downtime_by_cause_adds_up_to_the_total() {
         "supervisor.crash_on_reset=0.5",
         "supervisor.crashes_per_year=10",
         "head.failures_per_year=5",
+        "maintenance.per_head_per_year=52",
     ];
     let m = model_str(QUIET, &sets);
     let batch = run_batch(&m.scenario, &checked(4), &|_, _| {}).unwrap();
@@ -117,7 +119,7 @@ fn downtime_by_cause_adds_up_to_the_total() {
         }
     }
     assert_eq!(
-        seen, [true; 4],
+        seen, [true; 5],
         "every cause should have caused some downtime"
     );
 }

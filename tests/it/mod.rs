@@ -7,6 +7,7 @@ mod explain;
 mod gate;
 mod hardening;
 mod incidents;
+mod maintenance;
 mod models;
 mod oracles;
 mod part_proptests;

@@ -253,6 +253,10 @@ fn value(kind: Kind, range: Range) -> BoxedStrategy<String> {
 fn field_value(field: &'static schema::Field) -> BoxedStrategy<Option<String>> {
     let v = if field.path == "horizon" {
         horizon()
+    } else if field.path == "site.vm_slots_per_head" {
+        // Counts as small as `site.vms_per_head`'s would mostly be fewer slots than
+        // VMs: mostly room to spare, sometimes too little.
+        mostly(&["None", "6", "Some(12)"], &["1", "0"])
     } else if field.path == "uncertain" {
         // Free-form paths and ranges would almost never name a numeric field with a
         // range inside its own: mostly valid lists, sometimes a bad one, so the
@@ -636,8 +640,13 @@ fn generator_produces_every_variant_of_the_schema() {
             }
         }
     }
-    let wanted: std::collections::BTreeSet<String> =
-        schema_variants().into_iter().map(str::to_string).collect();
+    // `maintenance.drain`'s `None` is written as RON's `None`: it cannot be told apart
+    // by its word, and is left out of both sets.
+    let wanted: std::collections::BTreeSet<String> = schema_variants()
+        .into_iter()
+        .filter(|v| *v != "None")
+        .map(str::to_string)
+        .collect();
     assert!(wanted.contains("ShortestFirst"), "{wanted:?}");
     assert_eq!(seen, wanted);
 }

@@ -475,6 +475,8 @@ schema! {
     site.vms_per_head: U32, required, "VMs", AtLeast(1), "VMs on each head";
     site.racks: U32, optional, "racks", AtLeast(1),
         "racks, each behind one switch (at most `site.heads`); heads are assigned in order: head h is in rack ⌊h·racks/heads⌋, so each rack holds ⌊heads/racks⌋ or ⌈heads/racks⌉ consecutive heads";
+    site.vm_slots_per_head: OptionalCount, optional, "VMs", AtLeast(1),
+        "`Some(n)` (or `n`): VMs one head can hold (≥ `site.vms_per_head`), the spare room live migration moves VMs into; `None`: as many as `site.vms_per_head`, no spare room";
     design: Section, optional, "", Any, "the design under study";
     design.coupling: Choice(COUPLINGS), optional, "", Any,
         "whether a supervisor crash takes its head's VMs with it";
@@ -532,6 +534,21 @@ schema! {
     racks.switch_failures_per_year: Number, optional, "per rack per year", Rate,
         "rack-switch failures (Poisson, one at a time per rack): every link of the rack's heads drops until the switch is repaired";
     racks.switch_repair: Dist, optional, "", Any, "time to repair a rack switch";
+    maintenance: Section, optional, "", Any, "planned maintenance of heads (kernel patching)";
+    maintenance.per_head_per_year: Number, optional, "per head per year", Rate,
+        "maintenance windows of each head (Poisson); a head due while `maintenance.max_concurrent_heads` others are in maintenance waits its turn";
+    maintenance.duration: Dist, optional, "", Any, "how long the work on a head takes once it is drained";
+    maintenance.drain: Choice(DRAINS), optional, "", Any, "what happens to the head's VMs";
+    maintenance.max_concurrent_heads: U32, optional, "heads", AtLeast(1),
+        "heads in maintenance (draining or worked on) at most at once";
+    migration: Section, optional, "", Any, "live migration of VMs between heads";
+    migration.concurrency: U32, optional, "migrations", AtLeast(1), "migrations in flight at most, site-wide";
+    migration.vm_memory_gib: Number, optional, "GiB", OpenClosed(0.0, 1e6),
+        "memory of a VM, copied by a migration";
+    migration.bandwidth_gib_per_s: Number, optional, "GiB per second", OpenClosed(0.0, 1e6),
+        "copy bandwidth of one migration: it takes `vm_memory_gib` / this";
+    migration.pause: Dist, optional, "", Any,
+        "the VM's stop-and-copy pause at the end of a migration: its only downtime";
     faults: Faults, optional, "", Any, "scheduled and random faults (below)";
     targets: Targets, optional, "", Any,
         "service-level objectives every command reports as met or not, e.g. `[\"site_recovery_s.p90 <= 1h\", \"vm_availability.mean >= 0.9995\"]`: a metric key, `.mean` or a quantile over replications `.p50`/`.p90`/`.p99` (any `.pNN`), `<=` or `>=`, and a bound in the metric's unit (a duration for a metric in seconds)";

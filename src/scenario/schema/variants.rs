@@ -62,6 +62,31 @@ pub const BROKER: &[Param] = &[
     },
 ];
 
+/// The values of `maintenance.drain`.
+pub const DRAINS: &[Variant] = &[
+    Variant {
+        name: "LiveMigrate",
+        form: "LiveMigrate",
+        example: "LiveMigrate",
+        doc: "running VMs move to the heads with the most free slots first (the brain in control of both heads); those that find no room or whose migration fails are rebooted as with `Reboot`",
+        params: &[],
+    },
+    Variant {
+        name: "Reboot",
+        form: "Reboot",
+        example: "Reboot",
+        doc: "the head's VMs die when the work starts and are rebooted through the reboot queue once it ends",
+        params: &[],
+    },
+    Variant {
+        name: "None",
+        form: "None",
+        example: "None",
+        doc: "the head's VMs are stopped for the work and resume where they were when it ends, without a boot",
+        params: &[],
+    },
+];
+
 /// The values of `brain.queue_policy`.
 pub const QUEUE_POLICIES: &[Variant] = &[
     Variant {
