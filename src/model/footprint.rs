@@ -4,6 +4,7 @@
 
 use super::Event;
 use super::brain::Brain;
+use super::changes::Changes;
 use super::faults::Faults;
 use super::hardware::Hardware;
 use super::link::Links;
@@ -31,7 +32,11 @@ impl Footprint {
         let heads = sc.site.heads as usize;
         let vms = sc.site.vms() as usize;
         let boots = (sc.brain.reboot_concurrency as usize).min(vms);
-        let live = TIMERS_PER_HEAD * heads + boots + Faults::live_timers(sc) + 8;
+        let live = TIMERS_PER_HEAD * heads
+            + boots
+            + Faults::live_timers(sc)
+            + Changes::live_timers(sc)
+            + 8;
         // One handler can touch every head and start every free boot. Per head, one
         // event schedules at most a reconnect, a long-outage check, a supervisor
         // restart (the bug on a reset) and a repair (a site-wide head failure).
@@ -43,7 +48,8 @@ impl Footprint {
         let bytes = Placement::bytes_for(h, sc.site.vms_per_head as u64, v)
             + Vms::bytes_for(h, v)
             + Links::bytes_for(h)
-            + Supervisors::bytes_for(h)
+            + Supervisors::bytes_for(sc)
+            + Changes::bytes_for(sc)
             + Hardware::bytes_for(h)
             + Brain::bytes_for(sc.brain.queue_policy, h, v)
             + Faults::bytes_for(sc)

@@ -35,6 +35,7 @@
 //! that generation has moved on.
 
 mod brain;
+mod changes;
 mod faults;
 mod footprint;
 mod hardware;
@@ -57,6 +58,8 @@ use crate::scenario::Scenario;
 
 use brain::Brain;
 pub use brain::BrainEvent;
+use changes::Changes;
+pub use changes::{ChangeEvent, step_time};
 pub use faults::FaultEvent;
 use faults::Faults;
 pub use footprint::Footprint;
@@ -83,6 +86,7 @@ pub enum Event {
     Brain(BrainEvent),
     Fault(FaultEvent),
     Hardware(HardwareEvent),
+    Change(ChangeEvent),
 }
 
 // An event rides in every queue entry: growing it past 16 bytes would grow the queue.
@@ -98,6 +102,7 @@ impl Event {
             Event::Brain(e) => e.name(),
             Event::Fault(e) => e.name(),
             Event::Hardware(e) => e.name(),
+            Event::Change(e) => e.name(),
         }
     }
 
@@ -139,6 +144,7 @@ impl Event {
             Event::Brain(e) => e.json_fields(),
             Event::Fault(e) => e.json_fields(),
             Event::Hardware(e) => e.json_fields(),
+            Event::Change(e) => e.json_fields(),
         }
     }
 }
@@ -153,6 +159,7 @@ pub struct World {
     hw: Hardware,
     brain: Brain,
     faults: Faults,
+    changes: Changes,
     rec: Recorder,
     notes: Notes,
     max_pushes: usize,
@@ -168,10 +175,11 @@ impl World {
             placement: Placement::packed(heads, sc.site.vms_per_head),
             vms: Vms::new(heads, vms),
             links: Links::new(heads),
-            sups: Supervisors::new(heads),
+            sups: Supervisors::new(sc),
             hw: Hardware::new(heads),
             brain: Brain::new(sc, heads, vms),
             faults: Faults::new(sc),
+            changes: Changes::new(sc),
             rec: Recorder::new(vms, heads, sc.horizon_us, outage_log_capacity)
                 .with_site_fraction(sc.metrics.site_fraction),
             notes: Notes::off(),
@@ -191,9 +199,10 @@ impl World {
         }
         self.vms.reset(seed, rep, &self.placement);
         self.links.reset(seed, rep);
-        self.sups.reset(seed, rep);
+        self.sups.reset(&self.sc, seed, rep);
         self.hw.reset(seed, rep);
         self.faults.reset(seed, rep);
+        self.changes.reset(seed, rep);
         self.brain.reset(seed, rep);
         self.rec.reset();
         self.notes.reset();
@@ -202,11 +211,13 @@ impl World {
         // the golden trace fixes.
         for h in 0..self.sc.site.heads {
             self.links.schedule_first(&self.sc, h, sched);
-            self.sups.schedule_first(&self.sc, h, sched);
+            self.sups.schedule_first(h, sched);
             self.hw.schedule_first(&self.sc, h, sched);
         }
         self.brain.schedule_first(&self.sc, sched);
         self.faults.schedule_first(&self.sc, sched);
+        // Last, so that a model without changes schedules exactly what it did before.
+        self.changes.schedule_first(&self.sc, sched);
     }
 
     /// True when the brain can control head `h`: hardware up, supervisor running,
@@ -251,6 +262,7 @@ impl Process for World {
             Event::Brain(e) => self.handle_brain(e, sched),
             Event::Fault(e) => self.handle_fault(e, sched),
             Event::Hardware(e) => self.handle_hardware(e, sched),
+            Event::Change(e) => self.handle_change(e, sched),
         }
         // Any event can free a slot or queue a VM; starting boots is cheap when neither.
         if self.brain.queue.ready() > 0 || matches!(event, Event::Vm(VmEvent::VmBooted { .. })) {
@@ -266,6 +278,8 @@ impl Process for World {
             Event::Brain(e) => self.brain_event_is_live(e),
             Event::Fault(e) => self.fault_event_is_live(e),
             Event::Hardware(e) => self.hardware_event_is_live(e),
+            // A change's step is due whatever else happened.
+            Event::Change(_) => true,
         }
     }
 

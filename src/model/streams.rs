@@ -26,6 +26,10 @@ pub enum Purpose {
     LongReset = 12,
     /// Rack-switch failures and repairs, one stream per rack.
     RackSwitch = 13,
+    /// A `Random` rollout's order of heads, one stream per change.
+    RolloutOrder = 14,
+    /// The coins that thin background crashes when a change sets their rate.
+    BackgroundThinning = 15,
     /// A sensitivity study's Latin hypercube (entity: the varied parameter). Study
     /// streams are numbered from 101 so that model purposes can grow below them.
     SensitivitySample = 101,

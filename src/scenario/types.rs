@@ -16,6 +16,8 @@ pub struct Scenario {
     pub head: HeadParams,
     pub racks: RackParams,
     pub faults: Vec<Fault>,
+    /// Parameter changes during a run, in the order of the file.
+    pub changes: Vec<Change>,
     /// Service-level objectives the outputs judge; the model itself ignores them.
     pub targets: Vec<super::target::Target>,
     pub metrics: MetricParams,
@@ -271,4 +273,36 @@ pub enum UncertainKind {
     Duration,
     /// A distribution, varied as `Fixed` of a duration.
     FixedDuration,
+}
+
+/// A parameter change during a run: from `at_us`, head i (in `order`) takes the new
+/// values at `at_us + i·over_us/heads`. An `At` change is one with `over_us` 0 that
+/// reaches every head in one event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub at_us: Micros,
+    pub over_us: Micros,
+    /// `None` for an `At` change (every head at once).
+    pub order: Option<RolloutOrder>,
+    pub set: Vec<(ChangePath, f64)>,
+    /// Restart each head's supervisor when the change reaches it.
+    pub restart_supervisor: bool,
+}
+
+/// The order in which a rollout reaches the heads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RolloutOrder {
+    /// Head 0 first, then head 1, ...
+    Sequential,
+    /// A random permutation of the heads, drawn afresh in each replication.
+    Random,
+}
+
+/// A parameter a change may set: the per-head values the supervisor reads when it
+/// uses them (see `model::changes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangePath {
+    CrashOnReset,
+    CrashOnLongReset,
+    CrashesPerYear,
 }

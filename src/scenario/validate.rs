@@ -12,6 +12,7 @@ use super::schema::{self, DISTRIBUTIONS, FAULTS, MAX_NAME_CHARS, Range, SCOPES, 
 use super::types::*;
 use super::work::check_work;
 
+mod changes;
 mod racks;
 use crate::engine::{Dist, Micros};
 
@@ -496,6 +497,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
     for (i, f) in raw.faults.iter().enumerate() {
         faults.push(fault(&mut p, i, f, horizon_us, &raw.horizon, scope_site));
     }
+    let changes = changes::check_all(&mut p, raw, horizon_us);
     let targets = targets::targets(&mut p, &raw.targets);
     p.check(
         count(
@@ -520,6 +522,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         head,
         racks: rack_params,
         faults,
+        changes,
         targets,
         metrics: MetricParams { site_fraction },
         limits: RunLimits {

@@ -13,6 +13,7 @@ mod part_proptests;
 mod proptests;
 mod racks;
 mod reports;
+mod rollout;
 mod sensitivity;
 mod solve;
 mod storm;

@@ -268,6 +268,22 @@ fn field_value(field: &'static schema::Field) -> BoxedStrategy<Option<String>> {
                 r#"[(path: "supervisor.crash_on_reset", range: (0.5, 2.0))]"#,
             ],
         )
+    } else if field.path == "changes" {
+        // Free-form `set` texts would almost never name a path a change may set:
+        // mostly valid lists, sometimes a bad one. A change starts at 0 s, which is
+        // before any horizon.
+        mostly(
+            &[
+                "[]",
+                r#"[At(at: "0s", set: ["supervisor.crash_on_reset=0.5"])]"#,
+                r#"[Rollout(at: "0s", over: "1h", set: ["supervisor.crash_on_long_reset=0.0", "supervisor.crashes_per_year=3"], order: Random, restart_supervisor: true)]"#,
+                r#"[Rollout(at: "0s", over: "0s", set: [], order: Sequential, restart_supervisor: false)]"#,
+            ],
+            &[
+                r#"[At(at: "0s", set: ["link.flaps_per_year=3"])]"#,
+                r#"[At(at: "0s", set: ["supervisor.crash_on_reset=2"])]"#,
+            ],
+        )
     } else {
         value(field.kind, field.range)
     };
@@ -636,8 +652,12 @@ fn generator_produces_every_variant_of_the_schema() {
             }
         }
     }
-    let wanted: std::collections::BTreeSet<String> =
-        schema_variants().into_iter().map(str::to_string).collect();
+    // `false` and `true` (a rollout's `restart_supervisor`) are not capitalised words.
+    let wanted: std::collections::BTreeSet<String> = schema_variants()
+        .into_iter()
+        .filter(|v| v.starts_with(|c: char| c.is_ascii_uppercase()))
+        .map(str::to_string)
+        .collect();
     assert!(wanted.contains("ShortestFirst"), "{wanted:?}");
     assert_eq!(seen, wanted);
 }
