@@ -197,3 +197,29 @@ fn a_random_rollout_reaches_every_head_once_at_the_same_times() {
         assert_eq!(start % H, 0, "head {head} restarted between steps");
     }
 }
+
+#[test]
+fn set_reaches_a_change_s_parameters_and_names_what_it_lacks() {
+    let text = with_changes(
+        QUIET,
+        r#"At(at: "1h", set: []), Rollout(at: "1h", over: "2h", set: [])"#,
+    );
+    let m = model_str(
+        &text,
+        &[
+            "changes[1].over=5h",
+            "changes[1].at=30m",
+            "changes[1].order=Random",
+        ],
+    );
+    let c = &m.scenario.changes[1];
+    assert_eq!((c.at_us, c.over_us), (1_800_000_000, 18_000_000_000));
+    assert_eq!(c.order, Some(bigvsim::scenario::RolloutOrder::Random));
+    let sets = ["changes[0].over=5h".to_string()];
+    let e = bigvsim::scenario::load_str("t.ron", &text, &sets).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("changes[0] is an `At`, which has no parameter `over`"),
+        "{e}"
+    );
+}
