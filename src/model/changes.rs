@@ -20,9 +20,9 @@
 use super::notes::CrashCause;
 use super::streams::Purpose;
 use super::{Event, World};
-use crate::engine::{Micros, Scheduler};
+use crate::engine::Scheduler;
 use crate::metrics::OutageCause;
-use crate::scenario::{ChangePath, RolloutOrder, Scenario};
+use crate::scenario::{ChangePath, RolloutOrder, Scenario, step_time};
 
 /// The events of changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -127,13 +127,6 @@ impl Changes {
             _ => step,
         }
     }
-}
-
-/// When step `step` of a rollout starting at `at_us` over `over_us` across `heads`
-/// heads is due: `at + step·over/heads`, rounded down to the microsecond.
-pub fn step_time(at_us: Micros, over_us: Micros, heads: u32, step: u32) -> Micros {
-    let offset = over_us as u128 * step as u128 / heads as u128;
-    at_us.saturating_add(offset as Micros)
 }
 
 impl World {

@@ -58,8 +58,8 @@ use crate::scenario::Scenario;
 
 use brain::Brain;
 pub use brain::BrainEvent;
+pub use changes::ChangeEvent;
 use changes::Changes;
-pub use changes::{ChangeEvent, step_time};
 pub use faults::FaultEvent;
 use faults::Faults;
 pub use footprint::Footprint;

@@ -369,15 +369,10 @@ impl World {
 /// The rate background crashes are proposed at (the scenario's, or a change's when
 /// higher), and whether any change sets the rate (then proposals need thinning).
 fn background_max(sc: &Scenario) -> (f64, bool) {
-    let mut max = sc.supervisor.crashes_per_year;
-    let mut changed = false;
-    for c in &sc.changes {
-        for &(path, v) in &c.set {
-            if path == ChangePath::CrashesPerYear {
-                max = max.max(v);
-                changed = true;
-            }
-        }
-    }
-    (max, changed)
+    let changed = sc
+        .changes
+        .iter()
+        .flat_map(|c| &c.set)
+        .any(|(p, _)| *p == ChangePath::CrashesPerYear);
+    (sc.highest(ChangePath::CrashesPerYear), changed)
 }

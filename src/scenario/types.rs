@@ -306,3 +306,27 @@ pub enum ChangePath {
     CrashOnLongReset,
     CrashesPerYear,
 }
+
+impl Scenario {
+    /// The highest value `path` takes in a run: the scenario's own, or a change's when
+    /// higher (for bounds that must hold before and after every change).
+    pub fn highest(&self, path: ChangePath) -> f64 {
+        let base = match path {
+            ChangePath::CrashOnReset => self.supervisor.crash_on_reset,
+            ChangePath::CrashOnLongReset => self.supervisor.crash_on_long_reset,
+            ChangePath::CrashesPerYear => self.supervisor.crashes_per_year,
+        };
+        self.changes
+            .iter()
+            .flat_map(|c| &c.set)
+            .filter(|(p, _)| *p == path)
+            .fold(base, |max, &(_, v)| max.max(v))
+    }
+}
+
+/// When step `step` of a rollout starting at `at_us` over `over_us` across `heads`
+/// heads is due: `at + step·over/heads`, rounded down to the microsecond.
+pub fn step_time(at_us: Micros, over_us: Micros, heads: u32, step: u32) -> Micros {
+    let offset = over_us as u128 * step as u128 / heads.max(1) as u128;
+    at_us.saturating_add(offset.min(Micros::MAX as u128) as Micros)
+}

@@ -552,6 +552,7 @@ pub fn warnings(sc: &Scenario) -> Vec<FieldError> {
         ));
     }
     racks::boot_warnings(sc, &mut out);
+    changes::warnings(sc, &mut out);
     out
 }
 

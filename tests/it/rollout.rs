@@ -4,7 +4,8 @@
 
 use bigvsim::experiment::{Plan, run_batch};
 use bigvsim::metrics::{Metric, OutageCause, RunMetrics};
-use bigvsim::model::{ChangeEvent, Event, Platform, RunOptions, step_time};
+use bigvsim::model::{ChangeEvent, Event, Platform, RunOptions};
+use bigvsim::scenario::step_time;
 
 use super::common::{QUIET, model_str, root};
 
@@ -222,4 +223,38 @@ fn set_reaches_a_change_s_parameters_and_names_what_it_lacks() {
             .contains("changes[0] is an `At`, which has no parameter `over`"),
         "{e}"
     );
+}
+
+#[test]
+fn the_work_bound_counts_the_bug_a_change_raises() {
+    // Routine resets on 10 heads of 100 000 VMs: harmless without the bug, a runaway
+    // once a change makes every reset crash the supervisor.
+    let quiet = r#"(name: "t", horizon: "1y", site: (heads: 10, vms_per_head: 100000),
+        link: (flaps_per_year: 1e7), supervisor: (crash_on_reset: 0.0), changes: [])"#;
+    assert!(bigvsim::scenario::load_str("t.ron", quiet, &[]).is_ok());
+    let raised = quiet.replace(
+        "changes: []",
+        r#"changes: [At(at: "1h", set: ["supervisor.crash_on_reset=1.0"])]"#,
+    );
+    let e = bigvsim::scenario::load_str("t.ron", &raised, &[]).unwrap_err();
+    assert!(e.to_string().contains("would run for hours"), "{e}");
+}
+
+#[test]
+fn a_rollout_cut_by_the_horizon_is_warned_about() {
+    // From 1 h over 40 h on 10 heads: head k at 1 h + 4k h, so heads 0 to 5 (up to
+    // 21 h) fall before the 1-day horizon and heads 6 to 9 never take the change.
+    let text = QUIET.replace(
+        r#"faults: [SupervisorCrash(at: "1h", scope: All)],"#,
+        r#"changes: [Rollout(at: "1h", over: "40h", set: [])],"#,
+    );
+    let w = bigvsim::scenario::validate::warnings(&model_str(&text, &[]).scenario);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].message.contains("reaches 6 of 10 heads"),
+        "{}",
+        w[0].message
+    );
+    let within = model_str(&text, &["changes[0].over=20h"]);
+    assert!(bigvsim::scenario::validate::warnings(&within.scenario).is_empty());
 }

@@ -3,9 +3,10 @@
 //! probabilities and the background crash rate); every other path is refused with
 //! the list of those it may set, since the model has already acted on it.
 
+use super::super::error::FieldError;
 use super::super::raw::{Dur, RawChange, RawOrder, RawScenario};
 use super::super::schema::{self, field_path};
-use super::super::types::{Change, ChangePath, RolloutOrder};
+use super::super::types::{Change, ChangePath, RolloutOrder, Scenario};
 use super::{Problems, VResult, duration, verr};
 use crate::engine::Micros;
 use crate::scenario::overrides;
@@ -93,8 +94,8 @@ fn setting(field: &str, raw: &RawScenario, entry: &str) -> VResult<(ChangePath, 
         paths.join(", ")
     };
     let mut scratch = raw.clone();
-    let path = overrides::apply_set(&mut scratch, entry)
-        .map_err(|e| super::FieldError::new(field, e.message))?;
+    let path =
+        overrides::apply_set(&mut scratch, entry).map_err(|e| FieldError::new(field, e.message))?;
     let Some(&(_, which)) = SETTABLE.iter().find(|(p, _)| *p == path) else {
         return verr(
             field,
@@ -106,12 +107,35 @@ fn setting(field: &str, raw: &RawScenario, entry: &str) -> VResult<(ChangePath, 
     };
     let (_, value) = entry.split_once('=').unwrap_or_default();
     let (_, range) = schema::resolve(&path).unwrap_or((schema::Kind::Number, schema::Range::Any));
-    let v: f64 =
-        schema::parse(value.trim()).map_err(|e| super::FieldError::new(field, e.to_string()))?;
+    let v: f64 = schema::parse(value.trim()).map_err(|e| FieldError::new(field, e.to_string()))?;
     match range.allowed() {
         Some(what) if !range.allows(v) => {
             verr(field, format!("`{path}` must be {what}, found {v}"))
         }
         _ => Ok((which, v)),
+    }
+}
+
+/// A rollout whose last head falls at or after the horizon leaves some heads without
+/// the change: legitimate (a history cut short), but worth saying.
+pub(super) fn warnings(sc: &Scenario, out: &mut Vec<FieldError>) {
+    for (i, c) in sc.changes.iter().enumerate() {
+        if c.order.is_none() {
+            continue;
+        }
+        let heads = sc.site.heads;
+        let reached = (0..heads)
+            .take_while(|&k| {
+                super::super::types::step_time(c.at_us, c.over_us, heads, k) < sc.horizon_us
+            })
+            .count();
+        if reached < heads as usize {
+            out.push(FieldError::new(
+                format!("{}[{i}].over", field_path!("changes")),
+                format!(
+                    "the rollout reaches {reached} of {heads} heads before the horizon; the others never take the change"
+                ),
+            ));
+        }
     }
 }
