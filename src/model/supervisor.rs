@@ -199,6 +199,21 @@ impl Supervisors {
         self.schedule_restart(sc, h, life, sched);
     }
 
+    /// Every head's values are what a change may set: probabilities, and a background
+    /// rate no higher than the rate crashes are proposed at (thinning cannot add).
+    pub(super) fn check_bug_values(&self) -> Result<(), String> {
+        let p = 0.0..=1.0;
+        for (h, b) in self.bug.iter().enumerate() {
+            if !p.contains(&b.crash_on_reset)
+                || !p.contains(&b.crash_on_long_reset)
+                || !(0.0..=self.background_max).contains(&b.crashes_per_year)
+            {
+                return Err(format!("head {h}: bug values out of range: {b:?}"));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether a proposed background crash of head `h` happens: always at the
     /// highest rate, otherwise with probability rate / highest (one thinning coin).
     fn keeps_background_crash(&mut self, h: u32) -> bool {
