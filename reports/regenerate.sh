@@ -26,6 +26,9 @@ $bigvsim compare models/scale-10k-heads.ron models/scale-10k-heads-no-jitter.ron
 $bigvsim sweep models/scale-10k-heads.ron --param brain.accept_per_s=50,60,75,100,150,200,300 \
     --param link.reconnect.jitter=0.0,0.2 --replications 20 --force \
     --out reports/scale-10k-heads-accept >/dev/null
+$bigvsim sweep models/york-2016-2017.ron --param 'changes[1].over=0s,2d,7d,14d,28d,56d' \
+    --param 'changes[1].restart_supervisor=false,true' --replications 1000 --force \
+    --out reports/york-rollout >/dev/null
 $bigvsim sensitivity models/york-2017.ron models/york-2017-fast-reboot.ron --samples 32 \
     --replications 20 --force --out reports/york-2017-sensitivity >/dev/null
 $bigvsim solve models/york-2017.ron --param brain.reboot_concurrency=1..400 \

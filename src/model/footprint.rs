@@ -4,6 +4,7 @@
 
 use super::Event;
 use super::brain::Brain;
+use super::changes::Changes;
 use super::faults::Faults;
 use super::hardware::Hardware;
 use super::link::Links;
@@ -32,7 +33,11 @@ impl Footprint {
         let heads = sc.site.heads as usize;
         let vms = sc.site.vms() as usize;
         let boots = (sc.brain.reboot_concurrency as usize).min(vms);
-        let mut live = TIMERS_PER_HEAD * heads + boots + Faults::live_timers(sc) + 8;
+        let mut live = TIMERS_PER_HEAD * heads
+            + boots
+            + Faults::live_timers(sc)
+            + Changes::live_timers(sc)
+            + 8;
         let mut max_pushes = 4 * heads + boots + 8;
         // Maintenance's timers, only when the model has maintenance: a model without it
         // keeps the queue it had.
@@ -50,7 +55,8 @@ impl Footprint {
         let bytes = Placement::bytes_for(h, sc.maintenance.vm_slots_per_head as u64, v)
             + Vms::bytes_for(h, v)
             + Links::bytes_for(h)
-            + Supervisors::bytes_for(h)
+            + Supervisors::bytes_for(sc)
+            + Changes::bytes_for(sc)
             + Hardware::bytes_for(h)
             + Brain::bytes_for(sc.brain.queue_policy, h, v)
             + Faults::bytes_for(sc)

@@ -9,6 +9,7 @@ use crate::engine::Micros;
 
 pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
     check_placement(w)?;
+    w.sups.check_bug_values()?;
     let mut running = 0u32;
     let mut queued = 0u32;
     let mut booting = 0u32;

@@ -35,6 +35,7 @@
 //! that generation has moved on.
 
 mod brain;
+mod changes;
 mod faults;
 mod footprint;
 mod hardware;
@@ -58,6 +59,8 @@ use crate::scenario::Scenario;
 
 use brain::Brain;
 pub use brain::BrainEvent;
+pub use changes::ChangeEvent;
+use changes::Changes;
 pub use faults::FaultEvent;
 use faults::Faults;
 pub use footprint::Footprint;
@@ -87,6 +90,7 @@ pub enum Event {
     Fault(FaultEvent),
     Hardware(HardwareEvent),
     Maintenance(MaintenanceEvent),
+    Change(ChangeEvent),
 }
 
 // An event rides in every queue entry: growing it past 16 bytes would grow the queue.
@@ -103,6 +107,7 @@ impl Event {
             Event::Fault(e) => e.name(),
             Event::Hardware(e) => e.name(),
             Event::Maintenance(e) => e.name(),
+            Event::Change(e) => e.name(),
         }
     }
 
@@ -147,6 +152,7 @@ impl Event {
             Event::Fault(e) => e.json_fields(),
             Event::Hardware(e) => e.json_fields(),
             Event::Maintenance(e) => e.json_fields(),
+            Event::Change(e) => e.json_fields(),
         }
     }
 }
@@ -162,6 +168,7 @@ pub struct World {
     brain: Brain,
     faults: Faults,
     maint: Maintenance,
+    changes: Changes,
     rec: Recorder,
     notes: Notes,
     max_pushes: usize,
@@ -181,11 +188,12 @@ impl World {
             ),
             vms: Vms::new(heads, vms),
             links: Links::new(heads),
-            sups: Supervisors::new(heads),
+            sups: Supervisors::new(sc),
             hw: Hardware::new(heads),
             brain: Brain::new(sc, heads, vms),
             faults: Faults::new(sc),
             maint: Maintenance::new(sc),
+            changes: Changes::new(sc),
             rec: Recorder::new(vms, heads, sc.horizon_us, outage_log_capacity)
                 .with_site_fraction(sc.metrics.site_fraction),
             notes: Notes::off(),
@@ -205,9 +213,10 @@ impl World {
         }
         self.vms.reset(seed, rep, &self.placement);
         self.links.reset(seed, rep);
-        self.sups.reset(seed, rep);
+        self.sups.reset(&self.sc, seed, rep);
         self.hw.reset(seed, rep);
         self.faults.reset(seed, rep);
+        self.changes.reset(seed, rep);
         self.brain.reset(seed, rep);
         self.maint.reset(seed, rep);
         self.rec.reset();
@@ -217,7 +226,7 @@ impl World {
         // the golden trace fixes.
         for h in 0..self.sc.site.heads {
             self.links.schedule_first(&self.sc, h, sched);
-            self.sups.schedule_first(&self.sc, h, sched);
+            self.sups.schedule_first(h, sched);
             self.hw.schedule_first(&self.sc, h, sched);
         }
         self.brain.schedule_first(&self.sc, sched);
@@ -227,6 +236,8 @@ impl World {
         for h in 0..self.sc.site.heads {
             self.maint.schedule_first(&self.sc, h, sched);
         }
+        // Last, so that a model without changes schedules exactly what it did before.
+        self.changes.schedule_first(&self.sc, sched);
     }
 
     /// True when the brain can control head `h`: hardware up, supervisor running,
@@ -276,6 +287,7 @@ impl Process for World {
             Event::Fault(e) => self.handle_fault(e, sched),
             Event::Hardware(e) => self.handle_hardware(e, sched),
             Event::Maintenance(e) => self.handle_maintenance(e, sched),
+            Event::Change(e) => self.handle_change(e, sched),
         }
         // Any event can free a slot or queue a VM; starting boots is cheap when neither.
         if self.brain.queue.ready() > 0 || matches!(event, Event::Vm(VmEvent::VmBooted { .. })) {
@@ -292,6 +304,8 @@ impl Process for World {
             Event::Fault(e) => self.fault_event_is_live(e),
             Event::Hardware(e) => self.hardware_event_is_live(e),
             Event::Maintenance(e) => self.maintenance_event_is_live(e),
+            // A change's step is due whatever else happened.
+            Event::Change(_) => true,
         }
     }
 

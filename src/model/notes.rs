@@ -27,6 +27,8 @@ pub enum CrashCause {
     Background,
     /// A scheduled crash fault in the model file.
     Fault,
+    /// A rollout with `restart_supervisor` reached the head.
+    RolloutRestart,
 }
 
 impl CrashCause {
@@ -36,6 +38,7 @@ impl CrashCause {
             CrashCause::BugOnLongReset => "bug_on_long_reset",
             CrashCause::Background => "background",
             CrashCause::Fault => "fault",
+            CrashCause::RolloutRestart => "rollout_restart",
         }
     }
 }

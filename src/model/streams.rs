@@ -29,6 +29,10 @@ pub enum Purpose {
     /// Planned maintenance of a head: its windows, their work and the pauses of the
     /// VMs migrated off it, one stream per head.
     Maintenance = 14,
+    /// A `Random` rollout's order of heads, one stream per change.
+    RolloutOrder = 15,
+    /// The coins that thin background crashes when a change sets their rate.
+    BackgroundThinning = 16,
     /// A sensitivity study's Latin hypercube (entity: the varied parameter). Study
     /// streams are numbered from 101 so that model purposes can grow below them.
     SensitivitySample = 101,

@@ -10,6 +10,14 @@
 //! supervisor would. The bug's coins are drawn whatever the design, so the bug stream
 //! stays aligned across designs that share supervisor lives. In the Coupled design a
 //! crash kills the head's VMs.
+//!
+//! The bug's probabilities and the background crash rate are read from a per-head
+//! table (`bug`), filled from the scenario when a replication starts and changed by
+//! the model's `changes` (see `changes.rs`) head by head. A background crash rate that
+//! changes is drawn by thinning: crashes are proposed at the highest rate any change
+//! sets and kept with probability (the head's rate) / (that rate), a coin from its own
+//! stream (`Purpose::BackgroundThinning`); without changes of the rate every proposal
+//! is kept without a coin, so the background stream is drawn as it always was.
 //! Owns: each head's supervisor state, the bug, restart and background-crash streams.
 
 use super::notes::{CrashCause, Note};
@@ -17,7 +25,7 @@ use super::streams::{self, Purpose, exp_per_year};
 use super::{Event, World};
 use crate::engine::{Scheduler, Stream};
 use crate::metrics::OutageCause;
-use crate::scenario::{Coupling, Scenario, Transport};
+use crate::scenario::{ChangePath, Coupling, Scenario, Transport};
 
 /// The events of supervisors and the bug.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -79,6 +87,24 @@ pub(super) struct Supervisor {
     pub(super) life: u32,
 }
 
+/// The values of the bug and of background crashes one head's supervisor reads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct BugValues {
+    pub(super) crash_on_reset: f64,
+    pub(super) crash_on_long_reset: f64,
+    pub(super) crashes_per_year: f64,
+}
+
+impl BugValues {
+    fn of(sc: &Scenario) -> BugValues {
+        BugValues {
+            crash_on_reset: sc.supervisor.crash_on_reset,
+            crash_on_long_reset: sc.supervisor.crash_on_long_reset,
+            crashes_per_year: sc.supervisor.crashes_per_year,
+        }
+    }
+}
+
 impl Supervisor {
     const NEW: Supervisor = Supervisor {
         state: SupState::Running,
@@ -89,6 +115,12 @@ impl Supervisor {
 /// Every head's supervisor and its random streams.
 pub(super) struct Supervisors {
     pub(super) heads: Vec<Supervisor>,
+    /// Each head's current values of the bug and of background crashes.
+    pub(super) bug: Vec<BugValues>,
+    /// The rate background crashes are proposed at: the highest any head can have.
+    background_max: f64,
+    /// Thinning coins, one stream per head; no streams when no change sets the rate.
+    thin_rng: Vec<Stream>,
     bug_rng: Vec<Stream>,
     /// The long-reset draws have a stream of their own: how many a head makes depends
     /// on how many supervisor lives it has, which the design changes, and sharing the
@@ -105,9 +137,14 @@ impl Supervisors {
     /// so at most one is live, and never beside a restart.
     pub(super) const TIMERS_PER_HEAD: usize = 3;
 
-    pub(super) fn new(heads: u32) -> Supervisors {
+    pub(super) fn new(sc: &Scenario) -> Supervisors {
+        let heads = sc.site.heads;
+        let (background_max, thinned) = background_max(sc);
         Supervisors {
             heads: vec![Supervisor::NEW; heads as usize],
+            bug: vec![BugValues::of(sc); heads as usize],
+            background_max,
+            thin_rng: streams::unseeded(if thinned { heads as usize } else { 0 }),
             bug_rng: streams::unseeded(heads as usize),
             long_reset_rng: streams::unseeded(heads as usize),
             restart_rng: streams::unseeded(heads as usize),
@@ -115,12 +152,18 @@ impl Supervisors {
         }
     }
 
-    pub(super) fn bytes_for(heads: u64) -> u64 {
-        heads * std::mem::size_of::<Supervisor>() as u64 + streams::bytes_for(4 * heads)
+    pub(super) fn bytes_for(sc: &Scenario) -> u64 {
+        let heads = sc.site.heads as u64;
+        let thin = if background_max(sc).1 { heads } else { 0 };
+        heads * std::mem::size_of::<Supervisor>() as u64
+            + heads * std::mem::size_of::<BugValues>() as u64
+            + streams::bytes_for(4 * heads + thin)
     }
 
-    pub(super) fn reset(&mut self, seed: u64, rep: u64) {
+    pub(super) fn reset(&mut self, sc: &Scenario, seed: u64, rep: u64) {
         self.heads.fill(Supervisor::NEW);
+        self.bug.fill(BugValues::of(sc));
+        streams::reseed(&mut self.thin_rng, Purpose::BackgroundThinning, seed, rep);
         streams::reseed(&mut self.bug_rng, Purpose::Bug, seed, rep);
         streams::reseed(&mut self.long_reset_rng, Purpose::LongReset, seed, rep);
         streams::reseed(&mut self.restart_rng, Purpose::Restart, seed, rep);
@@ -132,9 +175,9 @@ impl Supervisors {
         );
     }
 
-    pub(super) fn schedule_first(&mut self, sc: &Scenario, h: u32, sched: &mut Scheduler<Event>) {
-        if sc.supervisor.crashes_per_year > 0.0 {
-            let rate = sc.supervisor.crashes_per_year;
+    pub(super) fn schedule_first(&mut self, h: u32, sched: &mut Scheduler<Event>) {
+        if self.background_max > 0.0 {
+            let rate = self.background_max;
             let d = exp_per_year(rate, &mut self.background_rng[h as usize]);
             sched.at(d, SupervisorEvent::BackgroundCrashDue { head: h }.into());
         }
@@ -154,6 +197,31 @@ impl Supervisors {
         sup.state = SupState::Restarting;
         let life = sup.life;
         self.schedule_restart(sc, h, life, sched);
+    }
+
+    /// Every head's values are what a change may set: probabilities, and a background
+    /// rate no higher than the rate crashes are proposed at (thinning cannot add).
+    pub(super) fn check_bug_values(&self) -> Result<(), String> {
+        let p = 0.0..=1.0;
+        for (h, b) in self.bug.iter().enumerate() {
+            if !p.contains(&b.crash_on_reset)
+                || !p.contains(&b.crash_on_long_reset)
+                || !(0.0..=self.background_max).contains(&b.crashes_per_year)
+            {
+                return Err(format!("head {h}: bug values out of range: {b:?}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a proposed background crash of head `h` happens: always at the
+    /// highest rate, otherwise with probability rate / highest (one thinning coin).
+    fn keeps_background_crash(&mut self, h: u32) -> bool {
+        let rate = self.bug[h as usize].crashes_per_year;
+        if rate >= self.background_max {
+            return true;
+        }
+        self.thin_rng[h as usize].bernoulli(rate / self.background_max)
     }
 
     fn schedule_restart(&mut self, sc: &Scenario, h: u32, life: u32, sched: &mut Scheduler<Event>) {
@@ -178,7 +246,7 @@ impl World {
         match event {
             SupervisorEvent::LongOutageReached { head: h, .. } => {
                 // Live: this life is still running and the outage it watched goes on.
-                let p = self.sc.supervisor.crash_on_long_reset;
+                let p = self.sups.bug[h as usize].crash_on_long_reset;
                 let crash = self.sups.long_reset_rng[h as usize].bernoulli(p);
                 let tcp = self.sc.design.transport == Transport::Tcp;
                 self.note(Note::BugDrawn {
@@ -193,9 +261,11 @@ impl World {
                 }
             }
             SupervisorEvent::BackgroundCrashDue { head } => {
-                self.note_crash(head, CrashCause::Background);
-                self.crash_supervisor(head, OutageCause::Background, sched);
-                let rate = self.sc.supervisor.crashes_per_year;
+                if self.sups.keeps_background_crash(head) {
+                    self.note_crash(head, CrashCause::Background);
+                    self.crash_supervisor(head, OutageCause::Background, sched);
+                }
+                let rate = self.sups.background_max;
                 let d = exp_per_year(rate, &mut self.sups.background_rng[head as usize]);
                 sched.after(d, SupervisorEvent::BackgroundCrashDue { head }.into());
             }
@@ -280,7 +350,7 @@ impl World {
     /// The bug: a reset may crash the supervisor. The draw is made on every reset,
     /// whatever the design, so the bug stream stays aligned across designs.
     pub(super) fn bug_on_reset(&mut self, h: u32, sched: &mut Scheduler<Event>) {
-        let p = self.sc.supervisor.crash_on_reset;
+        let p = self.sups.bug[h as usize].crash_on_reset;
         let crash = self.sups.bug_rng[h as usize].bernoulli(p);
         let tcp = self.sc.design.transport == Transport::Tcp;
         self.note(Note::BugDrawn {
@@ -309,4 +379,15 @@ impl World {
             self.note(Note::SupervisorCrashed { head, cause });
         }
     }
+}
+
+/// The rate background crashes are proposed at (the scenario's, or a change's when
+/// higher), and whether any change sets the rate (then proposals need thinning).
+fn background_max(sc: &Scenario) -> (f64, bool) {
+    let changed = sc
+        .changes
+        .iter()
+        .flat_map(|c| &c.set)
+        .any(|(p, _)| *p == ChangePath::CrashesPerYear);
+    (sc.highest(ChangePath::CrashesPerYear), changed)
 }

@@ -387,13 +387,27 @@ fn sentence(s: &str) -> String {
 /// lines between them only guide the eye). Times in seconds are shown in minutes
 /// or hours when long.
 fn sweep_line(sw: &Sweep, m: Metric, title: &str) -> Option<Chart> {
-    let xs: Vec<f64> = sw
-        .points
-        .iter()
-        .map(|(v, _)| v.first().and_then(|x| x.parse::<f64>().ok()))
-        .collect::<Option<_>>()?;
+    let first = |f: &dyn Fn(&str) -> Option<f64>| -> Option<Vec<f64>> {
+        sw.points
+            .iter()
+            .map(|(v, _)| v.first().and_then(|x| f(x)))
+            .collect()
+    };
+    let mut x_name = sw.params.first().cloned().unwrap_or_default();
+    // A swept duration (a rollout's `over`) is drawn in days, its axis says so.
+    let xs = match first(&|x| x.parse::<f64>().ok()) {
+        Some(xs) => xs,
+        None => {
+            let days = |x: &str| {
+                crate::scenario::duration::parse_duration_us(x.trim_matches('"'))
+                    .ok()
+                    .map(|us| us as f64 / (86_400.0 * crate::engine::US_PER_S as f64))
+            };
+            x_name.push_str(" (days)");
+            first(&days)?
+        }
+    };
     let d = &METRICS[m as usize];
-    let x_name = sw.params.first().cloned().unwrap_or_default();
     let summaries: Vec<_> = sw
         .points
         .iter()

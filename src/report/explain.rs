@@ -50,9 +50,9 @@ struct Group {
     from: Micros,
     to: Micros,
     text: String,
-    crashes: [u32; 4],
+    crashes: [u32; 5],
     /// The heads whose supervisors crashed, per cause (with repeats).
-    crashed_heads: [Vec<u32>; 4],
+    crashed_heads: [Vec<u32>; 5],
     died: u32,
     links: u32,
     boots_started: u32,
@@ -67,7 +67,7 @@ impl Group {
             from: t,
             to: t,
             text: String::new(),
-            crashes: [0; 4],
+            crashes: [0; 5],
             crashed_heads: Default::default(),
             died: 0,
             links: 0,
@@ -197,6 +197,7 @@ fn crash_index(c: CrashCause) -> usize {
         CrashCause::BugOnLongReset => 1,
         CrashCause::Background => 2,
         CrashCause::Fault => 3,
+        CrashCause::RolloutRestart => 4,
     }
 }
 
@@ -206,6 +207,7 @@ fn crash_words(g: &Group) -> String {
         "the bug (after a long outage) crashes",
         "background crashes take down",
         "the crash fault crashes",
+        "the rollout restarts",
     ];
     let mut parts: Vec<String> = g
         .crashes

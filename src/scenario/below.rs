@@ -5,7 +5,7 @@
 //! `Fixed` (`head.repair=4h`).
 
 use super::duration::parse_duration_us;
-use super::raw::{Dur, RawDist, RawFault, RawTransport};
+use super::raw::{Dur, RawChange, RawDist, RawFault, RawTransport};
 use super::schema::{self, DISTRIBUTIONS, FAULTS, Kind, TRANSPORTS, parse};
 
 /// A distribution from override text: RON such as `Exponential(mean: "4h")`, or a
@@ -240,5 +240,36 @@ pub fn settable_paths() -> Vec<String> {
             below_dist(&path, &mut out);
         }
     }
+    for name in ["at", "over", "order", "restart_supervisor"] {
+        out.push(format!("changes[i].{name}"));
+    }
     out
+}
+
+/// Sets parameter `name` (`at`, `over`, `order`, `restart_supervisor`) of change `c`,
+/// `what` being its path: what a sweep of a rollout's speed varies.
+pub(super) fn set_change(c: &mut RawChange, what: &str, name: &str, text: &str) -> Set {
+    let path = format!("{what}.{name}");
+    let kind = schema::resolve(&path).map_or(Kind::Duration, |(kind, _)| kind);
+    match (c, name) {
+        (RawChange::At { at, .. } | RawChange::Rollout { at, .. }, "at") => {
+            *at = read(&path, kind, text)?
+        }
+        (RawChange::Rollout { over, .. }, "over") => *over = read(&path, kind, text)?,
+        (RawChange::Rollout { order, .. }, "order") => *order = read(&path, kind, text)?,
+        (
+            RawChange::Rollout {
+                restart_supervisor, ..
+            },
+            "restart_supervisor",
+        ) => *restart_supervisor = read(&path, kind, text)?,
+        (c, _) => {
+            let current = variant_name(c);
+            return Err(Problem::NoSuchParam(format!(
+                "{what} is an `{current}`, which has no parameter `{name}` to set; its parameters: {}",
+                params_of(schema::CHANGES, &current)
+            )));
+        }
+    }
+    Ok(())
 }

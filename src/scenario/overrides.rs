@@ -109,6 +109,26 @@ fn set_below(raw: &mut RawScenario, path: &str, value: &str) -> Option<Result<()
             value,
         ));
     }
+    // `changes[i].name`: a parameter of an existing change.
+    if let Some((index, rest)) = path
+        .strip_prefix("changes[")
+        .and_then(|r| r.split_once("]."))
+    {
+        let n = raw.changes.len();
+        let Some(change) = index
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| raw.changes.get_mut(i))
+        else {
+            return Some(Err(Problem::NoSuchParam(format!(
+                "the model has {n} changes: use an index from 0 to {} to set a change's \
+                 parameter",
+                n.saturating_sub(1)
+            ))));
+        };
+        let what = format!("changes[{index}]");
+        return Some(below::set_change(change, &what, rest, value));
+    }
     // The longest field of the schema that `path` is below.
     let field = schema::FIELDS
         .iter()

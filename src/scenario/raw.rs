@@ -53,6 +53,10 @@ pub struct RawScenario {
     pub migration: RawMigration,
     #[serde(default)]
     pub faults: Vec<RawFault>,
+    /// Parameter changes during a run. Left out when empty so that printing a model
+    /// without it is unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<RawChange>,
     #[serde(default)]
     pub targets: Vec<String>,
     #[serde(default)]
@@ -412,4 +416,32 @@ pub enum RawScale {
     #[default]
     Linear,
     Log,
+}
+
+/// A parameter change during a run: at one time on every head, or rolled out head by
+/// head across a window. Each `set` entry is `"path=value"`, as `--set` takes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum RawChange {
+    At {
+        at: Dur,
+        set: Vec<String>,
+    },
+    Rollout {
+        at: Dur,
+        over: Dur,
+        set: Vec<String>,
+        #[serde(default)]
+        order: RawOrder,
+        #[serde(default)]
+        restart_supervisor: bool,
+    },
+}
+
+/// The order in which a rollout reaches the heads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RawOrder {
+    #[default]
+    Sequential,
+    Random,
 }

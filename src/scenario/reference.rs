@@ -2,7 +2,7 @@
 //! compares it with README.md between the two marker comments and fails when they
 //! differ; `BIGVSIM_BLESS=1 cargo test --lib reference` rewrites that part of README.md.
 
-use super::schema::{DISTRIBUTIONS, FAULTS, FIELDS, Field, Kind, SCOPES, Variant};
+use super::schema::{CHANGES, DISTRIBUTIONS, FAULTS, FIELDS, Field, Kind, SCOPES, Variant};
 
 /// The comment before the generated part of README.md.
 pub const BEGIN: &str = "<!-- model-reference:begin (generated from src/scenario/schema.rs; \
@@ -38,6 +38,10 @@ pub fn markdown() -> String {
         "\nFaults (`at` must be before the horizon; `scope` is one of the scopes below):\n\n",
     );
     s.push_str(&variant_table("fault", FAULTS));
+    s.push_str(
+        "\nChanges (`at` must be before the horizon; see \"What if the patch rolls out over days?\"):\n\n",
+    );
+    s.push_str(&variant_table("change", CHANGES));
     s.push_str("\nScopes (which heads a fault touches):\n\n");
     s.push_str(&variant_table("scope", SCOPES));
     s.push_str(

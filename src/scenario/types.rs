@@ -18,6 +18,8 @@ pub struct Scenario {
     /// Planned maintenance, live migration and the heads' spare room.
     pub maintenance: MaintenanceParams,
     pub faults: Vec<Fault>,
+    /// Parameter changes during a run, in the order of the file.
+    pub changes: Vec<Change>,
     /// Service-level objectives the outputs judge; the model itself ignores them.
     pub targets: Vec<super::target::Target>,
     pub metrics: MetricParams,
@@ -302,4 +304,60 @@ pub enum UncertainKind {
     Duration,
     /// A distribution, varied as `Fixed` of a duration.
     FixedDuration,
+}
+
+/// A parameter change during a run: from `at_us`, head i (in `order`) takes the new
+/// values at `at_us + i·over_us/heads`. An `At` change is one with `over_us` 0 that
+/// reaches every head in one event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub at_us: Micros,
+    pub over_us: Micros,
+    /// `None` for an `At` change (every head at once).
+    pub order: Option<RolloutOrder>,
+    pub set: Vec<(ChangePath, f64)>,
+    /// Restart each head's supervisor when the change reaches it.
+    pub restart_supervisor: bool,
+}
+
+/// The order in which a rollout reaches the heads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RolloutOrder {
+    /// Head 0 first, then head 1, ...
+    Sequential,
+    /// A random permutation of the heads, drawn afresh in each replication.
+    Random,
+}
+
+/// A parameter a change may set: the per-head values the supervisor reads when it
+/// uses them (see `model::changes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangePath {
+    CrashOnReset,
+    CrashOnLongReset,
+    CrashesPerYear,
+}
+
+impl Scenario {
+    /// The highest value `path` takes in a run: the scenario's own, or a change's when
+    /// higher (for bounds that must hold before and after every change).
+    pub fn highest(&self, path: ChangePath) -> f64 {
+        let base = match path {
+            ChangePath::CrashOnReset => self.supervisor.crash_on_reset,
+            ChangePath::CrashOnLongReset => self.supervisor.crash_on_long_reset,
+            ChangePath::CrashesPerYear => self.supervisor.crashes_per_year,
+        };
+        self.changes
+            .iter()
+            .flat_map(|c| &c.set)
+            .filter(|(p, _)| *p == path)
+            .fold(base, |max, &(_, v)| max.max(v))
+    }
+}
+
+/// When step `step` of a rollout starting at `at_us` over `over_us` across `heads`
+/// heads is due: `at + step·over/heads`, rounded down to the microsecond.
+pub fn step_time(at_us: Micros, over_us: Micros, heads: u32, step: u32) -> Micros {
+    let offset = over_us as u128 * step as u128 / heads.max(1) as u128;
+    at_us.saturating_add(offset.min(Micros::MAX as u128) as Micros)
 }

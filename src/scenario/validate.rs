@@ -12,6 +12,7 @@ use super::schema::{self, DISTRIBUTIONS, FAULTS, MAX_NAME_CHARS, Range, SCOPES, 
 use super::types::*;
 use super::work::check_work;
 
+mod changes;
 mod maintenance;
 mod racks;
 use crate::engine::{Dist, Micros};
@@ -498,6 +499,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
     for (i, f) in raw.faults.iter().enumerate() {
         faults.push(fault(&mut p, i, f, horizon_us, &raw.horizon, scope_site));
     }
+    let changes = changes::check_all(&mut p, raw, horizon_us);
     let targets = targets::targets(&mut p, &raw.targets);
     p.check(
         count(
@@ -523,6 +525,7 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         racks: rack_params,
         maintenance,
         faults,
+        changes,
         targets,
         metrics: MetricParams { site_fraction },
         limits: RunLimits {
@@ -553,6 +556,7 @@ pub fn warnings(sc: &Scenario) -> Vec<FieldError> {
     }
     racks::boot_warnings(sc, &mut out);
     maintenance::warnings(sc, &mut out);
+    changes::warnings(sc, &mut out);
     out
 }
 

@@ -4,7 +4,7 @@
 
 use super::error::FieldError;
 use super::schema::field_path;
-use super::types::{Fault, Scenario, Scope, Transport};
+use super::types::{ChangePath, Fault, Scenario, Scope, Transport};
 use crate::engine::Dist;
 
 /// How many head or VM updates a run may spend per event allowed by
@@ -72,13 +72,15 @@ pub(super) fn check_work(sc: &Scenario) -> Result<(), FieldError> {
             return 0.0;
         }
         let s = &sc.supervisor;
-        let mut crashes = s.crash_on_reset;
+        // A change may raise the bug's probabilities: bound with the highest.
+        let mut crashes = sc.highest(ChangePath::CrashOnReset);
+        let on_long = sc.highest(ChangePath::CrashOnLongReset);
         let threshold = s.long_reset_after_us as f64;
         let mean = outage.mean_us();
-        if s.crash_on_long_reset > 0.0 && mean >= threshold {
+        if on_long > 0.0 && mean >= threshold {
             let life = (threshold + s.restart.mean_us()).max(1.0);
             let lives = (1.0 + (mean - threshold) / life).min(cap);
-            crashes += s.crash_on_long_reset * lives;
+            crashes += on_long * lives;
         }
         crashes * (vms + 1.0)
     };
@@ -108,7 +110,7 @@ pub(super) fn check_work(sc: &Scenario) -> Result<(), FieldError> {
         ),
         plain(
             field_path!("supervisor.crashes_per_year").into(),
-            sc.supervisor.crashes_per_year * years * heads,
+            sc.highest(ChangePath::CrashesPerYear) * years * heads,
             vms,
         ),
         plain(

@@ -1055,6 +1055,61 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "change-fixed-path",
+        class: "A change that sets a value the model reads only when a run starts",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3),
+    changes: [At(at: "1h", set: ["link.flaps_per_year=3"])])"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "-r", "2"],
+        code: 2,
+        expect: &[
+            "bad.ron:2:",
+            "field `changes[0].set[0]`",
+            "cannot change during a run",
+            "a change may set: supervisor.crash_on_reset",
+        ],
+    },
+    Case {
+        id: "change-out-of-range",
+        class: "A change whose value is outside what its path allows",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3),
+    changes: [Rollout(at: "1h", over: "2h", set: ["supervisor.crash_on_reset=1.5"])])"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "-r", "2"],
+        code: 2,
+        expect: &[
+            "bad.ron:2:",
+            "field `changes[0].set[0]`",
+            "a probability in [0, 1], found 1.5",
+        ],
+    },
+    Case {
+        id: "change-after-horizon",
+        class: "A change that starts at or after the horizon",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3),
+    changes: [At(at: "2d", set: ["supervisor.crash_on_reset=0.5"])])"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "-r", "2"],
+        code: 2,
+        expect: &[
+            "bad.ron:2:",
+            "field `changes[0].at`",
+            "is not before the horizon",
+        ],
+    },
+    Case {
         id: "uncertain-empty-range",
         class: "An uncertain range whose low bound is not below its high bound",
         files: &[("ok.ron", Text(OK))],

@@ -14,6 +14,7 @@ mod part_proptests;
 mod proptests;
 mod racks;
 mod reports;
+mod rollout;
 mod sensitivity;
 mod solve;
 mod storm;

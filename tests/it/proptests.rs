@@ -253,6 +253,12 @@ fn value(kind: Kind, range: Range) -> BoxedStrategy<String> {
 fn field_value(field: &'static schema::Field) -> BoxedStrategy<Option<String>> {
     let v = if field.path == "horizon" {
         horizon()
+    } else if field.path == "site.racks" {
+        // Racks must not outnumber the (small) generated heads: mostly one rack.
+        mostly(&["1"], &["0", "1000"])
+    } else if field.path == "link.reconnect.max" {
+        // The cap must be at least the (random) initial wait: mostly a long cap.
+        mostly(&["\"1d\"", "\"365d\""], &["\"1s\""])
     } else if field.path == "site.vm_slots_per_head" {
         // Counts as small as `site.vms_per_head`'s would mostly be fewer slots than
         // VMs: mostly room to spare, sometimes too little.
@@ -270,6 +276,22 @@ fn field_value(field: &'static schema::Field) -> BoxedStrategy<Option<String>> {
             &[
                 r#"[(path: "brain.boot_time", range: (1.0, 2.0))]"#,
                 r#"[(path: "supervisor.crash_on_reset", range: (0.5, 2.0))]"#,
+            ],
+        )
+    } else if field.path == "changes" {
+        // Free-form `set` texts would almost never name a path a change may set:
+        // mostly valid lists, sometimes a bad one. A change starts at 0 s, which is
+        // before any horizon.
+        mostly(
+            &[
+                "[]",
+                r#"[At(at: "0s", set: ["supervisor.crash_on_reset=0.5"])]"#,
+                r#"[Rollout(at: "0s", over: "1h", set: ["supervisor.crash_on_long_reset=0.0", "supervisor.crashes_per_year=3"], order: Random, restart_supervisor: true)]"#,
+                r#"[Rollout(at: "0s", over: "0s", set: [], order: Sequential, restart_supervisor: false)]"#,
+            ],
+            &[
+                r#"[At(at: "0s", set: ["link.flaps_per_year=3"])]"#,
+                r#"[At(at: "0s", set: ["supervisor.crash_on_reset=2"])]"#,
             ],
         )
     } else {
@@ -641,10 +663,11 @@ fn generator_produces_every_variant_of_the_schema() {
         }
     }
     // `maintenance.drain`'s `None` is written as RON's `None`: it cannot be told apart
-    // by its word, and is left out of both sets.
+    // by its word, and is left out of both sets; `false` and `true` (a rollout's
+    // `restart_supervisor`) are not capitalised words.
     let wanted: std::collections::BTreeSet<String> = schema_variants()
         .into_iter()
-        .filter(|v| *v != "None")
+        .filter(|v| *v != "None" && v.starts_with(|c: char| c.is_ascii_uppercase()))
         .map(str::to_string)
         .collect();
     assert!(wanted.contains("ShortestFirst"), "{wanted:?}");

@@ -550,6 +550,8 @@ schema! {
     migration.pause: Dist, optional, "", Any,
         "the VM's stop-and-copy pause at the end of a migration: its only downtime";
     faults: Faults, optional, "", Any, "scheduled and random faults (below)";
+    changes: List(&Choice(CHANGES)), optional, "", Any,
+        "parameter changes during a run (a patch, a code change), at one time or rolled out head by head; each `set` entry is `\"path=value\"` with a path among `supervisor.crash_on_reset`, `supervisor.crash_on_long_reset` and `supervisor.crashes_per_year` (the values each head's supervisor reads when it uses them); later changes override earlier ones on the heads they have reached";
     targets: Targets, optional, "", Any,
         "service-level objectives every command reports as met or not, e.g. `[\"site_recovery_s.p90 <= 1h\", \"vm_availability.mean >= 0.9995\"]`: a metric key, `.mean` or a quantile over replications `.p50`/`.p90`/`.p99` (any `.pNN`), `<=` or `>=`, and a bound in the metric's unit (a duration for a metric in seconds)";
     metrics: Section, optional, "", Any, "how incidents are classified in the results";

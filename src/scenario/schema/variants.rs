@@ -329,3 +329,96 @@ pub const SCALES: &[Variant] = &[
         params: &[],
     },
 ];
+
+/// The changes a model's `changes` list may hold.
+pub const CHANGES: &[Variant] = &[
+    Variant {
+        name: "At",
+        form: "At(at: D, set: [\"PATH=VALUE\", ...])",
+        example: "At(at: \"30d\", set: [\"supervisor.crash_on_reset=0.01\"])",
+        doc: "every head takes the values at `at`",
+        params: &[
+            param("at", Duration, Any, "when (before the horizon)"),
+            param(
+                "set",
+                List(&Text),
+                Any,
+                "the new values, as `--set` takes them",
+            ),
+        ],
+    },
+    Variant {
+        name: "Rollout",
+        form: "Rollout(at: D, over: D, set: [\"PATH=VALUE\", ...], order: Sequential, restart_supervisor: false)",
+        example: "Rollout(at: \"30d\", over: \"14d\", set: [\"supervisor.crash_on_reset=0.0\"], order: Sequential, restart_supervisor: false)",
+        doc: "head i (of `heads`, in `order`) takes the values at `at + i·over/heads`; with `restart_supervisor: true` its supervisor restarts then (in the `Coupled` design its VMs die, counted under the `crash_fault` cause)",
+        params: &[
+            param(
+                "at",
+                Duration,
+                Any,
+                "when the first head takes the values (before the horizon)",
+            ),
+            param(
+                "over",
+                Duration,
+                Any,
+                "the window the rollout spreads the heads over",
+            ),
+            param(
+                "set",
+                List(&Text),
+                Any,
+                "the new values, as `--set` takes them",
+            ),
+            param(
+                "order",
+                Choice(ORDERS),
+                Any,
+                "which head goes first (default `Sequential`)",
+            ),
+            param(
+                "restart_supervisor",
+                Choice(BOOLS),
+                Any,
+                "restart each supervisor as the change reaches it (default `false`)",
+            ),
+        ],
+    },
+];
+
+/// The orders a rollout may reach the heads in.
+pub const ORDERS: &[Variant] = &[
+    Variant {
+        name: "Sequential",
+        form: "Sequential",
+        example: "Sequential",
+        doc: "head 0, then head 1, ...",
+        params: &[],
+    },
+    Variant {
+        name: "Random",
+        form: "Random",
+        example: "Random",
+        doc: "a random permutation of the heads, drawn afresh in each replication",
+        params: &[],
+    },
+];
+
+/// A yes-or-no parameter.
+pub const BOOLS: &[Variant] = &[
+    Variant {
+        name: "false",
+        form: "false",
+        example: "false",
+        doc: "no",
+        params: &[],
+    },
+    Variant {
+        name: "true",
+        form: "true",
+        example: "true",
+        doc: "yes",
+        params: &[],
+    },
+];
