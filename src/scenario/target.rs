@@ -41,27 +41,13 @@ pub struct Target {
 
 pub use super::schema::TARGET_FORM;
 
-/// `text` with its control characters escaped (`\n`), so that an error quoting it
-/// stays on one line.
-fn without_controls(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
 impl Target {
     /// Parses `METRIC.STAT<=VALUE` (spaces allowed around the operator).
     pub fn parse(text: &str) -> Result<Target, String> {
         let bad = |why: String| {
             format!(
                 "`{}`: {why}; expected {TARGET_FORM}",
-                without_controls(text)
+                super::error::printable(text)
             )
         };
         let (lhs, op, rhs) = [("<=", Op::AtMost), (">=", Op::AtLeast)]
@@ -82,7 +68,10 @@ impl Target {
                 let keys: Vec<&str> = METRICS.iter().map(|d| d.key).collect();
                 let hint = super::suggest::nearest(key, &keys)
                     .map_or(String::new(), |k| format!(" (did you mean `{k}`?)"));
-                bad(format!("`{}` is not a metric{hint}", without_controls(key)))
+                bad(format!(
+                    "`{}` is not a metric{hint}",
+                    super::error::printable(key)
+                ))
             })?;
         let stat = parse_stat(stat).map_err(bad)?;
         let value_text = rhs.trim().trim_matches('"').to_string();
