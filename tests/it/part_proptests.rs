@@ -154,7 +154,15 @@ fn mutated_part_files_never_make_merge_panic() {
         ..Config::default()
     };
     let refused = std::cell::Cell::new(0u32);
-    let mut runner = TestRunner::new(config.clone());
+    // A fixed sequence unless PROPTEST_RANDOM is set, as in `proptests`.
+    let mut runner = if std::env::var_os("PROPTEST_RANDOM").is_some() {
+        TestRunner::new(config.clone())
+    } else {
+        TestRunner::new_with_rng(
+            config.clone(),
+            proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm),
+        )
+    };
     let result = runner.run(&(0usize..2, mutation()), |(which, m)| {
         let mut texts = good.clone();
         texts[which] = mutate(&texts[which], &m);
