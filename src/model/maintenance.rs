@@ -30,6 +30,9 @@
 //! only (a head waiting, draining or worked on keeps its maintenance). Its drain ends as
 //! a maintenance drain does, but no work follows: the head stays out of the migrations'
 //! targets until its failure, which kills what is left on it and makes it `Idle` again.
+//! A maintenance window due meanwhile finds the head busy and is merged, as above.
+//! A head whose evacuation stopped (no room, a failed migration, a loss of control)
+//! does not try again before its failure.
 //! Its VMs' pauses are downtime caused by the hardware.
 //!
 //! Owns: each head's phase and stream (windows, durations and the pauses of the VMs

@@ -127,7 +127,7 @@ fn a_trace_shows_the_warning_before_the_failure() {
     );
     let mut warned = Vec::new();
     let mut failed = 0;
-    platform.run_observed(5, 0, |t, e| match *e {
+    let metrics = platform.run_observed(5, 0, |t, e| match *e {
         Event::Hardware(HardwareEvent::FailureWarned { head, life }) => {
             warned.push((t, head, life));
         }
@@ -143,5 +143,7 @@ fn a_trace_shows_the_warning_before_the_failure() {
         }
         _ => {}
     });
+    let metrics = metrics.expect("the replication runs");
     assert!(failed > 0);
+    assert!(metrics[Metric::Migrations] > 0.0);
 }
