@@ -41,9 +41,13 @@ impl Footprint {
         let mut max_pushes = 4 * heads + boots + 8;
         // Maintenance's timers, only when the model has maintenance: a model without it
         // keeps the queue it had.
-        if sc.maintenance.per_head_per_year > 0.0 {
+        if Maintenance::sized(sc) {
             live += Maintenance::TIMERS_PER_HEAD * heads + Maintenance::live_timers(sc);
             max_pushes += Maintenance::max_pushes(sc);
+        }
+        // An announced failure's warning, pending beside the failure itself.
+        if Hardware::predicts(sc) {
+            live += heads;
         }
         // One handler can touch every head and start every free boot. Per head, one
         // event schedules at most a reconnect, a long-outage check, a supervisor
@@ -57,7 +61,7 @@ impl Footprint {
             + Links::bytes_for(h)
             + Supervisors::bytes_for(sc)
             + Changes::bytes_for(sc)
-            + Hardware::bytes_for(h)
+            + Hardware::bytes_for(sc)
             + Brain::bytes_for(sc.brain.queue_policy, h, v)
             + Faults::bytes_for(sc)
             + Maintenance::bytes_for(sc)

@@ -2,11 +2,17 @@
 //!
 //! A failed head loses its VMs in every design, powers its supervisor off and drops
 //! its link; on repair the supervisor restarts and the link reconnects afresh.
-//! Owns: each head's hardware state and its hardware stream (failure and repair draws).
+//! A share `head.predicted_fraction` of failures is announced `head.warning` ahead
+//! (at once if the failure is nearer than that): the warning drains the head by live
+//! migration (`Maintenance`'s evacuation) and the VMs left on it die with it as usual.
+//! Whether a failure is announced is decided when it is drawn, from a stream of its own,
+//! so that a model announcing none draws exactly what it drew before.
+//! Owns: each head's hardware state, its hardware stream (failure and repair draws) and
+//! its prediction stream.
 
 use super::streams::{self, Purpose, exp_per_year};
 use super::{Event, World};
-use crate::engine::{Scheduler, Stream};
+use crate::engine::{Micros, Scheduler, Stream};
 use crate::metrics::OutageCause;
 use crate::scenario::Scenario;
 
@@ -22,6 +28,11 @@ pub enum HardwareEvent {
         head: u32,
         life: u32,
     },
+    /// The failure of `head` that generation `life` will end was announced.
+    FailureWarned {
+        head: u32,
+        life: u32,
+    },
 }
 
 impl HardwareEvent {
@@ -29,13 +40,15 @@ impl HardwareEvent {
         match self {
             HardwareEvent::HeadFailed { .. } => "HeadFailed",
             HardwareEvent::HeadRepaired { .. } => "HeadRepaired",
+            HardwareEvent::FailureWarned { .. } => "FailureWarned",
         }
     }
 
     pub fn json_fields(&self) -> String {
         match *self {
             HardwareEvent::HeadFailed { head, life }
-            | HardwareEvent::HeadRepaired { head, life } => {
+            | HardwareEvent::HeadRepaired { head, life }
+            | HardwareEvent::FailureWarned { head, life } => {
                 format!("\"head\":{head},\"life\":{life}")
             }
         }
@@ -64,32 +77,66 @@ impl HeadHardware {
 pub(super) struct Hardware {
     pub(super) heads: Vec<HeadHardware>,
     rng: Vec<Stream>,
+    /// Prediction coins: one stream a head, or none when no failure is announced.
+    predict: Vec<Stream>,
 }
 
 impl Hardware {
     /// Timers one head's hardware can have pending at once: a failure and a repair.
     pub(super) const TIMERS_PER_HEAD: usize = 2;
 
-    pub(super) fn new(heads: u32) -> Hardware {
+    /// Whether some head failures are announced ahead.
+    pub(super) fn predicts(sc: &Scenario) -> bool {
+        sc.head.failures_per_year > 0.0 && sc.head.predicted_fraction > 0.0
+    }
+
+    pub(super) fn new(sc: &Scenario) -> Hardware {
+        let heads = sc.site.heads as usize;
         Hardware {
-            heads: vec![HeadHardware::NEW; heads as usize],
-            rng: streams::unseeded(heads as usize),
+            heads: vec![HeadHardware::NEW; heads],
+            rng: streams::unseeded(heads),
+            predict: streams::unseeded(if Self::predicts(sc) { heads } else { 0 }),
         }
     }
 
-    pub(super) fn bytes_for(heads: u64) -> u64 {
-        heads * std::mem::size_of::<HeadHardware>() as u64 + streams::bytes_for(heads)
+    pub(super) fn bytes_for(sc: &Scenario) -> u64 {
+        let heads = sc.site.heads as u64;
+        let predict = if Self::predicts(sc) { heads } else { 0 };
+        heads * std::mem::size_of::<HeadHardware>() as u64
+            + streams::bytes_for(heads)
+            + streams::bytes_for(predict)
     }
 
     pub(super) fn reset(&mut self, seed: u64, rep: u64) {
         self.heads.fill(HeadHardware::NEW);
         streams::reseed(&mut self.rng, Purpose::Hardware, seed, rep);
+        streams::reseed(&mut self.predict, Purpose::Prediction, seed, rep);
     }
 
     pub(super) fn schedule_first(&mut self, sc: &Scenario, h: u32, sched: &mut Scheduler<Event>) {
         if sc.head.failures_per_year > 0.0 {
             let d = exp_per_year(sc.head.failures_per_year, &mut self.rng[h as usize]);
             sched.at(d, HardwareEvent::HeadFailed { head: h, life: 0 }.into());
+            self.maybe_warn(sc, h, 0, d, sched);
+        }
+    }
+
+    /// Announces the failure of `h` due `d` from now (generation `life`) `head.warning`
+    /// ahead, if its coin says so. No coin is drawn when no failure is announced.
+    fn maybe_warn(
+        &mut self,
+        sc: &Scenario,
+        h: u32,
+        life: u32,
+        d: Micros,
+        sched: &mut Scheduler<Event>,
+    ) {
+        if sc.head.predicted_fraction > 0.0
+            && self.predict[h as usize].bernoulli(sc.head.predicted_fraction)
+        {
+            let head = h;
+            let at = d.saturating_sub(sc.head.warning_us);
+            sched.after(at, HardwareEvent::FailureWarned { head, life }.into());
         }
     }
 }
@@ -98,6 +145,7 @@ impl World {
     pub(super) fn handle_hardware(&mut self, event: HardwareEvent, sched: &mut Scheduler<Event>) {
         match event {
             HardwareEvent::HeadFailed { head, .. } => self.fail_head(head, sched),
+            HardwareEvent::FailureWarned { head, .. } => self.evacuate(head, sched),
             HardwareEvent::HeadRepaired { head: h, .. } => {
                 let hi = h as usize;
                 let hw = &mut self.hw.heads[hi];
@@ -117,6 +165,7 @@ impl World {
                         }
                         .into(),
                     );
+                    self.hw.maybe_warn(&self.sc, h, hw_life, d, sched);
                 }
             }
         }
@@ -124,7 +173,8 @@ impl World {
 
     pub(super) fn hardware_event_is_live(&self, event: &HardwareEvent) -> bool {
         match *event {
-            HardwareEvent::HeadFailed { head, life } => {
+            HardwareEvent::HeadFailed { head, life }
+            | HardwareEvent::FailureWarned { head, life } => {
                 let hw = &self.hw.heads[head as usize];
                 hw.up && hw.life == life
             }
@@ -151,6 +201,7 @@ impl World {
         self.sups.power_off(h);
         self.kill_all_vms(h, OutageCause::Hardware, now);
         self.head_changed(h, was, now);
+        self.evacuation_over(h, sched);
         self.add_cause(h, sched);
         let repair = self.sc.head.repair.sample(&mut self.hw.rng[hi]);
         sched.after(repair, HardwareEvent::HeadRepaired { head: h, life }.into());

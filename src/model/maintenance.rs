@@ -25,10 +25,21 @@
 //! stops them instead; they resume without a boot when the work ends. While a head is
 //! worked on the brain starts no boot on it.
 //!
+//! Evacuating: a head whose hardware failure was announced (`head.predicted_fraction`)
+//! is drained the same way, outside the maintenance turns and windows, from `Idle`
+//! only (a head waiting, draining or worked on keeps its maintenance). Its drain ends as
+//! a maintenance drain does, but no work follows: the head stays out of the migrations'
+//! targets until its failure, which kills what is left on it and makes it `Idle` again.
+//! A maintenance window due meanwhile finds the head busy and is merged, as above.
+//! A head whose evacuation stopped (no room, a failed migration, a loss of control)
+//! does not try again before its failure.
+//! Its VMs' pauses are downtime caused by the hardware.
+//!
 //! Owns: each head's phase and stream (windows, durations and the pauses of the VMs
 //! leaving it), the waiting heads, the migrations in flight and the slots they
 //! reserve, and each head's count of control losses.
 
+use super::hardware::Hardware;
 use super::streams::{self, Purpose, exp_per_year};
 use super::vm::VmState;
 use super::{Event, World};
@@ -106,6 +117,8 @@ pub(super) enum Phase {
     Waiting,
     Draining,
     Working,
+    /// Drained (or being drained) ahead of an announced hardware failure.
+    Evacuating,
 }
 
 /// One migration in flight: its VM, its heads, and their control-loss counts when it
@@ -152,9 +165,15 @@ impl Maintenance {
         sc.maintenance.per_head_per_year > 0.0
     }
 
+    /// Whether the state is sized at all: with maintenance windows, or with announced
+    /// failures to evacuate heads before.
+    pub(super) fn sized(sc: &Scenario) -> bool {
+        Self::on(sc) || Hardware::predicts(sc)
+    }
+
     /// Heads the state is sized for: all of them, or none without maintenance.
     fn sized_heads(sc: &Scenario) -> usize {
-        if Self::on(sc) {
+        if Self::sized(sc) {
             sc.site.heads as usize
         } else {
             0
@@ -163,7 +182,7 @@ impl Maintenance {
 
     /// Migration slots: the concurrency, or none without live migration.
     fn sized_flights(sc: &Scenario) -> usize {
-        if Self::on(sc) && sc.maintenance.drain == Drain::LiveMigrate {
+        if (Self::on(sc) && sc.maintenance.drain == Drain::LiveMigrate) || Hardware::predicts(sc) {
             sc.maintenance.migration_concurrency as usize
         } else {
             0
@@ -297,8 +316,9 @@ impl World {
                 let now = sched.now();
                 let v = &mut self.vms.vm[vm as usize];
                 v.state = VmState::Running;
+                let cause = v.cause;
                 let h = self.placement.head_of(vm);
-                self.rec.vm_up(now, vm, h, OutageCause::Maintenance);
+                self.rec.vm_up(now, vm, h, cause);
             }
         }
     }
@@ -328,6 +348,31 @@ impl World {
         } else {
             self.begin_work(h, sched);
         }
+    }
+
+    /// Head `h`'s hardware failure was announced: its running VMs are migrated away
+    /// while it lasts, if it is in no maintenance.
+    pub(super) fn evacuate(&mut self, h: u32, sched: &mut Scheduler<Event>) {
+        if self.maint.phase.get(h as usize) != Some(&Phase::Idle) {
+            return;
+        }
+        self.maint.phase[h as usize] = Phase::Evacuating;
+        self.maint.stopped[h as usize] = false;
+        self.maint.draining.push(h);
+        self.pump_migrations(sched);
+    }
+
+    /// Head `h`'s hardware failed: an evacuation of it starts no more migrations, and
+    /// ends once none of its copies is in flight (each of them fails).
+    pub(super) fn evacuation_over(&mut self, h: u32, sched: &mut Scheduler<Event>) {
+        if self.maint.phase.get(h as usize) != Some(&Phase::Evacuating) {
+            return;
+        }
+        self.maint.stopped[h as usize] = true;
+        if !self.maint.draining.contains(&h) {
+            self.maint.phase[h as usize] = Phase::Idle;
+        }
+        self.pump_migrations(sched);
     }
 
     /// The head is drained as far as it will be: its VMs die (or stop, with `None`)
@@ -438,7 +483,11 @@ impl World {
             let d = self.maint.draining[i];
             if self.maint.stopped[d as usize] && self.maint.migrating[d as usize] == 0 {
                 self.maint.draining.remove(i);
-                self.begin_work(d, sched);
+                if self.maint.phase[d as usize] != Phase::Evacuating {
+                    self.begin_work(d, sched);
+                } else if !self.hw.heads[d as usize].up {
+                    self.maint.phase[d as usize] = Phase::Idle;
+                }
             } else {
                 i += 1;
             }
@@ -476,6 +525,11 @@ impl World {
             self.placement.move_vm(vm, f.to);
             self.vms.heads[f.from as usize].killable -= 1;
             self.vms.heads[f.to as usize].killable += 1;
+            let cause = if self.maint.phase[f.from as usize] == Phase::Evacuating {
+                OutageCause::Hardware
+            } else {
+                OutageCause::Maintenance
+            };
             let pause = self
                 .sc
                 .maintenance
@@ -486,7 +540,7 @@ impl World {
             if pause > 0 {
                 let v = &mut self.vms.vm[vm as usize];
                 v.state = VmState::Paused;
-                v.cause = OutageCause::Maintenance;
+                v.cause = cause;
                 v.boot = v.boot.wrapping_add(1);
                 let generation = v.boot;
                 self.rec.vm_down_unsampled(now, vm);

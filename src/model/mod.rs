@@ -126,7 +126,9 @@ impl Event {
                 | SupervisorEvent::SupervisorRestarted { head, .. },
             )
             | Event::Hardware(
-                HardwareEvent::HeadFailed { head, .. } | HardwareEvent::HeadRepaired { head, .. },
+                HardwareEvent::HeadFailed { head, .. }
+                | HardwareEvent::HeadRepaired { head, .. }
+                | HardwareEvent::FailureWarned { head, .. },
             ) => Some(head),
             Event::Maintenance(e) => e.head(),
             _ => None,
@@ -189,7 +191,7 @@ impl World {
             vms: Vms::new(heads, vms),
             links: Links::new(heads),
             sups: Supervisors::new(sc),
-            hw: Hardware::new(heads),
+            hw: Hardware::new(sc),
             brain: Brain::new(sc, heads, vms),
             faults: Faults::new(sc),
             maint: Maintenance::new(sc),

@@ -33,6 +33,9 @@ pub enum Purpose {
     RolloutOrder = 15,
     /// The coins that thin background crashes when a change sets their rate.
     BackgroundThinning = 16,
+    /// The coin that decides whether a head failure is announced ahead, one stream per
+    /// head.
+    Prediction = 17,
     /// A sensitivity study's Latin hypercube (entity: the varied parameter). Study
     /// streams are numbered from 101 so that model purposes can grow below them.
     SensitivitySample = 101,

@@ -65,7 +65,7 @@ impl TraceFilter {
 }
 
 /// Every timer event's name (the notes' names are `Note::NAMES`).
-const EVENT_NAMES: [&str; 21] = [
+const EVENT_NAMES: [&str; 22] = [
     "FlapBegan",
     "FlapHealed",
     "ReconnectAttempted",
@@ -83,6 +83,7 @@ const EVENT_NAMES: [&str; 21] = [
     "HeadFaultFired",
     "HeadFailed",
     "HeadRepaired",
+    "FailureWarned",
     "MaintenanceDue",
     "MaintenanceEnded",
     "MigrationCopied",

@@ -316,6 +316,21 @@ impl Default for RawBrain {
 pub struct RawHead {
     pub failures_per_year: f64,
     pub repair: RawDist,
+    /// Left out when 0 or the default, so that a model written back reads as before.
+    #[serde(skip_serializing_if = "RawHead::unpredicted")]
+    pub predicted_fraction: f64,
+    #[serde(skip_serializing_if = "RawHead::default_warning")]
+    pub warning: Dur,
+}
+
+impl RawHead {
+    fn unpredicted(f: &f64) -> bool {
+        *f == 0.0
+    }
+
+    fn default_warning(d: &Dur) -> bool {
+        *d == Dur::of("30m")
+    }
 }
 
 impl Default for RawHead {
@@ -325,6 +340,8 @@ impl Default for RawHead {
             repair: RawDist::Exponential {
                 mean: Dur::of("4h"),
             },
+            predicted_fraction: 0.0,
+            warning: Dur::of("30m"),
         }
     }
 }

@@ -204,6 +204,10 @@ impl Admission {
 pub struct HeadParams {
     pub failures_per_year: f64,
     pub repair: Dist,
+    /// The share of failures announced `warning_us` ahead, so that the head's VMs can
+    /// be migrated away first.
+    pub predicted_fraction: f64,
+    pub warning_us: Micros,
 }
 
 /// Which heads a fault touches.

@@ -13,6 +13,7 @@ use super::types::*;
 use super::work::check_work;
 
 mod changes;
+mod evacuation;
 mod maintenance;
 mod racks;
 use crate::engine::{Dist, Micros};
@@ -491,7 +492,10 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
             0.0,
         ),
         repair: p.take(dist(field_path!("head.repair"), &raw.head.repair), NO_DIST),
+        predicted_fraction: 0.0,
+        warning_us: 0,
     };
+    let head = evacuation::head(&mut p, raw, head);
 
     let rack_params = racks::racks(&mut p, raw);
     let maintenance = maintenance::maintenance(&mut p, raw);

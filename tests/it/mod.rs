@@ -3,6 +3,7 @@ mod cli;
 mod common;
 mod contention;
 mod determinism;
+mod evacuation;
 mod explain;
 mod gate;
 mod hardening;

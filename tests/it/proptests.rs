@@ -263,6 +263,13 @@ fn field_value(field: &'static schema::Field) -> BoxedStrategy<Option<String>> {
         // Counts as small as `site.vms_per_head`'s would mostly be fewer slots than
         // VMs: mostly room to spare, sometimes too little.
         mostly(&["None", "6", "Some(12)"], &["1", "0"])
+    } else if field.path == "head.predicted_fraction" {
+        // Mostly no prediction, so that each field added to the schema does not thin
+        // the share of valid models: sometimes every failure announced, rarely a bad
+        // probability.
+        mostly(&["0.0", "0.0", "1.0", "0.5"], &["1.5"])
+    } else if field.path == "head.warning" {
+        mostly(&["\"30m\"", "\"0s\"", "\"1d\""], &["\"soon\""])
     } else if field.path == "uncertain" {
         // Free-form paths and ranges would almost never name a numeric field with a
         // range inside its own: mostly valid lists, sometimes a bad one, so the
@@ -606,7 +613,11 @@ fn generator_produces_models_that_run() {
     // models (so the simulation is exercised, not only the parser), and some are not.
     let mut runner = TestRunner::deterministic();
     let mut valid = 0;
-    let total = 200;
+    // About one generated text in eight is valid; 2 000 of them keep the share's
+    // sampling error (under 1 %) well inside the margin above the 10 % asked, so that
+    // a field added to the schema, which shifts every later draw, cannot fail the test
+    // by luck alone.
+    let total = 2000;
     for _ in 0..total {
         let text = model_text()
             .new_tree(&mut runner)

@@ -530,6 +530,10 @@ schema! {
         "hardware failures: the head's VMs die in every design";
     head.repair: Dist, optional, "", Any,
         "time to repair a head; it then restarts its supervisor and reconnects";
+    head.predicted_fraction: Number, optional, "probability", Probability,
+        "the share of hardware failures announced `head.warning` ahead: the head is then drained by live migration as for `drain: LiveMigrate` maintenance (an assumption; 0 announces none)";
+    head.warning: Duration, optional, "", Any,
+        "how long before an announced hardware failure its warning comes";
     racks: Section, optional, "", Any, "rack switches";
     racks.switch_failures_per_year: Number, optional, "per rack per year", Rate,
         "rack-switch failures (Poisson, one at a time per rack): every link of the rack's heads drops until the switch is repaired";

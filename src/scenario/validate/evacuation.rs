@@ -1,0 +1,21 @@
+//! Validation of evacuation on a predicted head failure (`head.predicted_fraction`,
+//! `head.warning`): kept apart so that the fields the hardware model's warnings read
+//! are checked in one place.
+
+use super::super::raw::RawScenario;
+use super::super::schema::field_path;
+use super::super::types::HeadParams;
+use super::{Problems, duration, number, range_of};
+
+/// `head` with its prediction settings read from `raw` and checked.
+pub(super) fn head(p: &mut Problems, raw: &RawScenario, head: HeadParams) -> HeadParams {
+    let fraction = field_path!("head.predicted_fraction");
+    HeadParams {
+        predicted_fraction: p.take(
+            number(fraction, range_of(fraction), raw.head.predicted_fraction),
+            0.0,
+        ),
+        warning_us: p.take(duration(field_path!("head.warning"), &raw.head.warning), 0),
+        ..head
+    }
+}
