@@ -8,6 +8,37 @@ use bigvsim::scenario::{self, target::Target};
 
 use super::common::{QUIET, bin, root};
 
+/// Runs `bigvsim solve ARGS` from the repository root; it must succeed. Its stdout.
+fn solve_ok(args: &[&str]) -> Vec<u8> {
+    let out = Command::new(bin())
+        .current_dir(root())
+        .arg("solve")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A directory holding the QUIET model (with `extra` inserted before its faults), and
+/// the model's path.
+fn quiet_file(name: &str, extra: &str) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("bigvsim-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("quiet.ron");
+    std::fs::write(
+        &model,
+        QUIET.replacen("faults:", &format!("{extra}faults:"), 1),
+    )
+    .unwrap();
+    let path = model.to_str().unwrap().to_string();
+    (dir, path)
+}
+
 /// The smallest number of boot slots c that brings a site-wide crash of `vms` VMs,
 /// restart `r_s` and fixed boot `boot_s` back within `target_s`: the makespan is
 /// r + ⌈N/c⌉·T, so ⌈N/c⌉ may be at most k = ⌊(target − r)/T⌋ and c = ⌈N/k⌉.
@@ -76,52 +107,25 @@ fn solve_finds_the_closed_form_number_of_boot_slots() {
 fn solve_says_when_no_value_in_the_range_meets_the_target() {
     // 70 VMs, 45 s boots, restart 5 s: even unlimited slots take 50 s, so no slot count
     // in 1..100 gets under 40 s. Exit 0, `"value": null`, and the probes made.
-    let dir = std::env::temp_dir().join(format!("bigvsim-solve-none-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let model = dir.join("quiet.ron");
-    std::fs::write(&model, QUIET).unwrap();
-    let out = Command::new(bin())
-        .current_dir(root())
-        .args([
-            "solve",
-            model.to_str().unwrap(),
-            "--param",
-            "brain.reboot_concurrency=1..100",
-            "--target",
-            "full_recovery_s.mean<=40s",
-            "-r",
-            "2",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (dir, model) = quiet_file("solve-none", "");
+    let args = [
+        model.as_str(),
+        "--param",
+        "brain.reboot_concurrency=1..100",
+        "--target",
+        "full_recovery_s.mean<=40s",
+        "-r",
+        "2",
+    ];
+    let doc: serde_json::Value =
+        serde_json::from_slice(&solve_ok(&[&args[..], &["--format", "json"]].concat())).unwrap();
     assert_eq!(doc["value"], serde_json::Value::Null);
     assert_eq!(doc["param"], "brain.reboot_concurrency");
     let probes = doc["probes"].as_array().unwrap();
     assert!(probes.len() >= 2);
     assert!(probes.iter().all(|p| p["target"]["met"] == false));
     // The text says so in words.
-    let text = Command::new(bin())
-        .args([
-            "solve",
-            model.to_str().unwrap(),
-            "--param",
-            "brain.reboot_concurrency=1..100",
-            "--target",
-            "full_recovery_s.mean<=40s",
-            "-r",
-            "2",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(text.stdout).unwrap();
+    let text = String::from_utf8(solve_ok(&args)).unwrap();
     assert!(
         text.contains("no value in 1..100 meets the target"),
         "{text}"
@@ -252,34 +256,20 @@ fn solve_refuses_what_it_cannot_solve() {
 fn solve_takes_the_models_own_target_when_it_states_one() {
     // Without --target, the model's single target is solved for: 70 VMs, 45 s boots,
     // restart 5 s, within 410 s: 8 slots (9 waves), as the closed form says.
-    let dir = std::env::temp_dir().join(format!("bigvsim-solve-own-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let model = dir.join("quiet.ron");
-    let text = QUIET.replacen(
-        "faults:",
-        "targets: [\"full_recovery_s.mean <= 410\"],\n    faults:",
-        1,
+    let (dir, model) = quiet_file(
+        "solve-own",
+        "targets: [\"full_recovery_s.mean <= 410\"],\n    ",
     );
-    std::fs::write(&model, text).unwrap();
-    let out = Command::new(bin())
-        .args([
-            "solve",
-            model.to_str().unwrap(),
-            "--param",
-            "brain.reboot_concurrency=1..100",
-            "-r",
-            "2",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = solve_ok(&[
+        model.as_str(),
+        "--param",
+        "brain.reboot_concurrency=1..100",
+        "-r",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(doc["value"], "8");
     assert_eq!(doc["target"], "full_recovery_s.mean <= 410");
     let _ = std::fs::remove_dir_all(&dir);
@@ -289,30 +279,19 @@ fn solve_takes_the_models_own_target_when_it_states_one() {
 fn solve_is_the_same_whatever_the_threads() {
     // The same model and seed give byte-identical solve output, with one thread or two.
     let run = |jobs: &str| {
-        let out = Command::new(bin())
-            .current_dir(root())
-            .args([
-                "solve",
-                "models/york-2017.ron",
-                "--param",
-                "brain.reboot_concurrency=10..80",
-                "--target",
-                "site_recovery_s.p90<=1.5h",
-                "-r",
-                "6",
-                "--jobs",
-                jobs,
-                "--format",
-                "json",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
+        solve_ok(&[
+            "models/york-2017.ron",
+            "--param",
+            "brain.reboot_concurrency=10..80",
+            "--target",
+            "site_recovery_s.p90<=1.5h",
+            "-r",
+            "6",
+            "--jobs",
+            jobs,
+            "--format",
+            "json",
+        ])
     };
     let one = run("1");
     assert_eq!(one, run("2"));
