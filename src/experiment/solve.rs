@@ -14,7 +14,7 @@ use super::{Batch, Plan, run_batch};
 use crate::metrics::{METRICS, Summary};
 use crate::scenario::duration::{format_duration_us, parse_duration_us};
 use crate::scenario::schema::{self, Kind};
-use crate::scenario::target::{Stat, Target};
+use crate::scenario::target::Target;
 use crate::scenario::{LoadedModel, ScenarioError};
 
 /// The values a solved parameter may take.
@@ -376,11 +376,6 @@ fn expected_probes(domain: &Domain) -> usize {
         Domain::Duration { tolerance, .. } => tolerance as f64,
     };
     2 + libm::ceil(libm::log2(((hi - lo) / step).max(1.0))) as usize
-}
-
-/// Whether a target's statistic is a quantile (for labels).
-pub fn is_quantile(t: &Target) -> bool {
-    matches!(t.stat, Stat::Quantile(_))
 }
 
 #[cfg(test)]

@@ -8,6 +8,17 @@ use bigvsim::scenario::{self, target::Target};
 
 use super::common::{QUIET, bin, root};
 
+/// Solves `spec` on the QUIET model, `reps` replications per probe.
+fn solve_quiet(spec: &SolveSpec, reps: u64) -> bigvsim::experiment::solve::Solve {
+    solve(
+        &|sets| scenario::load_str("quiet.ron", QUIET, sets),
+        spec,
+        &Plan::new(3, reps),
+        &|_, _| {},
+    )
+    .unwrap()
+}
+
 /// Runs `bigvsim solve ARGS` from the repository root; it must succeed. Its stdout.
 fn solve_ok(args: &[&str]) -> Vec<u8> {
     let out = Command::new(bin())
@@ -71,13 +82,7 @@ fn solve_finds_the_closed_form_number_of_boot_slots() {
             largest: false,
             overrides: &sets,
         };
-        let s = solve(
-            &|sets| scenario::load_str("quiet.ron", QUIET, sets),
-            &spec,
-            &Plan::new(3, 2),
-            &|_, _| {},
-        )
-        .unwrap();
+        let s = solve_quiet(&spec, 2);
         let expected = closed_form(heads * per_head, 5, boot_s, target_s);
         assert_eq!(
             s.value.as_deref().map(|v| v.parse::<u64>().unwrap()),
@@ -146,13 +151,7 @@ fn solve_reaches_parameters_inside_distributions_and_faults() {
         largest: true,
         overrides: &[],
     };
-    let s = solve(
-        &|sets| scenario::load_str("quiet.ron", QUIET, sets),
-        &spec,
-        &Plan::new(3, 2),
-        &|_, _| {},
-    )
-    .unwrap();
+    let s = solve_quiet(&spec, 2);
     let at = s.answer().unwrap().x / 1e6;
     assert!((85_989.0..=85_990.0).contains(&at), "{at}");
     // A distribution's parameter: the largest mean of exponential boots that still
@@ -167,13 +166,7 @@ fn solve_reaches_parameters_inside_distributions_and_faults() {
         largest: true,
         overrides: &sets,
     };
-    let s = solve(
-        &|sets| scenario::load_str("quiet.ron", QUIET, sets),
-        &spec,
-        &Plan::new(3, 4),
-        &|_, _| {},
-    )
-    .unwrap();
+    let s = solve_quiet(&spec, 4);
     let answer = s.answer().unwrap().x;
     assert!(answer > 10e6 && answer < 600e6, "{answer}");
     assert!(s.probes.iter().all(|p| p.result.met == (p.x <= answer)));
