@@ -29,6 +29,8 @@ $bigvsim sweep models/scale-10k-heads.ron --param brain.accept_per_s=50,60,75,10
 $bigvsim sweep models/york-2016-2017.ron --param 'changes[1].over=0s,2d,7d,14d,28d,56d' \
     --param 'changes[1].restart_supervisor=false,true' --replications 1000 --force \
     --out reports/york-rollout >/dev/null
+$bigvsim sweep models/york-year-evacuate.ron --param head.predicted_fraction=0,0.2,0.4,0.6,0.8,1 \
+    --replications 200 --force --out reports/york-evacuation >/dev/null
 $bigvsim sensitivity models/york-2017.ron models/york-2017-fast-reboot.ron --samples 32 \
     --replications 20 --force --out reports/york-2017-sensitivity >/dev/null
 $bigvsim solve models/york-2017.ron --param brain.reboot_concurrency=1..400 \
