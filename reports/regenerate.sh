@@ -16,7 +16,8 @@ $bigvsim compare models/york-year.ron models/york-year-patched.ron models/york-y
 $bigvsim sweep models/york-2017.ron --param brain.reboot_concurrency=10,20,40,80 \
     --replications 100 --force --out reports/york-2017-concurrency >/dev/null
 $bigvsim sweep models/york-2017.ron --param brain.per_head_concurrency=1,2,4,10,20 \
-    --param brain.queue_policy=Fifo,RoundRobinHeads --replications 100 --force --out reports/york-2017-per-head-limit >/dev/null
+    --param brain.queue_policy=Fifo,RoundRobinHeads --replications 100 --force \
+    --out reports/york-2017-per-head-limit >/dev/null
 $bigvsim compare models/york-rack-coupled.ron models/york-rack-decoupled.ron \
     --replications 200 --force --out reports/york-rack >/dev/null
 $bigvsim compare models/york-maintenance-reboot.ron models/york-maintenance-migrate.ron \
