@@ -54,6 +54,10 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .map_err(Failure::input)?;
     let sweep = SweepModels::load(&args.model, &c.sets, &params)
         .map_err(|e| Failure::input(e.to_string()))?;
+    sweep
+        .warnings()
+        .iter()
+        .for_each(|w| eprintln!("warning: {w}"));
     let range = shard.map_or(0..c.replications, |s| s.range(c.replications));
     let runs = range.end - range.start;
     let jobs = fit_owned(&sweep.models_with_sets(), workers(c.jobs), runs)?;

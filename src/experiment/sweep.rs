@@ -301,6 +301,7 @@ pub struct SweepModels {
     params: Vec<String>,
     points: Vec<(Vec<String>, LoadedModel)>,
     targets: Vec<Target>,
+    warnings: Vec<String>,
 }
 
 impl SweepModels {
@@ -325,13 +326,32 @@ impl SweepModels {
             points.push((values, m));
         }
         let base = scenario::load(path, sets).map_err(SweepError::Model)?;
+        // The model's own warnings once; a point's own (a value without effect there)
+        // once per point that has it, naming the point.
+        let mut warnings = base.warnings.clone();
+        for (values, m) in &points {
+            for w in m.warnings.iter().filter(|w| !base.warnings.contains(w)) {
+                let at: Vec<String> = params
+                    .iter()
+                    .zip(values)
+                    .map(|(p, v)| format!("{}={v}", p.path))
+                    .collect();
+                warnings.push(format!("at {}: {w}", at.join(", ")));
+            }
+        }
         Ok(SweepModels {
+            warnings,
             targets: base.scenario.targets.clone(),
             design: DesignInfo::of(&base),
             overrides: sets.to_vec(),
             params: params.iter().map(|p| p.path.clone()).collect(),
             points,
         })
+    }
+
+    /// The warnings of the model and of its points, each once.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The model of every grid point, first parameter slowest.

@@ -383,3 +383,58 @@ fn output_to_a_closed_pipe_ends_quietly() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn sweep_prints_each_warning_once_naming_the_point_it_belongs_to() {
+    // Proves a sweep warns as `run` does: the model's own warning once (not once per
+    // point), and a warning only some points have once per such point, naming it.
+    let m = "models/york-maintenance-migrate.ron";
+    let out = run(&[
+        "sweep",
+        m,
+        "-r",
+        "1",
+        "--param",
+        "site.vm_slots_per_head=40,44,48",
+        "--param",
+        "brain.reboot_concurrency=10,20",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 2, "{err}");
+    for (w, concurrency) in warnings.iter().zip([10, 20]) {
+        assert!(
+            w.starts_with(&format!(
+                "warning: at site.vm_slots_per_head=40, brain.reboot_concurrency={concurrency}: {m}:"
+            )) && w.contains("field `maintenance.drain`: has no effect"),
+            "{w}"
+        );
+    }
+    let set = "maintenance.drain=LiveMigrate";
+    let out = run(&[
+        "sweep",
+        "models/york-maintenance-reboot.ron",
+        "-r",
+        "1",
+        "--set",
+        set,
+        "--set",
+        "site.vm_slots_per_head=40",
+        "--param",
+        "brain.reboot_concurrency=10,20,30",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(!warnings[0].starts_with("warning: at "), "{}", warnings[0]);
+}
