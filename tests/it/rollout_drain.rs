@@ -224,3 +224,18 @@ fn an_at_change_that_restarts_supervisors_kills_every_coupled_vm_at_its_time() {
     let (log, _) = outages(&text, &["changes[0].restart_supervisor=false"]);
     assert!(log.is_empty());
 }
+
+#[test]
+fn a_drain_in_the_decoupled_design_is_warned_about() {
+    let drain_warnings = |sets: &[&str]| -> Vec<String> {
+        validate::warnings(&model_str(DRAINED, sets).scenario)
+            .into_iter()
+            .filter(|e| e.path.as_deref() == Some("changes[0].drain"))
+            .map(|e| e.message)
+            .collect()
+    };
+    assert!(drain_warnings(&[]).is_empty());
+    let w = drain_warnings(&["design.coupling=Decoupled"]);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("keeps the head's VMs"), "{}", w[0]);
+}
