@@ -40,7 +40,9 @@
 //! outside the maintenance turns; when its drain ends its supervisor restarts, which
 //! kills what is left on it, and it is `Idle` again. While it drains it takes no
 //! migrated VM (its restart would kill them); once restarted it is an ordinary target.
-//! Its VMs' pauses count under the rollout restart's own cause, `CrashFault`.
+//! Its VMs' pauses count under the rollout restart's own cause, `CrashFault`. A
+//! maintenance window due meanwhile finds the head busy and is merged, and a failure
+//! warning starts no evacuation, as for a head in maintenance.
 //!
 //! Owns: each head's phase and stream (windows, durations and the pauses of the VMs
 //! leaving it), the waiting heads, the migrations in flight and the slots they

@@ -237,5 +237,5 @@ fn a_drain_in_the_decoupled_design_is_warned_about() {
     assert!(drain_warnings(&[]).is_empty());
     let w = drain_warnings(&["design.coupling=Decoupled"]);
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].contains("keeps the head's VMs"), "{}", w[0]);
+    assert!(w[0].contains("saves nothing"), "{}", w[0]);
 }

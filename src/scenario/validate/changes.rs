@@ -206,8 +206,8 @@ fn drain_warnings(sc: &Scenario, out: &mut Vec<FieldError>) {
         if sc.design.coupling == Coupling::Decoupled {
             out.push(FieldError::new(
                 field,
-                "has no effect on downtime: in the Decoupled design a supervisor restart \
-                 keeps the head's VMs, so draining only moves them (each with its pause)",
+                "saves nothing: in the Decoupled design a supervisor restart keeps the \
+                 head's VMs, so draining only moves them, each at the cost of its pause",
             ));
         } else if sc.maintenance.vm_slots_per_head == sc.site.vms_per_head {
             out.push(FieldError::new(
