@@ -32,6 +32,12 @@ $bigvsim sweep models/york-2016-2017.ron --param 'changes[1].over=0s,2d,7d,14d,2
     --out reports/york-rollout >/dev/null
 $bigvsim sweep models/york-year-evacuate.ron --param head.predicted_fraction=0,0.2,0.4,0.6,0.8,1 \
     --replications 200 --force --out reports/york-evacuation >/dev/null
+$bigvsim compare models/york-2016-2017.ron models/york-2016-2017-drain.ron models/york-2016-2017-drain.ron \
+    --design-set '1:changes[1].drain=None' --replications 1000 --force \
+    --out reports/york-rollout-drain >/dev/null
+$bigvsim sweep models/york-2016-2017-drain.ron --param 'changes[1].over=0s,30m,1h,6h,2d,7d,14d' \
+    --param 'changes[1].drain=None,LiveMigrate' --replications 1000 --force \
+    --out reports/york-rollout-drain-speed >/dev/null
 $bigvsim sensitivity models/york-2017.ron models/york-2017-fast-reboot.ron --samples 32 \
     --replications 20 --force --out reports/york-2017-sensitivity >/dev/null
 $bigvsim solve models/york-2017.ron --param brain.reboot_concurrency=1..400 \

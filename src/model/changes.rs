@@ -14,7 +14,20 @@
 //! the change) when a replication starts. With `restart_supervisor` the head's
 //! supervisor restarts as the change reaches it, which in the `Coupled` design kills
 //! its VMs; those outages count under the `CrashFault` cause (a crash the operator
-//! causes on purpose), and the trace notes them as a `rollout_restart` crash.
+//! causes on purpose), and the trace notes them as a `rollout_restart` crash. An `At`
+//! change with `restart_supervisor` restarts every head's supervisor at its time, the
+//! same way and without a drain.
+//!
+//! With `drain: LiveMigrate` a rollout that reaches an idle, controllable head drains
+//! it first with the maintenance machinery (`maintenance.rs`: `Phase::RolloutDrain`,
+//! the same migration slots, copy time, pauses and failure rules) and restarts its
+//! supervisor when the drain ends, killing only what is left on it. A head that is
+//! not idle (waiting for or in maintenance, evacuating, already draining for another
+//! rollout) or is out of control restarts at once, as without a drain. The steps keep
+//! their schedule whatever the drains take: several heads may drain at once when
+//! drains last longer than the time between steps, and a head that a drain is
+//! copying VMs to when its own step comes makes those copies fail (it takes no VM
+//! while its restart is pending).
 //! Owns: the rollouts' orders and the order streams.
 
 use super::notes::CrashCause;
@@ -22,7 +35,7 @@ use super::streams::Purpose;
 use super::{Event, World};
 use crate::engine::Scheduler;
 use crate::metrics::OutageCause;
-use crate::scenario::{ChangePath, RolloutOrder, Scenario, step_time};
+use crate::scenario::{ChangePath, RolloutDrain, RolloutOrder, Scenario, step_time};
 
 /// The events of changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -132,17 +145,25 @@ impl World {
         let ChangeEvent::ChangeReached { change, step } = event;
         let c = change as usize;
         let heads = self.sc.site.heads;
+        let restart = self.sc.changes[c].restart_supervisor;
         if self.sc.changes[c].order.is_none() {
             for h in 0..heads {
                 self.apply_change(c, h);
+                if restart {
+                    self.rollout_restart(h, sched);
+                }
             }
             return;
         }
         let h = self.changes.head(&self.sc, c, step);
         self.apply_change(c, h);
-        if self.sc.changes[c].restart_supervisor {
-            self.note_crash(h, CrashCause::RolloutRestart);
-            self.crash_supervisor(h, OutageCause::CrashFault, sched);
+        if restart {
+            // A drained head restarts when its drain ends (`pump_migrations`).
+            let drained = self.sc.changes[c].drain == RolloutDrain::LiveMigrate
+                && self.rollout_drain(h, sched);
+            if !drained {
+                self.rollout_restart(h, sched);
+            }
         }
         if step + 1 < heads {
             let ch = &self.sc.changes[c];
@@ -153,6 +174,13 @@ impl World {
             };
             sched.at(next, event.into());
         }
+    }
+
+    /// A change restarts head `h`'s supervisor: in the `Coupled` design the VMs on the
+    /// head die, counted as a crash the operator causes on purpose.
+    pub(super) fn rollout_restart(&mut self, h: u32, sched: &mut Scheduler<Event>) {
+        self.note_crash(h, CrashCause::RolloutRestart);
+        self.crash_supervisor(h, OutageCause::CrashFault, sched);
     }
 
     /// Head `h` takes change `c`'s values.

@@ -107,7 +107,7 @@ pub(super) fn check(w: &World, now_us: Micros) -> Result<(), String> {
         .maint
         .phase
         .iter()
-        .filter(|p| !matches!(p, Phase::Idle | Phase::Waiting | Phase::Evacuating))
+        .filter(|p| matches!(p, Phase::Draining | Phase::Working))
         .count() as u32;
     if in_maintenance != w.maint.active || in_maintenance > w.sc.maintenance.max_concurrent_heads {
         return Err(format!(

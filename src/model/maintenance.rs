@@ -35,6 +35,15 @@
 //! does not try again before its failure.
 //! Its VMs' pauses are downtime caused by the hardware.
 //!
+//! Rollout drains (`drain: LiveMigrate` on a restarting rollout, see `changes.rs`): a
+//! head the rollout reaches while `Idle` and controllable is drained the same way,
+//! outside the maintenance turns; when its drain ends its supervisor restarts, which
+//! kills what is left on it, and it is `Idle` again. While it drains it takes no
+//! migrated VM (its restart would kill them); once restarted it is an ordinary target.
+//! Its VMs' pauses count under the rollout restart's own cause, `CrashFault`. A
+//! maintenance window due meanwhile finds the head busy and is merged, and a failure
+//! warning starts no evacuation, as for a head in maintenance.
+//!
 //! Owns: each head's phase and stream (windows, durations and the pauses of the VMs
 //! leaving it), the waiting heads, the migrations in flight and the slots they
 //! reserve, and each head's count of control losses.
@@ -45,7 +54,7 @@ use super::vm::VmState;
 use super::{Event, World};
 use crate::engine::{Scheduler, Stream};
 use crate::metrics::OutageCause;
-use crate::scenario::{Drain, Scenario};
+use crate::scenario::{Drain, RolloutDrain, Scenario};
 
 /// The events of planned maintenance and live migration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -119,6 +128,8 @@ pub(super) enum Phase {
     Working,
     /// Drained (or being drained) ahead of an announced hardware failure.
     Evacuating,
+    /// Being drained ahead of a rollout's supervisor restart.
+    RolloutDrain,
 }
 
 /// One migration in flight: its VM, its heads, and their control-loss counts when it
@@ -165,10 +176,17 @@ impl Maintenance {
         sc.maintenance.per_head_per_year > 0.0
     }
 
-    /// Whether the state is sized at all: with maintenance windows, or with announced
-    /// failures to evacuate heads before.
+    /// Whether the state is sized at all: with maintenance windows, with announced
+    /// failures to evacuate heads before, or with rollouts that drain heads.
     pub(super) fn sized(sc: &Scenario) -> bool {
-        Self::on(sc) || Hardware::predicts(sc)
+        Self::on(sc) || Hardware::predicts(sc) || Self::rollout_drains(sc)
+    }
+
+    /// Whether a rollout drains heads before it restarts their supervisors.
+    fn rollout_drains(sc: &Scenario) -> bool {
+        sc.changes
+            .iter()
+            .any(|c| c.drain == RolloutDrain::LiveMigrate)
     }
 
     /// Heads the state is sized for: all of them, or none without maintenance.
@@ -182,7 +200,10 @@ impl Maintenance {
 
     /// Migration slots: the concurrency, or none without live migration.
     fn sized_flights(sc: &Scenario) -> usize {
-        if (Self::on(sc) && sc.maintenance.drain == Drain::LiveMigrate) || Hardware::predicts(sc) {
+        if (Self::on(sc) && sc.maintenance.drain == Drain::LiveMigrate)
+            || Hardware::predicts(sc)
+            || Self::rollout_drains(sc)
+        {
             sc.maintenance.migration_concurrency as usize
         } else {
             0
@@ -201,9 +222,15 @@ impl Maintenance {
     }
 
     /// Timers one event can schedule: the next window, a copy per migration slot, one
-    /// pause, and the work's end of every head that may begin its work at once.
+    /// pause, and the work's end of every head that may begin its work at once (or,
+    /// with rollout drains, the supervisor restart of every head that may end its
+    /// drain at once: any of them).
     pub(super) fn max_pushes(sc: &Scenario) -> usize {
-        let heads = sc.maintenance.max_concurrent_heads.min(sc.site.heads) as usize;
+        let heads = if Self::rollout_drains(sc) {
+            sc.site.heads
+        } else {
+            sc.maintenance.max_concurrent_heads.min(sc.site.heads)
+        } as usize;
         Self::sized_flights(sc) + heads + 2
     }
 
@@ -362,6 +389,21 @@ impl World {
         self.pump_migrations(sched);
     }
 
+    /// A rollout reached head `h` and will restart its supervisor: if the head is idle
+    /// and controllable its running VMs are migrated away first and `true` is
+    /// returned (the restart follows the drain, in `pump_migrations`); otherwise
+    /// `false`, and the caller restarts it at once.
+    pub(super) fn rollout_drain(&mut self, h: u32, sched: &mut Scheduler<Event>) -> bool {
+        if self.maint.phase.get(h as usize) != Some(&Phase::Idle) || !self.controllable(h) {
+            return false;
+        }
+        self.maint.phase[h as usize] = Phase::RolloutDrain;
+        self.maint.stopped[h as usize] = false;
+        self.maint.draining.push(h);
+        self.pump_migrations(sched);
+        true
+    }
+
     /// Head `h`'s hardware failed: an evacuation of it starts no more migrations, and
     /// ends once none of its copies is in flight (each of them fails).
     pub(super) fn evacuation_over(&mut self, h: u32, sched: &mut Scheduler<Event>) {
@@ -483,10 +525,17 @@ impl World {
             let d = self.maint.draining[i];
             if self.maint.stopped[d as usize] && self.maint.migrating[d as usize] == 0 {
                 self.maint.draining.remove(i);
-                if self.maint.phase[d as usize] != Phase::Evacuating {
-                    self.begin_work(d, sched);
-                } else if !self.hw.heads[d as usize].up {
-                    self.maint.phase[d as usize] = Phase::Idle;
+                match self.maint.phase[d as usize] {
+                    Phase::Evacuating => {
+                        if !self.hw.heads[d as usize].up {
+                            self.maint.phase[d as usize] = Phase::Idle;
+                        }
+                    }
+                    Phase::RolloutDrain => {
+                        self.maint.phase[d as usize] = Phase::Idle;
+                        self.rollout_restart(d, sched);
+                    }
+                    _ => self.begin_work(d, sched),
                 }
             } else {
                 i += 1;
@@ -525,10 +574,10 @@ impl World {
             self.placement.move_vm(vm, f.to);
             self.vms.heads[f.from as usize].killable -= 1;
             self.vms.heads[f.to as usize].killable += 1;
-            let cause = if self.maint.phase[f.from as usize] == Phase::Evacuating {
-                OutageCause::Hardware
-            } else {
-                OutageCause::Maintenance
+            let cause = match self.maint.phase[f.from as usize] {
+                Phase::Evacuating => OutageCause::Hardware,
+                Phase::RolloutDrain => OutageCause::CrashFault,
+                _ => OutageCause::Maintenance,
             };
             let pause = self
                 .sc

@@ -240,14 +240,14 @@ pub fn settable_paths() -> Vec<String> {
             below_dist(&path, &mut out);
         }
     }
-    for name in ["at", "over", "order", "restart_supervisor"] {
+    for name in ["at", "over", "order", "restart_supervisor", "drain"] {
         out.push(format!("changes[i].{name}"));
     }
     out
 }
 
-/// Sets parameter `name` (`at`, `over`, `order`, `restart_supervisor`) of change `c`,
-/// `what` being its path: what a sweep of a rollout's speed varies.
+/// Sets parameter `name` (`at`, `over`, `order`, `restart_supervisor`, `drain`) of
+/// change `c`, `what` being its path: what a sweep of a rollout's speed varies.
 pub(super) fn set_change(c: &mut RawChange, what: &str, name: &str, text: &str) -> Set {
     let path = format!("{what}.{name}");
     let kind = schema::resolve(&path).map_or(Kind::Duration, |(kind, _)| kind);
@@ -258,11 +258,15 @@ pub(super) fn set_change(c: &mut RawChange, what: &str, name: &str, text: &str) 
         (RawChange::Rollout { over, .. }, "over") => *over = read(&path, kind, text)?,
         (RawChange::Rollout { order, .. }, "order") => *order = read(&path, kind, text)?,
         (
-            RawChange::Rollout {
+            RawChange::At {
+                restart_supervisor, ..
+            }
+            | RawChange::Rollout {
                 restart_supervisor, ..
             },
             "restart_supervisor",
         ) => *restart_supervisor = read(&path, kind, text)?,
+        (RawChange::Rollout { drain, .. }, "drain") => *drain = read(&path, kind, text)?,
         (c, _) => {
             let current = variant_name(c);
             return Err(Problem::NoSuchParam(format!(

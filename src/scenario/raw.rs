@@ -443,6 +443,9 @@ pub enum RawChange {
     At {
         at: Dur,
         set: Vec<String>,
+        /// Left out when false so that printing a model without it is unchanged.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        restart_supervisor: bool,
     },
     Rollout {
         at: Dur,
@@ -452,7 +455,25 @@ pub enum RawChange {
         order: RawOrder,
         #[serde(default)]
         restart_supervisor: bool,
+        /// Left out when `None` so that printing a model without it is unchanged.
+        #[serde(default, skip_serializing_if = "RawRolloutDrain::is_none")]
+        drain: RawRolloutDrain,
     },
+}
+
+/// What a restarting rollout does with a head's VMs before it restarts the head's
+/// supervisor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RawRolloutDrain {
+    #[default]
+    None,
+    LiveMigrate,
+}
+
+impl RawRolloutDrain {
+    fn is_none(&self) -> bool {
+        *self == RawRolloutDrain::None
+    }
 }
 
 /// The order in which a rollout reaches the heads.

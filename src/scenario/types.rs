@@ -322,6 +322,20 @@ pub struct Change {
     pub set: Vec<(ChangePath, f64)>,
     /// Restart each head's supervisor when the change reaches it.
     pub restart_supervisor: bool,
+    /// What a restarting rollout does with a head's VMs first.
+    pub drain: RolloutDrain,
+}
+
+/// What a restarting rollout does with a head's VMs before it restarts the head's
+/// supervisor (see `model::changes`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RolloutDrain {
+    /// Nothing: the restart kills them in the `Coupled` design.
+    #[default]
+    None,
+    /// The running VMs are moved away by live migration first, as for a `LiveMigrate`
+    /// maintenance drain; the restart kills only what is left.
+    LiveMigrate,
 }
 
 /// The order in which a rollout reaches the heads.

@@ -1110,6 +1110,78 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        id: "drain-without-restart",
+        class: "A rollout that drains heads but restarts no supervisor",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3, vm_slots_per_head: 6),
+    changes: [Rollout(at: "1h", over: "2h", set: [], drain: LiveMigrate)])"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "-r", "2"],
+        code: 2,
+        expect: &[
+            "bad.ron:2:",
+            "field `changes[0].drain`",
+            "restarts none: set `restart_supervisor: true`, or `drain: None`",
+        ],
+    },
+    Case {
+        id: "drain-one-head",
+        class: "A rollout that drains heads on a site of one head",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 1, vms_per_head: 3, vm_slots_per_head: 6),
+    changes: [Rollout(at: "1h", over: "2h", set: [], restart_supervisor: true, drain: LiveMigrate)])"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "-r", "2"],
+        code: 2,
+        expect: &[
+            "bad.ron:2:",
+            "field `changes[0].drain`",
+            "needs another head to move the VMs to, and site.heads has 1",
+        ],
+    },
+    Case {
+        id: "drain-reboot",
+        class: "A rollout drain other than None or LiveMigrate",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3),
+    changes: [Rollout(at: "1h", over: "2h", set: [], restart_supervisor: true, drain: Reboot)])"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "-r", "2"],
+        code: 2,
+        expect: &[
+            "bad.ron:2:87:",
+            "field `changes[0].drain`",
+            "unknown variant `Reboot`; allowed: `None`, `LiveMigrate`",
+        ],
+    },
+    Case {
+        id: "drain-on-at",
+        class: "A drain on an `At` change (its restarts are never drained)",
+        files: &[(
+            "bad.ron",
+            Text(
+                r#"(name: "t", horizon: "1d", site: (heads: 2, vms_per_head: 3),
+    changes: [At(at: "1h", set: [], restart_supervisor: true, drain: LiveMigrate)])"#,
+            ),
+        )],
+        args: &["run", "bad.ron", "-r", "2"],
+        code: 2,
+        expect: &[
+            "bad.ron:2:63:",
+            "field `changes[0].drain`",
+            "unknown field `drain`; allowed here: `at`, `set`, `restart_supervisor`",
+        ],
+    },
+    Case {
         id: "uncertain-empty-range",
         class: "An uncertain range whose low bound is not below its high bound",
         files: &[("ok.ron", Text(OK))],

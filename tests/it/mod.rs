@@ -16,6 +16,7 @@ mod proptests;
 mod racks;
 mod reports;
 mod rollout;
+mod rollout_drain;
 mod sensitivity;
 mod solve;
 mod storm;

@@ -334,9 +334,9 @@ pub const SCALES: &[Variant] = &[
 pub const CHANGES: &[Variant] = &[
     Variant {
         name: "At",
-        form: "At(at: D, set: [\"PATH=VALUE\", ...])",
+        form: "At(at: D, set: [\"PATH=VALUE\", ...], restart_supervisor: false)",
         example: "At(at: \"30d\", set: [\"supervisor.crash_on_reset=0.01\"])",
-        doc: "every head takes the values at `at`",
+        doc: "every head takes the values at `at`; with `restart_supervisor: true` every supervisor restarts then, without a drain (in the `Coupled` design every VM dies, counted under the `crash_fault` cause)",
         params: &[
             param("at", Duration, Any, "when (before the horizon)"),
             param(
@@ -345,13 +345,19 @@ pub const CHANGES: &[Variant] = &[
                 Any,
                 "the new values, as `--set` takes them",
             ),
+            param(
+                "restart_supervisor",
+                Choice(BOOLS),
+                Any,
+                "restart every supervisor at `at` (default `false`)",
+            ),
         ],
     },
     Variant {
         name: "Rollout",
-        form: "Rollout(at: D, over: D, set: [\"PATH=VALUE\", ...], order: Sequential, restart_supervisor: false)",
-        example: "Rollout(at: \"30d\", over: \"14d\", set: [\"supervisor.crash_on_reset=0.0\"], order: Sequential, restart_supervisor: false)",
-        doc: "head i (of `heads`, in `order`) takes the values at `at + i·over/heads`; with `restart_supervisor: true` its supervisor restarts then (in the `Coupled` design its VMs die, counted under the `crash_fault` cause)",
+        form: "Rollout(at: D, over: D, set: [\"PATH=VALUE\", ...], order: Sequential, restart_supervisor: false, drain: None)",
+        example: "Rollout(at: \"30d\", over: \"14d\", set: [\"supervisor.crash_on_reset=0.0\"], order: Sequential, restart_supervisor: true, drain: LiveMigrate)",
+        doc: "head i (of `heads`, in `order`) takes the values at `at + i·over/heads`; with `restart_supervisor: true` its supervisor restarts then (in the `Coupled` design its VMs die, counted under the `crash_fault` cause), or, with `drain: LiveMigrate`, once the head is drained",
         params: &[
             param(
                 "at",
@@ -383,7 +389,31 @@ pub const CHANGES: &[Variant] = &[
                 Any,
                 "restart each supervisor as the change reaches it (default `false`)",
             ),
+            param(
+                "drain",
+                Choice(ROLLOUT_DRAINS),
+                Any,
+                "what happens to a head's VMs before its supervisor restarts (default `None`)",
+            ),
         ],
+    },
+];
+
+/// What a restarting rollout does with a head's VMs first.
+pub const ROLLOUT_DRAINS: &[Variant] = &[
+    Variant {
+        name: "None",
+        form: "None",
+        example: "None",
+        doc: "nothing: the restart kills them in the `Coupled` design",
+        params: &[],
+    },
+    Variant {
+        name: "LiveMigrate",
+        form: "LiveMigrate",
+        example: "LiveMigrate",
+        doc: "an idle, controllable head's running VMs are first moved away as by a `LiveMigrate` maintenance drain (needs `restart_supervisor: true`); the restart follows the drain and kills only what is left; a head not idle or out of control restarts at once",
+        params: &[],
     },
 ];
 

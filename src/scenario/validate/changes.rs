@@ -4,9 +4,9 @@
 //! the list of those it may set, since the model has already acted on it.
 
 use super::super::error::FieldError;
-use super::super::raw::{Dur, RawChange, RawOrder, RawScenario};
+use super::super::raw::{Dur, RawChange, RawOrder, RawRolloutDrain, RawScenario};
 use super::super::schema::{self, field_path};
-use super::super::types::{Change, ChangePath, RolloutOrder, Scenario};
+use super::super::types::{Change, ChangePath, Coupling, RolloutDrain, RolloutOrder, Scenario};
 use super::{Problems, VResult, duration, verr};
 use crate::engine::Micros;
 use crate::scenario::overrides;
@@ -37,16 +37,39 @@ pub(super) fn check_all(
     let mut out = Vec::with_capacity(raw.changes.len());
     for (i, c) in raw.changes.iter().enumerate() {
         let field = |leaf: &str| format!("{}[{i}].{leaf}", field_path!("changes"));
-        let (at, over, set, order, restart) = match c {
-            RawChange::At { at, set } => (at, None, set, None, false),
+        let (at, over, set, order, restart, drain) = match c {
+            RawChange::At {
+                at,
+                set,
+                restart_supervisor,
+            } => (
+                at,
+                None,
+                set,
+                None,
+                *restart_supervisor,
+                RawRolloutDrain::None,
+            ),
             RawChange::Rollout {
                 at,
                 over,
                 set,
                 order,
                 restart_supervisor,
-            } => (at, Some(over), set, Some(*order), *restart_supervisor),
+                drain,
+            } => (
+                at,
+                Some(over),
+                set,
+                Some(*order),
+                *restart_supervisor,
+                *drain,
+            ),
         };
+        let drain = p.take(
+            rollout_drain(&field("drain"), raw, restart, drain),
+            RolloutDrain::None,
+        );
         let at_us = p.take(when(&field("at"), at, horizon_us), 0);
         let over_us = over.map_or(0, |o| p.take(duration(&field("over"), o), 0));
         let mut values = Vec::with_capacity(set.len());
@@ -65,9 +88,40 @@ pub(super) fn check_all(
             }),
             set: values,
             restart_supervisor: restart,
+            drain,
         });
     }
     out
+}
+
+/// A rollout's drain: live migration drains a head before its supervisor restarts,
+/// so it needs a restart to drain for and another head to move the VMs to. The
+/// `migration:` settings it uses (or their defaults, as for maintenance) are checked
+/// with that section.
+fn rollout_drain(
+    field: &str,
+    raw: &RawScenario,
+    restart: bool,
+    drain: RawRolloutDrain,
+) -> VResult<RolloutDrain> {
+    match drain {
+        RawRolloutDrain::None => Ok(RolloutDrain::None),
+        RawRolloutDrain::LiveMigrate if !restart => verr(
+            field,
+            "LiveMigrate drains a head before its supervisor restarts, and this rollout \
+             restarts none: set `restart_supervisor: true`, or `drain: None`",
+        ),
+        RawRolloutDrain::LiveMigrate if raw.site.heads < 2 => verr(
+            field,
+            format!(
+                "LiveMigrate needs another head to move the VMs to, and {} has {}: \
+                 `drain: None`, or at least 2 heads",
+                field_path!("site.heads"),
+                raw.site.heads
+            ),
+        ),
+        RawRolloutDrain::LiveMigrate => Ok(RolloutDrain::LiveMigrate),
+    }
 }
 
 /// A change's start, which must fall before the horizon.
@@ -119,6 +173,7 @@ fn setting(field: &str, raw: &RawScenario, entry: &str) -> VResult<(ChangePath, 
 /// A rollout whose last head falls at or after the horizon leaves some heads without
 /// the change: legitimate (a history cut short), but worth saying.
 pub(super) fn warnings(sc: &Scenario, out: &mut Vec<FieldError>) {
+    drain_warnings(sc, out);
     for (i, c) in sc.changes.iter().enumerate() {
         if c.order.is_none() {
             continue;
@@ -135,6 +190,31 @@ pub(super) fn warnings(sc: &Scenario, out: &mut Vec<FieldError>) {
                 format!(
                     "the rollout reaches {reached} of {heads} heads before the horizon; the others never take the change"
                 ),
+            ));
+        }
+    }
+}
+
+/// A rollout drain that can never move a VM (no spare slot anywhere), or that has
+/// nothing to save (a restart keeps the VMs in the `Decoupled` design).
+fn drain_warnings(sc: &Scenario, out: &mut Vec<FieldError>) {
+    for (i, c) in sc.changes.iter().enumerate() {
+        if c.drain != RolloutDrain::LiveMigrate {
+            continue;
+        }
+        let field = format!("{}[{i}].drain", field_path!("changes"));
+        if sc.design.coupling == Coupling::Decoupled {
+            out.push(FieldError::new(
+                field,
+                "saves nothing: in the Decoupled design a supervisor restart keeps the \
+                 head's VMs, so draining only moves them, each at the cost of its pause",
+            ));
+        } else if sc.maintenance.vm_slots_per_head == sc.site.vms_per_head {
+            out.push(FieldError::new(
+                field,
+                "has no effect: without spare slots (site.vm_slots_per_head = \
+                 site.vms_per_head) no VM can be migrated, and every one dies with its \
+                 supervisor as with `drain: None`",
             ));
         }
     }
