@@ -123,7 +123,7 @@ metrics! {
     DowntimeHardwareMinPerVmYear => "downtime_hardware_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
         "part of `downtime_min_per_vm_year` from outages head hardware failures began";
     DowntimeCrashFaultMinPerVmYear => "downtime_crash_fault_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
-        "part of `downtime_min_per_vm_year` from outages scheduled `SupervisorCrash` faults began";
+        "part of `downtime_min_per_vm_year` from outages supervisor restarts caused on purpose began (scheduled `SupervisorCrash` faults, rollouts and changes with `restart_supervisor`)";
     DowntimeMaintenanceMinPerVmYear => "downtime_maintenance_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
         "part of `downtime_min_per_vm_year` from planned maintenance: VMs rebooted or stopped for it, and live migrations' pauses";
     VmOutageP50S => "vm_outage_p50_s", "s", LowerIsBetter, Shape,
@@ -146,7 +146,7 @@ metrics! {
         "brain-head connections dropped";
     // Lower is better: every supervisor crash puts its head's VMs at risk.
     SupervisorCrashes => "supervisor_crashes", "count", LowerIsBetter, Whole,
-        "supervisor crashes (bug, background, scheduled)";
+        "supervisor crashes (bug, background, scheduled, restarts by changes)";
     // Neutral: a reboot is the repair, not the damage; fewer can mean VMs left down.
     VmReboots => "vm_reboots", "count", Neutral, Whole,
         "VM boots completed by the reboot queue";
@@ -154,7 +154,7 @@ metrics! {
     Migrations => "migrations", "count", Neutral, Whole,
         "live migrations completed";
     MigrationPauseS => "migration_pause_s", "s", LowerIsBetter, Whole,
-        "VM-seconds of pause at the end of live migrations (part of the maintenance downtime)";
+        "VM-seconds of pause at the end of live migrations (counted in the downtime of the cause that moved the VM: maintenance, an announced hardware failure, a rollout's drain)";
     // Neutral: the simulator's work, not a property of the site.
     Events => "events", "count", Neutral, Whole,
         "simulation events processed";
