@@ -610,6 +610,11 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     emit_study(&s, &args.output, None)
 }
 
+/// "1 fault", "2 faults".
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 fn cmd_validate(models: &[String], sets: &[String], verbose: bool) -> Result<(), Failure> {
     check_paths("a model file", models)?;
     check_sets(sets)?;
@@ -623,14 +628,18 @@ fn cmd_validate(models: &[String], sets: &[String], verbose: bool) -> Result<(),
                 m.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
                 let sc = &m.scenario;
                 out(&format!(
-                    "ok {}: {} ({} heads × {} VMs = {} VMs, horizon {}, {} faults)\n",
+                    "ok {}: {} ({} heads × {} VMs = {} VMs, horizon {}, {}{})\n",
                     path,
                     sc.name,
                     sc.site.heads,
                     sc.site.vms_per_head,
                     sc.site.vms(),
                     scenario::duration::format_duration_us(sc.horizon_us),
-                    sc.faults.len()
+                    count(sc.faults.len(), "fault"),
+                    match sc.changes.len() {
+                        0 => String::new(),
+                        n => format!(", {}", count(n, "change")),
+                    }
                 ))?;
                 if verbose {
                     out(&format!("{}\n", m.resolved_ron()))?;
