@@ -174,8 +174,6 @@ pub struct World {
     rec: Recorder,
     notes: Notes,
     max_pushes: usize,
-    /// True until the first replication: the placement is then still as built.
-    fresh: bool,
 }
 
 impl World {
@@ -200,7 +198,6 @@ impl World {
                 .with_site_fraction(sc.metrics.site_fraction),
             notes: Notes::off(),
             max_pushes: Footprint::of(sc).max_pushes_per_event,
-            fresh: true,
             sc: sc.clone(),
         }
     }
@@ -208,11 +205,8 @@ impl World {
     /// Puts the site back to "everything running" and seeds the streams of replication
     /// `rep`, then schedules the first occurrence of every fault process.
     fn reset(&mut self, seed: u64, rep: u64, sched: &mut Scheduler<Event>) {
-        // A placement just built is the starting one: rewriting it would touch two
-        // words per VM for nothing before the first replication.
-        if !std::mem::replace(&mut self.fresh, false) {
-            self.placement.reset();
-        }
+        // Writes nothing unless a VM moved in the last replication.
+        self.placement.reset();
         self.vms.reset(seed, rep, &self.placement);
         self.links.reset(seed, rep);
         self.sups.reset(&self.sc, seed, rep);

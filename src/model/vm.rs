@@ -189,12 +189,12 @@ impl World {
         // for its cache line as a read does. The checker recounts the dead VMs.
         let all_dead = unreported == self.placement.count(h);
         let mut reported = 0u32;
-        for i in 0..self.placement.count(h) as usize {
+        for i in 0..self.placement.count(h) {
             if reported == unreported {
                 // The rest of the head's VMs are running, queued or booting.
                 break;
             }
-            let vm = self.placement.vms_on(h)[i];
+            let vm = self.placement.vm_at(h, i);
             let v = &mut self.vms.vm[vm as usize];
             debug_assert!(!all_dead || v.state == VmState::Dead);
             if all_dead || v.state == VmState::Dead {
@@ -272,12 +272,12 @@ impl World {
     /// sample per VM.
     pub(super) fn kill_all_vms(&mut self, h: u32, cause: OutageCause, now: Micros) {
         let mut went_down = false;
-        for i in 0..self.placement.count(h) as usize {
+        for i in 0..self.placement.count(h) {
             if self.vms.heads[h as usize].killable == 0 {
                 // Nothing left to kill: the rest are dead or queued.
                 break;
             }
-            let vm = self.placement.vms_on(h)[i];
+            let vm = self.placement.vm_at(h, i);
             debug_assert_eq!(self.placement.head_of(vm), h);
             went_down |= self.kill_vm(vm, h, cause, now);
         }
