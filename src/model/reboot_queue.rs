@@ -1,15 +1,18 @@
 //! The brain's reboot queue: VMs waiting for a boot slot, in policy order.
 //!
-//! Lists are intrusive (one `next` link per VM, owned here), so every operation is O(1)
-//! and nothing is allocated after construction, whatever the site size:
-//! - FIFO: one global list;
+//! Every operation is O(1) (shortest first: O(log n)) and nothing is allocated after
+//! construction, whatever the site size:
+//! - FIFO: one ring buffer with room for every VM. Its pushes and pops walk memory in
+//!   order, which the processor fetches ahead; a list threaded through the VMs would
+//!   make each pop wait for the link the matching push wrote long before;
 //! - Random: a dense array with swap-remove at a uniformly drawn index;
-//! - round robin over heads: one list per head plus a ring of heads that have waiting VMs;
+//! - round robin over heads: one intrusive list per head (one `next` link per VM, owned
+//!   here) plus a ring of heads that have waiting VMs;
 //! - shortest first: a binary heap keyed by each VM's planned boot duration, drawn when
 //!   the VM is queued (O(log n)).
 //!
-//! A VM whose head has reached its per-head boot limit is *parked* on a per-head list
-//! and put back at the front when one of that head's boots ends.
+//! A VM whose head has reached its per-head boot limit is *parked* on a per-head
+//! intrusive list and put back at the front when one of that head's boots ends.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -70,9 +73,13 @@ impl List {
 #[derive(Clone, Debug)]
 pub struct RebootQueue {
     policy: QueuePolicy,
+    /// The links of the intrusive lists. A VM's link is written when it joins a list
+    /// and read only while it is in one, so the table starts as zeroed memory that the
+    /// system hands out untouched: a model that never parks a VM or queues round
+    /// robin writes none of it.
     next: Vec<u32>,
     /// FIFO order.
-    global: List,
+    fifo: VecDeque<u32>,
     /// Random order: the waiting VMs, densely.
     pool: Vec<u32>,
     /// Round robin: per-head lists and the ring of heads with waiting VMs.
@@ -98,8 +105,12 @@ impl RebootQueue {
         };
         RebootQueue {
             policy,
-            next: vec![NIL; vms as usize],
-            global: List::EMPTY,
+            next: vec![0; vms as usize],
+            fifo: VecDeque::with_capacity(if policy == QueuePolicy::Fifo {
+                vms as usize
+            } else {
+                0
+            }),
             pool: Vec::with_capacity(if policy == QueuePolicy::Random {
                 vms as usize
             } else {
@@ -134,7 +145,7 @@ impl RebootQueue {
         use std::mem::size_of;
         let list = size_of::<List>() as u64;
         let policy_bytes = match policy {
-            QueuePolicy::Fifo => 0,
+            QueuePolicy::Fifo => vms * 4,
             QueuePolicy::Random => vms * 4,
             QueuePolicy::RoundRobinHeads => heads * (list + 4 + 1),
             QueuePolicy::ShortestFirst => vms * (size_of::<Reverse<(u64, u64, u32)>>() as u64 + 8),
@@ -143,7 +154,7 @@ impl RebootQueue {
     }
 
     pub fn clear(&mut self) {
-        self.global = List::EMPTY;
+        self.fifo.clear();
         self.pool.clear();
         self.per_head.fill(List::EMPTY);
         self.ring.clear();
@@ -184,7 +195,7 @@ impl RebootQueue {
     pub fn push(&mut self, vm: u32, head: u32, planned_us: u64) {
         self.waiting += 1;
         match self.policy {
-            QueuePolicy::Fifo => self.global.push_back(&mut self.next, vm),
+            QueuePolicy::Fifo => self.fifo.push_back(vm),
             QueuePolicy::Random => self.pool.push(vm),
             QueuePolicy::ShortestFirst => {
                 self.planned_us[vm as usize] = planned_us;
@@ -202,7 +213,7 @@ impl RebootQueue {
     fn push_front(&mut self, vm: u32, head: u32) {
         self.waiting += 1;
         match self.policy {
-            QueuePolicy::Fifo => self.global.push_front(&mut self.next, vm),
+            QueuePolicy::Fifo => self.fifo.push_front(vm),
             QueuePolicy::Random => self.pool.push(vm),
             // Ahead of every VM with the same planned boot.
             QueuePolicy::ShortestFirst => {
@@ -226,7 +237,7 @@ impl RebootQueue {
     /// Takes the next VM by policy; `head_of` maps a VM to its head.
     pub fn pop(&mut self, rng: &mut Stream, head_of: impl Fn(u32) -> u32) -> Option<u32> {
         let vm = match self.policy {
-            QueuePolicy::Fifo => self.global.pop_front(&self.next),
+            QueuePolicy::Fifo => self.fifo.pop_front(),
             QueuePolicy::ShortestFirst => self.shortest.pop().map(|Reverse((_, _, vm))| vm),
             QueuePolicy::Random => {
                 if self.pool.is_empty() {
@@ -260,7 +271,13 @@ impl RebootQueue {
     }
 
     /// Returns one parked VM of `head`, if any, to the front of the queue.
+    #[inline]
     pub fn unpark_one(&mut self, head: u32) {
+        // Without a per-head limit nothing is ever parked: the head's list is then not
+        // worth a cache miss after every boot.
+        if self.parked_count == 0 {
+            return;
+        }
         if let Some(vm) = self.parked[head as usize].pop_front(&self.next) {
             self.parked_count -= 1;
             self.push_front(vm, head);

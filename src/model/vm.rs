@@ -16,9 +16,9 @@
 
 use super::notes::Note;
 use super::placement::Placement;
-use super::streams::{self, Purpose};
+use super::streams::{Purpose, Streams};
 use super::{Event, World};
-use crate::engine::{Micros, Scheduler, Stream};
+use crate::engine::{Micros, Scheduler};
 use crate::metrics::OutageCause;
 
 /// The events of VMs.
@@ -101,7 +101,7 @@ pub(super) struct Vms {
     pub(super) vm: Vec<Vm>,
     pub(super) heads: Vec<HeadVms>,
     /// Boot durations, one stream per head.
-    pub(super) boot_rng: Vec<Stream>,
+    pub(super) boot_rng: Streams,
     /// True once a replication may have changed a VM: until then every VM is still
     /// as built, and a reset need not rewrite 16 bytes per VM.
     used: bool,
@@ -112,7 +112,7 @@ impl Vms {
         Vms {
             vm: vec![Vm::NEW; vms as usize],
             heads: vec![HeadVms::default(); heads as usize],
-            boot_rng: streams::unseeded(heads as usize),
+            boot_rng: Streams::new(Purpose::Boot, heads as usize),
             used: false,
         }
     }
@@ -120,7 +120,7 @@ impl Vms {
     pub(super) fn bytes_for(heads: u64, vms: u64) -> u64 {
         vms * std::mem::size_of::<Vm>() as u64
             + heads * std::mem::size_of::<HeadVms>() as u64
-            + streams::bytes_for(heads)
+            + Streams::bytes_for(heads)
     }
 
     /// Every VM running again, each head with the VMs `placement` gives it.
@@ -134,7 +134,7 @@ impl Vms {
                 ..HeadVms::default()
             };
         }
-        streams::reseed(&mut self.boot_rng, Purpose::Boot, seed, rep);
+        self.boot_rng.reset(seed, rep);
     }
 }
 
