@@ -406,7 +406,7 @@ impl Recorder {
             // array of a word per VM is touched. No VM is down when an incident closes
             // before the horizon, so no outage's start is lost; at the horizon they
             // have all been read.
-            for (i, &vm) in self.affected.vms().iter().enumerate() {
+            for (i, vm) in self.affected.vms().enumerate() {
                 let up = self.vm_time_us[vm as usize];
                 debug_assert!(up >= start);
                 self.vm_time_us[i] = up - start;
@@ -414,7 +414,7 @@ impl Recorder {
             &mut self.vm_time_us[..self.affected.len()]
         } else {
             self.scratch.clear();
-            for &vm in self.affected.vms() {
+            for vm in self.affected.vms() {
                 let up = self.vm_time_us[vm as usize];
                 debug_assert!(up >= start);
                 self.scratch.push(up - start);
