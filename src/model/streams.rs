@@ -119,6 +119,17 @@ impl Streams {
         }
     }
 
+    /// A duration drawn from `dist` with entity `e`'s stream. A fixed duration draws
+    /// nothing, so it seeds nothing either: a site-wide crash with a fixed restart
+    /// delay seeds no head's restart stream.
+    #[inline]
+    pub(super) fn sample(&mut self, e: usize, dist: &Dist) -> Micros {
+        match dist {
+            Dist::Fixed(d) => *d,
+            _ => dist.sample(&mut self[e]),
+        }
+    }
+
     /// Seeds entity `e`'s stream, which has not drawn in this replication.
     #[cold]
     #[inline(never)]

@@ -223,10 +223,9 @@ impl Supervisors {
     }
 
     fn schedule_restart(&mut self, sc: &Scenario, h: u32, life: u32, sched: &mut Scheduler<Event>) {
-        let restart = sc
-            .supervisor
-            .restart
-            .sample(&mut self.restart_rng[h as usize]);
+        let restart = self
+            .restart_rng
+            .sample(h as usize, &sc.supervisor.restart);
         sched.after(
             restart,
             SupervisorEvent::SupervisorRestarted { head: h, life }.into(),
