@@ -296,6 +296,18 @@ impl Recorder {
     /// counts of the last one win. One sample after the batch does exactly that.
     #[inline]
     pub fn vm_down_unsampled(&mut self, now_us: Micros, vm: u32) {
+        self.going_down(now_us);
+        self.vm_time_us[vm as usize] = now_us;
+        self.affected.add(vm);
+        self.vms_down += 1;
+        self.incident_peak = self.incident_peak.max(self.vms_down);
+        debug_assert!(self.vms_down <= self.vms);
+    }
+
+    /// Brings the integrals up to `now_us`, when VMs are about to go down, and opens
+    /// an incident if none is open.
+    #[inline]
+    fn going_down(&mut self, now_us: Micros) {
         self.advance(now_us);
         if !self.in_incident {
             self.in_incident = true;
@@ -304,11 +316,6 @@ impl Recorder {
             self.affected.open();
             self.series.clear();
         }
-        self.vm_time_us[vm as usize] = now_us;
-        self.affected.add(vm);
-        self.vms_down += 1;
-        self.incident_peak = self.incident_peak.max(self.vms_down);
-        debug_assert!(self.vms_down <= self.vms);
     }
 
     /// Samples the incident series once after a batch of
@@ -662,6 +669,7 @@ impl Recorder {
 }
 
 mod affected;
+mod batch;
 mod control;
 mod series;
 #[cfg(test)]

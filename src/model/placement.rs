@@ -177,6 +177,14 @@ impl Placement {
         }
     }
 
+    /// The VMs on `head` as a range of consecutive VMs in slot order, while no VM has
+    /// moved in this replication (every head then holds its initial block); `None`
+    /// once one has.
+    #[inline]
+    pub fn packed_range(&self, head: u32) -> Option<std::ops::Range<u32>> {
+        (!self.moved).then(|| head * self.initial..(head + 1) * self.initial)
+    }
+
     /// The VMs on `head`, in slot order. The first call fills the slot table if no VM
     /// has moved yet; loops over a head's VMs on a hot path use [`Placement::vm_at`].
     #[inline]
@@ -257,6 +265,8 @@ mod tests {
         assert_eq!(p.head_of(9), 2);
         assert_eq!(p.vms_on(1), &[4, 5, 6, 7]);
         assert_eq!(p.count(2), 4);
+        assert_eq!(p.packed_range(2), Some(8..12));
+        assert_eq!(p.vm_at(2, 1), 9);
         assert_eq!((p.heads(), p.vms(), p.capacity()), (3, 12, 4));
         for h in 0..3 {
             for &vm in p.vms_on(h) {
@@ -284,10 +294,12 @@ mod tests {
             Some(1)
         );
         assert_eq!(p.roomiest(|h| h != 0, |_| 4), None);
+        assert_eq!(p.packed_range(2), None);
         p.reset();
         assert_eq!(
             (p.head_of(0), p.vms_on(0), p.vms_on(1)),
             (0, &[0, 1][..], &[2, 3][..])
         );
+        assert_eq!(p.packed_range(2), Some(4..6));
     }
 }

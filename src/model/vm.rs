@@ -265,12 +265,46 @@ impl World {
         }
     }
 
+    /// Kills every VM on head `h` at once when they are all running, the head still
+    /// holds its initial block of consecutive VMs, and no trace is being noted: the
+    /// same states, counts and recording as [`World::kill_vm`] on each in slot order,
+    /// without its per-VM checks. Returns false, having done nothing, otherwise.
+    fn kill_running_block(&mut self, h: u32, cause: OutageCause, now: Micros) -> bool {
+        let head = self.vms.heads[h as usize];
+        let Some(block) = self.placement.packed_range(h) else {
+            return false;
+        };
+        // Nothing has moved, so no VM of the head is paused: every one it can kill is
+        // running or booting, and with no boot all are running.
+        if self.notes.on || head.booting != 0 || head.killable != block.len() as u32 {
+            return false;
+        }
+        if block.is_empty() {
+            return true;
+        }
+        for v in &mut self.vms.vm[block.start as usize..block.end as usize] {
+            assert_eq!(v.state, VmState::Running, "a running VM was not running");
+            v.state = VmState::Dead;
+            v.cause = cause;
+        }
+        let n = block.len() as u32;
+        let head = &mut self.vms.heads[h as usize];
+        head.dead_unreported += n;
+        head.killable = 0;
+        self.rec.vms_down_unsampled(now, block.start, n);
+        self.rec.sample_now(now);
+        true
+    }
+
     /// Kills every VM on head `h`, walking its VMs in slot order only as far as the
     /// last one that can die. The incident series is sampled once for the head, after
     /// its VMs are down: nothing reads it in between (a killed boot frees a slot and
     /// unparks a VM, neither of which records), so the series is the same as with a
     /// sample per VM.
     pub(super) fn kill_all_vms(&mut self, h: u32, cause: OutageCause, now: Micros) {
+        if self.kill_running_block(h, cause, now) {
+            return;
+        }
         let mut went_down = false;
         for i in 0..self.placement.count(h) {
             if self.vms.heads[h as usize].killable == 0 {

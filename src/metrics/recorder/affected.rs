@@ -112,6 +112,21 @@ impl Affected {
         }
     }
 
+    /// Lists VMs `first .. first + n` in order, as `add` of each would.
+    #[inline]
+    pub(super) fn add_run(&mut self, first: u32, n: u32) {
+        if self.run && (self.len == 0 || first == self.first + self.len) {
+            if self.len == 0 {
+                self.first = first;
+            }
+            self.len += n;
+            return;
+        }
+        for vm in first..first + n {
+            self.add(vm);
+        }
+    }
+
     /// A VM that does not extend the run is about to be listed: the run is written
     /// out as a list first.
     #[cold]
