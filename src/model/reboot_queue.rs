@@ -209,6 +209,20 @@ impl RebootQueue {
         }
     }
 
+    /// Adds newly reported VMs at the back, in order: the same as [`RebootQueue::push`]
+    /// of each, for a policy that does not plan boots.
+    pub fn push_run(&mut self, vms: std::ops::Range<u32>, head: u32) {
+        assert!(!self.plans_boots(), "a planned boot needs its duration");
+        if self.policy == QueuePolicy::Fifo {
+            self.waiting += vms.len() as u32;
+            self.fifo.extend(vms);
+        } else {
+            for vm in vms {
+                self.push(vm, head, 0);
+            }
+        }
+    }
+
     /// Puts a VM back at the front (it was waiting longest).
     fn push_front(&mut self, vm: u32, head: u32) {
         self.waiting += 1;
@@ -311,6 +325,25 @@ mod tests {
         q.unpark_one(0);
         assert_eq!(drain(&mut q, head_of), vec![1, 2, 3, 4]);
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn a_run_pushed_at_once_queues_as_one_push_each() {
+        // VMs 3..7 of head 1 after VM 9 of head 0, at once and one by one: the same
+        // order out, under FIFO and round robin.
+        let head_of = |vm: u32| if vm < 8 { 1 } else { 0 };
+        for policy in [QueuePolicy::Fifo, QueuePolicy::RoundRobinHeads] {
+            let mut at_once = RebootQueue::new(policy, 2, 10);
+            let mut each = RebootQueue::new(policy, 2, 10);
+            at_once.push(9, 0, 0);
+            each.push(9, 0, 0);
+            at_once.push_run(3..7, 1);
+            for vm in 3..7 {
+                each.push(vm, 1, 0);
+            }
+            assert_eq!(at_once.ready(), 5);
+            assert_eq!(drain(&mut at_once, head_of), drain(&mut each, head_of));
+        }
     }
 
     #[test]

@@ -182,6 +182,9 @@ impl World {
 
     /// The brain learns of the head's dead VMs and queues them.
     pub(super) fn report_dead(&mut self, h: u32) {
+        if self.report_dead_block(h) {
+            return;
+        }
         let plans = self.brain.queue.plans_boots();
         let unreported = self.vms.heads[h as usize].dead_unreported;
         // When every VM of the head is dead (a whole head crashed, the usual case), no
@@ -220,6 +223,28 @@ impl World {
             "head {h}: reported a different number of dead VMs than counted"
         );
         head.dead_unreported = 0;
+    }
+
+    /// Reports every VM of head `h` at once when they are all dead, the head still
+    /// holds its initial block of consecutive VMs, the policy draws no boot when a VM
+    /// is queued, and no trace is being noted: the same states and queue as
+    /// [`World::report_dead`]'s walk. Returns false, having done nothing, otherwise.
+    fn report_dead_block(&mut self, h: u32) -> bool {
+        let Some(block) = self.placement.packed_range(h) else {
+            return false;
+        };
+        let n = block.len() as u32;
+        let head = &mut self.vms.heads[h as usize];
+        if self.notes.on || self.brain.queue.plans_boots() || head.dead_unreported != n {
+            return false;
+        }
+        head.dead_unreported = 0;
+        for v in &mut self.vms.vm[block.start as usize..block.end as usize] {
+            assert_eq!(v.state, VmState::Dead, "a dead VM was not dead");
+            v.state = VmState::Queued;
+        }
+        self.brain.queue.push_run(block, h);
+        true
     }
 
     /// Kills one VM (a no-op for a VM that is already down and not booting). Returns
