@@ -36,10 +36,11 @@ mod tests {
 
     #[test]
     fn a_batch_records_what_one_vm_at_a_time_does() {
-        // Ten VMs: 2..5 go down at 1 s, come back at 2 s, 3 s, 4 s, then 0..10 go down
-        // at 5 s and come back one a second in reverse order; the horizon is 100 s.
-        // Once in batches (2..5, then 0..10 as one run), once VM by VM: the same
-        // metrics, worst incident and series.
+        // Ten VMs, horizon 100 s. VMs 2..5 go down at 1 s; 2 and 3 come back at 2 s
+        // and 3 s; 5..10 go down at 5 s (6 down at once, the peak); 9 down to 4 come
+        // back at 44..49 s. Then 0..10 go down at 60 s and come back at 61..70 s. Once
+        // in batches, once VM by VM: the same metrics, worst incident (the first:
+        // 48 s, 8 VMs, peak 6) and series.
         let s = US_PER_S;
         let run = |batched: bool| {
             let mut r = Recorder::new(10, 1, 100 * s, 16);
@@ -53,21 +54,29 @@ mod tests {
                 }
                 r.sample_now(t * s);
             };
+            let up = |r: &mut Recorder, t: u64, vm: u32| {
+                r.vm_up(t * s, vm, 0, OutageCause::Hardware);
+            };
             down(&mut r, 1, 2, 3);
-            for vm in 2..5 {
-                r.vm_up(u64::from(vm) * s, vm, 0, OutageCause::Bug);
+            up(&mut r, 2, 2);
+            up(&mut r, 3, 3);
+            down(&mut r, 5, 5, 5);
+            for vm in (4..10).rev() {
+                up(&mut r, 53 - u64::from(vm), vm);
             }
-            down(&mut r, 5, 0, 0);
-            down(&mut r, 5, 0, 10);
-            for vm in (0..10).rev() {
-                r.vm_up((15 - u64::from(vm)) * s, vm, 0, OutageCause::Hardware);
+            down(&mut r, 60, 0, 0);
+            down(&mut r, 60, 0, 10);
+            for vm in 0..10 {
+                up(&mut r, 61 + u64::from(vm), vm);
             }
             let m = r.finish(std::iter::empty());
             (m, r.worst_incident(), r.worst_series().to_vec())
         };
         let (batched, one_by_one) = (run(true), run(false));
         assert_eq!(batched, one_by_one);
-        assert_eq!(batched.0[Metric::WorstIncidentVms], 10.0);
+        let worst = batched.1.expect("an incident");
+        assert_eq!((worst.affected_vms, worst.peak_vms_down), (8, 6));
+        assert_eq!(batched.0[Metric::FullRecoveryS], 48.0);
         assert_eq!(batched.0[Metric::Incidents], 2.0);
     }
 }
