@@ -103,7 +103,9 @@ impl Placement {
 
     /// The slot table for writing; only after [`Placement::materialize`].
     fn slots_mut(&mut self) -> &mut [u32] {
-        self.slots.get_mut().expect("the slot table is filled before a move")
+        self.slots
+            .get_mut()
+            .expect("the slot table is filled before a move")
     }
 
     /// Moves `vm` to a free slot of `to`: a swap-remove from its head's slots (the

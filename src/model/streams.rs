@@ -241,11 +241,18 @@ mod tests {
             lazy.reset(5, rep);
             let mut eager: Vec<Stream> = (0..4).map(|e| Purpose::Boot.stream(5, rep, e)).collect();
             for e in [2, 0, 2] {
-                assert_eq!(lazy[e].next_u64(), eager[e].next_u64(), "rep {rep}, entity {e}");
+                assert_eq!(
+                    lazy[e].next_u64(),
+                    eager[e].next_u64(),
+                    "rep {rep}, entity {e}"
+                );
             }
             assert_eq!(lazy.seeded.len(), 2);
         }
         let unread = std::panic::catch_unwind(|| lazy[1].clone());
-        assert!(unread.is_err(), "reading a stream that never drew must fail");
+        assert!(
+            unread.is_err(),
+            "reading a stream that never drew must fail"
+        );
     }
 }

@@ -223,9 +223,7 @@ impl Supervisors {
     }
 
     fn schedule_restart(&mut self, sc: &Scenario, h: u32, life: u32, sched: &mut Scheduler<Event>) {
-        let restart = self
-            .restart_rng
-            .sample(h as usize, &sc.supervisor.restart);
+        let restart = self.restart_rng.sample(h as usize, &sc.supervisor.restart);
         sched.after(
             restart,
             SupervisorEvent::SupervisorRestarted { head: h, life }.into(),

@@ -192,10 +192,17 @@ mod tests {
         let mut a = Affected::new(10);
         a.open();
         assert_eq!(listed(&mut a, &[4, 5, 6, 5]), vec![4, 5, 6]);
-        assert_eq!(a.list.capacity() - a.list.len(), 10, "nothing listed in a run");
+        assert_eq!(
+            a.list.capacity() - a.list.len(),
+            10,
+            "nothing listed in a run"
+        );
         assert_eq!(listed(&mut a, &[8, 6, 9]), vec![4, 5, 6, 8, 9]);
         assert!(a.sorted());
-        assert!(a.mark.iter().all(|&m| m == 0), "no mark written while sorted");
+        assert!(
+            a.mark.iter().all(|&m| m == 0),
+            "no mark written while sorted"
+        );
         assert_eq!(
             listed(&mut a, &[1, 3, 3, 2, 5, 1]),
             vec![4, 5, 6, 8, 9, 1, 3, 2]
