@@ -71,58 +71,96 @@ impl List {
     }
 }
 
-/// A FIFO of VMs kept as runs of consecutive VMs: (first, length), oldest first.
+/// A FIFO of VMs kept as runs of consecutive VMs, oldest first.
 ///
-/// The VMs of a head reported whole arrive as one run, so a site-wide crash queues a
-/// million VMs in ten thousand entries; VMs that come one by one, out of order, take
-/// a run each. Every VM is in the queue at most once, so there are never more runs
-/// than VMs, and room for that many is reserved up front.
+/// A VM alone takes one word; a run of two or more takes two, its first VM and its
+/// length, both marked with the top bit ([`RUN`]) so that either end of the ring
+/// tells a run from a VM. The VMs of a head reported whole arrive as one run, so a
+/// site-wide crash queues a million VMs in twenty thousand words. A run takes fewer
+/// words than it has VMs and every VM is in the queue at most once, so a word per VM
+/// (as a plain ring of VMs would take) is room enough, reserved up front.
 #[derive(Clone, Debug)]
 struct Runs {
-    runs: VecDeque<(u32, u32)>,
+    words: VecDeque<u32>,
 }
+
+/// The mark of a run's two words: VM numbers and run lengths stay below it.
+const RUN: u32 = 1 << 31;
 
 impl Runs {
     fn with_capacity(vms: usize) -> Runs {
+        assert!(vms < RUN as usize, "too many VMs for the FIFO's marks");
         Runs {
-            runs: VecDeque::with_capacity(vms),
+            words: VecDeque::with_capacity(vms),
         }
     }
 
     fn clear(&mut self) {
-        self.runs.clear();
+        self.words.clear();
     }
 
-    /// Appends `vms` in order, continuing the last run when they follow it.
+    /// Appends `vms` in order, continuing the last run (or VM) when they follow it.
     fn push_run(&mut self, vms: std::ops::Range<u32>) {
-        if vms.is_empty() {
+        let n = vms.end - vms.start;
+        if n == 0 {
             return;
         }
-        let n = vms.end - vms.start;
-        match self.runs.back_mut() {
-            Some((first, len)) if *first + *len == vms.start => *len += n,
-            _ => self.runs.push_back((vms.start, n)),
+        let w = &mut self.words;
+        match w.len().checked_sub(1).map(|last| (last, w[last])) {
+            Some((last, len)) if len & RUN != 0 => {
+                // The last run: its first VM is the word before its length.
+                if (w[last - 1] & !RUN) + (len & !RUN) == vms.start {
+                    w[last] = ((len & !RUN) + n) | RUN;
+                    return;
+                }
+            }
+            Some((last, vm)) if vm + 1 == vms.start => {
+                w[last] = vm | RUN;
+                w.push_back((1 + n) | RUN);
+                return;
+            }
+            _ => {}
+        }
+        if n == 1 {
+            w.push_back(vms.start);
+        } else {
+            w.push_back(vms.start | RUN);
+            w.push_back(n | RUN);
         }
     }
 
-    /// Puts `vm` at the front, joining the first run when it comes just before it.
+    /// Puts `vm` at the front, joining the first run (or VM) when it comes just
+    /// before it.
     fn push_front(&mut self, vm: u32) {
-        match self.runs.front_mut() {
-            Some((first, len)) if vm + 1 == *first => {
-                *first = vm;
-                *len += 1;
+        let w = &mut self.words;
+        match w.front().copied() {
+            Some(first) if first & RUN != 0 && (first & !RUN) == vm + 1 => {
+                w[0] = vm | RUN;
+                w[1] += 1;
             }
-            _ => self.runs.push_front((vm, 1)),
+            Some(first) if first & RUN == 0 && first == vm + 1 => {
+                w[0] = 2 | RUN;
+                w.push_front(vm | RUN);
+            }
+            _ => w.push_front(vm),
         }
     }
 
     fn pop_front(&mut self) -> Option<u32> {
-        let (first, len) = self.runs.front_mut()?;
-        let vm = *first;
-        *first += 1;
-        *len -= 1;
-        if *len == 0 {
-            self.runs.pop_front();
+        let w = &mut self.words;
+        let first = *w.front()?;
+        if first & RUN == 0 {
+            w.pop_front();
+            return Some(first);
+        }
+        let (vm, len) = (first & !RUN, w[1] & !RUN);
+        if len == 2 {
+            // One VM left: it takes one word.
+            w.pop_front();
+            w[0] = vm + 1;
+        } else {
+            w[0] = (vm + 1) | RUN;
+            w[1] = (len - 1) | RUN;
         }
         Some(vm)
     }
@@ -131,10 +169,10 @@ impl Runs {
 #[derive(Clone, Debug)]
 pub struct RebootQueue {
     policy: QueuePolicy,
-    /// The links of the intrusive lists. A VM's link is written when it joins a list
-    /// and read only while it is in one, so the table starts as zeroed memory that the
-    /// system hands out untouched: a model that never parks a VM or queues round
-    /// robin writes none of it.
+    /// The links of the intrusive lists: round robin's and the parked VMs'. A VM's
+    /// link is written when it joins a list and read only while it is in one, so the
+    /// table starts as zeroed memory that the system hands out untouched. A FIFO
+    /// queue without a per-head limit parks nothing and reserves none.
     next: Vec<u32>,
     /// FIFO order.
     fifo: Runs,
@@ -155,7 +193,9 @@ pub struct RebootQueue {
 }
 
 impl RebootQueue {
-    pub fn new(policy: QueuePolicy, heads: u32, vms: u32) -> Self {
+    /// A queue of `policy` for `vms` VMs on `heads` heads; `parks` when a per-head
+    /// boot limit may set VMs aside.
+    pub fn new(policy: QueuePolicy, heads: u32, vms: u32, parks: bool) -> Self {
         let per_head_lists = if policy == QueuePolicy::RoundRobinHeads {
             heads as usize
         } else {
@@ -163,7 +203,14 @@ impl RebootQueue {
         };
         RebootQueue {
             policy,
-            next: vec![0; vms as usize],
+            next: vec![
+                0;
+                if Self::links(policy, parks) {
+                    vms as usize
+                } else {
+                    0
+                }
+            ],
             fifo: Runs::with_capacity(if policy == QueuePolicy::Fifo {
                 vms as usize
             } else {
@@ -197,18 +244,29 @@ impl RebootQueue {
         }
     }
 
+    /// Whether a queue of `policy` needs a link per VM: for round robin's lists, or
+    /// for parked VMs when it `parks`. Every policy but FIFO has always reserved them.
+    fn links(policy: QueuePolicy, parks: bool) -> bool {
+        policy != QueuePolicy::Fifo || parks
+    }
+
     /// Bytes a queue of `policy` needs for `vms` VMs on `heads` heads: the links, the
     /// policy's own structures, and the parked lists.
-    pub fn bytes_for(policy: QueuePolicy, heads: u64, vms: u64) -> u64 {
+    pub fn bytes_for(policy: QueuePolicy, heads: u64, vms: u64, parks: bool) -> u64 {
         use std::mem::size_of;
         let list = size_of::<List>() as u64;
         let policy_bytes = match policy {
-            QueuePolicy::Fifo => vms * size_of::<(u32, u32)>() as u64,
+            QueuePolicy::Fifo => vms * 4,
             QueuePolicy::Random => vms * 4,
             QueuePolicy::RoundRobinHeads => heads * (list + 4 + 1),
             QueuePolicy::ShortestFirst => vms * (size_of::<Reverse<(u64, u64, u32)>>() as u64 + 8),
         };
-        size_of::<RebootQueue>() as u64 + vms * 4 + policy_bytes + heads * list
+        let links = if Self::links(policy, parks) {
+            vms * 4
+        } else {
+            0
+        };
+        size_of::<RebootQueue>() as u64 + links + policy_bytes + heads * list
     }
 
     pub fn clear(&mut self) {
@@ -370,7 +428,7 @@ mod tests {
     fn fifo_keeps_report_order_and_unparked_goes_first() {
         // Push 0..5; park 1 after popping 0 and 1; unpark puts 1 before 2.
         let head_of = |_vm| 0;
-        let mut q = RebootQueue::new(QueuePolicy::Fifo, 1, 5);
+        let mut q = RebootQueue::new(QueuePolicy::Fifo, 1, 5, true);
         for vm in 0..5 {
             q.push(vm, 0, 0);
         }
@@ -391,8 +449,8 @@ mod tests {
         // order out, under FIFO and round robin.
         let head_of = |vm: u32| if vm < 8 { 1 } else { 0 };
         for policy in [QueuePolicy::Fifo, QueuePolicy::RoundRobinHeads] {
-            let mut at_once = RebootQueue::new(policy, 2, 10);
-            let mut each = RebootQueue::new(policy, 2, 10);
+            let mut at_once = RebootQueue::new(policy, 2, 10, true);
+            let mut each = RebootQueue::new(policy, 2, 10, true);
             at_once.push(9, 0, 0);
             each.push(9, 0, 0);
             at_once.push_run(3..7, 1);
@@ -438,6 +496,7 @@ mod tests {
                 }
                 _ => assert_eq!(runs.pop_front(), plain.pop_front()),
             }
+            assert!(runs.words.len() <= plain.len(), "more words than VMs");
         }
         while let Some(vm) = plain.pop_front() {
             assert_eq!(runs.pop_front(), Some(vm));
@@ -450,7 +509,7 @@ mod tests {
         // Head 0 has VMs 0,1,2 and head 1 has VMs 3,4, reported 0,1,2,3,4:
         // round robin boots 0,3,1,4,2.
         let head_of = |vm: u32| if vm < 3 { 0 } else { 1 };
-        let mut q = RebootQueue::new(QueuePolicy::RoundRobinHeads, 2, 5);
+        let mut q = RebootQueue::new(QueuePolicy::RoundRobinHeads, 2, 5, true);
         for vm in 0..5 {
             q.push(vm, head_of(vm), 0);
         }
@@ -461,7 +520,7 @@ mod tests {
     fn shortest_first_orders_by_planned_boot_then_report_order() {
         // Planned boots 30, 10, 20, 10 for VMs 0..4: order 1, 3 (ties by report
         // order), 2, 0.
-        let mut q = RebootQueue::new(QueuePolicy::ShortestFirst, 1, 4);
+        let mut q = RebootQueue::new(QueuePolicy::ShortestFirst, 1, 4, true);
         for (vm, planned) in [30, 10, 20, 10].into_iter().enumerate() {
             q.push(vm as u32, 0, planned);
         }
@@ -471,7 +530,7 @@ mod tests {
     #[test]
     fn random_returns_each_vm_once() {
         // Random order is a permutation of what was pushed.
-        let mut q = RebootQueue::new(QueuePolicy::Random, 1, 100);
+        let mut q = RebootQueue::new(QueuePolicy::Random, 1, 100, true);
         for vm in 0..100 {
             q.push(vm, 0, 0);
         }
