@@ -107,13 +107,15 @@ impl Runs {
         }
         let w = &mut self.words;
         match w.len().checked_sub(1).map(|last| (last, w[last])) {
-            Some((last, len)) if len & RUN != 0 => {
-                // The last run: its first VM is the word before its length.
-                if (w[last - 1] & !RUN) + (len & !RUN) == vms.start {
-                    w[last] = ((len & !RUN) + n) | RUN;
-                    return;
-                }
+            // The last run, whose first VM is the word before its length.
+            Some((last, len))
+                if len & RUN != 0 && (w[last - 1] & !RUN) + (len & !RUN) == vms.start =>
+            {
+                w[last] = ((len & !RUN) + n) | RUN;
+                return;
             }
+            // The last run, which the new VMs do not follow.
+            Some((_, len)) if len & RUN != 0 => {}
             Some((last, vm)) if vm + 1 == vms.start => {
                 w[last] = vm | RUN;
                 w.push_back((1 + n) | RUN);
