@@ -213,7 +213,7 @@ impl World {
         };
         match accepted {
             Some(done) => {
-                let vms = self.placement.vms_on(h).len() as Micros;
+                let vms = Micros::from(self.placement.count(h));
                 let link = &mut self.links.heads[h as usize];
                 link.handshake = true;
                 let connect = link.connect;

@@ -181,11 +181,7 @@ impl World {
         let heads = sc.site.heads;
         let vms = sc.site.vms() as u32;
         World {
-            placement: Placement::packed(
-                heads,
-                sc.site.vms_per_head,
-                sc.maintenance.vm_slots_per_head,
-            ),
+            placement: Self::placement(sc),
             vms: Vms::new(heads, vms),
             links: Links::new(heads),
             sups: Supervisors::new(sc),
@@ -200,6 +196,19 @@ impl World {
             max_pushes: Footprint::of(sc).max_pushes_per_event,
             sc: sc.clone(),
         }
+    }
+
+    /// The initial placement. Only maintenance moves VMs (and only into spare slots),
+    /// and only it asks for a head's VMs as a slice: the slot table is prepared before
+    /// the run for a model that may do either, and left unwritten otherwise.
+    fn placement(sc: &Scenario) -> Placement {
+        let site = &sc.site;
+        let slots = sc.maintenance.vm_slots_per_head;
+        let mut placement = Placement::packed(site.heads, site.vms_per_head, slots);
+        if Maintenance::sized(sc) || slots > site.vms_per_head {
+            placement.prepare_slots();
+        }
+        placement
     }
 
     /// Puts the site back to "everything running" and seeds the streams of replication

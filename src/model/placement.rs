@@ -14,9 +14,11 @@
 //! consecutive range). The tables are then not read, and not written either: a site of
 //! a million VMs that never migrates does not fault in and fill 8 bytes per VM. The
 //! first move writes the packing into the tables and from then on they are the truth,
-//! until the replication ends. The head-to-VMs direction is also filled on demand when
-//! someone asks for a head's VMs as a slice ([`Placement::vms_on`]); the hot paths ask
-//! for one slot at a time ([`Placement::vm_at`]) and never need it.
+//! until the replication ends. The head-to-VMs slot table is allocated and filled
+//! before a run when the model can move VMs or asks for a head's VMs as a slice
+//! ([`Placement::prepare_slots`]), so that the event loop never allocates it; anywhere
+//! else (the invariant checker) the first [`Placement::vms_on`] fills it. The hot paths
+//! ask for one slot at a time ([`Placement::vm_at`]) and never need it.
 //!
 //! A head has `site.vm_slots_per_head` slots, of which it starts with
 //! `site.vms_per_head` filled: the rest is the spare room VMs move into when another
@@ -32,7 +34,8 @@ pub struct Placement {
     /// The head of each VM, once a VM has moved (`moved`); unread until then.
     head_of: Vec<u32>,
     /// Head `h` owns `slots[h * capacity .. h * capacity + count[h]]`. Filled with the
-    /// initial packing on the first move or the first [`Placement::vms_on`].
+    /// initial packing by [`Placement::prepare_slots`] or the first
+    /// [`Placement::vms_on`].
     slots: OnceCell<Vec<u32>>,
     /// VMs on each head.
     count: Vec<u32>,
@@ -75,6 +78,13 @@ impl Placement {
         if let Some(slots) = self.slots.get_mut() {
             fill_packed(slots, cap, initial);
         }
+    }
+
+    /// Allocates and fills the slot table now, before a run: a model that moves VMs or
+    /// asks for a head's VMs as a slice calls this, so that the event loop never
+    /// allocates it.
+    pub fn prepare_slots(&mut self) {
+        self.slots_table();
     }
 
     /// Makes the tables the truth before a VM moves: the packing written into both.
