@@ -8,6 +8,7 @@
 use super::histogram::LogHistogram;
 use super::{METRICS, Metric, RunMetrics};
 use crate::engine::{Micros, US_PER_S, US_PER_YEAR};
+use affected::Affected;
 use series::Series;
 
 /// Why a VM went down: what started its outage. A VM killed again while it boots
@@ -121,21 +122,16 @@ pub struct Recorder {
     heads_uncontrolled: u32,
     control_integral_us: u128,
 
-    // Incidents. `mark[v]` is the id of the last incident VM v was affected by; ids keep
-    // increasing across replications, so no mark needs clearing between them (only
-    // when the 16-bit ids run out, after 65 535 incidents: two bytes per VM are
-    // worth more on a site of millions of VMs than a rare sweep).
+    // Incidents. `affected` lists each VM the open incident affected once.
     // `vm_time_us[v]` is when VM v went down while it is down, and when it last came
     // up once it runs again: one word serves both, as a VM is never both. It is read
     // only for VMs down (written when they went down) and for VMs affected by the open
     // incident (written during it), so it needs no clearing either: a site of millions
     // of VMs does not sweep 10 bytes per VM before every replication.
-    incident_id: u16,
     in_incident: bool,
     incident_start_us: Micros,
-    mark: Vec<u16>,
     vm_time_us: Vec<Micros>,
-    affected: Vec<u32>,
+    affected: Affected,
     scratch: Vec<Micros>,
     incidents: u64,
     worst: Option<Incident>,
@@ -193,12 +189,10 @@ impl Recorder {
             down_integral_us: 0,
             heads_uncontrolled: 0,
             control_integral_us: 0,
-            incident_id: 0,
             in_incident: false,
             incident_start_us: 0,
-            mark: vec![0; vms as usize],
             vm_time_us: vec![0; vms as usize],
-            affected: Vec::with_capacity(vms as usize),
+            affected: Affected::new(vms),
             scratch: Vec::with_capacity(vms as usize),
             incidents: 0,
             worst: None,
@@ -302,29 +296,26 @@ impl Recorder {
     /// counts of the last one win. One sample after the batch does exactly that.
     #[inline]
     pub fn vm_down_unsampled(&mut self, now_us: Micros, vm: u32) {
-        self.advance(now_us);
-        if !self.in_incident {
-            self.in_incident = true;
-            if self.incident_id == u16::MAX {
-                // Ids would repeat: start again from clean marks.
-                self.mark.fill(0);
-                self.incident_id = 0;
-            }
-            self.incident_id += 1;
-            self.incident_start_us = now_us;
-            self.incident_peak = 0;
-            self.affected.clear();
-            self.series.clear();
-        }
-        let v = vm as usize;
-        self.vm_time_us[v] = now_us;
-        if self.mark[v] != self.incident_id {
-            self.mark[v] = self.incident_id;
-            self.affected.push(vm);
-        }
+        self.going_down(now_us);
+        self.vm_time_us[vm as usize] = now_us;
+        self.affected.add(vm);
         self.vms_down += 1;
         self.incident_peak = self.incident_peak.max(self.vms_down);
         debug_assert!(self.vms_down <= self.vms);
+    }
+
+    /// Brings the integrals up to `now_us`, when VMs are about to go down, and opens
+    /// an incident if none is open.
+    #[inline]
+    fn going_down(&mut self, now_us: Micros) {
+        self.advance(now_us);
+        if !self.in_incident {
+            self.in_incident = true;
+            self.incident_start_us = now_us;
+            self.incident_peak = 0;
+            self.affected.open();
+            self.series.clear();
+        }
     }
 
     /// Samples the incident series once after a batch of
@@ -415,22 +406,22 @@ impl Recorder {
         // horizon were set to the horizon by `finish`). The recovery times are needed
         // only until the quantiles are taken, and the VMs' last recoveries not after
         // the incident closes.
-        let times = if self.affected.is_sorted() {
+        let times = if self.affected.sorted() {
             // With the affected VMs in increasing order (the usual case: a fault kills
             // heads and their VMs in order), affected[i] ≥ i, so the i-th time can be
             // written over vm_time_us[i] after every read at or below it: no second
             // array of a word per VM is touched. No VM is down when an incident closes
             // before the horizon, so no outage's start is lost; at the horizon they
             // have all been read.
-            for i in 0..self.affected.len() {
-                let up = self.vm_time_us[self.affected[i] as usize];
+            for (i, vm) in self.affected.vms().enumerate() {
+                let up = self.vm_time_us[vm as usize];
                 debug_assert!(up >= start);
                 self.vm_time_us[i] = up - start;
             }
             &mut self.vm_time_us[..self.affected.len()]
         } else {
             self.scratch.clear();
-            for &vm in &self.affected {
+            for vm in self.affected.vms() {
                 let up = self.vm_time_us[vm as usize];
                 debug_assert!(up >= start);
                 self.scratch.push(up - start);
@@ -677,6 +668,8 @@ impl Recorder {
     }
 }
 
+mod affected;
+mod batch;
 mod control;
 mod series;
 #[cfg(test)]

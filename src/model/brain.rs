@@ -19,7 +19,7 @@ use super::streams::{Purpose, exp_per_year};
 use super::vm::{VmEvent, VmState};
 use super::{Event, World};
 use crate::engine::{Micros, Scheduler, Stream};
-use crate::scenario::{QueuePolicy, Scenario, Transport};
+use crate::scenario::{Scenario, Transport};
 
 /// The events of the brain and the broker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,14 +85,15 @@ impl Brain {
             rng: Stream::new(0, 0, 0, 0),
             broker_rng: Stream::new(0, 0, 0, 0),
             queue_rng: Stream::new(0, 0, 0, 0),
-            queue: RebootQueue::new(sc.brain.queue_policy, heads, vms),
+            queue: RebootQueue::new(sc.brain.queue_policy, heads, vms, parks(sc)),
             in_flight: 0,
             accepts_busy_until_us: 0,
         }
     }
 
-    pub(super) fn bytes_for(policy: QueuePolicy, heads: u64, vms: u64) -> u64 {
-        std::mem::size_of::<Brain>() as u64 + RebootQueue::bytes_for(policy, heads, vms)
+    pub(super) fn bytes_for(sc: &Scenario, heads: u64, vms: u64) -> u64 {
+        let policy = sc.brain.queue_policy;
+        std::mem::size_of::<Brain>() as u64 + RebootQueue::bytes_for(policy, heads, vms, parks(sc))
     }
 
     pub(super) fn reset(&mut self, seed: u64, rep: u64) {
@@ -273,4 +274,9 @@ impl World {
         let factor = 1.0 + head * on_head as f64 + site * self.brain.in_flight as f64;
         libm::round(base as f64 * factor) as Micros
     }
+}
+
+/// Whether the reboot queue may park VMs: only under a per-head boot limit.
+fn parks(sc: &Scenario) -> bool {
+    sc.brain.per_head_concurrency.is_some()
 }

@@ -62,7 +62,7 @@ impl Footprint {
             + Supervisors::bytes_for(sc)
             + Changes::bytes_for(sc)
             + Hardware::bytes_for(sc)
-            + Brain::bytes_for(sc.brain.queue_policy, h, v)
+            + Brain::bytes_for(sc, h, v)
             + Faults::bytes_for(sc)
             + Maintenance::bytes_for(sc)
             + Recorder::bytes_for(v, 0)

@@ -10,9 +10,9 @@
 //! Owns: each head's hardware state, its hardware stream (failure and repair draws) and
 //! its prediction stream.
 
-use super::streams::{self, Purpose, exp_per_year};
+use super::streams::{Purpose, Streams, exp_per_year};
 use super::{Event, World};
-use crate::engine::{Micros, Scheduler, Stream};
+use crate::engine::{Micros, Scheduler};
 use crate::metrics::OutageCause;
 use crate::scenario::Scenario;
 
@@ -76,9 +76,9 @@ impl HeadHardware {
 /// Every head's hardware and its random streams.
 pub(super) struct Hardware {
     pub(super) heads: Vec<HeadHardware>,
-    rng: Vec<Stream>,
+    rng: Streams,
     /// Prediction coins: one stream a head, or none when no failure is announced.
-    predict: Vec<Stream>,
+    predict: Streams,
 }
 
 impl Hardware {
@@ -94,8 +94,11 @@ impl Hardware {
         let heads = sc.site.heads as usize;
         Hardware {
             heads: vec![HeadHardware::NEW; heads],
-            rng: streams::unseeded(heads),
-            predict: streams::unseeded(if Self::predicts(sc) { heads } else { 0 }),
+            rng: Streams::new(Purpose::Hardware, heads),
+            predict: Streams::new(
+                Purpose::Prediction,
+                if Self::predicts(sc) { heads } else { 0 },
+            ),
         }
     }
 
@@ -103,14 +106,14 @@ impl Hardware {
         let heads = sc.site.heads as u64;
         let predict = if Self::predicts(sc) { heads } else { 0 };
         heads * std::mem::size_of::<HeadHardware>() as u64
-            + streams::bytes_for(heads)
-            + streams::bytes_for(predict)
+            + Streams::bytes_for(heads)
+            + Streams::bytes_for(predict)
     }
 
     pub(super) fn reset(&mut self, seed: u64, rep: u64) {
         self.heads.fill(HeadHardware::NEW);
-        streams::reseed(&mut self.rng, Purpose::Hardware, seed, rep);
-        streams::reseed(&mut self.predict, Purpose::Prediction, seed, rep);
+        self.rng.reset(seed, rep);
+        self.predict.reset(seed, rep);
     }
 
     pub(super) fn schedule_first(&mut self, sc: &Scenario, h: u32, sched: &mut Scheduler<Event>) {

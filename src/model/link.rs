@@ -15,9 +15,9 @@
 //! Owns: each head's link state, the flap and reconnect streams.
 
 use super::notes::Note;
-use super::streams::{self, Purpose, exp_per_year, jittered};
+use super::streams::{Purpose, Streams, exp_per_year, jittered};
 use super::{Event, World};
-use crate::engine::{Micros, Scheduler, Stream};
+use crate::engine::{Micros, Scheduler};
 use crate::scenario::Scenario;
 
 /// The events of links.
@@ -105,8 +105,8 @@ impl Link {
 /// Every head's link and its random streams.
 pub(super) struct Links {
     pub(super) heads: Vec<Link>,
-    flap_rng: Vec<Stream>,
-    reconnect_rng: Vec<Stream>,
+    flap_rng: Streams,
+    reconnect_rng: Streams,
 }
 
 impl Links {
@@ -117,19 +117,19 @@ impl Links {
     pub(super) fn new(heads: u32) -> Links {
         Links {
             heads: vec![Link::NEW; heads as usize],
-            flap_rng: streams::unseeded(heads as usize),
-            reconnect_rng: streams::unseeded(heads as usize),
+            flap_rng: Streams::new(Purpose::Flap, heads as usize),
+            reconnect_rng: Streams::new(Purpose::Reconnect, heads as usize),
         }
     }
 
     pub(super) fn bytes_for(heads: u64) -> u64 {
-        heads * std::mem::size_of::<Link>() as u64 + streams::bytes_for(2 * heads)
+        heads * std::mem::size_of::<Link>() as u64 + Streams::bytes_for(2 * heads)
     }
 
     pub(super) fn reset(&mut self, seed: u64, rep: u64) {
         self.heads.fill(Link::NEW);
-        streams::reseed(&mut self.flap_rng, Purpose::Flap, seed, rep);
-        streams::reseed(&mut self.reconnect_rng, Purpose::Reconnect, seed, rep);
+        self.flap_rng.reset(seed, rep);
+        self.reconnect_rng.reset(seed, rep);
     }
 
     pub(super) fn schedule_first(&mut self, sc: &Scenario, h: u32, sched: &mut Scheduler<Event>) {
@@ -213,7 +213,7 @@ impl World {
         };
         match accepted {
             Some(done) => {
-                let vms = self.placement.vms_on(h).len() as Micros;
+                let vms = Micros::from(self.placement.count(h));
                 let link = &mut self.links.heads[h as usize];
                 link.handshake = true;
                 let connect = link.connect;

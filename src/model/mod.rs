@@ -174,8 +174,6 @@ pub struct World {
     rec: Recorder,
     notes: Notes,
     max_pushes: usize,
-    /// True until the first replication: the placement is then still as built.
-    fresh: bool,
 }
 
 impl World {
@@ -183,11 +181,7 @@ impl World {
         let heads = sc.site.heads;
         let vms = sc.site.vms() as u32;
         World {
-            placement: Placement::packed(
-                heads,
-                sc.site.vms_per_head,
-                sc.maintenance.vm_slots_per_head,
-            ),
+            placement: Self::placement(sc),
             vms: Vms::new(heads, vms),
             links: Links::new(heads),
             sups: Supervisors::new(sc),
@@ -200,19 +194,28 @@ impl World {
                 .with_site_fraction(sc.metrics.site_fraction),
             notes: Notes::off(),
             max_pushes: Footprint::of(sc).max_pushes_per_event,
-            fresh: true,
             sc: sc.clone(),
         }
+    }
+
+    /// The initial placement. Only maintenance moves VMs (and only into spare slots),
+    /// and only it asks for a head's VMs as a slice: the slot table is prepared before
+    /// the run for a model that may do either, and left unwritten otherwise.
+    fn placement(sc: &Scenario) -> Placement {
+        let site = &sc.site;
+        let slots = sc.maintenance.vm_slots_per_head;
+        let mut placement = Placement::packed(site.heads, site.vms_per_head, slots);
+        if Maintenance::sized(sc) || slots > site.vms_per_head {
+            placement.prepare_slots();
+        }
+        placement
     }
 
     /// Puts the site back to "everything running" and seeds the streams of replication
     /// `rep`, then schedules the first occurrence of every fault process.
     fn reset(&mut self, seed: u64, rep: u64, sched: &mut Scheduler<Event>) {
-        // A placement just built is the starting one: rewriting it would touch two
-        // words per VM for nothing before the first replication.
-        if !std::mem::replace(&mut self.fresh, false) {
-            self.placement.reset();
-        }
+        // Writes nothing unless a VM moved in the last replication.
+        self.placement.reset();
         self.vms.reset(seed, rep, &self.placement);
         self.links.reset(seed, rep);
         self.sups.reset(&self.sc, seed, rep);

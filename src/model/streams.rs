@@ -70,6 +70,98 @@ pub(super) fn reseed(streams: &mut Vec<Stream>, purpose: Purpose, seed: u64, rep
     debug_assert_eq!(streams.capacity(), entities);
 }
 
+/// One stream per entity for one purpose, each seeded when it is first drawn from in
+/// a replication rather than when the replication starts.
+///
+/// Most of a large site's per-head streams are never drawn from in a given scenario
+/// (a site-wide crash draws boot times and nothing else), and seeding them all would
+/// write 120 bytes per head and purpose before the first event. A stream's draws do
+/// not depend on when it is seeded, only on (seed, replication, purpose, entity), so
+/// seeding on first use changes no number. Streams are reached by indexing, as a
+/// `Vec<Stream>` is; reading one that has not been drawn from is a bug, and panics.
+#[derive(Clone, Debug)]
+pub(super) struct Streams {
+    purpose: Purpose,
+    /// This replication's stream of entity 0, whose key every entity's shares.
+    first: Stream,
+    /// `slot[e]` is 1 + the index in `seeded` of entity e's stream, or 0 when entity e
+    /// has not drawn in this replication. Zeroed memory the system hands out
+    /// untouched, so entities that never draw cost nothing.
+    slot: Vec<u32>,
+    /// The streams seeded so far, in the order of their first draws; room for every
+    /// entity is reserved up front, so seeding never allocates.
+    seeded: Vec<Stream>,
+}
+
+impl Streams {
+    /// Room for one `purpose` stream per entity; seed with [`Streams::reset`].
+    pub(super) fn new(purpose: Purpose, entities: usize) -> Streams {
+        Streams {
+            purpose,
+            first: purpose.stream(0, 0, 0),
+            slot: vec![0; entities],
+            seeded: Vec::with_capacity(entities),
+        }
+    }
+
+    /// Bytes for `n` entities' streams.
+    pub(super) fn bytes_for(n: u64) -> u64 {
+        n * (std::mem::size_of::<Stream>() + std::mem::size_of::<u32>()) as u64
+    }
+
+    /// Starts replication `rep` of master seed `seed`: every entity's stream will
+    /// start from its first word.
+    pub(super) fn reset(&mut self, seed: u64, rep: u64) {
+        self.first = self.purpose.stream(seed, rep, 0);
+        if !self.seeded.is_empty() {
+            self.slot.fill(0);
+            self.seeded.clear();
+        }
+    }
+
+    /// A duration drawn from `dist` with entity `e`'s stream. A fixed duration draws
+    /// nothing, so it seeds nothing either: a site-wide crash with a fixed restart
+    /// delay seeds no head's restart stream.
+    #[inline]
+    pub(super) fn sample(&mut self, e: usize, dist: &Dist) -> Micros {
+        match dist {
+            Dist::Fixed(d) => *d,
+            _ => dist.sample(&mut self[e]),
+        }
+    }
+
+    /// Seeds entity `e`'s stream, which has not drawn in this replication.
+    #[cold]
+    #[inline(never)]
+    fn seed(&mut self, e: usize) -> &mut Stream {
+        debug_assert!(self.seeded.len() < self.seeded.capacity());
+        self.seeded.push(self.first.sibling(e as u64));
+        self.slot[e] = self.seeded.len() as u32;
+        self.seeded.last_mut().expect("a stream was just seeded")
+    }
+}
+
+impl std::ops::Index<usize> for Streams {
+    type Output = Stream;
+
+    fn index(&self, e: usize) -> &Stream {
+        match self.slot[e] {
+            0 => panic!("{:?} stream {e} read before its first draw", self.purpose),
+            s => &self.seeded[s as usize - 1],
+        }
+    }
+}
+
+impl std::ops::IndexMut<usize> for Streams {
+    #[inline]
+    fn index_mut(&mut self, e: usize) -> &mut Stream {
+        match self.slot[e] {
+            0 => self.seed(e),
+            s => &mut self.seeded[s as usize - 1],
+        }
+    }
+}
+
 /// Bytes of `n` streams.
 pub(super) fn bytes_for(n: u64) -> u64 {
     n * std::mem::size_of::<Stream>() as u64
@@ -136,5 +228,31 @@ mod tests {
                 s.next_u64();
             }
         }
+    }
+
+    #[test]
+    fn streams_seeded_on_first_draw_draw_what_eager_ones_do() {
+        // Four entities of which 2, 0 and 2 again draw, in replication 1 and again
+        // after a reset for replication 2: each draws the words of its (Boot, entity)
+        // stream of that replication from the first, whatever order they first drew
+        // in; only the two that drew are seeded, and one that never drew cannot be read.
+        let mut lazy = Streams::new(Purpose::Boot, 4);
+        for rep in [1, 2] {
+            lazy.reset(5, rep);
+            let mut eager: Vec<Stream> = (0..4).map(|e| Purpose::Boot.stream(5, rep, e)).collect();
+            for e in [2, 0, 2] {
+                assert_eq!(
+                    lazy[e].next_u64(),
+                    eager[e].next_u64(),
+                    "rep {rep}, entity {e}"
+                );
+            }
+            assert_eq!(lazy.seeded.len(), 2);
+        }
+        let unread = std::panic::catch_unwind(|| lazy[1].clone());
+        assert!(
+            unread.is_err(),
+            "reading a stream that never drew must fail"
+        );
     }
 }

@@ -21,9 +21,9 @@
 //! Owns: each head's supervisor state, the bug, restart and background-crash streams.
 
 use super::notes::{CrashCause, Note};
-use super::streams::{self, Purpose, exp_per_year};
+use super::streams::{Purpose, Streams, exp_per_year};
 use super::{Event, World};
-use crate::engine::{Scheduler, Stream};
+use crate::engine::Scheduler;
 use crate::metrics::OutageCause;
 use crate::scenario::{ChangePath, Coupling, Scenario, Transport};
 
@@ -120,14 +120,14 @@ pub(super) struct Supervisors {
     /// The rate background crashes are proposed at: the highest any head can have.
     background_max: f64,
     /// Thinning coins, one stream per head; no streams when no change sets the rate.
-    thin_rng: Vec<Stream>,
-    bug_rng: Vec<Stream>,
+    thin_rng: Streams,
+    bug_rng: Streams,
     /// The long-reset draws have a stream of their own: how many a head makes depends
     /// on how many supervisor lives it has, which the design changes, and sharing the
     /// reset stream would then shift every later reset draw between designs.
-    long_reset_rng: Vec<Stream>,
-    restart_rng: Vec<Stream>,
-    background_rng: Vec<Stream>,
+    long_reset_rng: Streams,
+    restart_rng: Streams,
+    background_rng: Streams,
 }
 
 impl Supervisors {
@@ -144,11 +144,14 @@ impl Supervisors {
             heads: vec![Supervisor::NEW; heads as usize],
             bug: vec![BugValues::of(sc); heads as usize],
             background_max,
-            thin_rng: streams::unseeded(if thinned { heads as usize } else { 0 }),
-            bug_rng: streams::unseeded(heads as usize),
-            long_reset_rng: streams::unseeded(heads as usize),
-            restart_rng: streams::unseeded(heads as usize),
-            background_rng: streams::unseeded(heads as usize),
+            thin_rng: Streams::new(
+                Purpose::BackgroundThinning,
+                if thinned { heads as usize } else { 0 },
+            ),
+            bug_rng: Streams::new(Purpose::Bug, heads as usize),
+            long_reset_rng: Streams::new(Purpose::LongReset, heads as usize),
+            restart_rng: Streams::new(Purpose::Restart, heads as usize),
+            background_rng: Streams::new(Purpose::BackgroundCrash, heads as usize),
         }
     }
 
@@ -157,22 +160,17 @@ impl Supervisors {
         let thin = if background_max(sc).1 { heads } else { 0 };
         heads * std::mem::size_of::<Supervisor>() as u64
             + heads * std::mem::size_of::<BugValues>() as u64
-            + streams::bytes_for(4 * heads + thin)
+            + Streams::bytes_for(4 * heads + thin)
     }
 
     pub(super) fn reset(&mut self, sc: &Scenario, seed: u64, rep: u64) {
         self.heads.fill(Supervisor::NEW);
         self.bug.fill(BugValues::of(sc));
-        streams::reseed(&mut self.thin_rng, Purpose::BackgroundThinning, seed, rep);
-        streams::reseed(&mut self.bug_rng, Purpose::Bug, seed, rep);
-        streams::reseed(&mut self.long_reset_rng, Purpose::LongReset, seed, rep);
-        streams::reseed(&mut self.restart_rng, Purpose::Restart, seed, rep);
-        streams::reseed(
-            &mut self.background_rng,
-            Purpose::BackgroundCrash,
-            seed,
-            rep,
-        );
+        self.thin_rng.reset(seed, rep);
+        self.bug_rng.reset(seed, rep);
+        self.long_reset_rng.reset(seed, rep);
+        self.restart_rng.reset(seed, rep);
+        self.background_rng.reset(seed, rep);
     }
 
     pub(super) fn schedule_first(&mut self, h: u32, sched: &mut Scheduler<Event>) {
@@ -225,10 +223,7 @@ impl Supervisors {
     }
 
     fn schedule_restart(&mut self, sc: &Scenario, h: u32, life: u32, sched: &mut Scheduler<Event>) {
-        let restart = sc
-            .supervisor
-            .restart
-            .sample(&mut self.restart_rng[h as usize]);
+        let restart = self.restart_rng.sample(h as usize, &sc.supervisor.restart);
         sched.after(
             restart,
             SupervisorEvent::SupervisorRestarted { head: h, life }.into(),

@@ -16,9 +16,9 @@
 
 use super::notes::Note;
 use super::placement::Placement;
-use super::streams::{self, Purpose};
+use super::streams::{Purpose, Streams};
 use super::{Event, World};
-use crate::engine::{Micros, Scheduler, Stream};
+use crate::engine::{Micros, Scheduler};
 use crate::metrics::OutageCause;
 
 /// The events of VMs.
@@ -101,7 +101,7 @@ pub(super) struct Vms {
     pub(super) vm: Vec<Vm>,
     pub(super) heads: Vec<HeadVms>,
     /// Boot durations, one stream per head.
-    pub(super) boot_rng: Vec<Stream>,
+    pub(super) boot_rng: Streams,
     /// True once a replication may have changed a VM: until then every VM is still
     /// as built, and a reset need not rewrite 16 bytes per VM.
     used: bool,
@@ -112,7 +112,7 @@ impl Vms {
         Vms {
             vm: vec![Vm::NEW; vms as usize],
             heads: vec![HeadVms::default(); heads as usize],
-            boot_rng: streams::unseeded(heads as usize),
+            boot_rng: Streams::new(Purpose::Boot, heads as usize),
             used: false,
         }
     }
@@ -120,7 +120,7 @@ impl Vms {
     pub(super) fn bytes_for(heads: u64, vms: u64) -> u64 {
         vms * std::mem::size_of::<Vm>() as u64
             + heads * std::mem::size_of::<HeadVms>() as u64
-            + streams::bytes_for(heads)
+            + Streams::bytes_for(heads)
     }
 
     /// Every VM running again, each head with the VMs `placement` gives it.
@@ -134,7 +134,7 @@ impl Vms {
                 ..HeadVms::default()
             };
         }
-        streams::reseed(&mut self.boot_rng, Purpose::Boot, seed, rep);
+        self.boot_rng.reset(seed, rep);
     }
 }
 
@@ -182,6 +182,9 @@ impl World {
 
     /// The brain learns of the head's dead VMs and queues them.
     pub(super) fn report_dead(&mut self, h: u32) {
+        if self.report_dead_block(h) {
+            return;
+        }
         let plans = self.brain.queue.plans_boots();
         let unreported = self.vms.heads[h as usize].dead_unreported;
         // When every VM of the head is dead (a whole head crashed, the usual case), no
@@ -189,12 +192,12 @@ impl World {
         // for its cache line as a read does. The checker recounts the dead VMs.
         let all_dead = unreported == self.placement.count(h);
         let mut reported = 0u32;
-        for i in 0..self.placement.count(h) as usize {
+        for i in 0..self.placement.count(h) {
             if reported == unreported {
                 // The rest of the head's VMs are running, queued or booting.
                 break;
             }
-            let vm = self.placement.vms_on(h)[i];
+            let vm = self.placement.vm_at(h, i);
             let v = &mut self.vms.vm[vm as usize];
             debug_assert!(!all_dead || v.state == VmState::Dead);
             if all_dead || v.state == VmState::Dead {
@@ -220,6 +223,28 @@ impl World {
             "head {h}: reported a different number of dead VMs than counted"
         );
         head.dead_unreported = 0;
+    }
+
+    /// Reports every VM of head `h` at once when they are all dead, the head still
+    /// holds its initial block of consecutive VMs, the policy draws no boot when a VM
+    /// is queued, and no trace is being noted: the same states and queue as
+    /// [`World::report_dead`]'s walk. Returns false, having done nothing, otherwise.
+    fn report_dead_block(&mut self, h: u32) -> bool {
+        let Some(block) = self.placement.packed_range(h) else {
+            return false;
+        };
+        let n = block.len() as u32;
+        let head = &mut self.vms.heads[h as usize];
+        if self.notes.on || self.brain.queue.plans_boots() || head.dead_unreported != n {
+            return false;
+        }
+        head.dead_unreported = 0;
+        for v in &mut self.vms.vm[block.start as usize..block.end as usize] {
+            assert_eq!(v.state, VmState::Dead, "a dead VM was not dead");
+            v.state = VmState::Queued;
+        }
+        self.brain.queue.push_run(block, h);
+        true
     }
 
     /// Kills one VM (a no-op for a VM that is already down and not booting). Returns
@@ -265,24 +290,105 @@ impl World {
         }
     }
 
+    /// Kills every VM on head `h` at once when they are all running, the head still
+    /// holds its initial block of consecutive VMs, and no trace is being noted: the
+    /// same states, counts and recording as [`World::kill_vm`] on each in slot order,
+    /// without its per-VM checks. Returns false, having done nothing, otherwise.
+    fn kill_running_block(&mut self, h: u32, cause: OutageCause, now: Micros) -> bool {
+        let head = self.vms.heads[h as usize];
+        let Some(block) = self.placement.packed_range(h) else {
+            return false;
+        };
+        // Nothing has moved, so no VM of the head is paused: every one it can kill is
+        // running or booting, and with no boot all are running.
+        if self.notes.on || head.booting != 0 || head.killable != block.len() as u32 {
+            return false;
+        }
+        if block.is_empty() {
+            return true;
+        }
+        for v in &mut self.vms.vm[block.start as usize..block.end as usize] {
+            assert_eq!(v.state, VmState::Running, "a running VM was not running");
+            v.state = VmState::Dead;
+            v.cause = cause;
+        }
+        let n = block.len() as u32;
+        let head = &mut self.vms.heads[h as usize];
+        head.dead_unreported += n;
+        head.killable = 0;
+        self.rec.vms_down_unsampled(now, block.start, n);
+        self.rec.sample_now(now);
+        true
+    }
+
     /// Kills every VM on head `h`, walking its VMs in slot order only as far as the
     /// last one that can die. The incident series is sampled once for the head, after
     /// its VMs are down: nothing reads it in between (a killed boot frees a slot and
     /// unparks a VM, neither of which records), so the series is the same as with a
     /// sample per VM.
     pub(super) fn kill_all_vms(&mut self, h: u32, cause: OutageCause, now: Micros) {
+        if self.kill_running_block(h, cause, now) {
+            return;
+        }
         let mut went_down = false;
-        for i in 0..self.placement.count(h) as usize {
+        for i in 0..self.placement.count(h) {
             if self.vms.heads[h as usize].killable == 0 {
                 // Nothing left to kill: the rest are dead or queued.
                 break;
             }
-            let vm = self.placement.vms_on(h)[i];
+            let vm = self.placement.vm_at(h, i);
             debug_assert_eq!(self.placement.head_of(vm), h);
             went_down |= self.kill_vm(vm, h, cause, now);
         }
         if went_down {
             self.rec.sample_now(now);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Platform, RunOptions};
+
+    /// 20 heads × 5 VMs whose supervisors all crash at 1 s and again at 40 s, while
+    /// some VMs boot, some wait and some run again; three FIFO boot slots.
+    const TWICE: &str = r#"(
+        name: "twice",
+        horizon: "2h",
+        site: (heads: 20, vms_per_head: 5),
+        design: (coupling: Coupled, transport: Tcp),
+        supervisor: (restart: Uniform(min: "5s", max: "15s")),
+        brain: (reboot_concurrency: 3, boot_time: LogNormal(mean: "20s", sigma: 0.5)),
+        faults: [
+            SupervisorCrash(at: "1s", scope: All),
+            SupervisorCrash(at: "40s", scope: All),
+        ],
+    )"#;
+
+    #[test]
+    fn heads_killed_and_reported_as_blocks_match_the_walk_over_their_vms() {
+        // The first crash kills and reports every head as a block; the second finds
+        // heads with VMs booting, queued or dead, which the walk handles. Noting a
+        // trace turns the blocks off: the metrics, the worst incident, its series and
+        // the outage log are the same either way.
+        let sc = crate::scenario::load_str("twice.ron", TWICE, &[])
+            .unwrap()
+            .scenario;
+        let options = RunOptions {
+            check_invariants: true,
+            outage_log_capacity: 1_000,
+        };
+        let mut blocks = Platform::new(&sc, options);
+        let mut walked = Platform::new(&sc, options);
+        let notes = walked.record_notes();
+        let a = blocks.run(7, 0).unwrap();
+        let b = walked.run(7, 0).unwrap();
+        drop(notes);
+        assert_eq!(a, b);
+        let (ra, rb) = (blocks.recorder(), walked.recorder());
+        assert_eq!(ra.worst_incident(), rb.worst_incident());
+        assert_eq!(ra.worst_series(), rb.worst_series());
+        assert_eq!(ra.outage_log(), rb.outage_log());
+        assert!(ra.outage_log().len() > 100, "both crashes took VMs down");
     }
 }
