@@ -352,6 +352,7 @@ fn study(
     independent_seeds: bool,
     shard: Option<Shard>,
     jobs: usize,
+    output: &Output,
 ) -> Result<Study, Failure> {
     let plan = StudyPlan {
         kind,
@@ -362,6 +363,9 @@ fn study(
         overrides: c.sets.clone(),
         jobs,
         check_invariants: c.check,
+        // Replication 0's outages go to `outages.csv` in a report, or into a part file
+        // for the report `merge` may write; a run that writes neither does not keep them.
+        keep_outages: shard.is_some() || output.out.is_some(),
     };
     let range = plan.range();
     let progress = Progress::new(
@@ -494,6 +498,7 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
         false,
         shard,
         jobs,
+        &args.output,
     )?;
     match shard {
         Some(shard) => emit_part(&s, shard),
@@ -536,6 +541,7 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
         args.independent_seeds,
         shard,
         jobs,
+        &args.output,
     )?;
     s.min_effect = min_effect;
     match shard {

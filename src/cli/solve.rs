@@ -110,6 +110,8 @@ pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
         count: c.replications,
         jobs,
         check_invariants: c.check,
+        // Its reports have no `outages.csv`.
+        keep_outages: false,
     };
     let spec = SolveSpec {
         param: path,

@@ -69,6 +69,8 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         count: runs,
         jobs,
         check_invariants: c.check,
+        // Its reports have no `outages.csv`.
+        keep_outages: false,
     };
     let progress = Progress::new("sweep", runs * sweep.models().count() as u64);
     let mut sw = sweep

@@ -43,6 +43,9 @@ pub struct Plan {
     pub jobs: usize,
     /// Check invariants after every event.
     pub check_invariants: bool,
+    /// Keep replication 0's individual outages (up to [`OUTAGE_LOG_CAPACITY`], for
+    /// `outages.csv`); without them the batch's `first_outages` is empty.
+    pub keep_outages: bool,
 }
 
 impl Plan {
@@ -53,6 +56,7 @@ impl Plan {
             count: replications,
             jobs: 1,
             check_invariants: false,
+            keep_outages: true,
         }
     }
 }
@@ -163,7 +167,11 @@ pub fn run_batch(
     let worker = || {
         let options = RunOptions {
             check_invariants: plan.check_invariants,
-            outage_log_capacity: OUTAGE_LOG_CAPACITY,
+            outage_log_capacity: if plan.keep_outages {
+                OUTAGE_LOG_CAPACITY
+            } else {
+                0
+            },
         };
         let mut platform = Platform::new(sc, options);
         let mut mine = WorkerResult::default();

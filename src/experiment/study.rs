@@ -125,6 +125,8 @@ pub struct StudyPlan {
     pub jobs: usize,
     /// Check invariants after every event.
     pub check_invariants: bool,
+    /// Keep replication 0's individual outages (for `outages.csv`).
+    pub keep_outages: bool,
 }
 
 impl StudyPlan {
@@ -180,6 +182,7 @@ pub fn run_study(
             count: per_design,
             jobs: plan.jobs,
             check_invariants: plan.check_invariants,
+            keep_outages: plan.keep_outages,
         };
         let base = k as u64 * per_design;
         let batch =

@@ -13,6 +13,7 @@ fn recovery(sets: &[&str]) -> (f64, f64) {
     let m = model_str(QUIET, sets);
     let plan = Plan {
         check_invariants: true,
+        keep_outages: true,
         ..Plan::new(11, 2)
     };
     let batch = run_batch(&m.scenario, &plan, &|_, _| {}).unwrap();

@@ -36,6 +36,29 @@ fn threads_do_not_change_results() {
     assert_eq!(serial.outage_histogram, parallel.outage_histogram);
 }
 
+#[test]
+fn keeping_outages_changes_nothing_but_the_log() {
+    // Proves a run that writes no report (and so keeps no outage log) gives the same
+    // metrics, series and histograms as one that keeps it, and that the log is kept
+    // only when asked: replication 0's outages, none otherwise.
+    let m = model("york-2017.ron");
+    let keep = run_batch(&m.scenario, &Plan::new(3, 3), &|_, _| {}).unwrap();
+    let plan = Plan {
+        keep_outages: false,
+        ..Plan::new(3, 3)
+    };
+    let skip = run_batch(&m.scenario, &plan, &|_, _| {}).unwrap();
+    for (a, b) in keep.replications.iter().zip(&skip.replications) {
+        assert_eq!(a.metrics, b.metrics);
+        assert_eq!(a.worst_series, b.worst_series);
+    }
+    assert_eq!(keep.outage_histogram, skip.outage_histogram);
+    assert_eq!(keep.head_incident_histogram, skip.head_incident_histogram);
+    // York loses all 2 000 VMs in replication 0.
+    assert_eq!(keep.first_outages.len(), 2_000);
+    assert!(skip.first_outages.is_empty());
+}
+
 /// The times and names of the fault events of one replication.
 fn fault_events(sets: &[&str]) -> Vec<(u64, String)> {
     let text = std::fs::read_to_string(super::common::root().join("models/york-year.ron")).unwrap();

@@ -30,6 +30,7 @@ fn runs(sets: &[&str], reps: u64) -> Vec<RunMetrics> {
     let m = model_str(FAILING_HEADS, sets);
     let plan = Plan {
         check_invariants: true,
+        keep_outages: true,
         ..Plan::new(5, reps)
     };
     let batch = run_batch(&m.scenario, &plan, &|_, _| {}).unwrap();

@@ -33,6 +33,7 @@ const BOOT_US: u64 = 45 * US_PER_S;
 fn checked(reps: u64) -> Plan {
     Plan {
         check_invariants: true,
+        keep_outages: true,
         ..Plan::new(3, reps)
     }
 }

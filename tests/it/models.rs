@@ -28,6 +28,7 @@ fn every_model_validates_and_runs_with_invariants_checked() {
         let check = m.scenario.site.vms() <= 20_000;
         let plan = Plan {
             check_invariants: check,
+            keep_outages: true,
             ..Plan::new(1, 1)
         };
         let batch =

@@ -12,6 +12,7 @@ use super::common::{QUIET, model_str, root};
 fn checked(reps: u64) -> Plan {
     Plan {
         check_invariants: true,
+        keep_outages: true,
         ..Plan::new(7, reps)
     }
 }

@@ -32,6 +32,7 @@ const DRAINED: &str = r#"(
 fn checked(reps: u64) -> Plan {
     Plan {
         check_invariants: true,
+        keep_outages: true,
         ..Plan::new(11, reps)
     }
 }

@@ -9,6 +9,7 @@ use super::common::{model, model_str};
 fn checked(reps: u64) -> Plan {
     Plan {
         check_invariants: true,
+        keep_outages: true,
         ..Plan::new(11, reps)
     }
 }

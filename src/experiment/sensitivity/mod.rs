@@ -432,6 +432,8 @@ impl SensitivityModels {
             count: plan.replications,
             jobs: plan.jobs,
             check_invariants: plan.check_invariants,
+            // Its reports have no `outages.csv`.
+            keep_outages: false,
         };
         let mut results = Vec::with_capacity(self.runs.len());
         let mut done = 0;
