@@ -8,12 +8,14 @@
 //! the last are allowed to allocate: they run once per replication, not once per
 //! event.
 
+use bigvsim::model::{Platform, RunOptions};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::path::{Path, PathBuf};
 
-use bigvsim::model::{Platform, RunOptions};
-use bigvsim::scenario;
+#[path = "it/common.rs"]
+mod common;
+
+use common::{model, shipped_model_scaled, shipped_models};
 
 /// The system allocator, counting the allocations and reallocations of each thread.
 struct Counting;
@@ -57,14 +59,6 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Models with more VMs than this run on a hundredth of their heads, as in the
-/// determinism gate: the same code, at a size a debug build runs quickly.
-const BIG_SITE_VMS: u64 = 100_000;
-
 /// The allocations made while replication `rep` handled its events: counted from the
 /// first event to the last (the observer sees each event before it is handled, so
 /// the handling of the last event is left out, as is everything before the first).
@@ -83,16 +77,6 @@ fn allocations_in_loop(platform: &mut Platform, seed: u64, rep: u64) -> (u64, u6
     (last - first.unwrap_or(last), events)
 }
 
-fn shipped_models() -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("models"))
-        .expect("models/ is readable")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
-        .collect();
-    paths.sort();
-    paths
-}
-
 #[test]
 fn no_model_allocates_while_it_handles_events() {
     // Proves every shipped model (maintenance, migrations, rollouts, racks, reconnect
@@ -102,12 +86,8 @@ fn no_model_allocates_while_it_handles_events() {
     assert!(paths.len() >= 2, "no models found in models/");
     let mut offenders = Vec::new();
     for path in &paths {
-        let file = path.to_str().unwrap();
-        let mut m = scenario::load(file, &[]).unwrap_or_else(|e| panic!("{e}"));
-        if m.scenario.site.vms() > BIG_SITE_VMS {
-            let heads = format!("site.heads={}", (m.scenario.site.heads / 100).max(1));
-            m = scenario::load(file, &[heads]).unwrap_or_else(|e| panic!("{e}"));
-        }
+        let file = path.display();
+        let m = shipped_model_scaled(path);
         let options = RunOptions {
             check_invariants: false,
             outage_log_capacity: 1_000,
@@ -134,8 +114,7 @@ fn no_model_allocates_while_it_handles_events() {
 fn the_counter_sees_an_allocation_inside_the_loop() {
     // Proves the check above can fail: an observer that allocates on every event is
     // counted, so a model that allocated while handling events would be caught.
-    let m = scenario::load(root().join("models/york-2017.ron").to_str().unwrap(), &[])
-        .unwrap_or_else(|e| panic!("{e}"));
+    let m = model("york-2017.ron");
     let options = RunOptions {
         check_invariants: false,
         outage_log_capacity: 1_000,

@@ -384,29 +384,33 @@ fn output_to_a_closed_pipe_ends_quietly() {
     );
 }
 
+/// The `warning:` lines a successful command prints on stderr.
+fn warnings_of(args: &[&str]) -> Vec<String> {
+    let out = run(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    err.lines()
+        .filter(|l| l.starts_with("warning:"))
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
 fn sweep_prints_each_warning_once_naming_the_point_it_belongs_to() {
     // Proves a sweep warns as `run` does: the model's own warning once (not once per
     // point), and a warning only some points have once per such point, naming it.
     let m = "models/york-maintenance-migrate.ron";
-    let out = run(&[
+    let sweep = [
         "sweep",
         m,
         "-r",
         "1",
         "--param",
         "site.vm_slots_per_head=40,44,48",
-        "--param",
-        "brain.reboot_concurrency=10,20",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
-    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
-    assert_eq!(warnings.len(), 2, "{err}");
+    ];
+    let warnings =
+        warnings_of(&[&sweep[..], &["--param", "brain.reboot_concurrency=10,20"]].concat());
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
     for (w, concurrency) in warnings.iter().zip([10, 20]) {
         assert!(
             w.starts_with(&format!(
@@ -415,26 +419,18 @@ fn sweep_prints_each_warning_once_naming_the_point_it_belongs_to() {
             "{w}"
         );
     }
-    let set = "maintenance.drain=LiveMigrate";
-    let out = run(&[
+    let warnings = warnings_of(&[
         "sweep",
         "models/york-maintenance-reboot.ron",
         "-r",
         "1",
         "--set",
-        set,
+        "maintenance.drain=LiveMigrate",
         "--set",
         "site.vm_slots_per_head=40",
         "--param",
         "brain.reboot_concurrency=10,20,30",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
-    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
-    assert_eq!(warnings.len(), 1, "{err}");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(!warnings[0].starts_with("warning: at "), "{}", warnings[0]);
 }

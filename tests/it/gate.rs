@@ -9,26 +9,11 @@
 use std::path::{Path, PathBuf};
 
 use bigvsim::experiment::trace_hash;
-use bigvsim::scenario;
 
-use super::common::{model, root};
+use super::common::{model, root, shipped_model_scaled, shipped_models};
 
 /// Seeds every shipped model is run with.
 const SEEDS: [u64; 3] = [1, 2, 1_000_003];
-
-/// Models with more VMs than this are gated on a hundredth of their heads.
-const BIG_SITE_VMS: u64 = 100_000;
-
-/// Every model file shipped in `models/`, sorted by name.
-fn shipped_models() -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("models"))
-        .expect("models/ is readable")
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
-        .collect();
-    paths.sort();
-    paths
-}
 
 #[test]
 fn every_model_hashes_to_the_same_trace_twice() {
@@ -41,14 +26,7 @@ fn every_model_hashes_to_the_same_trace_twice() {
     let paths = shipped_models();
     assert!(paths.len() >= 2, "no models found in models/");
     let check = |path: &PathBuf| {
-        let file = path.to_str().unwrap();
-        let mut m = scenario::load(file, &[]).unwrap_or_else(|e| panic!("{e}"));
-        if m.scenario.site.vms() > BIG_SITE_VMS {
-            // A debug build takes seconds per run of a million VMs: run the same model
-            // on a hundredth of its heads (every other parameter as in the file).
-            let heads = format!("site.heads={}", (m.scenario.site.heads / 100).max(1));
-            m = scenario::load(file, &[heads]).unwrap_or_else(|e| panic!("{e}"));
-        }
+        let m = shipped_model_scaled(path);
         let mut hashes = Vec::new();
         for seed in SEEDS {
             let (a, ma) = trace_hash(&m.scenario, seed, 0)

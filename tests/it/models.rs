@@ -4,24 +4,16 @@
 use bigvsim::experiment::{Plan, run_batch};
 use bigvsim::metrics::Metric;
 
-use super::common::{model, root};
-
-fn shipped() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("models"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".ron"))
-        .collect();
-    names.sort();
-    names
-}
+use super::common::{model, shipped_models};
 
 #[test]
 fn every_model_validates_and_runs_with_invariants_checked() {
     // One replication of each model, with the invariant checker after every event
     // (skipped for sites over 20 000 VMs, which run unchecked to keep this fast).
-    let names = shipped();
+    let names: Vec<String> = shipped_models()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     assert!(names.len() >= 3, "{names:?}");
     for name in names {
         let m = model(&name);
