@@ -98,8 +98,15 @@ pub(super) fn check_paths<'a>(
     what: &str,
     paths: impl IntoIterator<Item = &'a String>,
 ) -> Result<(), Failure> {
-    if paths.into_iter().any(|p| p.trim().is_empty()) {
-        return Err(Failure::input(format!("{what}: the path is empty")));
+    for p in paths {
+        if p.is_empty() {
+            return Err(Failure::input(format!("{what}: the path is empty")));
+        }
+        if p.trim().is_empty() {
+            return Err(Failure::input(format!(
+                "{what} {p:?}: the path is only blanks; give a file or directory name"
+            )));
+        }
     }
     Ok(())
 }

@@ -30,6 +30,18 @@ pub fn fmt_num(x: f64) -> String {
     }
 }
 
+/// Formats a number the user wrote, for an error message: as written when that is
+/// short (`0.25`, `-5`, `1e-9`), in scientific notation when its plain form would run
+/// to dozens of digits (`1e300`, not three hundred zeros).
+pub fn fmt_input(x: f64) -> String {
+    let plain = format!("{x}");
+    if plain.len() <= 16 || !x.is_finite() {
+        plain
+    } else {
+        format!("{x:e}")
+    }
+}
+
 /// Availability needs more digits than other fractions: show it with 6 decimals.
 pub fn fmt_metric(m: Metric, x: f64) -> String {
     if m == Metric::VmAvailability {
@@ -156,6 +168,26 @@ pub fn fmt_compact(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numbers_from_the_user_are_short_in_messages() {
+        use super::fmt_input;
+        assert_eq!(fmt_input(0.25), "0.25");
+        assert_eq!(fmt_input(-5.0), "-5");
+        assert_eq!(fmt_input(1e300), "1e300");
+        assert_eq!(fmt_input(-1e308), "-1e308");
+        assert_eq!(fmt_input(1.5e-300), "1.5e-300");
+        assert_eq!(fmt_input(f64::NAN), "NaN");
+        for x in [
+            1e20,
+            123456789012345678.0,
+            1e-20,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ] {
+            assert!(fmt_input(x).len() <= 24, "{x}: {}", fmt_input(x));
+        }
+    }
+
     use super::*;
 
     #[test]

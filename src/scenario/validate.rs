@@ -11,6 +11,7 @@ use super::raw::*;
 use super::schema::{self, DISTRIBUTIONS, FAULTS, MAX_NAME_CHARS, Range, SCOPES, field_path};
 use super::types::*;
 use super::work::check_work;
+use crate::metrics::format::fmt_input;
 
 mod changes;
 mod evacuation;
@@ -34,9 +35,10 @@ fn duration(field: &str, d: &Dur) -> VResult<Micros> {
 /// `value` checked against `range`; the message says what the range allows.
 fn number(field: &str, range: Range, value: f64) -> VResult<f64> {
     match range.allowed() {
-        Some(allowed) if !range.allows(value) => {
-            verr(field, format!("must be {allowed}, found {value}"))
-        }
+        Some(allowed) if !range.allows(value) => verr(
+            field,
+            format!("must be {allowed}, found {}", fmt_input(value)),
+        ),
         _ => Ok(value),
     }
 }
@@ -145,7 +147,10 @@ fn scope(field: &str, s: &RawScope, site: racks::ScopeSite) -> VResult<Scope> {
         RawScope::Fraction(f) => {
             let range = param_range(SCOPES, "Fraction", "");
             if let (false, Some(allowed)) = (range.allows(*f), range.allowed()) {
-                return verr(field, format!("Fraction must be {allowed}, found {f}"));
+                return verr(
+                    field,
+                    format!("Fraction must be {allowed}, found {}", fmt_input(*f)),
+                );
             }
             // The model touches round(f · heads) heads (half away from zero).
             if heads > 0 && libm::round(f * heads as f64) < 1.0 {

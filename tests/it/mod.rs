@@ -9,6 +9,7 @@ mod gate;
 mod hardening;
 mod incidents;
 mod maintenance;
+mod messages;
 mod models;
 mod oracles;
 mod part_proptests;

@@ -8,6 +8,7 @@ use super::super::types::{RackParams, Scenario, Scope};
 use super::{
     NO_DIST, Problems, VResult, count, dist, number, param_range, range_of, smallest_fraction, verr,
 };
+use crate::metrics::format::fmt_input;
 
 /// Warns of a boot slowdown that no boot can ever feel: site-wide contention needs
 /// two boots in flight at once, per-head contention two on one head.
@@ -112,7 +113,10 @@ pub(super) fn scope(field: &str, s: &RawScope, racks: u32) -> VResult<Scope> {
         RawScope::RackFraction(f) => {
             let range = param_range(SCOPES, "RackFraction", "");
             if let (false, Some(allowed)) = (range.allows(*f), range.allowed()) {
-                return verr(field, format!("RackFraction must be {allowed}, found {f}"));
+                return verr(
+                    field,
+                    format!("RackFraction must be {allowed}, found {}", fmt_input(*f)),
+                );
             }
             // The model touches round(f · racks) racks (half away from zero).
             if racks > 0 && libm::round(f * racks as f64) < 1.0 {
