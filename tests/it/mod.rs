@@ -21,3 +21,4 @@ mod sensitivity;
 mod solve;
 mod storm;
 mod study;
+mod trace_filters;
