@@ -25,17 +25,18 @@ pub(super) fn cmd_trace(
     check_paths("the model file", [&path.to_string()])?;
     check_sets(sets)?;
     let m = load(path, sets)?;
-    let filter = trace_filter(filter)?;
+    let filter = trace_filter(&m.scenario, filter)?;
     // A trace is one replication on one thread.
     fit(&[(&m, sets)], Workers::Explicit(1), 1)?;
     let sc = &m.scenario;
     let mut platform = bigvsim::model::Platform::new(sc, Default::default());
     let notes = platform.record_notes();
-    // Each VM's head, for filtering boots' ends by head; no model moves VMs during a
-    // run, so the placement before it holds throughout.
+    // Each VM's head before the run; the tracer moves VMs as the migrations' notes
+    // tell, to name the head of a line about a VM.
     let heads: Vec<u32> = (0..sc.site.vms() as u32)
         .map(|vm| platform.head_of(vm))
         .collect();
+    let mut tracer = trace::Tracer::new(filter, heads);
     let out = std::io::stdout();
     let mut lines = trace::TraceLines::new(
         std::io::BufWriter::new(out.lock()),
@@ -45,23 +46,23 @@ pub(super) fn cmd_trace(
     // `--limit` ends the trace, not the model: the model's own event limit still
     // applies, so a runaway is reported the same way with or without `--limit`. A
     // failed write ends it too, since nobody reads the rest.
-    let write_notes = |lines: &mut trace::TraceLines<_>, n: u64| {
+    let write_notes = |tracer: &mut trace::Tracer, lines: &mut trace::TraceLines<_>, n: u64| {
         notes.drain(|t, note| {
-            lines.put(trace::note_line(&filter, n, t, note));
+            lines.put(tracer.note_line(n, t, note));
         });
     };
     let result = platform.run_until(seed, replication, |t, e| {
         // The notes of the previous event come before this event's line.
-        write_notes(&mut lines, n);
+        write_notes(&mut tracer, &mut lines, n);
         n += 1;
-        lines.put(trace::event_line(&filter, n, t, e, |vm| heads[vm as usize]));
+        lines.put(tracer.event_line(n, t, e));
         if lines.done() {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())
         }
     });
-    write_notes(&mut lines, n);
+    write_notes(&mut tracer, &mut lines, n);
     let mut write_error = lines.error.take();
     if let Err(err) = lines.out.flush() {
         write_error.get_or_insert(err);
@@ -110,10 +111,21 @@ pub(super) fn explain(s: &Study, models: Option<&[LoadedModel]>) -> Vec<(String,
     out
 }
 
-/// The trace filter from its arguments; an unknown name or a bad time is bad input.
-fn trace_filter(a: &TraceFilterArgs) -> Result<trace::TraceFilter, Failure> {
-    trace::TraceFilter::parse(a.head, a.vm, &a.events, a.from.as_deref(), a.to.as_deref())
-        .map_err(Failure::input)
+/// The trace filter from its arguments for a trace of `sc`; an unknown name, a bad
+/// time or a filter that can select nothing is bad input.
+fn trace_filter(
+    sc: &bigvsim::scenario::Scenario,
+    a: &TraceFilterArgs,
+) -> Result<trace::TraceFilter, Failure> {
+    trace::TraceFilter::parse(
+        sc,
+        a.head,
+        a.vm,
+        &a.events,
+        a.from.as_deref(),
+        a.to.as_deref(),
+    )
+    .map_err(Failure::input)
 }
 
 pub(super) fn cmd_explain(

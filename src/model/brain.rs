@@ -17,31 +17,34 @@ use super::notes::Note;
 use super::reboot_queue::RebootQueue;
 use super::streams::{Purpose, exp_per_year};
 use super::vm::{VmEvent, VmState};
-use super::{Event, World};
+use super::{About, Event, World};
 use crate::engine::{Micros, Scheduler, Stream};
 use crate::scenario::{Scenario, Transport};
 
-/// The events of the brain and the broker.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BrainEvent {
-    /// The brain started failing over (`random`: from the failover rate).
-    BrainFailed {
-        random: bool,
-    },
-    BrainRecovered {
-        life: u32,
-    },
-    BrokerFailed,
-    BrokerRepaired,
+named_enum! {
+    /// The events of the brain and the broker.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum BrainEvent {
+        /// The brain started failing over (`random`: from the failover rate).
+        BrainFailed {
+            random: bool,
+        },
+        BrainRecovered {
+            life: u32,
+        },
+        BrokerFailed,
+        BrokerRepaired,
+    }
 }
 
 impl BrainEvent {
-    pub fn name(&self) -> &'static str {
+    /// Whom the event is about: the whole site.
+    pub fn about(&self) -> About {
         match self {
-            BrainEvent::BrainFailed { .. } => "BrainFailed",
-            BrainEvent::BrainRecovered { .. } => "BrainRecovered",
-            BrainEvent::BrokerFailed => "BrokerFailed",
-            BrainEvent::BrokerRepaired => "BrokerRepaired",
+            BrainEvent::BrainFailed { .. }
+            | BrainEvent::BrainRecovered { .. }
+            | BrainEvent::BrokerFailed
+            | BrainEvent::BrokerRepaired => About::Site,
         }
     }
 

@@ -32,23 +32,26 @@
 
 use super::notes::CrashCause;
 use super::streams::Purpose;
-use super::{Event, World};
+use super::{About, Event, World};
 use crate::engine::Scheduler;
 use crate::metrics::OutageCause;
 use crate::scenario::{ChangePath, RolloutDrain, RolloutOrder, Scenario, step_time};
 
-/// The events of changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ChangeEvent {
-    /// Step `step` of change `change` is due: for an `At` change, every head; for a
-    /// rollout, the step-th head of its order.
-    ChangeReached { change: u32, step: u32 },
+named_enum! {
+    /// The events of changes.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum ChangeEvent {
+        /// Step `step` of change `change` is due: for an `At` change, every head; for a
+        /// rollout, the step-th head of its order.
+        ChangeReached { change: u32, step: u32 },
+    }
 }
 
 impl ChangeEvent {
-    pub fn name(&self) -> &'static str {
+    /// Whom the event is about: a change's step, not one head.
+    pub fn about(&self) -> About {
         match self {
-            ChangeEvent::ChangeReached { .. } => "ChangeReached",
+            ChangeEvent::ChangeReached { .. } => About::Site,
         }
     }
 

@@ -11,47 +11,50 @@
 use super::brain::BrainEvent;
 use super::notes::CrashCause;
 use super::streams::{self, Purpose, exp_per_year};
-use super::{Event, World};
+use super::{About, Event, World};
 use crate::engine::{Scheduler, Stream};
 use crate::metrics::OutageCause;
 use crate::scenario::{Fault, Scenario, Scope};
 
-/// The events of faults.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum FaultEvent {
-    /// A fault's partition started (scheduled or random).
-    PartitionBegan {
-        fault: u32,
-    },
-    PartitionHealed {
-        fault: u32,
-    },
-    /// A scheduled fault crashed the supervisors in its scope.
-    CrashFaultFired {
-        fault: u32,
-    },
-    /// A scheduled fault failed the heads in its scope.
-    HeadFaultFired {
-        fault: u32,
-    },
-    /// A rack's switch failed: every link of the rack's heads is cut.
-    SwitchFailed {
-        rack: u32,
-    },
-    SwitchRepaired {
-        rack: u32,
-    },
+named_enum! {
+    /// The events of faults.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum FaultEvent {
+        /// A fault's partition started (scheduled or random).
+        PartitionBegan {
+            fault: u32,
+        },
+        PartitionHealed {
+            fault: u32,
+        },
+        /// A scheduled fault crashed the supervisors in its scope.
+        CrashFaultFired {
+            fault: u32,
+        },
+        /// A scheduled fault failed the heads in its scope.
+        HeadFaultFired {
+            fault: u32,
+        },
+        /// A rack's switch failed: every link of the rack's heads is cut.
+        SwitchFailed {
+            rack: u32,
+        },
+        SwitchRepaired {
+            rack: u32,
+        },
+    }
 }
 
 impl FaultEvent {
-    pub fn name(&self) -> &'static str {
+    /// Whom the event is about: a fault or a rack, not one head.
+    pub fn about(&self) -> About {
         match self {
-            FaultEvent::PartitionBegan { .. } => "PartitionBegan",
-            FaultEvent::PartitionHealed { .. } => "PartitionHealed",
-            FaultEvent::CrashFaultFired { .. } => "CrashFaultFired",
-            FaultEvent::HeadFaultFired { .. } => "HeadFaultFired",
-            FaultEvent::SwitchFailed { .. } => "SwitchFailed",
-            FaultEvent::SwitchRepaired { .. } => "SwitchRepaired",
+            FaultEvent::PartitionBegan { .. }
+            | FaultEvent::PartitionHealed { .. }
+            | FaultEvent::CrashFaultFired { .. }
+            | FaultEvent::HeadFaultFired { .. }
+            | FaultEvent::SwitchFailed { .. }
+            | FaultEvent::SwitchRepaired { .. } => About::Site,
         }
     }
 

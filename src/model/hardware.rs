@@ -11,36 +11,39 @@
 //! its prediction stream.
 
 use super::streams::{Purpose, Streams, exp_per_year};
-use super::{Event, World};
+use super::{About, Event, World};
 use crate::engine::{Micros, Scheduler};
 use crate::metrics::OutageCause;
 use crate::scenario::Scenario;
 
-/// The events of head hardware.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum HardwareEvent {
-    /// Head hardware failed (random, generation `life`).
-    HeadFailed {
-        head: u32,
-        life: u32,
-    },
-    HeadRepaired {
-        head: u32,
-        life: u32,
-    },
-    /// The failure of `head` that generation `life` will end was announced.
-    FailureWarned {
-        head: u32,
-        life: u32,
-    },
+named_enum! {
+    /// The events of head hardware.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum HardwareEvent {
+        /// Head hardware failed (random, generation `life`).
+        HeadFailed {
+            head: u32,
+            life: u32,
+        },
+        HeadRepaired {
+            head: u32,
+            life: u32,
+        },
+        /// The failure of `head` that generation `life` will end was announced.
+        FailureWarned {
+            head: u32,
+            life: u32,
+        },
+    }
 }
 
 impl HardwareEvent {
-    pub fn name(&self) -> &'static str {
-        match self {
-            HardwareEvent::HeadFailed { .. } => "HeadFailed",
-            HardwareEvent::HeadRepaired { .. } => "HeadRepaired",
-            HardwareEvent::FailureWarned { .. } => "FailureWarned",
+    /// Whom the event is about: its head.
+    pub fn about(&self) -> About {
+        match *self {
+            HardwareEvent::HeadFailed { head, .. }
+            | HardwareEvent::HeadRepaired { head, .. }
+            | HardwareEvent::FailureWarned { head, .. } => About::Head(head),
         }
     }
 

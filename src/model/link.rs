@@ -16,40 +16,43 @@
 
 use super::notes::Note;
 use super::streams::{Purpose, Streams, exp_per_year, jittered};
-use super::{Event, World};
+use super::{About, Event, World};
 use crate::engine::{Micros, Scheduler};
 use crate::scenario::Scenario;
 
-/// The events of links.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum LinkEvent {
-    /// A routine reset of one link started.
-    FlapBegan {
-        head: u32,
-    },
-    FlapHealed {
-        head: u32,
-    },
-    /// A reconnect attempt of reconnect sequence `connect` is due.
-    ReconnectAttempted {
-        head: u32,
-        connect: u32,
-    },
-    /// The brain accepted the attempt of sequence `connect` and resynced the head's
-    /// state: the link is up.
-    Resynced {
-        head: u32,
-        connect: u32,
-    },
+named_enum! {
+    /// The events of links.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum LinkEvent {
+        /// A routine reset of one link started.
+        FlapBegan {
+            head: u32,
+        },
+        FlapHealed {
+            head: u32,
+        },
+        /// A reconnect attempt of reconnect sequence `connect` is due.
+        ReconnectAttempted {
+            head: u32,
+            connect: u32,
+        },
+        /// The brain accepted the attempt of sequence `connect` and resynced the head's
+        /// state: the link is up.
+        Resynced {
+            head: u32,
+            connect: u32,
+        },
+    }
 }
 
 impl LinkEvent {
-    pub fn name(&self) -> &'static str {
-        match self {
-            LinkEvent::FlapBegan { .. } => "FlapBegan",
-            LinkEvent::FlapHealed { .. } => "FlapHealed",
-            LinkEvent::ReconnectAttempted { .. } => "ReconnectAttempted",
-            LinkEvent::Resynced { .. } => "Resynced",
+    /// Whom the event is about: its head.
+    pub fn about(&self) -> About {
+        match *self {
+            LinkEvent::FlapBegan { head }
+            | LinkEvent::FlapHealed { head }
+            | LinkEvent::ReconnectAttempted { head, .. }
+            | LinkEvent::Resynced { head, .. } => About::Head(head),
         }
     }
 

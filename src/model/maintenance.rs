@@ -49,34 +49,38 @@
 //! reserve, and each head's count of control losses.
 
 use super::hardware::Hardware;
+use super::notes::Note;
 use super::streams::{self, Purpose, exp_per_year};
 use super::vm::VmState;
-use super::{Event, World};
+use super::{About, Event, World};
 use crate::engine::{Scheduler, Stream};
 use crate::metrics::OutageCause;
 use crate::scenario::{Drain, RolloutDrain, Scenario};
 
-/// The events of planned maintenance and live migration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MaintenanceEvent {
-    /// A maintenance window of `head` fell due.
-    MaintenanceDue { head: u32 },
-    /// The work on `head` ended.
-    MaintenanceEnded { head: u32 },
-    /// The copy of `vm` (migration slot `slot`) ended.
-    MigrationCopied { vm: u32, slot: u32 },
-    /// The pause (generation `pause`) ending a migration of `vm` ended: it runs on its
-    /// new head.
-    MigrationResumed { vm: u32, pause: u32 },
+named_enum! {
+    /// The events of planned maintenance and live migration.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum MaintenanceEvent {
+        /// A maintenance window of `head` fell due.
+        MaintenanceDue { head: u32 },
+        /// The work on `head` ended.
+        MaintenanceEnded { head: u32 },
+        /// The copy of `vm` (migration slot `slot`) ended.
+        MigrationCopied { vm: u32, slot: u32 },
+        /// The pause (generation `pause`) ending a migration of `vm` ended: it runs on its
+        /// new head.
+        MigrationResumed { vm: u32, pause: u32 },
+    }
 }
 
 impl MaintenanceEvent {
-    pub fn name(&self) -> &'static str {
-        match self {
-            MaintenanceEvent::MaintenanceDue { .. } => "MaintenanceDue",
-            MaintenanceEvent::MaintenanceEnded { .. } => "MaintenanceEnded",
-            MaintenanceEvent::MigrationCopied { .. } => "MigrationCopied",
-            MaintenanceEvent::MigrationResumed { .. } => "MigrationResumed",
+    /// Whom the event is about: its head, or the VM a migration moves.
+    pub fn about(&self) -> About {
+        match *self {
+            MaintenanceEvent::MaintenanceDue { head }
+            | MaintenanceEvent::MaintenanceEnded { head } => About::Head(head),
+            MaintenanceEvent::MigrationCopied { vm, .. } => About::MigrationCopy(vm),
+            MaintenanceEvent::MigrationResumed { vm, .. } => About::MigrationPause(vm),
         }
     }
 
@@ -90,24 +94,6 @@ impl MaintenanceEvent {
             MaintenanceEvent::MigrationResumed { vm, pause } => {
                 format!("\"vm\":{vm},\"pause\":{pause}")
             }
-        }
-    }
-
-    /// The head the event names, if it names one.
-    pub fn head(&self) -> Option<u32> {
-        match *self {
-            MaintenanceEvent::MaintenanceDue { head }
-            | MaintenanceEvent::MaintenanceEnded { head } => Some(head),
-            _ => None,
-        }
-    }
-
-    /// The VM the event names, if it names one.
-    pub fn vm(&self) -> Option<u32> {
-        match *self {
-            MaintenanceEvent::MigrationCopied { vm, .. }
-            | MaintenanceEvent::MigrationResumed { vm, .. } => Some(vm),
-            _ => None,
         }
     }
 }
@@ -517,6 +503,7 @@ impl World {
                 m.reserved[to as usize] += 1;
                 let slot = slot as u32;
                 sched.after(copy, MaintenanceEvent::MigrationCopied { vm, slot }.into());
+                self.note(Note::MigrationStarted { vm, from: d, to });
             }
         }
         // Heads done draining begin their work, in the order they started.
@@ -584,6 +571,11 @@ impl World {
                 .maintenance
                 .migration_pause
                 .sample(&mut self.maint.rng[f.from as usize]);
+            self.note(Note::MigrationPaused {
+                vm,
+                from: f.from,
+                to: f.to,
+            });
             self.rec.migrations += 1;
             self.rec.migration_pause_us += pause;
             if pause > 0 {
@@ -606,6 +598,11 @@ impl World {
         } else {
             // The VM stays where it was and the head drains no further: the rest of
             // its VMs are rebooted with it.
+            self.note(Note::MigrationFailed {
+                vm,
+                from: f.from,
+                to: f.to,
+            });
             self.maint.stopped[f.from as usize] = true;
         }
         self.pump_migrations(sched);

@@ -33,7 +33,12 @@
 //! Cancelled timers are never searched for: every timer event carries the generation
 //! of what it belongs to (a link outage, a supervisor life, a boot) and is stale when
 //! that generation has moved on.
+//!
+//! Every event and note enum is declared through `named_enum!` (`names.rs`), which
+//! names its variants once for traces and their filters.
 
+#[macro_use]
+mod names;
 mod brain;
 mod changes;
 mod faults;
@@ -79,68 +84,70 @@ use supervisor::{SupState, Supervisors};
 use vm::Vms;
 pub use vm::{VmEvent, VmState};
 
-/// Every event the platform model handles, grouped by the component that handles it.
-/// Facts are named in the past tense.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Event {
-    Link(LinkEvent),
-    Supervisor(SupervisorEvent),
-    Vm(VmEvent),
-    Brain(BrainEvent),
-    Fault(FaultEvent),
-    Hardware(HardwareEvent),
-    Maintenance(MaintenanceEvent),
-    Change(ChangeEvent),
+event_groups! {
+    /// Every event the platform model handles, grouped by the component that handles
+    /// it. Facts are named in the past tense.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Event {
+        Link(LinkEvent),
+        Supervisor(SupervisorEvent),
+        Vm(VmEvent),
+        Brain(BrainEvent),
+        Fault(FaultEvent),
+        Hardware(HardwareEvent),
+        Maintenance(MaintenanceEvent),
+        Change(ChangeEvent),
+    }
 }
 
 // An event rides in every queue entry: growing it past 16 bytes would grow the queue.
 const _: () = assert!(std::mem::size_of::<Event>() <= 16);
 
+/// Whom an event is about, for trace lines and their filters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum About {
+    /// The site, a fault, a rack, the brain or a change: no one head or VM.
+    Site,
+    /// One head, named by the event.
+    Head(u32),
+    /// One VM, on whichever head it is on at the time.
+    Vm(u32),
+    /// The end of the copy of a VM's migration (its source and target are the
+    /// migration's, from its `MigrationStarted` note).
+    MigrationCopy(u32),
+    /// The end of a migrated VM's pause on its new head (source and target from its
+    /// `MigrationPaused` note).
+    MigrationPause(u32),
+}
+
 impl Event {
-    /// The event's name, as in traces.
-    pub fn name(&self) -> &'static str {
+    /// Whom the event is about.
+    pub fn about(&self) -> About {
         match self {
-            Event::Link(e) => e.name(),
-            Event::Supervisor(e) => e.name(),
-            Event::Vm(e) => e.name(),
-            Event::Brain(e) => e.name(),
-            Event::Fault(e) => e.name(),
-            Event::Hardware(e) => e.name(),
-            Event::Maintenance(e) => e.name(),
-            Event::Change(e) => e.name(),
+            Event::Link(e) => e.about(),
+            Event::Supervisor(e) => e.about(),
+            Event::Vm(e) => e.about(),
+            Event::Brain(e) => e.about(),
+            Event::Fault(e) => e.about(),
+            Event::Hardware(e) => e.about(),
+            Event::Maintenance(e) => e.about(),
+            Event::Change(e) => e.about(),
         }
     }
 
-    /// The head the event names, if it names one (for trace filters).
+    /// The head the event names itself, if it names one.
     pub fn head(&self) -> Option<u32> {
-        match *self {
-            Event::Link(
-                LinkEvent::FlapBegan { head }
-                | LinkEvent::FlapHealed { head }
-                | LinkEvent::ReconnectAttempted { head, .. }
-                | LinkEvent::Resynced { head, .. },
-            )
-            | Event::Supervisor(
-                SupervisorEvent::LongOutageReached { head, .. }
-                | SupervisorEvent::BackgroundCrashDue { head }
-                | SupervisorEvent::SupervisorRestarted { head, .. },
-            )
-            | Event::Hardware(
-                HardwareEvent::HeadFailed { head, .. }
-                | HardwareEvent::HeadRepaired { head, .. }
-                | HardwareEvent::FailureWarned { head, .. },
-            ) => Some(head),
-            Event::Maintenance(e) => e.head(),
-            _ => None,
+        match self.about() {
+            About::Head(h) => Some(h),
+            About::Site | About::Vm(_) | About::MigrationCopy(_) | About::MigrationPause(_) => None,
         }
     }
 
-    /// The VM the event names, if it names one (for trace filters).
+    /// The VM the event names, if it names one.
     pub fn vm(&self) -> Option<u32> {
-        match *self {
-            Event::Vm(VmEvent::VmBooted { vm, .. }) => Some(vm),
-            Event::Maintenance(e) => e.vm(),
-            _ => None,
+        match self.about() {
+            About::Vm(v) | About::MigrationCopy(v) | About::MigrationPause(v) => Some(v),
+            About::Site | About::Head(_) => None,
         }
     }
 

@@ -43,88 +43,81 @@ impl CrashCause {
     }
 }
 
-/// One state change, as a trace line names it. Facts are named in the past tense.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Note {
-    /// The bug's coin was drawn for a reset (`long`: for a long outage); `hit` is the
-    /// draw, `crashes` whether it crashes the supervisor in this design.
-    BugDrawn {
-        head: u32,
-        long: bool,
-        hit: bool,
-        crashes: bool,
-    },
-    SupervisorCrashed {
-        head: u32,
-        cause: CrashCause,
-    },
-    /// A running VM went down.
-    VmDied {
-        vm: u32,
-        head: u32,
-        cause: OutageCause,
-    },
-    /// A boot in flight died with its head's supervisor or hardware.
-    BootKilled {
-        vm: u32,
-        head: u32,
-    },
-    /// The brain learned of a dead VM and queued it for a reboot.
-    VmQueued {
-        vm: u32,
-        head: u32,
-    },
-    /// A boot started; `in_flight` counts boots in flight with it.
-    BootStarted {
-        vm: u32,
-        head: u32,
-        in_flight: u32,
-    },
-    /// A link went down.
-    LinkDropped {
-        head: u32,
-    },
-    /// A reconnect attempt failed: something still keeps the link down.
-    ReconnectFailed {
-        head: u32,
-    },
-    /// A link came back after `down_us`.
-    LinkReconnected {
-        head: u32,
-        down_us: Micros,
-    },
+named_enum! {
+    /// One state change, as a trace line names it. Facts are named in the past tense.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Note {
+        /// The bug's coin was drawn for a reset (`long`: for a long outage); `hit` is the
+        /// draw, `crashes` whether it crashes the supervisor in this design.
+        BugDrawn {
+            head: u32,
+            long: bool,
+            hit: bool,
+            crashes: bool,
+        },
+        SupervisorCrashed {
+            head: u32,
+            cause: CrashCause,
+        },
+        /// A running VM went down.
+        VmDied {
+            vm: u32,
+            head: u32,
+            cause: OutageCause,
+        },
+        /// A boot in flight died with its head's supervisor or hardware.
+        BootKilled {
+            vm: u32,
+            head: u32,
+        },
+        /// The brain learned of a dead VM and queued it for a reboot.
+        VmQueued {
+            vm: u32,
+            head: u32,
+        },
+        /// A boot started; `in_flight` counts boots in flight with it.
+        BootStarted {
+            vm: u32,
+            head: u32,
+            in_flight: u32,
+        },
+        /// A link went down.
+        LinkDropped {
+            head: u32,
+        },
+        /// A reconnect attempt failed: something still keeps the link down.
+        ReconnectFailed {
+            head: u32,
+        },
+        /// A link came back after `down_us`.
+        LinkReconnected {
+            head: u32,
+            down_us: Micros,
+        },
+        /// A live migration started copying `vm` from head `from` to head `to`.
+        MigrationStarted {
+            vm: u32,
+            from: u32,
+            to: u32,
+        },
+        /// The copy of `vm` succeeded: it now runs on `to` and pauses there for
+        /// `migration.pause` (a `MigrationResumed` event ends a pause longer than zero).
+        MigrationPaused {
+            vm: u32,
+            from: u32,
+            to: u32,
+        },
+        /// The copy of `vm` failed: it stays on `from`, which drains no further.
+        MigrationFailed {
+            vm: u32,
+            from: u32,
+            to: u32,
+        },
+    }
 }
 
 impl Note {
-    /// The note's name, as in traces.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Note::BugDrawn { .. } => "BugDrawn",
-            Note::SupervisorCrashed { .. } => "SupervisorCrashed",
-            Note::VmDied { .. } => "VmDied",
-            Note::BootKilled { .. } => "BootKilled",
-            Note::VmQueued { .. } => "VmQueued",
-            Note::BootStarted { .. } => "BootStarted",
-            Note::LinkDropped { .. } => "LinkDropped",
-            Note::ReconnectFailed { .. } => "ReconnectFailed",
-            Note::LinkReconnected { .. } => "LinkReconnected",
-        }
-    }
-
-    /// Every note name, for the trace's `--event` check.
-    pub const NAMES: [&'static str; 9] = [
-        "BugDrawn",
-        "SupervisorCrashed",
-        "VmDied",
-        "BootKilled",
-        "VmQueued",
-        "BootStarted",
-        "LinkDropped",
-        "ReconnectFailed",
-        "LinkReconnected",
-    ];
-
-    /// The head the note is about.
+    /// The head the note is about (a migration's: its source).
     pub fn head(&self) -> u32 {
         match *self {
             Note::BugDrawn { head, .. }
@@ -136,6 +129,27 @@ impl Note {
             | Note::LinkDropped { head }
             | Note::ReconnectFailed { head }
             | Note::LinkReconnected { head, .. } => head,
+            Note::MigrationStarted { from, .. }
+            | Note::MigrationPaused { from, .. }
+            | Note::MigrationFailed { from, .. } => from,
+        }
+    }
+
+    /// The heads the note names: its head, and a migration's target.
+    pub fn heads(&self) -> [Option<u32>; 2] {
+        match *self {
+            Note::BugDrawn { .. }
+            | Note::SupervisorCrashed { .. }
+            | Note::VmDied { .. }
+            | Note::BootKilled { .. }
+            | Note::VmQueued { .. }
+            | Note::BootStarted { .. }
+            | Note::LinkDropped { .. }
+            | Note::ReconnectFailed { .. }
+            | Note::LinkReconnected { .. } => [Some(self.head()), None],
+            Note::MigrationStarted { from, to, .. }
+            | Note::MigrationPaused { from, to, .. }
+            | Note::MigrationFailed { from, to, .. } => [Some(from), Some(to)],
         }
     }
 
@@ -145,8 +159,15 @@ impl Note {
             Note::VmDied { vm, .. }
             | Note::BootKilled { vm, .. }
             | Note::VmQueued { vm, .. }
-            | Note::BootStarted { vm, .. } => Some(vm),
-            _ => None,
+            | Note::BootStarted { vm, .. }
+            | Note::MigrationStarted { vm, .. }
+            | Note::MigrationPaused { vm, .. }
+            | Note::MigrationFailed { vm, .. } => Some(vm),
+            Note::BugDrawn { .. }
+            | Note::SupervisorCrashed { .. }
+            | Note::LinkDropped { .. }
+            | Note::ReconnectFailed { .. }
+            | Note::LinkReconnected { .. } => None,
         }
     }
 
@@ -178,6 +199,11 @@ impl Note {
             }
             Note::LinkReconnected { head, down_us } => {
                 format!("\"head\":{head},\"down_us\":{down_us}")
+            }
+            Note::MigrationStarted { vm, from, to }
+            | Note::MigrationPaused { vm, from, to }
+            | Note::MigrationFailed { vm, from, to } => {
+                format!("\"vm\":{vm},\"from\":{from},\"to\":{to}")
             }
         }
     }

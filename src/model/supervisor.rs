@@ -22,31 +22,34 @@
 
 use super::notes::{CrashCause, Note};
 use super::streams::{Purpose, Streams, exp_per_year};
-use super::{Event, World};
+use super::{About, Event, World};
 use crate::engine::Scheduler;
 use crate::metrics::OutageCause;
 use crate::scenario::{ChangePath, Coupling, Scenario, Transport};
 
-/// The events of supervisors and the bug.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SupervisorEvent {
-    /// Supervisor life `life` has watched link outage `outage` for the long-reset
-    /// threshold.
-    LongOutageReached { head: u32, life: u32, outage: u32 },
-    /// A background supervisor crash (unrelated to resets) is due. Named for the timer,
-    /// not the fact: the crash itself is the `SupervisorCrashed` note, which also
-    /// follows the bug's crashes and crash faults.
-    BackgroundCrashDue { head: u32 },
-    /// The supervisor of life `life` finished restarting.
-    SupervisorRestarted { head: u32, life: u32 },
+named_enum! {
+    /// The events of supervisors and the bug.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum SupervisorEvent {
+        /// Supervisor life `life` has watched link outage `outage` for the long-reset
+        /// threshold.
+        LongOutageReached { head: u32, life: u32, outage: u32 },
+        /// A background supervisor crash (unrelated to resets) is due. Named for the timer,
+        /// not the fact: the crash itself is the `SupervisorCrashed` note, which also
+        /// follows the bug's crashes and crash faults.
+        BackgroundCrashDue { head: u32 },
+        /// The supervisor of life `life` finished restarting.
+        SupervisorRestarted { head: u32, life: u32 },
+    }
 }
 
 impl SupervisorEvent {
-    pub fn name(&self) -> &'static str {
-        match self {
-            SupervisorEvent::LongOutageReached { .. } => "LongOutageReached",
-            SupervisorEvent::BackgroundCrashDue { .. } => "BackgroundCrashDue",
-            SupervisorEvent::SupervisorRestarted { .. } => "SupervisorRestarted",
+    /// Whom the event is about: its head.
+    pub fn about(&self) -> About {
+        match *self {
+            SupervisorEvent::LongOutageReached { head, .. }
+            | SupervisorEvent::BackgroundCrashDue { head }
+            | SupervisorEvent::SupervisorRestarted { head, .. } => About::Head(head),
         }
     }
 

@@ -17,21 +17,24 @@
 use super::notes::Note;
 use super::placement::Placement;
 use super::streams::{Purpose, Streams};
-use super::{Event, World};
+use super::{About, Event, World};
 use crate::engine::{Micros, Scheduler};
 use crate::metrics::OutageCause;
 
-/// The events of VMs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum VmEvent {
-    /// Boot number `boot` of a VM completed.
-    VmBooted { vm: u32, boot: u32 },
+named_enum! {
+    /// The events of VMs.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum VmEvent {
+        /// Boot number `boot` of a VM completed.
+        VmBooted { vm: u32, boot: u32 },
+    }
 }
 
 impl VmEvent {
-    pub fn name(&self) -> &'static str {
-        match self {
-            VmEvent::VmBooted { .. } => "VmBooted",
+    /// Whom the event is about: its VM.
+    pub fn about(&self) -> About {
+        match *self {
+            VmEvent::VmBooted { vm, .. } => About::Vm(vm),
         }
     }
 

@@ -22,3 +22,4 @@ mod sensitivity;
 mod solve;
 mod storm;
 mod study;
+mod trace_filters;
