@@ -19,5 +19,6 @@ mod rollout;
 mod rollout_drain;
 mod sensitivity;
 mod solve;
+mod solve_hardening;
 mod storm;
 mod study;
