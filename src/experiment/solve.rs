@@ -603,7 +603,9 @@ fn expected_probes(domain: &Domain) -> usize {
         Domain::Real { tolerance, .. } => tolerance,
         Domain::Duration { tolerance, .. } => tolerance as f64,
     };
-    (2 + libm::ceil(libm::log2(((hi - lo) / step).max(1.0))) as usize).min(MAX_PROBES)
+    let steps = libm::ceil(libm::log2(((hi - lo) / step).max(1.0)));
+    // A float to usize cast saturates (an infinite count of steps from a tolerance of 0).
+    (steps as usize).saturating_add(2).min(MAX_PROBES)
 }
 
 #[cfg(test)]
