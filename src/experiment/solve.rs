@@ -512,7 +512,7 @@ pub enum SolveError {
     /// `value`, as `--set` writes it.
     Model {
         value: Option<String>,
-        error: ScenarioError,
+        error: Box<ScenarioError>,
     },
     /// A replication failed.
     Run(RunFailure),
@@ -537,7 +537,10 @@ pub fn solve(
     plan: &Plan,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Solve, SolveError> {
-    let base = load(spec.overrides).map_err(|error| SolveError::Model { value: None, error })?;
+    let base = load(spec.overrides).map_err(|error| SolveError::Model {
+        value: None,
+        error: Box::new(error),
+    })?;
     let expected = expected_probes(&spec.domain) as u64 * plan.count;
     let mut probes: Vec<Probe> = Vec::new();
     let found = search(&spec.domain, spec.largest, |x| {
@@ -546,7 +549,7 @@ pub fn solve(
         sets.push(format!("{}={value}", spec.param));
         let m = load(&sets).map_err(|error| SolveError::Model {
             value: Some(value.clone()),
-            error,
+            error: Box::new(error),
         })?;
         let done = probes.len() as u64 * plan.count;
         let total = expected.max(done + plan.count);
