@@ -251,7 +251,7 @@ impl Domain {
 
     /// The point between `a` and `b` to probe next, or None when they are close
     /// enough that the search is done (or no value of the grain lies between them).
-    fn middle(&self, a: f64, b: f64) -> Option<f64> {
+    pub fn middle(&self, a: f64, b: f64) -> Option<f64> {
         let mid = match *self {
             Domain::Integer { .. } => {
                 let (a, b) = (a as i64, b as i64);
@@ -346,37 +346,7 @@ pub fn search<E>(
             }
         }
         for _ in 0..REFINE_PROBES {
-            // The probe closest to meeting the target (on a tie, the one nearer the
-            // end asked for), and the probes on either side of it.
-            let Some(&(best, _)) = seen.iter().min_by(|(x, a), (y, b)| {
-                a.shortfall.total_cmp(&b.shortfall).then_with(|| {
-                    if nearer(*x, *y) {
-                        std::cmp::Ordering::Less
-                    } else {
-                        std::cmp::Ordering::Greater
-                    }
-                })
-            }) else {
-                break;
-            };
-            let below = seen
-                .iter()
-                .map(|p| p.0)
-                .filter(|x| *x < best)
-                .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
-            let above = seen
-                .iter()
-                .map(|p| p.0)
-                .filter(|x| *x > best)
-                .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.min(x))));
-            // The middle of the wider of the two gaps around it.
-            let mut sides: Vec<(f64, f64)> = [below, above]
-                .into_iter()
-                .flatten()
-                .filter_map(|other| Some(((other - best).abs(), domain.middle(other, best)?)))
-                .collect();
-            sides.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let Some(&(_, x)) = sides.first() else {
+            let Some(x) = refinement(domain, &seen, largest) else {
                 break;
             };
             if run(x, &mut seen)? {
@@ -418,6 +388,49 @@ pub fn search<E>(
         value: Some(good),
         probed: seen.iter().map(|p| p.0).collect(),
         capped,
+    })
+}
+
+/// The next value to probe around the probes closest to meeting the target: the
+/// middle of the wider gap beside the closest probe (on a tie, the one nearer the end
+/// asked for), or beside the next closest once no value is left between the closest
+/// and its neighbours. None when no gap is left.
+fn refinement(domain: &Domain, seen: &[(f64, Reading)], largest: bool) -> Option<f64> {
+    let mut ranked: Vec<&(f64, Reading)> = seen.iter().collect();
+    ranked.sort_by(|(x, a), (y, b)| {
+        let towards = if largest {
+            y.total_cmp(x)
+        } else {
+            x.total_cmp(y)
+        };
+        a.shortfall.total_cmp(&b.shortfall).then(towards)
+    });
+    ranked.iter().find_map(|&&(best, _)| {
+        let below = seen
+            .iter()
+            .map(|p| p.0)
+            .filter(|x| *x < best)
+            .reduce(f64::max);
+        let above = seen
+            .iter()
+            .map(|p| p.0)
+            .filter(|x| *x > best)
+            .reduce(f64::min);
+        // The side towards the end asked for first, so that it wins a tie.
+        let sides = if largest {
+            [above, below]
+        } else {
+            [below, above]
+        };
+        sides
+            .into_iter()
+            .flatten()
+            .filter_map(|other| Some(((other - best).abs(), domain.middle(other, best)?)))
+            .fold(None, |wider: Option<(f64, f64)>, gap| match wider {
+                Some(w) if w.0 >= gap.0 => Some(w),
+                _ => Some(gap),
+            })
+            .map(|(_, x)| x)
     })
 }
 

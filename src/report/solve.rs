@@ -101,11 +101,21 @@ fn none_meets(s: &Solve) -> String {
         probe_words(s, p)
     );
     if i > 0 && i + 1 < sorted.len() {
-        out.push_str(&format!(
-            " The response is not monotone: it is best inside the range, between {} and {}, and a value there not probed may still meet the target (a sweep over that span would show).",
-            sorted[i - 1].value,
-            sorted[i + 1].value
-        ));
+        let (below, above) = (sorted[i - 1], sorted[i + 1]);
+        let left = [below, above]
+            .iter()
+            .any(|n| s.domain.middle(n.x, p.x).is_some());
+        out.push_str(&if left {
+            format!(
+                " The response is not monotone: it is best inside the range, between {} and {}, where a value not probed may still meet the target (a sweep over that span would show).",
+                below.value, above.value
+            )
+        } else {
+            format!(
+                " The response is not monotone: it is best inside the range, at {}, and no value between it and its neighbours {} and {} is left to probe at this tolerance.",
+                p.value, below.value, above.value
+            )
+        });
     } else if !s.monotonicity_breaks().is_empty() {
         out.push_str(" The response is not monotone across the probes: a value between them may still meet the target.");
     } else {

@@ -173,6 +173,39 @@ fn solve_finds_a_narrow_optimum_between_the_scanned_values() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["value"], 2, "{}", doc["probes"]);
     assert!(doc["probes"].as_array().unwrap().len() <= 100);
+    // Beyond the best the range offers: nothing meets it, and the text says what was
+    // probed, the closest value, and that the response is best inside the range.
+    let out = Command::new(bin())
+        .current_dir(root())
+        .args([
+            "solve",
+            "models/york-2017.ron",
+            "--param",
+            "brain.per_head_concurrency=1..20",
+            "--target",
+            "full_recovery_s.mean<=6000",
+            "-r",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let n = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Probes ("))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap();
+    assert!(
+        text.contains(&format!(
+            "none of the {n} values probed in 1..20 meets the target"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("The closest, brain.per_head_concurrency=2,"),
+        "{text}"
+    );
+    assert!(text.contains("best inside the range"), "{text}");
 }
 
 /// Runs `bigvsim ARGS` on a model file holding `text`; kills it after `limit`.
