@@ -4,7 +4,7 @@
 use clap::Args;
 
 use bigvsim::experiment::Plan;
-use bigvsim::experiment::solve::{Domain, SolveError, SolveSpec, solve};
+use bigvsim::experiment::solve::{Domain, DomainError, SolveError, SolveSpec, solve};
 use bigvsim::report::solve::{solve_json, solve_text, write_solve_report};
 use bigvsim::scenario;
 
@@ -27,7 +27,9 @@ pub(super) struct SolveArgs {
     #[arg(long)]
     largest: bool,
     /// For a real or duration parameter: stop when the answer is known to within
-    /// this (default: 1/1000 of the range). Whole numbers are solved exactly.
+    /// this (default: 1/1000 of the range; at least 1us for a duration, and the
+    /// spacing of floating-point numbers at the range's ends for a number). Whole
+    /// numbers are solved exactly. A solve makes at most 100 probes.
     #[arg(long, value_name = "STEP")]
     tolerance: Option<String>,
     #[command(flatten)]
@@ -54,10 +56,10 @@ pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
             targets.len()
         )));
     };
+    let param = args.param.trim();
     let bad_param = |why: String| {
         Failure::input(format!(
-            "--param {}: {why}; expected PATH=LO..HI, e.g. brain.reboot_concurrency=1..200",
-            args.param
+            "--param {param}: {why}; expected PATH=LO..HI, e.g. brain.reboot_concurrency=1..200"
         ))
     };
     let (path, range) = args
@@ -76,18 +78,33 @@ pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
             "the path is also fixed by --set, which would hide the value being solved".to_string(),
         ));
     }
-    let domain = Domain::parse(path, lo, hi, args.tolerance.as_deref()).map_err(bad_param)?;
+    let domain = Domain::parse(path, lo, hi, args.tolerance.as_deref()).map_err(|e| match e {
+        DomainError::Syntax(why) => bad_param(why),
+        DomainError::Range(why) => Failure::input(format!("--param {param}: {why}")),
+        DomainError::Tolerance(message) => Failure::input(message),
+    })?;
+    // A model that does not load with the parameter at `at` (`LO (PATH=V)` at an end,
+    // `PATH=V` at a probe): every error names the --param and the value.
+    let at_value = |at: &str, e: &scenario::ScenarioError| {
+        Failure::input(
+            e.lines()
+                .iter()
+                .map(|l| format!("--param {param}: at {at} the model does not load: {l}"))
+                .collect::<Vec<_>>()
+                .join("\nerror: "),
+        )
+    };
     // Both ends load (so every value between is in the field's range), and the larger
     // site of the two sizes the workers.
     let base = load(&args.model, &c.sets)?;
     // The ends' own warnings (a setting without effect at one end) would repeat at
     // every probe: only the model's own are printed.
-    let end = |v: &str| {
+    let end = |which: &str, v: &str| {
         let mut sets = c.sets.clone();
         sets.push(format!("{path}={v}"));
         scenario::load(&args.model, &sets)
             .map(|m| (m, sets))
-            .map_err(|e| Failure::input(e.lines().join("\nerror: ")))
+            .map_err(|e| at_value(&format!("{which} ({path}={v})"), &e))
     };
     let (lo_text, hi_text) = match domain {
         Domain::Duration { lo, hi, .. } => (
@@ -96,7 +113,7 @@ pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
         ),
         _ => (lo.trim().to_string(), hi.trim().to_string()),
     };
-    let ends = [end(&lo_text)?, end(&hi_text)?];
+    let ends = [end("LO", &lo_text)?, end("HI", &hi_text)?];
     let jobs = fit_owned(
         &ends.iter().map(|(m, s)| (m, s.clone())).collect::<Vec<_>>(),
         workers(c.jobs),
@@ -129,7 +146,11 @@ pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
         &|d, t| progress.update(d, t),
     )
     .map_err(|e| match e {
-        SolveError::Model(e) => Failure::input(e.lines().join("\nerror: ")),
+        SolveError::Model {
+            value: Some(v),
+            error,
+        } => at_value(&format!("{path}={v}"), &error),
+        SolveError::Model { value: None, error } => Failure::input(error.lines().join("\nerror: ")),
         SolveError::Run(f) => run_failure(&f),
     })?;
     if let Some(dir) = &args.output.out {

@@ -13,8 +13,8 @@ use super::targets::{TargetResult, judge};
 use super::{Batch, Plan, run_batch};
 use crate::metrics::{METRICS, Summary};
 use crate::scenario::duration::{format_duration_us, parse_duration_us};
-use crate::scenario::schema::{self, Kind};
-use crate::scenario::target::Target;
+use crate::scenario::schema::{self, Kind, Range};
+use crate::scenario::target::{Op, Target};
 use crate::scenario::{LoadedModel, ScenarioError};
 
 /// The values a solved parameter may take.
@@ -31,77 +31,192 @@ pub enum Domain {
 /// Interior points scanned when neither end of the range meets the target.
 pub const SCAN_POINTS: usize = 7;
 
+/// Probes spent, after the scan, around the probe closest to meeting the target.
+pub const REFINE_PROBES: usize = 16;
+
+/// The most probes one solve makes. The ends, the scan and the refinement take at most
+/// 25, and bisection to any accepted tolerance at most 64 more (a tolerance is never
+/// below the spacing of the values between the ends), so the cap is a safeguard.
+pub const MAX_PROBES: usize = 100;
+
+/// Why a `--param` range or a `--tolerance` is refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DomainError {
+    /// The path or the range's syntax: the message follows `--param PATH=LO..HI: `.
+    Syntax(String),
+    /// An end outside what the field allows: the message follows `--param PATH=LO..HI: `.
+    Range(String),
+    /// The tolerance: a whole message, naming `--tolerance`.
+    Tolerance(String),
+}
+
+impl std::fmt::Display for DomainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DomainError::Syntax(e) | DomainError::Range(e) | DomainError::Tolerance(e) => {
+                f.write_str(e)
+            }
+        }
+    }
+}
+
+/// The gap between the floating-point numbers next to the larger end of `lo..hi` in
+/// size: no midpoint between two numbers closer than this is a third number.
+pub fn float_spacing(lo: f64, hi: f64) -> f64 {
+    let m = lo.abs().max(hi.abs());
+    let next = f64::from_bits(m.to_bits() + 1);
+    if next.is_finite() {
+        next - m
+    } else {
+        m * f64::EPSILON
+    }
+}
+
+/// `x` in the shorter of its decimal and its exponent form, both exact: `0.125`,
+/// `2.220446049250313e-16`.
+fn shortest(x: f64) -> String {
+    let (plain, exp) = (format!("{x}"), format!("{x:e}"));
+    if exp.len() < plain.len() { exp } else { plain }
+}
+
 impl Domain {
     /// Reads `PATH=LO..HI` for the parameter at `path`, whose kind (from the schema)
-    /// says whether it is a whole number, a number or a duration. `tolerance` (in the
-    /// parameter's unit, a duration for a duration) defaults to 1/1000 of the range.
+    /// says whether it is a whole number, a number or a duration, and checks both ends
+    /// against the range the schema allows. `tolerance` (in the parameter's unit, a
+    /// duration for a duration) defaults to 1/1000 of the range, and never goes below
+    /// the grain of the values (1 µs for a duration, the spacing of floating-point
+    /// numbers at the ends for a number).
     pub fn parse(
         path: &str,
         lo: &str,
         hi: &str,
         tolerance: Option<&str>,
-    ) -> Result<Domain, String> {
-        let (kind, _) = schema::resolve(path).ok_or_else(|| {
+    ) -> Result<Domain, DomainError> {
+        let (kind, range) = schema::resolve(path).ok_or_else(|| {
             let hint = crate::scenario::suggest::nearest_path(path)
                 .map_or(String::new(), |p| format!(" (did you mean `{p}`?)"));
-            format!("`{path}` is not a field or parameter of a model{hint}")
+            DomainError::Syntax(format!(
+                "`{path}` is not a field or parameter of a model{hint}"
+            ))
         })?;
         let order = |ok: bool| {
             if ok {
                 Ok(())
             } else {
-                Err(format!("`{lo}..{hi}`: LO must be below HI"))
+                Err(DomainError::Syntax(format!(
+                    "`{lo}..{hi}`: LO must be below HI"
+                )))
             }
+        };
+        // Both ends within the field's range, so that no probe between them fails.
+        let within = |ok: [bool; 2], shown: [String; 2], allowed: String| {
+            for ((end, ok), shown) in ["LO", "HI"].iter().zip(ok).zip(shown) {
+                if !ok {
+                    return Err(DomainError::Range(format!(
+                        "{end} = {shown} is outside what {path} allows: {allowed}"
+                    )));
+                }
+            }
+            Ok(())
         };
         match kind {
             Kind::Count { .. } | Kind::OptionalCount => {
                 let int = |t: &str| {
-                    t.trim()
-                        .parse::<i64>()
-                        .map_err(|_| format!("`{t}` is not a whole number ({path} is one)"))
+                    t.trim().parse::<i64>().map_err(|_| {
+                        DomainError::Syntax(format!("`{t}` is not a whole number ({path} is one)"))
+                    })
                 };
                 let (lo, hi) = (int(lo)?, int(hi)?);
                 order(lo < hi)?;
-                if tolerance.is_some() {
-                    return Err(format!(
-                        "--tolerance: {path} is a whole number, solved exactly"
-                    ));
+                let min = match range {
+                    Range::AtLeast(n) => n as i64,
+                    _ => 0,
+                };
+                let max = match kind {
+                    Kind::Count { max } => i64::try_from(max).unwrap_or(i64::MAX),
+                    _ => i64::from(u32::MAX),
+                };
+                within(
+                    [lo >= min && lo <= max, hi >= min && hi <= max],
+                    [lo.to_string(), hi.to_string()],
+                    format!("a whole number from {min} to {max}"),
+                )?;
+                if let Some(t) = tolerance {
+                    return Err(DomainError::Tolerance(format!(
+                        "--tolerance {t}: {path} is a whole number, solved exactly: leave --tolerance out"
+                    )));
                 }
                 Ok(Domain::Integer { lo, hi })
             }
-            Kind::Number => {
+            Kind::Number | Kind::OptionalNumber => {
                 let num = |t: &str| match t.trim().parse::<f64>() {
                     Ok(v) if v.is_finite() => Ok(v),
                     _ => Err(format!("`{t}` is not a number")),
                 };
-                let (lo, hi) = (num(lo)?, num(hi)?);
+                let (lo, hi) = (
+                    num(lo).map_err(DomainError::Syntax)?,
+                    num(hi).map_err(DomainError::Syntax)?,
+                );
                 order(lo < hi)?;
+                within(
+                    [range.allows(lo), range.allows(hi)],
+                    [format!("{lo}"), format!("{hi}")],
+                    format!("{path} must be {}", range.allowed().unwrap_or_default()),
+                )?;
+                let spacing = float_spacing(lo, hi);
                 let tolerance = match tolerance {
-                    Some(t) => num(t)?,
-                    None => (hi - lo) / 1000.0,
+                    Some(t) => {
+                        let v = num(t)
+                            .map_err(|e| DomainError::Tolerance(format!("--tolerance {t}: {e}")))?;
+                        if v.is_nan() || v < spacing {
+                            return Err(DomainError::Tolerance(format!(
+                                "--tolerance {t}: below the spacing of floating-point numbers in {lo}..{hi}; the smallest accepted is {}",
+                                shortest(spacing)
+                            )));
+                        }
+                        v
+                    }
+                    None => ((hi - lo) / 1000.0).max(spacing),
                 };
-                if tolerance.is_nan() || tolerance <= 0.0 {
-                    return Err("--tolerance must be above 0".to_string());
-                }
                 Ok(Domain::Real { lo, hi, tolerance })
             }
             Kind::Duration => {
                 let dur = |t: &str| parse_duration_us(t.trim().trim_matches('"'));
-                let (lo, hi) = (dur(lo)?, dur(hi)?);
+                let (lo, hi) = (
+                    dur(lo).map_err(DomainError::Syntax)?,
+                    dur(hi).map_err(DomainError::Syntax)?,
+                );
                 order(lo < hi)?;
+                within(
+                    [range.allows(lo as f64), range.allows(hi as f64)],
+                    [format_duration_us(lo), format_duration_us(hi)],
+                    format!(
+                        "{path} must be {}",
+                        range.allowed().unwrap_or_else(|| "a duration".to_string())
+                    ),
+                )?;
                 let tolerance = match tolerance {
-                    Some(t) => dur(t)?,
+                    Some(t) => {
+                        let v = dur(t).map_err(|e| {
+                            DomainError::Tolerance(format!(
+                                "--tolerance {t}: {e}; the smallest accepted is 1us"
+                            ))
+                        })?;
+                        if v == 0 {
+                            return Err(DomainError::Tolerance(format!(
+                                "--tolerance {t}: below the grain of durations (1 microsecond); the smallest accepted is 1us"
+                            )));
+                        }
+                        v
+                    }
                     None => ((hi - lo) / 1000).max(1),
                 };
-                if tolerance == 0 {
-                    return Err("--tolerance must be above 0".to_string());
-                }
                 Ok(Domain::Duration { lo, hi, tolerance })
             }
-            other => Err(format!(
+            other => Err(DomainError::Syntax(format!(
                 "`{path}` is a {}, not a number: solve a numeric field or a distribution's parameter (e.g. `brain.boot_time.mean`)",
                 other.name()
-            )),
+            ))),
         }
     }
 
@@ -115,7 +230,7 @@ impl Domain {
     }
 
     /// The ends of the range as numbers (microseconds for a duration).
-    fn ends(&self) -> (f64, f64) {
+    pub fn ends(&self) -> (f64, f64) {
         match *self {
             Domain::Integer { lo, hi } => (lo as f64, hi as f64),
             Domain::Real { lo, hi, .. } => (lo, hi),
@@ -135,9 +250,9 @@ impl Domain {
     }
 
     /// The point between `a` and `b` to probe next, or None when they are close
-    /// enough that the search is done.
-    fn middle(&self, a: f64, b: f64) -> Option<f64> {
-        match *self {
+    /// enough that the search is done (or no value of the grain lies between them).
+    pub fn middle(&self, a: f64, b: f64) -> Option<f64> {
+        let mid = match *self {
             Domain::Integer { .. } => {
                 let (a, b) = (a as i64, b as i64);
                 ((b - a).abs() > 1).then(|| (a + (b - a) / 2) as f64)
@@ -152,68 +267,171 @@ impl Domain {
                     (lo + (hi - lo) / 2) as f64
                 })
             }
+        }?;
+        (mid != a && mid != b).then_some(mid)
+    }
+}
+
+/// What one probe tells the search.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reading {
+    /// Whether the value meets the target.
+    pub meets: bool,
+    /// How far the value is from meeting it (smaller is closer): compares the probes
+    /// when none meets it.
+    pub shortfall: f64,
+}
+
+impl Reading {
+    /// A reading that only says whether the value meets the target.
+    pub fn of(meets: bool) -> Reading {
+        Reading {
+            meets,
+            shortfall: if meets { 0.0 } else { 1.0 },
         }
     }
 }
 
-/// Bisection over `domain` for the smallest value at which `meets` holds (the largest
-/// when `largest`), assuming `meets` flips once across the range. When neither end
-/// meets it, [`SCAN_POINTS`] evenly spaced interior values are tried first, and the
-/// search goes on from the first that meets it. Returns the value found (None when
-/// no probe meets the target, or only the wrong end does) and the values probed, in
-/// order.
-pub fn bisect<E>(
+/// A search's outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Search {
+    /// The value found; None when no probe meets the target.
+    pub value: Option<f64>,
+    /// The values probed, in order.
+    pub probed: Vec<f64>,
+    /// Whether the search stopped at [`MAX_PROBES`] before its tolerance.
+    pub capped: bool,
+}
+
+/// Searches `domain` for the smallest value at which the target is met (the largest
+/// when `largest`); `probe(x)` judges the value `x`.
+///
+/// The end asked for is probed first, and is the answer when it meets the target.
+/// Otherwise, when the other end meets it, bisection between them finds the boundary.
+/// When neither does, [`SCAN_POINTS`] evenly spaced interior values are tried from
+/// the end asked for, then up to [`REFINE_PROBES`] more around the value closest to
+/// meeting the target (a response with an optimum inside the range); from the first
+/// value that meets it, bisection finds the boundary on the side asked for. No value
+/// is probed twice, and at most [`MAX_PROBES`] are.
+pub fn search<E>(
     domain: &Domain,
     largest: bool,
-    mut meets: impl FnMut(f64) -> Result<bool, E>,
-) -> Result<(Option<f64>, Vec<f64>), E> {
+    mut probe: impl FnMut(f64) -> Result<Reading, E>,
+) -> Result<Search, E> {
     let (lo, hi) = domain.ends();
-    // `good` is the end that should meet the target, `bad` the other.
-    let (bad, good) = if largest { (hi, lo) } else { (lo, hi) };
-    let mut probed = vec![good];
-    let mut good = good;
-    if !meets(good)? {
-        probed.push(bad);
-        if meets(bad)? {
-            // Only the far end meets it: the response runs the other way. Say so
-            // rather than search the wrong way.
-            return Ok((None, probed));
+    let (near, far) = if largest { (hi, lo) } else { (lo, hi) };
+    let mut seen: Vec<(f64, Reading)> = Vec::new();
+    let mut run = |x: f64, seen: &mut Vec<(f64, Reading)>| -> Result<bool, E> {
+        let r = probe(x)?;
+        seen.push((x, r));
+        Ok(r.meets)
+    };
+    // Is `a` on the asked-for side of `b`?
+    let nearer = |a: f64, b: f64| if largest { a > b } else { a < b };
+    let found = 'found: {
+        if run(near, &mut seen)? {
+            break 'found Some((near, None));
         }
-        // Neither end meets it. Under a monotone response no value does, but a
-        // response with an optimum inside the range (a U shape) can meet it only in
-        // the middle: scan a few interior points before saying no.
-        let mut inside = None;
+        if run(far, &mut seen)? {
+            break 'found Some((far, Some(near)));
+        }
         for k in 1..=SCAN_POINTS {
-            let x = domain.at_fraction(k as f64 / (SCAN_POINTS + 1) as f64);
-            if probed.contains(&x) {
+            let f = k as f64 / (SCAN_POINTS + 1) as f64;
+            let x = domain.at_fraction(if largest { 1.0 - f } else { f });
+            if seen.iter().any(|(p, _)| *p == x) {
                 continue;
             }
-            probed.push(x);
-            if meets(x)? {
-                inside = Some(x);
-                break;
+            if run(x, &mut seen)? {
+                break 'found Some((x, None));
             }
         }
-        match inside {
-            Some(x) => good = x,
-            None => return Ok((None, probed)),
+        for _ in 0..REFINE_PROBES {
+            let Some(x) = refinement(domain, &seen, largest) else {
+                break;
+            };
+            if run(x, &mut seen)? {
+                break 'found Some((x, None));
+            }
         }
-    } else {
-        probed.push(bad);
-        if meets(bad)? {
-            return Ok((Some(bad), probed));
+        None
+    };
+    let Some((mut good, bad)) = found else {
+        return Ok(Search {
+            value: None,
+            probed: seen.iter().map(|p| p.0).collect(),
+            capped: false,
+        });
+    };
+    // The boundary lies between `good` and the nearest value probed on the side asked
+    // for, which does not meet the target (none between them was probed).
+    let bad = bad.or_else(|| {
+        seen.iter()
+            .map(|p| p.0)
+            .filter(|x| nearer(*x, good))
+            .min_by(|a, b| (a - good).abs().total_cmp(&(b - good).abs()))
+    });
+    let mut capped = false;
+    if let Some(mut bad) = bad {
+        while let Some(mid) = domain.middle(bad, good) {
+            if seen.len() >= MAX_PROBES {
+                capped = true;
+                break;
+            }
+            if run(mid, &mut seen)? {
+                good = mid;
+            } else {
+                bad = mid;
+            }
         }
     }
-    let mut bad = bad;
-    while let Some(mid) = domain.middle(bad, good) {
-        probed.push(mid);
-        if meets(mid)? {
-            good = mid;
+    Ok(Search {
+        value: Some(good),
+        probed: seen.iter().map(|p| p.0).collect(),
+        capped,
+    })
+}
+
+/// The next value to probe around the probes closest to meeting the target: the
+/// middle of the wider gap beside the closest probe (on a tie, the one nearer the end
+/// asked for), or beside the next closest once no value is left between the closest
+/// and its neighbours. None when no gap is left.
+fn refinement(domain: &Domain, seen: &[(f64, Reading)], largest: bool) -> Option<f64> {
+    let mut ranked: Vec<&(f64, Reading)> = seen.iter().collect();
+    ranked.sort_by(|(x, a), (y, b)| {
+        let towards = if largest {
+            y.total_cmp(x)
         } else {
-            bad = mid;
-        }
-    }
-    Ok((Some(good), probed))
+            x.total_cmp(y)
+        };
+        a.shortfall.total_cmp(&b.shortfall).then(towards)
+    });
+    ranked.iter().find_map(|&&(best, _)| {
+        let below = seen
+            .iter()
+            .map(|p| p.0)
+            .filter(|x| *x < best)
+            .reduce(f64::max);
+        let above = seen
+            .iter()
+            .map(|p| p.0)
+            .filter(|x| *x > best)
+            .reduce(f64::min);
+        // The side towards the end asked for first, so that it wins a tie.
+        let sides = if largest {
+            [above, below]
+        } else {
+            [below, above]
+        };
+        sides
+            .into_iter()
+            .flatten()
+            .filter_map(|other| Some(((other - best).abs(), domain.middle(other, best)?)))
+            .fold(None, |wider: Option<(f64, f64)>, gap| match wider {
+                Some(w) if w.0 >= gap.0 => Some(w),
+                _ => Some(gap),
+            })
+            .map(|(_, x)| x)
+    })
 }
 
 /// One probe: the parameter's value and the target judged there.
@@ -244,6 +462,8 @@ pub struct Solve {
     pub value: Option<String>,
     /// Every probe, in the order made.
     pub probes: Vec<Probe>,
+    /// Whether the search stopped at [`MAX_PROBES`] before reaching its tolerance.
+    pub capped: bool,
 }
 
 impl Solve {
@@ -301,8 +521,12 @@ impl Solve {
 /// Why a solve cannot give an answer.
 #[derive(Debug)]
 pub enum SolveError {
-    /// The model at a probe does not load (the value is outside the field's range).
-    Model(ScenarioError),
+    /// The model does not load: without the parameter (`value` None) or with it at
+    /// `value`, as `--set` writes it.
+    Model {
+        value: Option<String>,
+        error: Box<ScenarioError>,
+    },
     /// A replication failed.
     Run(RunFailure),
 }
@@ -326,14 +550,20 @@ pub fn solve(
     plan: &Plan,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Solve, SolveError> {
-    let base = load(spec.overrides).map_err(SolveError::Model)?;
+    let base = load(spec.overrides).map_err(|error| SolveError::Model {
+        value: None,
+        error: Box::new(error),
+    })?;
     let expected = expected_probes(&spec.domain) as u64 * plan.count;
     let mut probes: Vec<Probe> = Vec::new();
-    let (found, _) = bisect(&spec.domain, spec.largest, |x| {
+    let found = search(&spec.domain, spec.largest, |x| {
         let value = spec.domain.text(x);
         let mut sets = spec.overrides.to_vec();
         sets.push(format!("{}={value}", spec.param));
-        let m = load(&sets).map_err(SolveError::Model)?;
+        let m = load(&sets).map_err(|error| SolveError::Model {
+            value: Some(value.clone()),
+            error: Box::new(error),
+        })?;
         let done = probes.len() as u64 * plan.count;
         let total = expected.max(done + plan.count);
         let batch: Batch = run_batch(&m.scenario, plan, &|d, _| progress(done + d, total))
@@ -344,14 +574,17 @@ pub fn solve(
                 })
             })?;
         let result = judge(spec.target, &batch);
-        let met = result.met;
+        let reading = Reading {
+            meets: result.met,
+            shortfall: shortfall(&result),
+        };
         probes.push(Probe {
             value,
             x,
             summary: batch.summary(spec.target.metric),
             result,
         });
-        Ok(met)
+        Ok(reading)
     })?;
     Ok(Solve {
         design: DesignInfo::of(&base),
@@ -362,9 +595,20 @@ pub fn solve(
         domain: spec.domain,
         target: spec.target.clone(),
         largest: spec.largest,
-        value: found.map(|x| spec.domain.text(x)),
+        value: found.value.map(|x| spec.domain.text(x)),
         probes,
+        capped: found.capped,
     })
+}
+
+/// How far a probe's statistic is from the target's bound, in the metric's unit (at
+/// most 0 when it meets the bound; infinite when there is no statistic).
+pub fn shortfall(r: &TargetResult) -> f64 {
+    let gap = match r.target.op {
+        Op::AtMost => r.estimate - r.target.value,
+        Op::AtLeast => r.target.value - r.estimate,
+    };
+    if gap.is_nan() { f64::INFINITY } else { gap }
 }
 
 /// About how many probes bisection of `domain` makes, for the progress bar.
@@ -375,38 +619,73 @@ fn expected_probes(domain: &Domain) -> usize {
         Domain::Real { tolerance, .. } => tolerance,
         Domain::Duration { tolerance, .. } => tolerance as f64,
     };
-    2 + libm::ceil(libm::log2(((hi - lo) / step).max(1.0))) as usize
+    let steps = libm::ceil(libm::log2(((hi - lo) / step).max(1.0)));
+    // A float to usize cast saturates (an infinite count of steps from a tolerance of 0).
+    (steps as usize).saturating_add(2).min(MAX_PROBES)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The value found and the values probed when `meets` says which values meet.
+    fn bisect(d: &Domain, largest: bool, meets: impl Fn(f64) -> bool) -> (Option<f64>, Vec<f64>) {
+        let s = search(d, largest, |x| Ok::<_, ()>(Reading::of(meets(x)))).unwrap();
+        (s.value, s.probed)
+    }
+
     #[test]
     fn bisection_finds_the_exact_integer_threshold() {
         // meets(x) ⇔ x ≥ 37 over 1..=100: 37 exactly, in at most 2 + ⌈log2 99⌉ probes.
         let d = Domain::Integer { lo: 1, hi: 100 };
-        let (v, probed) = bisect(&d, false, |x| Ok::<_, ()>(x >= 37.0)).unwrap();
+        let (v, probed) = bisect(&d, false, |x| x >= 37.0);
         assert_eq!(v, Some(37.0));
         assert!(probed.len() <= 2 + 7, "{probed:?}");
         // The largest x with x ≤ 37.
-        let (v, _) = bisect(&d, true, |x| Ok::<_, ()>(x <= 37.0)).unwrap();
-        assert_eq!(v, Some(37.0));
+        assert_eq!(bisect(&d, true, |x| x <= 37.0).0, Some(37.0));
         // The lower end already meets it; nothing meets it.
-        assert_eq!(
-            bisect(&d, false, |_| Ok::<_, ()>(true)).unwrap().0,
-            Some(1.0)
-        );
-        assert_eq!(bisect(&d, false, |_| Ok::<_, ()>(false)).unwrap().0, None);
-        // Only the wrong end meets it: no answer.
-        assert_eq!(
-            bisect(&d, false, |x| Ok::<_, ()>(x < 10.0)).unwrap().0,
-            None
-        );
+        assert_eq!(bisect(&d, false, |_| true).0, Some(1.0));
+        assert_eq!(bisect(&d, false, |_| false).0, None);
+        // Only the lower end side meets it: the smallest value is the lower end, the
+        // largest the boundary.
+        assert_eq!(bisect(&d, false, |x| x < 10.0).0, Some(1.0));
+        assert_eq!(bisect(&d, true, |x| x < 10.0).0, Some(9.0));
+        assert_eq!(bisect(&d, true, |x| x > 10.0).0, Some(100.0));
         // A U-shaped response met only in 40..=70: the scan finds the inside, and
-        // bisection the smallest value that meets it.
-        let (v, probed) = bisect(&d, false, |x| Ok::<_, ()>((40.0..=70.0).contains(&x))).unwrap();
-        assert_eq!(v, Some(40.0), "{probed:?}");
+        // bisection the smallest (largest) value that meets it.
+        assert_eq!(
+            bisect(&d, false, |x| (40.0..=70.0).contains(&x)).0,
+            Some(40.0)
+        );
+        assert_eq!(
+            bisect(&d, true, |x| (40.0..=70.0).contains(&x)).0,
+            Some(70.0)
+        );
+    }
+
+    #[test]
+    fn a_narrow_optimum_between_scanned_values_is_found_by_refining() {
+        // Met only at 2, between the scanned 1 and 3: the refinement around the
+        // closest probe finds it.
+        let d = Domain::Integer { lo: 1, hi: 20 };
+        let s = search(&d, false, |x| {
+            Ok::<_, ()>(Reading {
+                meets: x == 2.0,
+                shortfall: (x - 2.0).abs(),
+            })
+        })
+        .unwrap();
+        assert_eq!(s.value, Some(2.0), "{:?}", s.probed);
+        assert!(s.probed.len() <= 2 + SCAN_POINTS + REFINE_PROBES);
+        let mut p = s.probed.clone();
+        p.sort_by(f64::total_cmp);
+        p.dedup();
+        assert_eq!(
+            p.len(),
+            s.probed.len(),
+            "a value probed twice: {:?}",
+            s.probed
+        );
     }
 
     #[test]
@@ -416,14 +695,45 @@ mod tests {
             hi: 1.0,
             tolerance: 1e-3,
         };
-        let (v, _) = bisect(&d, false, |x| Ok::<_, ()>(x >= 0.3)).unwrap();
-        let v = v.unwrap();
+        let v = bisect(&d, false, |x| x >= 0.3).0.unwrap();
         assert!((0.3..=0.301).contains(&v), "{v}");
         let d = Domain::parse("brain.boot_time.mean", "10s", "100s", Some("1s")).unwrap();
-        let (v, _) = bisect(&d, false, |x| Ok::<_, ()>(x >= 42.5e6)).unwrap();
-        let v = v.unwrap();
+        let v = bisect(&d, false, |x| x >= 42.5e6).0.unwrap();
         assert!((42.5e6..=43.5e6).contains(&v), "{v}");
         assert!(d.text(v).ends_with('s'), "{}", d.text(v));
+    }
+
+    #[test]
+    fn bisection_stops_at_the_grain_of_the_values() {
+        // A tolerance below the spacing of floating-point numbers (as a hand-built
+        // domain may hold) still ends: a midpoint equal to an end stops the search.
+        for (lo, hi) in [(0.0, 1.0), (1e15, 1e15 + 1.0), (-1.0, 1e-300)] {
+            let d = Domain::Real {
+                lo,
+                hi,
+                tolerance: 0.0,
+            };
+            let t = (lo + hi) / 2.0;
+            let s = search(&d, false, |x| Ok::<_, ()>(Reading::of(x >= t))).unwrap();
+            assert!(
+                s.probed.len() <= MAX_PROBES,
+                "{lo}..{hi}: {}",
+                s.probed.len()
+            );
+            assert!(s.value.is_some());
+        }
+        // The default tolerance is never below the spacing either.
+        let d = Domain::parse(
+            "supervisor.crash_on_long_reset",
+            "0.999999999999999",
+            "1",
+            None,
+        )
+        .unwrap();
+        let Domain::Real { tolerance, .. } = d else {
+            panic!("{d:?}")
+        };
+        assert!(tolerance >= float_spacing(0.0, 1.0));
     }
 
     #[test]
@@ -436,6 +746,10 @@ mod tests {
             Domain::parse("supervisor.crash_on_reset", "0", "0.1", None),
             Ok(Domain::Real { .. })
         ));
+        assert!(matches!(
+            Domain::parse("brain.accept_per_s", "1", "100", None),
+            Ok(Domain::Real { .. })
+        ));
         for (path, lo, hi, why) in [
             (
                 "brain.reboot_concurrency",
@@ -446,6 +760,18 @@ mod tests {
             ("brain.reboot_concurrency", "10", "1", "LO must be below HI"),
             ("brain.boot_time", "1s", "2s", "not a number"),
             (
+                "brain.reboot_concurrency",
+                "0",
+                "10",
+                "LO = 0 is outside what brain.reboot_concurrency allows: a whole number from 1",
+            ),
+            (
+                "supervisor.crash_on_reset",
+                "0",
+                "2",
+                "HI = 2 is outside what supervisor.crash_on_reset allows",
+            ),
+            (
                 "brain.reboot_concurency",
                 "1",
                 "2",
@@ -453,7 +779,7 @@ mod tests {
             ),
             ("brain.boot_time.mean", "1", "2s", "expected a duration"),
         ] {
-            let e = Domain::parse(path, lo, hi, None).unwrap_err();
+            let e = Domain::parse(path, lo, hi, None).unwrap_err().to_string();
             assert!(e.contains(why), "{path} {lo}..{hi}: {e}");
         }
     }

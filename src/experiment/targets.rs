@@ -1,13 +1,24 @@
 //! Judging targets (service-level objectives) on a batch of replications.
 //!
-//! Each target gets two answers. The point answer: does the statistic it bounds
-//! (the mean, or a quantile over replications) meet the bound? And the answer with
-//! its uncertainty: the fraction of replications that meet the bound, with a Wilson
-//! 95 % interval, which is the estimated probability that one more run of the site
-//! (one more replication: a day, a year) meets it. A quantile target `pQ <= v` is
-//! met when at least a fraction Q of the replications are at most v, so its verdict
-//! compares that interval with Q; a mean target's verdict compares the mean's own
-//! 95 % interval with the bound.
+//! Each target gets two answers. The point answer, `met`: does the statistic it
+//! bounds meet the bound? And the verdict, the answer with its uncertainty at 95 %
+//! confidence. One definition holds for every command that judges targets (`run`,
+//! `compare`, `sweep`, `merge`, `solve` and a model's `targets:`):
+//!
+//! - A replication meets the bound when its value does. A replication the horizon cut
+//!   (an incident still open at the end) holds only a lower bound of its true value:
+//!   it meets a `>=` bound when the lower bound does (and is unknown otherwise), never
+//!   meets a `<=` bound (it is unknown when the lower bound is within the bound, and
+//!   misses it otherwise).
+//! - A quantile target `pQ <= v` is met when the fraction of replications that meet
+//!   the bound is at least Q (`pQ >= v`: at least 1 − Q). Its verdict compares the
+//!   Wilson 95 % interval of that fraction with Q.
+//! - A mean target is met when the mean meets the bound and the cut replications
+//!   cannot undo it (their true values are larger, so a cut mean never meets a `<=`
+//!   bound). Its verdict compares the mean's Student-t 95 % interval with the bound.
+//! - The verdict is `met` only when the target is met and `not_met` only when it is
+//!   not; when the cut replications decide and their true values are unknown, the
+//!   verdict is `cut_by_horizon`: a longer horizon would tell.
 
 use super::Batch;
 use crate::metrics::stats::{quantile, summarize, wilson95};
@@ -24,6 +35,9 @@ pub enum TargetVerdict {
     TooCloseToCall,
     /// Too few replications for an interval.
     NoInterval,
+    /// Not met as far as the run shows, but replications cut by the horizon decide,
+    /// and their true values are unknown: a longer horizon would tell.
+    CutByHorizon,
 }
 
 impl TargetVerdict {
@@ -34,6 +48,7 @@ impl TargetVerdict {
             TargetVerdict::NotMet => "not_met",
             TargetVerdict::TooCloseToCall => "too_close_to_call",
             TargetVerdict::NoInterval => "no_interval",
+            TargetVerdict::CutByHorizon => "cut_by_horizon",
         }
     }
 
@@ -44,6 +59,7 @@ impl TargetVerdict {
             TargetVerdict::NotMet => "not met",
             TargetVerdict::TooCloseToCall => "too close to call",
             TargetVerdict::NoInterval => "n/a (1 replication)",
+            TargetVerdict::CutByHorizon => "unknown: cut by the horizon (lengthen it)",
         }
     }
 }
@@ -55,12 +71,14 @@ pub struct TargetResult {
     /// Replications judged.
     pub n: usize,
     /// The statistic the target bounds (the mean or the quantile), in the metric's
-    /// unit.
+    /// unit; over cut replications, a lower bound of it.
     pub estimate: f64,
-    /// Whether `estimate` meets the bound.
+    /// Whether the target is met (see the module's definition).
     pub met: bool,
-    /// Replications whose value meets the bound.
+    /// Replications known to meet the bound.
     pub met_count: u64,
+    /// Replications cut by the horizon whose meeting the bound is unknown.
+    pub unknown_count: u64,
     /// `met_count / n` (NaN when n = 0).
     pub fraction_met: f64,
     /// Wilson 95 % interval of `fraction_met`.
@@ -71,53 +89,70 @@ pub struct TargetResult {
 }
 
 /// Judges `target` on the replications of `batch`.
-///
-/// A replication the horizon cut (an incident still open) holds a lower bound of its
-/// true value: it meets an `>=` bound if the lower bound does, and never meets a
-/// `<=` bound, since its true value is unknown beyond the horizon.
 pub fn judge(target: &Target, batch: &Batch) -> TargetResult {
     let m = target.metric;
-    let values = batch.values(m);
-    let met_count = batch
+    let replications: Vec<(f64, bool)> = batch
         .replications
         .iter()
-        .filter(|r| {
-            let cut = r.metrics.is_censored(m);
-            target.holds(r.metrics[m]) && !(cut && target.op == Op::AtMost)
-        })
-        .count() as u64;
-    let mut r = judge_values(target, &values, met_count);
-    // With a replication cut by the horizon, a `<=` statistic is only a lower
-    // bound: the mean cannot be said to meet it, and a quantile only when enough
-    // replications meet it outright.
-    if target.op == Op::AtMost && batch.censored(m) > 0 {
-        r.met = match target.stat {
-            Stat::Mean => false,
-            Stat::Quantile(q) => r.met && r.fraction_met >= q,
-        };
-    }
-    r
+        .map(|r| (r.metrics[m], r.metrics.is_censored(m)))
+        .collect();
+    judge_replications(target, &replications)
 }
 
-/// Judges `target` on `values` of which `met_count` meet its bound.
-pub fn judge_values(target: &Target, values: &[f64], met_count: u64) -> TargetResult {
-    let n = values.len();
+/// Whether one replication meets the bound: `Some(true)` or `Some(false)` when known,
+/// `None` when the horizon cut it and its true value decides.
+fn meets(target: &Target, value: f64, cut: bool) -> Option<bool> {
+    let holds = target.holds(value);
+    match (cut, target.op) {
+        (false, _) => Some(holds),
+        // The true value is at least `value`.
+        (true, Op::AtLeast) => holds.then_some(true),
+        (true, Op::AtMost) => (!holds).then_some(false),
+    }
+}
+
+/// Judges `target` on the replications' values, each with whether the horizon cut it
+/// (its value then a lower bound of the true one).
+pub fn judge_replications(target: &Target, replications: &[(f64, bool)]) -> TargetResult {
+    let n = replications.len();
+    let values: Vec<f64> = replications.iter().map(|r| r.0).collect();
+    let cut = replications.iter().any(|r| r.1);
+    let (mut met_count, mut unknown_count) = (0u64, 0u64);
+    for &(v, c) in replications {
+        match meets(target, v, c) {
+            Some(true) => met_count += 1,
+            Some(false) => {}
+            None => unknown_count += 1,
+        }
+    }
     let ci95 = wilson95(met_count, n as u64);
     let fraction_met = met_count as f64 / n as f64;
-    let (estimate, mean_ci95, verdict) = match target.stat {
+    let (estimate, mean_ci95, met, verdict) = match target.stat {
         Stat::Mean => {
-            let s = summarize(values);
+            let s = summarize(&values);
             let ci = s.ci95();
-            let verdict = match ci {
-                None => TargetVerdict::NoInterval,
-                Some((lo, hi)) if target.holds(lo) && target.holds(hi) => TargetVerdict::Met,
-                Some((lo, hi)) if !target.holds(lo) && !target.holds(hi) => TargetVerdict::NotMet,
-                Some(_) => TargetVerdict::TooCloseToCall,
+            let holds = n > 0 && target.holds(s.mean);
+            // The true mean is at least the mean seen: a cut batch's mean keeps an
+            // `>=` bound it meets, and cannot be said to meet a `<=` bound.
+            let met = holds && !(cut && target.op == Op::AtMost);
+            let verdict = if cut && !met && (holds || target.op == Op::AtLeast) {
+                TargetVerdict::CutByHorizon
+            } else {
+                match ci {
+                    None => TargetVerdict::NoInterval,
+                    Some((lo, hi)) if met && target.holds(lo) && target.holds(hi) => {
+                        TargetVerdict::Met
+                    }
+                    Some((lo, hi)) if !met && !target.holds(lo) && !target.holds(hi) => {
+                        TargetVerdict::NotMet
+                    }
+                    Some(_) => TargetVerdict::TooCloseToCall,
+                }
             };
-            (s.mean, ci, verdict)
+            (s.mean, ci, met, verdict)
         }
         Stat::Quantile(q) => {
-            let mut sorted = values.to_vec();
+            let mut sorted = values.clone();
             sorted.sort_by(f64::total_cmp);
             // The fraction meeting an `>=` bound is judged against 1 − q: `p10 >= v`
             // says at least 90 % of replications are at least v.
@@ -125,22 +160,35 @@ pub fn judge_values(target: &Target, values: &[f64], met_count: u64) -> TargetRe
                 Op::AtMost => q,
                 Op::AtLeast => 1.0 - q,
             };
-            let verdict = match ci95 {
-                _ if n < 2 => TargetVerdict::NoInterval,
-                None => TargetVerdict::NoInterval,
-                Some((lo, _)) if lo >= need => TargetVerdict::Met,
-                Some((_, hi)) if hi < need => TargetVerdict::NotMet,
-                Some(_) => TargetVerdict::TooCloseToCall,
+            // Counts against a fraction, with room for the rounding of `need`.
+            let enough = |k: u64| n > 0 && k as f64 >= need * n as f64 - 1e-9;
+            let met = enough(met_count);
+            let verdict = if met {
+                match ci95 {
+                    _ if n < 2 => TargetVerdict::NoInterval,
+                    Some((lo, _)) if lo >= need => TargetVerdict::Met,
+                    _ => TargetVerdict::TooCloseToCall,
+                }
+            } else if enough(met_count + unknown_count) {
+                TargetVerdict::CutByHorizon
+            } else {
+                // Even if every unknown replication met it, too few would.
+                match wilson95(met_count + unknown_count, n as u64) {
+                    _ if n < 2 => TargetVerdict::NoInterval,
+                    Some((_, hi)) if hi < need => TargetVerdict::NotMet,
+                    _ => TargetVerdict::TooCloseToCall,
+                }
             };
-            (quantile(&sorted, q), None, verdict)
+            (quantile(&sorted, q), None, met, verdict)
         }
     };
     TargetResult {
         target: target.clone(),
         n,
         estimate,
-        met: n > 0 && target.holds(estimate),
+        met,
         met_count,
+        unknown_count,
         fraction_met,
         ci95,
         mean_ci95,
@@ -154,6 +202,14 @@ mod tests {
 
     fn t(text: &str) -> Target {
         Target::parse(text).unwrap()
+    }
+
+    /// Judges uncut `values`, checking that `met_count` of them meet the bound.
+    fn judge_values(target: &Target, values: &[f64], met_count: u64) -> TargetResult {
+        let reps: Vec<(f64, bool)> = values.iter().map(|v| (*v, false)).collect();
+        let r = judge_replications(target, &reps);
+        assert_eq!(r.met_count, met_count, "{}", target.text());
+        r
     }
 
     #[test]

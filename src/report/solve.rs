@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::cells::fitted_table;
 use super::cells::md_table;
+use super::cells::{fitted_table, num};
 use super::files::{ReportError, commit, json_file};
 use super::json::summary_json;
 use super::plot::{self, LineChart, Series, TargetLine};
@@ -12,10 +12,10 @@ use super::series::TimeUnit;
 use super::targets::{estimate_words, meeting_words, target_json};
 use crate::VERSION;
 use crate::engine::US_PER_S;
-use crate::experiment::solve::{Domain, Probe, Solve};
+use crate::experiment::solve::{Domain, MAX_PROBES, Probe, Solve, shortfall};
 use crate::metrics::METRICS;
 use crate::metrics::format::fmt_metric;
-use crate::scenario::target::Op;
+use crate::scenario::schema;
 
 /// The question a solve answers, in words.
 pub fn question(s: &Solve) -> String {
@@ -53,26 +53,18 @@ fn probe_words(s: &Solve, p: &Probe) -> String {
 
 /// The answer in one sentence, with the figures at the answer and at its neighbour.
 pub fn answer(s: &Solve) -> String {
+    let mut out = answer_words(s);
+    if s.capped {
+        out.push_str(&format!(
+            " The search stopped at its cap of {MAX_PROBES} probes before reaching its tolerance."
+        ));
+    }
+    out
+}
+
+fn answer_words(s: &Solve) -> String {
     let Some(a) = s.answer() else {
-        // The probe nearest to meeting the bound, to show how far off the range is.
-        let closest = s.probes.iter().min_by(|p, q| {
-            let gap = |x: &Probe| match s.target.op {
-                Op::AtMost => x.result.estimate - s.target.value,
-                Op::AtLeast => s.target.value - x.result.estimate,
-            };
-            gap(p).total_cmp(&gap(q))
-        });
-        let (lo, hi) = range_text(s);
-        return match closest {
-            Some(p) => format!(
-                "no value in {lo}..{hi} meets the target ({} probes). The closest, {}={}, gives {}.",
-                s.probes.len(),
-                s.param,
-                p.value,
-                probe_words(s, p)
-            ),
-            None => format!("no value in {lo}..{hi} meets the target."),
-        };
+        return none_meets(s);
     };
     let mut out = format!("{} = {}: {}.", s.param, a.value, probe_words(s, a));
     match s.neighbour() {
@@ -87,6 +79,70 @@ pub fn answer(s: &Solve) -> String {
         )),
     }
     out
+}
+
+/// When no probe meets the target: what was probed, the probe nearest to meeting it,
+/// and what the probes say of the values between them.
+fn none_meets(s: &Solve) -> String {
+    let (lo, hi) = range_text(s);
+    let sorted = s.sorted_probes();
+    let closest = sorted
+        .iter()
+        .enumerate()
+        .min_by(|(_, p), (_, q)| shortfall(&p.result).total_cmp(&shortfall(&q.result)));
+    let Some((i, p)) = closest else {
+        return format!("no value in {lo}..{hi} was probed.");
+    };
+    let mut out = format!(
+        "none of the {} values probed in {lo}..{hi} meets the target. The closest, {}={}, gives {}.",
+        s.probes.len(),
+        s.param,
+        p.value,
+        probe_words(s, p)
+    );
+    if i > 0 && i + 1 < sorted.len() {
+        let (below, above) = (sorted[i - 1], sorted[i + 1]);
+        let left = [below, above]
+            .iter()
+            .any(|n| s.domain.middle(n.x, p.x).is_some());
+        out.push_str(&if left {
+            format!(
+                " The response is not monotone: it is best inside the range, between {} and {}, where a value not probed may still meet the target (a sweep over that span would show).",
+                below.value, above.value
+            )
+        } else {
+            format!(
+                " The response is not monotone: it is best inside the range, at {}, and no value between it and its neighbours {} and {} is left to probe at this tolerance.",
+                p.value, below.value, above.value
+            )
+        });
+    } else if !s.monotonicity_breaks().is_empty() {
+        out.push_str(" The response is not monotone across the probes: a value between them may still meet the target.");
+    } else {
+        out.push_str(" The response is monotone across the probes and best at an end: under bisection's assumption no value in the range meets the target.");
+    }
+    out
+}
+
+/// The unit of the solved parameter's values in JSON: seconds for a duration, the
+/// schema's unit for a number (None when it has none).
+pub fn value_unit(s: &Solve) -> Option<&'static str> {
+    match s.domain {
+        Domain::Duration { .. } => Some("s"),
+        _ => schema::field(&schema::without_indices(&s.param))
+            .map(|f| f.unit)
+            .filter(|u| !u.is_empty()),
+    }
+}
+
+/// A value of the solved parameter (microseconds for a duration) as a JSON number:
+/// a whole number, a number, or a duration in seconds.
+fn value_json(s: &Solve, x: f64) -> Value {
+    match s.domain {
+        Domain::Integer { .. } => json!(x as i64),
+        Domain::Real { .. } => num(x),
+        Domain::Duration { .. } => num(x / US_PER_S as f64),
+    }
 }
 
 /// The probes as table rows, sorted by the parameter's value.
@@ -164,14 +220,16 @@ fn monotonicity_text(s: &Solve) -> String {
     }
 }
 
-/// The `solve --format json` document.
+/// The `solve --format json` document. Values of the parameter are JSON numbers in
+/// the unit given by `unit`: whole numbers, numbers, and durations in seconds.
 pub fn solve_json(s: &Solve) -> Value {
+    let (lo, hi) = s.domain.ends();
     let probes: Vec<Value> = s
         .probes
         .iter()
         .map(|p| {
             json!({
-                "value": p.value,
+                "value": value_json(s, p.x),
                 "metric": summary_json(&p.summary),
                 "target": target_json(&p.result),
             })
@@ -186,13 +244,15 @@ pub fn solve_json(s: &Solve) -> Value {
         "overrides": s.overrides,
         "version": VERSION,
         "param": s.param,
-        "range": { "lo": range_text(s).0, "hi": range_text(s).1 },
+        "range": { "lo": value_json(s, lo), "hi": value_json(s, hi) },
         "largest": s.largest,
         "target": s.target.text(),
-        "value": s.value,
+        "value": s.answer().map_or(Value::Null, |p| value_json(s, p.x)),
+        "unit": value_unit(s),
+        "capped": s.capped,
         "at_value": s.answer().map_or(Value::Null, |p| target_json(&p.result)),
         "at_neighbour": s.neighbour().map_or(Value::Null, |p| json!({
-            "value": p.value,
+            "value": value_json(s, p.x),
             "target": target_json(&p.result),
         })),
         "monotone": s.monotonicity_breaks().is_empty(),

@@ -73,17 +73,21 @@ pub fn targets_text(
     out.push_str(
         "value: the statistic the target bounds, over replications. Verdicts are at 95%\n\
          confidence; \"too close to call\" means more replications would tell. A quantile\n\
-         target (pNN) is met when at least NN% of replications meet the bound; its verdict\n\
-         compares the 95% CI of the fraction meeting it with NN%. A mean target's verdict\n\
+         target pNN <= v is met when at least NN% of replications meet the bound (pNN >= v:\n\
+         at least 100-NN%); its verdict compares the 95% CI of the fraction meeting it with\n\
+         that share. A mean target is met when the mean meets the bound; its verdict\n\
          compares the mean's 95% CI with the bound. A replication cut by the horizon never\n\
-         meets a `<=` bound.\n",
+         meets a `<=` bound, nor does a mean over one; where cut replications decide, the\n\
+         verdict is \"unknown: cut by the horizon\".\n",
     );
     out
 }
 
 /// One target's JSON: `{ target, metric, stat, bound: { op, value }, value, met,
 /// fraction_met, ci95, replications, replications_meeting, verdict }`; `ci95` is the
-/// Wilson interval of `fraction_met`, and a mean target adds `mean_ci95`.
+/// Wilson interval of `fraction_met`, a mean target adds `mean_ci95`, and a result
+/// with replications cut by the horizon whose meeting the bound is unknown adds
+/// `replications_unknown`.
 pub fn target_json(r: &TargetResult) -> Value {
     let t = &r.target;
     let mut v = json!({
@@ -102,8 +106,13 @@ pub fn target_json(r: &TargetResult) -> Value {
         "replications_meeting": r.met_count,
         "verdict": r.verdict.key(),
     });
-    if let (Some((lo, hi)), Value::Object(map)) = (r.mean_ci95, &mut v) {
-        map.insert("mean_ci95".to_string(), json!([num(lo), num(hi)]));
+    if let Value::Object(map) = &mut v {
+        if let Some((lo, hi)) = r.mean_ci95 {
+            map.insert("mean_ci95".to_string(), json!([num(lo), num(hi)]));
+        }
+        if r.unknown_count > 0 {
+            map.insert("replications_unknown".to_string(), json!(r.unknown_count));
+        }
     }
     v
 }
@@ -135,7 +144,7 @@ pub fn targets_markdown(label_name: &str, results: &[(String, Vec<TargetResult>)
         }
     }
     out.push_str(
-        "\nA quantile target (pNN) is met when at least NN % of replications meet the bound; its verdict compares the Wilson 95 % CI of the fraction meeting it with NN %. A mean target's verdict compares the mean's 95 % CI with the bound.\n\n",
+        "\nA quantile target `pNN <= v` is met when at least NN % of replications meet the bound (`pNN >= v`: at least 100 − NN %); its verdict compares the Wilson 95 % CI of the fraction meeting it with that share. A mean target is met when the mean meets the bound; its verdict compares the mean's 95 % CI with the bound. A replication cut by the horizon never meets a `<=` bound, nor does a mean over one; where cut replications decide, the verdict is \"unknown: cut by the horizon\" (lengthen the horizon).\n\n",
     );
     out
 }

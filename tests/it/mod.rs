@@ -20,6 +20,7 @@ mod rollout;
 mod rollout_drain;
 mod sensitivity;
 mod solve;
+mod solve_hardening;
 mod storm;
 mod study;
 mod trace_filters;

@@ -132,7 +132,7 @@ fn solve_says_when_no_value_in_the_range_meets_the_target() {
     // The text says so in words.
     let text = String::from_utf8(solve_ok(&args)).unwrap();
     assert!(
-        text.contains("no value in 1..100 meets the target"),
+        text.contains("none of the") && text.contains("values probed in 1..100 meets the target"),
         "{text}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -263,7 +263,8 @@ fn solve_takes_the_models_own_target_when_it_states_one() {
         "json",
     ]);
     let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(doc["value"], "8");
+    assert_eq!(doc["value"], 8);
+    assert_eq!(doc["unit"], "boots");
     assert_eq!(doc["target"], "full_recovery_s.mean <= 410");
     let _ = std::fs::remove_dir_all(&dir);
 }
