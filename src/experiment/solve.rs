@@ -168,6 +168,12 @@ impl Domain {
                     Some(t) => {
                         let v = num(t)
                             .map_err(|e| DomainError::Tolerance(format!("--tolerance {t}: {e}")))?;
+                        if v <= 0.0 {
+                            return Err(DomainError::Tolerance(format!(
+                                "--tolerance {t}: must be above 0; the smallest accepted is {}",
+                                shortest(spacing)
+                            )));
+                        }
                         if v.is_nan() || v < spacing {
                             return Err(DomainError::Tolerance(format!(
                                 "--tolerance {t}: below the spacing of floating-point numbers in {lo}..{hi}; the smallest accepted is {}",

@@ -89,7 +89,20 @@ fn a_value_that_starts_with_a_hyphen_reaches_its_own_check() {
                 "--target",
                 "full_recovery_s.mean<=1h",
             ],
-            "negative",
+            "--tolerance -1s",
+        ),
+        (
+            vec![
+                "solve",
+                M,
+                "--param",
+                "supervisor.crash_on_reset=0..1",
+                "--tolerance",
+                "-0.5",
+                "--target",
+                "full_recovery_s.mean<=1h",
+            ],
+            "--tolerance -0.5: must be above 0",
         ),
         (
             vec!["compare", M, M, "--min-effect", "-5%", "-r", "2"],
