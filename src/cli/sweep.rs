@@ -5,7 +5,7 @@ use clap::Args;
 
 use bigvsim::experiment::differences::MinEffect;
 use bigvsim::experiment::sweep::{Param, SweepModels};
-use bigvsim::experiment::{Plan, Sweep};
+use bigvsim::experiment::{Plan, Sweep, Workload};
 use bigvsim::report::{self, files};
 
 use super::checks::{
@@ -52,6 +52,10 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .map(|p| Param::parse(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Failure::input)?;
+    let points = params.iter().map(|p| p.values.len() as u64).product();
+    let work = Workload::sweep(c.replications, shard, points);
+    // The work is bounded before the points' models load.
+    work.check_runs().map_err(Failure::input)?;
     let sweep = SweepModels::load(&args.model, &c.sets, &params)
         .map_err(|e| Failure::input(e.to_string()))?;
     sweep
@@ -60,7 +64,7 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .for_each(|w| eprintln!("warning: {w}"));
     let range = shard.map_or(0..c.replications, |s| s.range(c.replications));
     let runs = range.end - range.start;
-    let jobs = fit_owned(&sweep.models_with_sets(), workers(c.jobs), runs)?;
+    let jobs = fit_owned(&sweep.models_with_sets(), workers(c.jobs), &work)?;
     check_out(&args.output)?;
     verbose(sweep.models().take(1), c);
     let plan = Plan {
