@@ -24,7 +24,9 @@ use tracing::{cmd_explain, cmd_trace, explain};
 
 use bigvsim::experiment::Shard;
 use bigvsim::experiment::shard;
-use bigvsim::experiment::{self, RunFailure, Study, StudyError, StudyKind, StudyPlan, Workers};
+use bigvsim::experiment::{
+    self, RunFailure, Study, StudyError, StudyKind, StudyPlan, Workers, Workload,
+};
 use bigvsim::report::{self, files};
 use bigvsim::scenario::target::Target;
 use bigvsim::scenario::{self, LoadedModel};
@@ -562,12 +564,6 @@ fn emit_part(s: &Study, shard: Shard) -> Result<(), Failure> {
     out(&format!("{text}\n"))
 }
 
-/// The replications one design runs: all of them, or the shard's.
-fn runs_per_design(c: &Common, shard: Option<Shard>) -> u64 {
-    let range = shard.map_or(0..c.replications, |s| s.range(c.replications));
-    range.end - range.start
-}
-
 fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let c = &args.common;
     check_common(c)?;
@@ -576,7 +572,8 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let shard = parse_shard(&args.shard)?;
     check_shard_output(shard, &args.output)?;
     let m = load(&args.model, &c.sets)?;
-    let jobs = fit(&[(&m, &c.sets)], workers(c.jobs), runs_per_design(c, shard))?;
+    let work = Workload::study(StudyKind::Run, c.replications, shard, 1);
+    let jobs = fit(&[(&m, &c.sets)], workers(c.jobs), &work)?;
     check_out(&args.output)?;
     verbose([&m], c);
     let s = study(
@@ -619,7 +616,13 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
     distinct_names(&models)?;
     let with_sets: Vec<(&LoadedModel, &[String])> =
         models.iter().map(|m| (m, c.sets.as_slice())).collect();
-    let jobs = fit(&with_sets, workers(c.jobs), runs_per_design(c, shard))?;
+    let work = Workload::study(
+        StudyKind::Compare,
+        c.replications,
+        shard,
+        models.len() as u64,
+    );
+    let jobs = fit(&with_sets, workers(c.jobs), &work)?;
     check_out(&args.output)?;
     verbose(&models, c);
     let mut s = study(

@@ -3,7 +3,7 @@
 
 use bigvsim::experiment::Shard;
 use bigvsim::experiment::sweep::{overwrites, set_path};
-use bigvsim::experiment::{self, MAX_REPLICATIONS, Workers};
+use bigvsim::experiment::{self, MAX_REPLICATIONS, Workers, Workload};
 use bigvsim::report::files;
 use bigvsim::scenario::LoadedModel;
 
@@ -22,26 +22,26 @@ pub(super) fn workers(requested: Option<usize>) -> Workers {
 }
 
 /// The workers that fit in memory for `models` (each with the `--set` arguments it
-/// was loaded with), each running at most `runs` replications: checked before any
-/// platform is built. A reduced default is said on stderr.
+/// was loaded with) beside the results `work` keeps, once its work is checked against
+/// the limits: before any platform is built. A reduced default is said on stderr.
 pub(super) fn fit(
     models: &[(&LoadedModel, &[String])],
     requested: Workers,
-    runs: u64,
+    work: &Workload,
 ) -> Result<usize, Failure> {
     let models: Vec<(&LoadedModel, Vec<String>)> =
         models.iter().map(|(m, s)| (*m, s.to_vec())).collect();
-    fit_owned(&models, requested, runs)
+    fit_owned(&models, requested, work)
 }
 
 /// [`fit`] with an override list per model (a sweep's points each add their values).
 pub(super) fn fit_owned(
     models: &[(&LoadedModel, Vec<String>)],
     requested: Workers,
-    runs: u64,
+    work: &Workload,
 ) -> Result<usize, Failure> {
     let fitted =
-        experiment::fit_all(models, requested, runs).map_err(|e| Failure::input(e.to_string()))?;
+        experiment::fit_all(models, requested, work).map_err(|e| Failure::input(e.to_string()))?;
     if let Some(note) = fitted.note {
         eprintln!("{note}");
     }

@@ -4,6 +4,7 @@
 
 use clap::Args;
 
+use bigvsim::experiment::Workload;
 use bigvsim::experiment::sensitivity::analysis::analyse;
 use bigvsim::experiment::sensitivity::{
     self, Sensitivity, SensitivityModels, SensitivityPlan, part,
@@ -66,13 +67,23 @@ pub(super) fn cmd_sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
         jobs: 1,
         check_invariants: c.check,
     };
+    let range = plan.range();
+    let work = Workload::sensitivity(
+        c.replications,
+        range.end - range.start,
+        args.models.len() as u64,
+    );
+    // The work is bounded before the samples' models load (loading refuses a sample
+    // count out of range itself).
+    if plan.samples <= sensitivity::MAX_SAMPLES {
+        work.check_runs().map_err(Failure::input)?;
+    }
     let models = SensitivityModels::load(&args.models, &c.sets, &vary, &plan)
         .map_err(|e| Failure::input(e.to_string()))?;
     models.notes.iter().for_each(|n| eprintln!("{n}"));
     verbose(&models.base, c);
-    plan.jobs = fit_owned(&models.models_with_sets(), workers(c.jobs), c.replications)?;
+    plan.jobs = fit_owned(&models.models_with_sets(), workers(c.jobs), &work)?;
     check_out(&args.output)?;
-    let range = plan.range();
     let progress = Progress::new(
         "sensitivity",
         (range.end - range.start) * args.models.len() as u64 * c.replications,

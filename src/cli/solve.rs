@@ -3,8 +3,8 @@
 
 use clap::Args;
 
-use bigvsim::experiment::Plan;
 use bigvsim::experiment::solve::{Domain, DomainError, SolveError, SolveSpec, solve};
+use bigvsim::experiment::{Plan, Workload};
 use bigvsim::report::solve::{solve_json, solve_text, write_solve_report};
 use bigvsim::scenario;
 
@@ -117,7 +117,7 @@ pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
     let jobs = fit_owned(
         &ends.iter().map(|(m, s)| (m, s.clone())).collect::<Vec<_>>(),
         workers(c.jobs),
-        c.replications,
+        &Workload::solve(c.replications, &domain),
     )?;
     check_out(&args.output)?;
     verbose([&base], c);

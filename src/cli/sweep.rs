@@ -4,8 +4,8 @@
 use clap::Args;
 
 use bigvsim::experiment::differences::MinEffect;
-use bigvsim::experiment::sweep::{Param, SweepModels};
-use bigvsim::experiment::{Plan, Sweep};
+use bigvsim::experiment::sweep::{MAX_SWEEP_POINTS, Param, SweepModels};
+use bigvsim::experiment::{Plan, Sweep, Workload};
 use bigvsim::report::{self, files};
 
 use super::checks::{
@@ -52,6 +52,15 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .map(|p| Param::parse(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Failure::input)?;
+    let points = params
+        .iter()
+        .try_fold(1u64, |n, p| n.checked_mul(p.values.len() as u64));
+    let work = Workload::sweep(c.replications, shard, points.unwrap_or(u64::MAX));
+    // The work is bounded before the points' models load (loading refuses a grid of
+    // too many points itself).
+    if points.is_some_and(|n| n <= MAX_SWEEP_POINTS) {
+        work.check_runs().map_err(Failure::input)?;
+    }
     let sweep = SweepModels::load(&args.model, &c.sets, &params)
         .map_err(|e| Failure::input(e.to_string()))?;
     sweep
@@ -60,7 +69,7 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .for_each(|w| eprintln!("warning: {w}"));
     let range = shard.map_or(0..c.replications, |s| s.range(c.replications));
     let runs = range.end - range.start;
-    let jobs = fit_owned(&sweep.models_with_sets(), workers(c.jobs), runs)?;
+    let jobs = fit_owned(&sweep.models_with_sets(), workers(c.jobs), &work)?;
     check_out(&args.output)?;
     verbose(sweep.models().take(1), c);
     let plan = Plan {

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::ops::ControlFlow;
 
-use bigvsim::experiment::{RunFailure, Study, Workers};
+use bigvsim::experiment::{RunFailure, Study, Workers, Workload};
 use bigvsim::report::{self, trace};
 use bigvsim::scenario::{self, LoadedModel};
 
@@ -27,7 +27,7 @@ pub(super) fn cmd_trace(
     let m = load(path, sets)?;
     let filter = trace_filter(&m.scenario, filter)?;
     // A trace is one replication on one thread.
-    fit(&[(&m, sets)], Workers::Explicit(1), 1)?;
+    fit(&[(&m, sets)], Workers::Explicit(1), &Workload::batch(1))?;
     let sc = &m.scenario;
     let mut platform = bigvsim::model::Platform::new(sc, Default::default());
     let notes = platform.record_notes();

@@ -19,7 +19,7 @@ pub mod targets;
 
 pub use design::{DesignInfo, Shard, StudyKind, design_seed};
 pub use differences::verdict;
-pub use resources::{Fitted, Workers, fit_all, fit_workers};
+pub use resources::{Fitted, ResourceError, Workers, Workload, fit_all, fit_workers};
 pub use shard::MergeError;
 pub use study::{RunFailure, Study, StudyError, StudyPlan, run_study};
 pub use sweep::{Param, Sweep, SweepError, point_summaries};
@@ -43,8 +43,11 @@ pub struct Plan {
     pub jobs: usize,
     /// Check invariants after every event.
     pub check_invariants: bool,
-    /// Keep replication 0's individual outages (up to [`OUTAGE_LOG_CAPACITY`], for
-    /// `outages.csv`); without them the batch's `first_outages` is empty.
+    /// Keep what only a report's files (or a part file for one) use: replication 0's
+    /// individual outages (up to [`OUTAGE_LOG_CAPACITY`], for `outages.csv`) and the
+    /// incident series of the first [`PLOT_REPLICATIONS`] replications (for the
+    /// recovery and reboot-queue charts). Without them the batch's `first_outages` and
+    /// every replication's `worst_series` are empty.
     pub keep_outages: bool,
 }
 
@@ -88,8 +91,17 @@ pub struct Replication {
     pub metrics: RunMetrics,
     /// The decimated time series the recovery plot shows: the worst site-wide
     /// incident's, or the worst incident's when none was site-wide (empty if no VM
-    /// went down).
+    /// went down, and for every replication but the first [`PLOT_REPLICATIONS`] of a
+    /// plan that keeps no report's data).
     pub worst_series: Vec<SeriesPoint>,
+}
+
+impl Replication {
+    /// The bytes this replication holds: its metrics and index, and its series.
+    pub fn kept_bytes(&self) -> u64 {
+        (std::mem::size_of::<Replication>()
+            + self.worst_series.capacity() * std::mem::size_of::<SeriesPoint>()) as u64
+    }
 }
 
 /// Everything a batch produced, in replication order.
@@ -119,6 +131,16 @@ impl Batch {
         summarize(&self.values(m))
     }
 
+    /// The bytes this batch holds: every replication's, and its two histograms.
+    pub fn kept_bytes(&self) -> u64 {
+        let replications: u64 = self.replications.iter().map(Replication::kept_bytes).sum();
+        let spare = self.replications.capacity() - self.replications.len();
+        replications
+            + (spare * std::mem::size_of::<Replication>()) as u64
+            + 2 * LogHistogram::BYTES
+            + (self.first_outages.capacity() * std::mem::size_of::<OutageRecord>()) as u64
+    }
+
     /// Replications whose value of metric `m` was cut by the horizon.
     pub fn censored(&self, m: Metric) -> usize {
         self.replications
@@ -128,9 +150,15 @@ impl Batch {
     }
 }
 
-/// The most replications one study runs: every replication's results are kept in
-/// memory, and room for all of them is allocated up front.
+/// The most replications one study runs: every replication's metrics are kept in
+/// memory (a few hundred bytes each, see [`resources`]), and room for all of them is
+/// allocated up front.
 pub const MAX_REPLICATIONS: u64 = 1_000_000;
+
+/// The replications whose incident series a report's charts draw (the median and
+/// 10–90 % band of the recovery and of the reboot queue): the first ones, so that a
+/// report's memory does not grow with the replications beyond the metrics.
+pub const PLOT_REPLICATIONS: u64 = 1000;
 
 /// The most individual outages kept for `outages.csv`.
 pub const OUTAGE_LOG_CAPACITY: usize = 100_000;
@@ -175,6 +203,9 @@ pub fn run_batch(
         };
         let mut platform = Platform::new(sc, options);
         let mut mine = WorkerResult::default();
+        // Room for this worker's share up front: a serial batch never grows its list.
+        mine.replications
+            .reserve_exact(usize::try_from(total.div_ceil(jobs as u64)).unwrap_or(0));
         loop {
             // Replications are claimed in increasing order, and every one claimed
             // below a known failure still runs: so the lowest failing replication
@@ -195,10 +226,15 @@ pub fn run_batch(
                         mine.first_outages =
                             Some((rec.outage_log().to_vec(), rec.outage_log_full()));
                     }
+                    let worst_series = if plan.keep_outages && index < PLOT_REPLICATIONS {
+                        rec.plot_series().to_vec()
+                    } else {
+                        Vec::new()
+                    };
                     mine.replications.push(Replication {
                         index,
                         metrics,
-                        worst_series: rec.plot_series().to_vec(),
+                        worst_series,
                     });
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                     progress(d, total);
@@ -240,13 +276,20 @@ pub fn run_batch(
     {
         return Err(e);
     }
-    let mut replications = Vec::with_capacity(total as usize);
+    // The first worker's replications grow into the batch's, so a serial batch is
+    // never copied.
+    let mut replications = Vec::new();
     // Histogram merging is addition of counts: the order of workers does not matter.
     let mut outage_histogram = LogHistogram::new();
     let mut head_incident_histogram = LogHistogram::new();
     let mut first_outages = None;
     for r in results {
-        replications.extend(r.replications);
+        if replications.is_empty() {
+            replications = r.replications;
+            replications.reserve_exact(total as usize - replications.len());
+        } else {
+            replications.extend(r.replications);
+        }
         outage_histogram.merge(&r.outage_histogram);
         head_incident_histogram.merge(&r.head_incident_histogram);
         first_outages = first_outages.or(r.first_outages);

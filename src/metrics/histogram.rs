@@ -72,6 +72,10 @@ fn bucket_bounds(index: usize) -> (u64, u64) {
 }
 
 impl LogHistogram {
+    /// The bytes one histogram holds, whatever it records: its buckets and totals.
+    pub const BYTES: u64 =
+        (BUCKETS * std::mem::size_of::<u64>() + std::mem::size_of::<Self>()) as u64;
+
     /// An empty histogram; this is the only allocation it ever makes.
     pub fn new() -> Self {
         LogHistogram {
