@@ -6,7 +6,7 @@
 //! the number of workers, neither of which a model file knows about.
 
 use crate::model::Footprint;
-use crate::scenario::locate::locate_path_or_prefix;
+use crate::scenario::locate_path_or_prefix;
 use crate::scenario::{FieldError, LoadedModel, Location, MAX_MODEL_BYTES, ScenarioError};
 
 /// How many worker threads were asked for.

@@ -42,7 +42,7 @@ impl Domain {
         tolerance: Option<&str>,
     ) -> Result<Domain, String> {
         let (kind, _) = schema::resolve(path).ok_or_else(|| {
-            let hint = crate::scenario::suggest::nearest_path(path)
+            let hint = crate::scenario::nearest_path(path)
                 .map_or(String::new(), |p| format!(" (did you mean `{p}`?)"));
             format!("`{path}` is not a field or parameter of a model{hint}")
         })?;

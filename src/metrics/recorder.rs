@@ -615,11 +615,6 @@ impl Recorder {
         &self.worst_series.points
     }
 
-    /// The longest site-wide incident, if there was one.
-    pub fn worst_site_incident(&self) -> Option<Incident> {
-        self.worst_site
-    }
-
     /// The time series the recovery plot shows: the worst site-wide incident's, or
     /// the worst incident's when none was site-wide (`site_incidents` then is 0).
     pub fn plot_series(&self) -> &[SeriesPoint] {
