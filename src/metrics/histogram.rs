@@ -72,6 +72,9 @@ fn bucket_bounds(index: usize) -> (u64, u64) {
 }
 
 impl LogHistogram {
+    /// The heap bytes of one histogram: its bucket counts, allocated by [`Self::new`].
+    pub const BYTES: u64 = (BUCKETS * std::mem::size_of::<u64>()) as u64;
+
     /// An empty histogram; this is the only allocation it ever makes.
     pub fn new() -> Self {
         LogHistogram {

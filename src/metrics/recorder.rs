@@ -659,7 +659,10 @@ impl Recorder {
         // list and the recovery-time scratch.
         let per_vm = size_of::<u16>() + size_of::<u32>() + 2 * size_of::<Micros>();
         let series = 3 * SERIES_CAPACITY * size_of::<SeriesPoint>();
-        vms * per_vm as u64 + series as u64 + outage_log_capacity * size_of::<OutageRecord>() as u64
+        vms * per_vm as u64
+            + series as u64
+            + outage_log_capacity * size_of::<OutageRecord>() as u64
+            + 2 * LogHistogram::BYTES
     }
 }
 
