@@ -4,7 +4,10 @@
 //! engine and the model.
 //!
 //! The golden hash is regenerated on purpose, never silently:
-//! `BIGVSIM_BLESS=1 cargo test gate::golden` rewrites `tests/golden/york-2017.trace-hash`.
+//! `BIGVSIM_BLESS=1 cargo test gate::golden` rewrites `tests/golden/york-2017.trace-hash`
+//! and the trace it hashes, `tests/golden/york-2017.trace`, from which a failure says
+//! where the trace first differs. A layering check keeps every import of the library
+//! to the layers ARCHITECTURE.md draws.
 
 use std::path::{Path, PathBuf};
 
@@ -60,6 +63,12 @@ fn golden_path() -> PathBuf {
     root().join("tests/golden/york-2017.trace-hash")
 }
 
+/// Where the golden trace itself is kept, one line per event, to show where a trace
+/// that no longer hashes the same first differs.
+fn golden_trace_path() -> PathBuf {
+    root().join("tests/golden/york-2017.trace")
+}
+
 /// The golden file's text for a hash and event count.
 fn golden_text(hash: u64, events: f64) -> String {
     format!(
@@ -70,19 +79,77 @@ fn golden_text(hash: u64, events: f64) -> String {
     )
 }
 
+/// The trace `trace_hash` hashes, one line per event: the time in microseconds, the
+/// event's name and its fields, tab-separated.
+fn trace_lines(sc: &bigvsim::scenario::Scenario, seed: u64, rep: u64) -> Vec<String> {
+    let mut p = bigvsim::model::Platform::new(sc, bigvsim::model::RunOptions::default());
+    let mut lines = Vec::new();
+    p.run_observed(seed, rep, |t, e| {
+        lines.push(format!("{t}\t{}\t{}", e.name(), e.json_fields()));
+    })
+    .unwrap();
+    lines
+}
+
+/// `trace_hash` of a trace given as [`trace_lines`].
+fn hash_of_lines(lines: &[String]) -> u64 {
+    use bigvsim::experiment::{FNV_OFFSET, fnv1a};
+    lines.iter().fold(FNV_OFFSET, |h, line| {
+        let mut parts = line.splitn(3, '\t');
+        let t: u64 = parts
+            .next()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(u64::MAX);
+        let h = fnv1a(&t.to_le_bytes(), h);
+        let h = fnv1a(parts.next().unwrap_or("").as_bytes(), h);
+        fnv1a(parts.next().unwrap_or("").as_bytes(), h)
+    })
+}
+
+/// Where two traces first differ: the event's index, its time and both lines; `None`
+/// when they are the same.
+fn first_difference(golden: &[String], now: &[String]) -> Option<String> {
+    let i = (0..golden.len().max(now.len())).find(|&i| golden.get(i) != now.get(i))?;
+    let time = |l: Option<&String>| {
+        l.and_then(|l| l.split('\t').next())
+            .unwrap_or("-")
+            .to_string()
+    };
+    let shown = |l: Option<&String>| {
+        l.map_or("(no event: the trace ended)".to_string(), |l| {
+            l.replace('\t', " ")
+        })
+    };
+    Some(format!(
+        "the traces first differ at event {i} (time {} us golden, {} us now):\n  golden: {}\n  now:    {}",
+        time(golden.get(i)),
+        time(now.get(i)),
+        shown(golden.get(i)),
+        shown(now.get(i)),
+    ))
+}
+
 #[test]
 fn golden_trace_hash_of_york_2017() {
     // Proves results have not changed by accident: the trace hash of York, seed 1,
     // replication 0 equals the one stored in tests/golden/. Any change to the model,
     // the engine, the random streams or the model file shows up here and must be
-    // blessed on purpose (BIGVSIM_BLESS=1), which rewrites the file.
+    // blessed on purpose (BIGVSIM_BLESS=1), which rewrites the files. When the hash
+    // differs, the message shows where the trace first differs from the stored one.
     let m = model("york-2017.ron");
     let (hash, metrics) = trace_hash(&m.scenario, 1, 0).unwrap();
     let events = metrics[bigvsim::metrics::Metric::Events];
+    let lines = trace_lines(&m.scenario, 1, 0);
+    assert_eq!(
+        hash_of_lines(&lines),
+        hash,
+        "trace_lines is not the trace trace_hash hashes"
+    );
     let path = golden_path();
     if std::env::var_os("BIGVSIM_BLESS").is_some_and(|v| v == "1") {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, golden_text(hash, events)).unwrap();
+        std::fs::write(golden_trace_path(), lines.join("\n") + "\n").unwrap();
         eprintln!("blessed {}: {hash:016x}", path.display());
         return;
     }
@@ -97,12 +164,43 @@ fn golden_trace_hash_of_york_2017() {
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))
         .expect("the golden file holds a hash");
+    let golden_lines: Vec<String> = std::fs::read_to_string(golden_trace_path())
+        .map(|t| t.lines().map(str::to_string).collect())
+        .unwrap_or_default();
     assert_eq!(
+        format!("{:016x}", hash_of_lines(&golden_lines)),
         stored,
-        format!("{hash:016x}"),
-        "the trace of models/york-2017.ron seed 1 replication 0 changed ({events} events \
-         now). If the change is intended, run BIGVSIM_BLESS=1 cargo test gate::golden and \
-         commit tests/golden/ with the reason"
+        "{} does not hash to the stored hash: bless both with BIGVSIM_BLESS=1 cargo test gate::golden",
+        golden_trace_path().display()
+    );
+    if stored != format!("{hash:016x}") {
+        panic!(
+            "the trace of models/york-2017.ron seed 1 replication 0 changed ({events} events \
+             now); {}. If the change is intended, run BIGVSIM_BLESS=1 cargo test gate::golden \
+             and commit tests/golden/ with the reason",
+            first_difference(&golden_lines, &lines).unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn first_difference_names_the_event_its_time_and_both_lines() {
+    // Proves the golden test's message: the first differing event's index, time and
+    // both lines, a trace that ends early shown as such, and equal traces give None.
+    let a: Vec<String> = ["0\tFlapBegan\t\"head\":1", "5\tFlapHealed\t\"head\":1"]
+        .map(str::to_string)
+        .to_vec();
+    let mut b = a.clone();
+    assert_eq!(first_difference(&a, &b), None);
+    b[1] = "6\tFlapHealed\t\"head\":1".to_string();
+    let d = first_difference(&a, &b).unwrap();
+    assert!(d.contains("event 1 (time 5 us golden, 6 us now)"), "{d}");
+    assert!(d.contains("golden: 5 FlapHealed \"head\":1"), "{d}");
+    assert!(d.contains("now:    6 FlapHealed \"head\":1"), "{d}");
+    let d = first_difference(&a, &a[..1]).unwrap();
+    assert!(
+        d.contains("event 1") && d.contains("(no event: the trace ended)"),
+        "{d}"
     );
 }
 
