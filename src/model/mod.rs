@@ -49,7 +49,7 @@ mod link;
 mod maintenance;
 mod notes;
 mod placement;
-pub mod reboot_queue;
+mod reboot_queue;
 mod streams;
 mod supervisor;
 #[cfg(test)]
