@@ -8,7 +8,7 @@
 //! the last are allowed to allocate: they run once per replication, not once per
 //! event.
 
-use bigvsim::model::{Platform, RunOptions};
+use bigvsim::model::{Footprint, Platform, RunOptions};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -22,11 +22,37 @@ struct Counting;
 
 thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    /// Bytes allocated and not yet freed by this thread, and the most there were since
+    /// the last `reset_peak`.
+    static LIVE: Cell<i64> = const { Cell::new(0) };
+    static PEAK: Cell<i64> = const { Cell::new(0) };
 }
 
 fn count() {
     // `try_with`: a thread being torn down has no counter left; nothing to count.
     let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+/// Adds `delta` bytes to this thread's live bytes, raising the peak.
+fn add_bytes(delta: i64) {
+    let _ = LIVE.try_with(|live| {
+        let now = live.get() + delta;
+        live.set(now);
+        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+    });
+}
+
+fn live_bytes() -> i64 {
+    LIVE.with(Cell::get)
+}
+
+/// Starts a new peak from the bytes live now.
+fn reset_peak() {
+    PEAK.with(|p| p.set(live_bytes()));
+}
+
+fn peak_bytes() -> i64 {
+    PEAK.with(Cell::get)
 }
 
 fn allocations() -> u64 {
@@ -38,20 +64,24 @@ fn allocations() -> u64 {
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count();
+        add_bytes(layout.size() as i64);
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         count();
+        add_bytes(layout.size() as i64);
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         count();
+        add_bytes(new_size as i64 - layout.size() as i64);
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        add_bytes(-(layout.size() as i64));
         unsafe { System.dealloc(ptr, layout) }
     }
 }
@@ -139,5 +169,41 @@ fn the_counter_sees_an_allocation_inside_the_loop() {
         "{} allocations counted for {} boxed events",
         last - first.unwrap(),
         events - 1
+    );
+}
+
+#[test]
+fn a_platform_takes_the_memory_its_footprint_says() {
+    // Proves the model's own memory accounting (`Footprint::of`, which the resource
+    // check trusts before anything is allocated) matches what a platform really takes:
+    // for every shipped model, the most bytes live while a platform is built and runs
+    // a replication, less those live before, is at most the footprint and not 10% less.
+    let mut offenders = Vec::new();
+    for path in &shipped_models() {
+        let file = path.display();
+        let m = shipped_model_scaled(path);
+        let footprint = Footprint::of(&m.scenario).bytes as i64;
+        let options = RunOptions {
+            check_invariants: false,
+            outage_log_capacity: 0,
+        };
+        let before = live_bytes();
+        reset_peak();
+        let mut platform = Platform::new(&m.scenario, options);
+        platform
+            .run_observed(1, 0, |_, _| {})
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let peak = peak_bytes() - before;
+        drop(platform);
+        if peak > footprint || footprint * 10 > peak * 11 {
+            offenders.push(format!(
+                "{file}: footprint {footprint} bytes, peak {peak} bytes"
+            ));
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "Footprint::of is below what a platform takes, or 10% above it:\n{}",
+        offenders.join("\n")
     );
 }

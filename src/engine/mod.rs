@@ -58,12 +58,21 @@ impl<E: Copy> Scheduler<E> {
         self.at(self.now_us.saturating_add(delay_us), event);
     }
 
-    /// Schedules `event` at absolute time `time_us` (never earlier than now).
+    /// Schedules `event` at absolute time `time_us`.
+    ///
+    /// # Panics
+    ///
+    /// When `time_us` is before now, in release builds too: an event in the past is a
+    /// bug of the model, and running it now instead would hide it.
     #[inline]
     pub fn at(&mut self, time_us: Micros, event: E) {
-        debug_assert!(time_us >= self.now_us, "scheduling into the past");
+        assert!(
+            time_us >= self.now_us,
+            "scheduling into the past: an event at {time_us} us, now {} us",
+            self.now_us
+        );
         self.pushed += 1;
-        if self.queue.push(time_us.max(self.now_us), event).is_err() {
+        if self.queue.push(time_us, event).is_err() {
             // Remembered and reported by the run loop, which knows the seed and time.
             self.full = true;
         }
@@ -297,6 +306,37 @@ mod tests {
         fn max_pushes_per_event(&self) -> usize {
             1
         }
+    }
+
+    /// A process whose one event schedules another 1 µs in the past.
+    struct Backwards;
+
+    impl Process for Backwards {
+        type Event = u32;
+        fn handle(&mut self, _: u32, sched: &mut Scheduler<u32>) {
+            sched.at(sched.now() - 1, 0);
+        }
+        fn is_live(&self, _: &u32) -> bool {
+            true
+        }
+        fn max_pushes_per_event(&self) -> usize {
+            1
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "scheduling into the past: an event at 9 us, now 10 us")]
+    fn scheduling_into_the_past_panics() {
+        // Proves `at` refuses a time before now (in every build: the assertion is not
+        // a debug one) rather than running the event now.
+        let mut s = Scheduler::with_capacity(4);
+        s.at(10, 0);
+        let limits = Limits {
+            horizon_us: 100,
+            max_events: 10,
+            check_invariants: false,
+        };
+        let _ = run(&mut Backwards, &mut s, limits, |_, _| {});
     }
 
     #[test]

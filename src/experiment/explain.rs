@@ -4,7 +4,10 @@
 
 use crate::engine::{EngineError, Micros};
 use crate::metrics::{Incident, Metric};
-use crate::model::{Event, Note, Platform, RunOptions};
+use crate::model::{
+    BrainEvent, ChangeEvent, Event, FaultEvent, HardwareEvent, LinkEvent, MaintenanceEvent, Note,
+    Platform, RunOptions, SupervisorEvent, VmEvent,
+};
 use crate::scenario::Scenario;
 
 /// One entry of a replication's record: a timer event or a note.
@@ -25,10 +28,51 @@ pub struct Record {
     pub full_recovery_s: f64,
 }
 
-/// True for the timer events a timeline can use (causes and boots' ends); routine
-/// flaps and reconnect attempts are left out to keep the record small.
+/// True for the timer events a timeline can use (causes, boots' ends and whatever may
+/// be one); routine flaps, reconnect attempts and supervisor timers are left out to
+/// keep the record small (the notes tell what they did). Every event is named: a new
+/// one must be placed here.
 fn kept(e: &Event) -> bool {
-    !matches!(e, Event::Link(_) | Event::Supervisor(_))
+    match e {
+        Event::Link(
+            LinkEvent::FlapBegan { .. }
+            | LinkEvent::FlapHealed { .. }
+            | LinkEvent::ReconnectAttempted { .. }
+            | LinkEvent::Resynced { .. },
+        )
+        | Event::Supervisor(
+            SupervisorEvent::LongOutageReached { .. }
+            | SupervisorEvent::BackgroundCrashDue { .. }
+            | SupervisorEvent::SupervisorRestarted { .. },
+        ) => false,
+        Event::Vm(VmEvent::VmBooted { .. })
+        | Event::Brain(
+            BrainEvent::BrainFailed { .. }
+            | BrainEvent::BrainRecovered { .. }
+            | BrainEvent::BrokerFailed
+            | BrainEvent::BrokerRepaired,
+        )
+        | Event::Fault(
+            FaultEvent::PartitionBegan { .. }
+            | FaultEvent::PartitionHealed { .. }
+            | FaultEvent::CrashFaultFired { .. }
+            | FaultEvent::HeadFaultFired { .. }
+            | FaultEvent::SwitchFailed { .. }
+            | FaultEvent::SwitchRepaired { .. },
+        )
+        | Event::Hardware(
+            HardwareEvent::HeadFailed { .. }
+            | HardwareEvent::HeadRepaired { .. }
+            | HardwareEvent::FailureWarned { .. },
+        )
+        | Event::Maintenance(
+            MaintenanceEvent::MaintenanceDue { .. }
+            | MaintenanceEvent::MaintenanceEnded { .. }
+            | MaintenanceEvent::MigrationCopied { .. }
+            | MaintenanceEvent::MigrationResumed { .. },
+        )
+        | Event::Change(ChangeEvent::ChangeReached { .. }) => true,
+    }
 }
 
 /// The record of replication `rep` of `sc` under `seed`.

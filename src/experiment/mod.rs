@@ -137,7 +137,7 @@ impl Batch {
         let spare = self.replications.capacity() - self.replications.len();
         replications
             + (spare * std::mem::size_of::<Replication>()) as u64
-            + 2 * LogHistogram::BYTES
+            + 2 * LogHistogram::HELD_BYTES
             + (self.first_outages.capacity() * std::mem::size_of::<OutageRecord>()) as u64
     }
 

@@ -17,7 +17,7 @@ use crate::metrics::histogram::LogHistogram;
 use crate::metrics::recorder::SERIES_CAPACITY;
 use crate::metrics::{METRICS, OutageRecord, SeriesPoint};
 use crate::model::Footprint;
-use crate::scenario::locate::locate_path_or_prefix;
+use crate::scenario::locate_path_or_prefix;
 use crate::scenario::{FieldError, LoadedModel, Location, MAX_MODEL_BYTES, ScenarioError};
 
 /// The most replications one command runs, over all its designs, sweep points,
@@ -41,7 +41,7 @@ pub const TEXT_BYTES: u64 = 80 * METRICS.len() as u64;
 const SERIES_AS_JSON: u64 = 12;
 
 /// Bytes each batch held costs whatever its replications: its two histograms.
-pub const BATCH_BYTES: u64 = 2 * LogHistogram::BYTES;
+pub const BATCH_BYTES: u64 = 2 * LogHistogram::HELD_BYTES;
 
 /// Bytes a report's data costs a batch of `replications`: replication 0's outage log
 /// and the incident series of the first [`PLOT_REPLICATIONS`], each at its largest and

@@ -93,7 +93,7 @@ impl Domain {
         tolerance: Option<&str>,
     ) -> Result<Domain, DomainError> {
         let (kind, range) = schema::resolve(path).ok_or_else(|| {
-            let hint = crate::scenario::suggest::nearest_path(path)
+            let hint = crate::scenario::nearest_path(path)
                 .map_or(String::new(), |p| format!(" (did you mean `{p}`?)"));
             DomainError::Syntax(format!(
                 "`{path}` is not a field or parameter of a model{hint}"

@@ -72,9 +72,11 @@ fn bucket_bounds(index: usize) -> (u64, u64) {
 }
 
 impl LogHistogram {
-    /// The bytes one histogram holds, whatever it records: its buckets and totals.
-    pub const BYTES: u64 =
-        (BUCKETS * std::mem::size_of::<u64>() + std::mem::size_of::<Self>()) as u64;
+    /// The heap bytes of one histogram: its bucket counts, allocated by [`Self::new`].
+    pub const BYTES: u64 = (BUCKETS * std::mem::size_of::<u64>()) as u64;
+
+    /// The bytes one histogram holds when kept in a result: its buckets and itself.
+    pub const HELD_BYTES: u64 = Self::BYTES + std::mem::size_of::<Self>() as u64;
 
     /// An empty histogram; this is the only allocation it ever makes.
     pub fn new() -> Self {

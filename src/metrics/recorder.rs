@@ -615,11 +615,6 @@ impl Recorder {
         &self.worst_series.points
     }
 
-    /// The longest site-wide incident, if there was one.
-    pub fn worst_site_incident(&self) -> Option<Incident> {
-        self.worst_site
-    }
-
     /// The time series the recovery plot shows: the worst site-wide incident's, or
     /// the worst incident's when none was site-wide (`site_incidents` then is 0).
     pub fn plot_series(&self) -> &[SeriesPoint] {
@@ -664,7 +659,10 @@ impl Recorder {
         // list and the recovery-time scratch.
         let per_vm = size_of::<u16>() + size_of::<u32>() + 2 * size_of::<Micros>();
         let series = 3 * SERIES_CAPACITY * size_of::<SeriesPoint>();
-        vms * per_vm as u64 + series as u64 + outage_log_capacity * size_of::<OutageRecord>() as u64
+        vms * per_vm as u64
+            + series as u64
+            + outage_log_capacity * size_of::<OutageRecord>() as u64
+            + 2 * LogHistogram::BYTES
     }
 }
 

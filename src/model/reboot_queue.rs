@@ -289,10 +289,6 @@ impl RebootQueue {
         self.waiting + self.parked_count
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// VMs that can be picked now (not parked).
     pub fn ready(&self) -> u32 {
         self.waiting
@@ -442,7 +438,7 @@ mod tests {
         assert_eq!(q.ready(), 3);
         q.unpark_one(0);
         assert_eq!(drain(&mut q, head_of), vec![1, 2, 3, 4]);
-        assert!(q.is_empty());
+        assert_eq!(q.len(), 0);
     }
 
     #[test]

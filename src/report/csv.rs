@@ -5,9 +5,10 @@ use crate::engine::US_PER_S;
 use crate::experiment::{Study, Sweep, point_summaries};
 use crate::metrics::METRICS;
 
-/// Quotes a CSV field when it needs it.
+/// Quotes a CSV field when it needs it (RFC 4180: a comma, a quote or a line break),
+/// doubling the quotes inside.
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
+    if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
@@ -94,4 +95,62 @@ pub(super) fn outages_csv(study: &Study) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One CSV record read back as RFC 4180 says (quoted fields, `""` for a quote).
+    fn read_record(line: &str) -> Vec<String> {
+        let mut fields = vec![String::new()];
+        let mut chars = line.chars().peekable();
+        let mut quoted = false;
+        while let Some(c) = chars.next() {
+            match (quoted, c) {
+                (true, '"') if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    if let Some(f) = fields.last_mut() {
+                        f.push('"');
+                    }
+                }
+                (_, '"') => quoted = !quoted,
+                (false, ',') => fields.push(String::new()),
+                (_, c) => {
+                    if let Some(f) = fields.last_mut() {
+                        f.push(c);
+                    }
+                }
+            }
+        }
+        assert!(!quoted, "unclosed quote in {line:?}");
+        fields
+    }
+
+    #[test]
+    fn names_with_commas_quotes_and_newlines_are_quoted() {
+        // Proves csv_field quotes exactly the fields that need it (a comma, a quote, a
+        // line break), doubles quotes inside, and that a row of such names reads back
+        // as the same fields.
+        assert_eq!(csv_field("patched"), "patched");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("the \"fast\" one"), "\"the \"\"fast\"\" one\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field("cr\rlf"), "\"cr\rlf\"");
+        assert_eq!(csv_field(""), "");
+        let names = ["plain", "a, b", "say \"hi\"", "x\ny", "\"", ",", "é, ü"];
+        let row: Vec<String> = names.iter().map(|n| csv_field(n)).collect();
+        assert_eq!(read_record(&row.join(",")), names);
+    }
+
+    #[test]
+    fn numbers_are_exact_and_nan_is_empty() {
+        // Proves csv_num writes the shortest exact form and leaves NaN and infinities
+        // empty.
+        assert_eq!(csv_num(0.1), "0.1");
+        assert_eq!(csv_num(2.5e6), "2500000");
+        assert_eq!(csv_num(-1e-7), "-0.0000001");
+        assert_eq!(csv_num(f64::NAN), "");
+        assert_eq!(csv_num(f64::INFINITY), "");
+    }
 }

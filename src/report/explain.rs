@@ -10,7 +10,10 @@
 use crate::engine::{EngineError, Micros, US_PER_S};
 use crate::experiment::explain::{Traced, record_replication};
 use crate::metrics::Incident;
-use crate::model::{BrainEvent, CrashCause, Event, FaultEvent, HardwareEvent, Note};
+use crate::model::{
+    BrainEvent, ChangeEvent, CrashCause, Event, FaultEvent, HardwareEvent, LinkEvent,
+    MaintenanceEvent, Note, SupervisorEvent, VmEvent,
+};
 use crate::scenario::{Fault, Scenario, Scope};
 
 /// The timeline of the worst incident of replication `rep` of `sc` under `seed`.
@@ -157,9 +160,20 @@ fn scope_words(sc: &Scenario, fault: u32) -> String {
     }
 }
 
-/// The one-line description of a cause event, or `None` for routine events.
-fn cause_text(sc: &Scenario, e: &Event) -> Option<String> {
-    Some(match *e {
+/// What an event is to the timeline.
+enum Role {
+    /// A cause, with its one-line description: a line of its own.
+    Cause(String),
+    /// A boot ended: counted with the boots.
+    BootDone,
+    /// A routine timer (a flap, a reconnect attempt, a restart, …): the notes tell
+    /// what it did.
+    Routine,
+}
+
+/// What `e` is to the timeline. Every event is named: a new one must be placed here.
+fn role(sc: &Scenario, e: &Event) -> Role {
+    Role::Cause(match *e {
         Event::Fault(FaultEvent::PartitionBegan { fault }) => {
             format!("partition of {} begins", scope_words(sc, fault))
         }
@@ -187,7 +201,54 @@ fn cause_text(sc: &Scenario, e: &Event) -> Option<String> {
         Event::Hardware(HardwareEvent::HeadRepaired { head, .. }) => {
             format!("head {head} is repaired")
         }
-        _ => return None,
+        Event::Vm(VmEvent::VmBooted { .. }) => return Role::BootDone,
+        Event::Link(
+            LinkEvent::FlapBegan { .. }
+            | LinkEvent::FlapHealed { .. }
+            | LinkEvent::ReconnectAttempted { .. }
+            | LinkEvent::Resynced { .. },
+        )
+        | Event::Supervisor(
+            SupervisorEvent::LongOutageReached { .. }
+            | SupervisorEvent::BackgroundCrashDue { .. }
+            | SupervisorEvent::SupervisorRestarted { .. },
+        )
+        | Event::Hardware(HardwareEvent::FailureWarned { .. })
+        | Event::Maintenance(
+            MaintenanceEvent::MaintenanceDue { .. }
+            | MaintenanceEvent::MaintenanceEnded { .. }
+            | MaintenanceEvent::MigrationCopied { .. }
+            | MaintenanceEvent::MigrationResumed { .. },
+        )
+        | Event::Change(ChangeEvent::ChangeReached { .. }) => return Role::Routine,
+    })
+}
+
+/// What a note adds to a group of the timeline.
+enum Tally {
+    Crash { head: u32, cause: CrashCause },
+    Died,
+    Link,
+    BootStarted { in_flight: u32 },
+    BootDone,
+}
+
+/// The group kind a note belongs to and what it adds, or `None` for notes the
+/// timeline does not tell. Every note is named: a new one must be placed here.
+fn note_tally(n: Note) -> Option<(Kind, Tally)> {
+    Some(match n {
+        Note::LinkDropped { .. } => (Kind::LinksDown, Tally::Link),
+        Note::SupervisorCrashed { head, cause } => (Kind::Crashes, Tally::Crash { head, cause }),
+        Note::VmDied { .. } => (Kind::Crashes, Tally::Died),
+        Note::LinkReconnected { .. } => (Kind::LinksBack, Tally::Link),
+        Note::BootStarted { in_flight, .. } => (Kind::Boots, Tally::BootStarted { in_flight }),
+        Note::BugDrawn { .. }
+        | Note::BootKilled { .. }
+        | Note::VmQueued { .. }
+        | Note::ReconnectFailed { .. }
+        | Note::MigrationStarted { .. }
+        | Note::MigrationPaused { .. }
+        | Note::MigrationFailed { .. } => return None,
     })
 }
 
@@ -288,26 +349,21 @@ pub fn timeline(
     let mut open: [Option<usize>; 5] = [None; 5];
     let slot = |k: Kind| k as usize;
     for &(t, item) in items.iter().filter(|(t, _)| *t >= from && *t <= inc.end_us) {
-        let kind = match item {
-            Traced::Event(e) => {
-                if let Some(text) = cause_text(sc, &e) {
+        let (kind, tally) = match item {
+            Traced::Event(e) => match role(sc, &e) {
+                Role::Cause(text) => {
                     let mut g = Group::new(Kind::Cause, t);
                     g.text = text;
                     groups.push(g);
                     continue;
                 }
-                match e {
-                    Event::Vm(_) => Kind::Boots,
-                    _ => continue,
-                }
-            }
+                Role::BootDone => (Kind::Boots, Tally::BootDone),
+                Role::Routine => continue,
+            },
             Traced::Note(n) if !involved[n.head() as usize] => continue,
-            Traced::Note(n) => match n {
-                Note::LinkDropped { .. } => Kind::LinksDown,
-                Note::SupervisorCrashed { .. } | Note::VmDied { .. } => Kind::Crashes,
-                Note::LinkReconnected { .. } => Kind::LinksBack,
-                Note::BootStarted { .. } => Kind::Boots,
-                _ => continue,
+            Traced::Note(n) => match note_tally(n) {
+                Some(found) => found,
+                None => continue,
             },
         };
         let i = match open[slot(kind)] {
@@ -320,19 +376,18 @@ pub fn timeline(
         };
         let g = &mut groups[i];
         g.to = t;
-        match item {
-            Traced::Note(Note::SupervisorCrashed { head, cause }) => {
+        match tally {
+            Tally::Crash { head, cause } => {
                 g.crashes[crash_index(cause)] += 1;
                 g.crashed_heads[crash_index(cause)].push(head);
             }
-            Traced::Note(Note::VmDied { .. }) => g.died += 1,
-            Traced::Note(Note::LinkDropped { .. } | Note::LinkReconnected { .. }) => g.links += 1,
-            Traced::Note(Note::BootStarted { in_flight, .. }) => {
+            Tally::Died => g.died += 1,
+            Tally::Link => g.links += 1,
+            Tally::BootStarted { in_flight } => {
                 g.boots_started += 1;
                 g.slots = g.slots.max(in_flight);
             }
-            Traced::Event(Event::Vm(_)) => g.boots_done += 1,
-            _ => {}
+            Tally::BootDone => g.boots_done += 1,
         }
     }
     groups.sort_by_key(|g| g.from);

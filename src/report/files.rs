@@ -298,15 +298,6 @@ fn site_fallback_note(study: &Study, spec: &ChartSpec) -> String {
     note
 }
 
-pub fn write_study_report(
-    dir: &str,
-    force: bool,
-    study: &Study,
-    command: &str,
-) -> Result<(), ReportError> {
-    write_study_report_explained(dir, force, study, command, &[])
-}
-
 /// Writes the report of a study with each design's worst incident of replication 0
 /// explained (`explain`: design name and its timeline lines).
 pub fn write_study_report_explained(

@@ -1,4 +1,4 @@
-//! Model files: RON text → raw serde mirror ([`raw`]) → `--set` overrides → validated
+//! Model files: RON text → raw serde mirror (`raw`) → `--set` overrides → validated
 //! [`Scenario`] with durations in microseconds.
 //!
 //! Every error names the file, the line and column, the field path and what is
@@ -6,33 +6,40 @@
 //!
 //! By job: [`schema`] lists every field once (path, kind, unit, range, doc);
 //! [`load`](mod@load) reads files and drives the rest; `diagnose` turns RON parse errors
-//! into messages; [`overrides`] applies `--set` ([`below`] reaches the parameters below
+//! into messages; [`overrides`] applies `--set` (`below` reaches the parameters below
 //! a field); [`validate`](mod@validate) checks and
 //! converts; `work` bounds the work of site-wide events; [`error`] holds the error
-//! types; [`reference`](mod@reference) renders the README's model reference from the schema.
+//! types; `reference` renders the README's model reference from the schema (for the
+//! test that keeps the README in step).
 
-pub mod below;
+pub(crate) mod below;
 mod diagnose;
 pub mod duration;
 pub mod error;
 pub mod load;
-pub mod locate;
+pub(crate) mod locate;
 pub mod overrides;
-pub mod raw;
-pub mod reference;
+pub(crate) mod raw;
+#[cfg(test)]
+mod reference;
 pub mod schema;
-pub mod suggest;
+pub(crate) mod suggest;
 pub mod target;
 mod types;
 pub mod validate;
+mod vary;
 mod work;
 
+pub use below::settable_paths;
 pub use error::{FieldError, Location, ScenarioError};
 pub use load::{MAX_MODEL_FILE_BYTES, load, load_str, parse_raw};
+pub use locate::locate_path_or_prefix;
 pub use overrides::apply_set;
 pub use schema::SET_PATHS;
+pub use suggest::nearest_path;
 pub use types::*;
 pub use validate::{MAX_MODEL_BYTES, validate};
+pub use vary::parse_vary;
 pub use work::WORK_PER_EVENT;
 
 use raw::RawScenario;

@@ -21,7 +21,8 @@ const RENAMED: &[(&str, &str)] = &[(
     "boot_slowdown_per_boot_on_site",
 )];
 
-/// The candidate closest to `word` by Levenshtein distance, if it is close
+/// The candidate closest to `word` by Levenshtein distance (`strsim`'s, which counts
+/// characters), if it is close
 /// enough to be a plausible typo; a renamed name (whole, or ending a path) gets its
 /// new name when that is a candidate.
 ///
@@ -39,35 +40,15 @@ pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
             return Some(c);
         }
     }
-    let word: Vec<char> = word.chars().collect();
-    let limit = (word.len() / 3).max(2);
+    let limit = (word.chars().count() / 3).max(2);
     let mut best: Option<(usize, &'a str)> = None;
     for &candidate in candidates {
-        let distance = levenshtein(&word, candidate);
+        let distance = strsim::levenshtein(word, candidate);
         if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
     }
     best.map(|(_, candidate)| candidate)
-}
-
-/// Edit distance (insertions, deletions, substitutions) between `a` and `b`,
-/// using two rows of the classic dynamic programme.
-fn levenshtein(a: &[char], b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, &ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            let deletion = previous[j + 1] + 1;
-            let insertion = current[j] + 1;
-            current[j + 1] = substitution.min(deletion).min(insertion);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -85,12 +66,15 @@ mod tests {
         // Proves the distance itself on textbook pairs: kitten → sitting is 3
         // (two substitutions, one insertion); "" → "abc" is 3; equal words 0;
         // "é" vs "e" is 1 because characters, not bytes, are compared.
-        let chars = |s: &str| s.chars().collect::<Vec<_>>();
-        assert_eq!(levenshtein(&chars("kitten"), "sitting"), 3);
-        assert_eq!(levenshtein(&chars(""), "abc"), 3);
-        assert_eq!(levenshtein(&chars("abc"), ""), 3);
-        assert_eq!(levenshtein(&chars("same"), "same"), 0);
-        assert_eq!(levenshtein(&chars("é"), "e"), 1);
+        use strsim::levenshtein;
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("abc", ""), 3);
+        assert_eq!(levenshtein("same", "same"), 0);
+        assert_eq!(levenshtein("é", "e"), 1);
+        // The limit counts characters too: 9 of them (18 bytes) allow 3 edits, not 6.
+        assert_eq!(nearest("ééééééééé", &["ééééé"]), None);
+        assert_eq!(nearest("ééééééééé", &["éééééé"]), Some("éééééé"));
     }
 
     #[test]

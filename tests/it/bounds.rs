@@ -292,7 +292,7 @@ fn a_replication_keeps_its_metrics_not_its_series() {
     plan.keep_outages = false;
     let batch = run_batch(&m.scenario, &plan, &|_, _| {}).unwrap();
     assert!(batch.replications.iter().all(|r| r.worst_series.is_empty()));
-    let per = batch.kept_bytes() - 2 * bigvsim::metrics::histogram::LogHistogram::BYTES;
+    let per = batch.kept_bytes() - 2 * bigvsim::metrics::histogram::LogHistogram::HELD_BYTES;
     assert!(
         per <= 40 * std::mem::size_of::<Replication>() as u64,
         "{per}"

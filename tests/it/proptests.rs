@@ -448,7 +448,7 @@ fn set_arg() -> BoxedStrategy<String> {
 /// mutation.
 fn typed_set_arg() -> BoxedStrategy<String> {
     // Every settable path, below fields too, with fault indices that exist or not.
-    let paths: Vec<String> = scenario::below::settable_paths()
+    let paths: Vec<String> = scenario::settable_paths()
         .into_iter()
         .filter(|p| schema::resolve(p).is_some_and(|(kind, _)| kind != Kind::Section))
         .collect();

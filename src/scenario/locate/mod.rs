@@ -8,6 +8,11 @@
 //! names before a parenthesis (`MessageQueue(broker: ...)`) are not path
 //! segments, so the path mirrors the data rather than its type names.
 //! Sequence elements are numbered by the top-level commas inside `[...]`.
+//!
+//! A scanner is needed because ron 0.12 gives a position only with a parse error:
+//! a document that parses carries no spans, so once serde has the values, nothing
+//! says where `brain.reboot_concurrency` was written. Validation errors, warnings and
+//! the resource check find their place here, from the text.
 
 mod tokens;
 
@@ -20,23 +25,13 @@ enum Segment {
     Index(usize),
 }
 
-/// Returns the 1-based (line, column) of the field name token where `path`
-/// is written in `source`, or `None` if the path does not occur.
+/// The 1-based (line, column) of the field name token where `path` is written in
+/// `source` or, when the full path is absent, of the longest prefix of it that is
+/// present.
 ///
 /// Columns count characters, not bytes. A path ending in an index, such as
 /// `faults[1]`, locates the first token of that sequence element. When a path
-/// is written more than once, the first occurrence wins. A path that is not
-/// of the form `name(.name|[index])*` gives `None`.
-pub fn locate_path(source: &str, path: &str) -> Option<(usize, usize)> {
-    let wanted = parse_path(path)?;
-    match locate_path_or_prefix(source, path) {
-        Some((line, column, matched)) if matched == wanted.len() => Some((line, column)),
-        _ => None,
-    }
-}
-
-/// Like [`locate_path`], but when the full path is absent, falls back to the
-/// longest prefix of it that is present.
+/// is written more than once, the first occurrence wins.
 ///
 /// Returns (line, column, number of path segments matched), where each field
 /// name and each `[index]` counts as one segment; the full path matched when

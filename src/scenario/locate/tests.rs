@@ -2,6 +2,21 @@
 
 use super::*;
 
+/// Returns the 1-based (line, column) of the field name token where `path`
+/// is written in `source`, or `None` if the path does not occur.
+///
+/// Columns count characters, not bytes. A path ending in an index, such as
+/// `faults[1]`, locates the first token of that sequence element. When a path
+/// is written more than once, the first occurrence wins. A path that is not
+/// of the form `name(.name|[index])*` gives `None`.
+fn locate_path(source: &str, path: &str) -> Option<(usize, usize)> {
+    let wanted = parse_path(path)?;
+    match locate_path_or_prefix(source, path) {
+        Some((line, column, matched)) if matched == wanted.len() => Some((line, column)),
+        _ => None,
+    }
+}
+
 const YORK: &str = r#"// York, 11 April 2017
 (
     name: "york-2017",
