@@ -17,6 +17,7 @@ mod racks;
 mod reports;
 mod rollout;
 mod rollout_drain;
+mod sens_hardening;
 mod sensitivity;
 mod solve;
 mod storm;
