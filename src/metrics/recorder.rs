@@ -346,21 +346,34 @@ impl Recorder {
         debug_assert!(self.vms_down > 0 && self.in_incident);
         self.vms_down -= 1;
         let down_since_us = std::mem::replace(&mut self.vm_time_us[vm as usize], now_us);
-        self.outages.record(now_us - down_since_us);
-        self.add_downtime(cause, now_us, down_since_us);
-        self.log_outage(OutageRecord {
-            vm,
-            head,
-            start_us: down_since_us,
-            end_us: Some(now_us),
-            cause,
-        });
+        // A stop that ends at the instant it began (a zero-length maintenance stop, a
+        // zero-length restart and boot) cost nothing: it is no outage.
+        if now_us > down_since_us {
+            self.outages.record(now_us - down_since_us);
+            self.add_downtime(cause, now_us, down_since_us);
+            self.log_outage(OutageRecord {
+                vm,
+                head,
+                start_us: down_since_us,
+                end_us: Some(now_us),
+                cause,
+            });
+        }
         if self.vms_down == 0 {
             self.sample(now_us, true);
             self.close_incident(now_us, true);
         } else {
             self.sample(now_us, false);
         }
+    }
+
+    /// A live migration completed at `now_us`; its VM pauses for `pause_us`, of which
+    /// only the part before the horizon is counted (every duration metric is cut
+    /// there).
+    #[inline]
+    pub fn migrated(&mut self, now_us: Micros, pause_us: Micros) {
+        self.migrations += 1;
+        self.migration_pause_us += pause_us.min(self.horizon_us.saturating_sub(now_us));
     }
 
     /// Adds an outage from `since_us` to `end_us` (cut at the horizon) to its cause.
@@ -400,6 +413,11 @@ impl Recorder {
 
     fn close_incident(&mut self, end_us: Micros, recovered: bool) {
         self.in_incident = false;
+        if end_us == self.incident_start_us {
+            // Every VM came back at the instant it went down: no incident.
+            self.series.clear();
+            return;
+        }
         self.incidents += 1;
         let start = self.incident_start_us;
         // Every affected VM came back at or after the start (VMs still down at the
@@ -494,7 +512,11 @@ impl Recorder {
             // Still down: it "recovers" at the horizon, even if it had come back and
             // died again earlier in the same incident.
             let since = std::mem::replace(&mut self.vm_time_us[vm as usize], horizon);
-            self.outages.record(horizon.saturating_sub(since));
+            if since >= horizon {
+                // Down from the horizon on: nothing of the outage is inside the run.
+                continue;
+            }
+            self.outages.record(horizon - since);
             self.add_downtime(cause, horizon, since);
             self.log_outage(OutageRecord {
                 vm,

@@ -593,8 +593,7 @@ impl World {
                 .maintenance
                 .migration_pause
                 .sample(&mut self.maint.rng[f.from as usize]);
-            self.rec.migrations += 1;
-            self.rec.migration_pause_us += pause;
+            self.rec.migrated(now, pause);
             if pause > 0 {
                 let v = &mut self.vms.vm[vm as usize];
                 v.state = VmState::Paused;

@@ -107,3 +107,138 @@ fn a_drained_rollout_saves_once_steps_leave_time_for_copies() {
         }
     }
 }
+
+/// Four heads of 5 VMs with room for 10, maintained about monthly, draining by live
+/// migration; the tests set the pause, the work's length and the drain.
+const MAINTAINED: &str = r#"(
+    name: "maintained",
+    horizon: "30d",
+    site: (heads: 4, vms_per_head: 5, vm_slots_per_head: 10),
+    supervisor: (restart: Fixed("5s")),
+    brain: (reboot_concurrency: 8, boot_time: Fixed("45s")),
+    head: (failures_per_year: 20.0, repair: Exponential(mean: "4h")),
+    maintenance: (per_head_per_year: 24.0, duration: Fixed("20m"), drain: LiveMigrate, max_concurrent_heads: 1),
+    migration: (concurrency: 2, vm_memory_gib: 4.0, bandwidth_gib_per_s: 1.0, pause: Fixed("300ms")),
+    faults: [RandomPartitions(per_year: 50.0, duration: Fixed("4m"), scope: All)],
+)"#;
+
+/// Checks that no duration a run accumulates exceeds what the horizon allows: per-VM
+/// times at most horizon × VMs, per-head times at most horizon × heads, and every
+/// single span at most the horizon.
+fn assert_within_horizon(text: &str, sets: &[&str], what: &str) {
+    let m = model_str(text, sets);
+    let sc = &m.scenario;
+    let horizon_s = sc.horizon_us as f64 / 1e6;
+    let vms = sc.site.vms() as f64;
+    let heads = sc.site.heads as f64;
+    let minutes_per_year = 365.0 * 24.0 * 60.0;
+    for (i, r) in metrics(text, sets, 3).iter().enumerate() {
+        let at = |m: Metric| format!("{what}, replication {i}: {m:?} = {}", r[m]);
+        for m in [Metric::MigrationPauseS] {
+            assert!(r[m] <= horizon_s * vms, "{}", at(m));
+        }
+        assert!(
+            r[Metric::VmHoursLost] * 3600.0 <= horizon_s * vms * (1.0 + 1e-12),
+            "{}",
+            at(Metric::VmHoursLost)
+        );
+        assert!(
+            r[Metric::ControlLossHeadS] <= horizon_s * heads,
+            "{}",
+            at(Metric::ControlLossHeadS)
+        );
+        for m in [
+            Metric::DowntimeMinPerVmYear,
+            Metric::DowntimeBugMinPerVmYear,
+            Metric::DowntimeBackgroundMinPerVmYear,
+            Metric::DowntimeHardwareMinPerVmYear,
+            Metric::DowntimeCrashFaultMinPerVmYear,
+            Metric::DowntimeMaintenanceMinPerVmYear,
+        ] {
+            assert!(r[m] <= minutes_per_year * (1.0 + 1e-12), "{}", at(m));
+        }
+        for m in [
+            Metric::FullRecoveryS,
+            Metric::Recover50S,
+            Metric::Recover90S,
+            Metric::Recover99S,
+            Metric::SiteRecoveryS,
+            Metric::VmOutageP50S,
+            Metric::VmOutageP90S,
+            Metric::VmOutageP99S,
+            Metric::VmOutageMaxS,
+            Metric::ControlRecoveryS,
+        ] {
+            // The outage histogram's buckets may round a span up by a little.
+            assert!(r[m] <= horizon_s * 1.01, "{}", at(m));
+        }
+        assert!(
+            r[Metric::VmAvailability] >= 0.0,
+            "{}",
+            at(Metric::VmAvailability)
+        );
+    }
+}
+
+#[test]
+fn no_duration_metric_exceeds_what_the_horizon_allows() {
+    // A pause of a thousand years (it used to add 3.15e10 s a migration, 5.99e11 VM-s
+    // in this run), a day or a week, a work or repair longer than the run, and the
+    // same with a horizon too short for anything to finish.
+    let cases: &[&[&str]] = &[
+        &["migration.pause=365000d"],
+        &["migration.pause=1d"],
+        &["migration.pause=7d", "horizon=2d"],
+        &["maintenance.duration=100d", "maintenance.drain=Reboot"],
+        &["maintenance.duration=100d", "maintenance.drain=None"],
+        &["head.repair=1000d", "head.failures_per_year=200"],
+        &["faults[0].duration=40d", "migration.pause=5d"],
+        &[
+            "horizon=1h",
+            "migration.pause=1d",
+            "maintenance.per_head_per_year=2000",
+        ],
+    ];
+    for sets in cases {
+        assert_within_horizon(MAINTAINED, sets, &sets.join(" "));
+    }
+    assert_within_horizon(super::common::QUIET, &["supervisor.restart=400d"], "quiet");
+}
+
+#[test]
+fn a_stop_of_no_length_is_neither_an_outage_nor_an_incident() {
+    // Maintenance that stops the VMs for "0s", and a crash whose restart and boots
+    // take no time: every VM is back at the instant it stopped, nothing was lost, and
+    // no outage or incident is counted.
+    let zero_stop = metrics(
+        MAINTAINED,
+        &[
+            "maintenance.drain=None",
+            "maintenance.duration=0s",
+            "faults=[]",
+            "head.failures_per_year=0",
+        ],
+        3,
+    );
+    let zero_crash = metrics(
+        super::common::QUIET,
+        &["supervisor.restart=0s", "brain.boot_time=0s"],
+        3,
+    );
+    for r in zero_stop.iter().chain(&zero_crash) {
+        assert_eq!(r[Metric::DowntimeMinPerVmYear], 0.0);
+        assert_eq!(r[Metric::VmOutages], 0.0);
+        assert_eq!(r[Metric::Incidents], 0.0);
+        assert_eq!(r[Metric::FullRecoveryS], 0.0);
+        assert_eq!(r[Metric::WorstIncidentVms], 0.0);
+        assert_eq!(r[Metric::VmOutageMaxS], 0.0);
+    }
+    // A stop of a microsecond is one.
+    let short = metrics(
+        super::common::QUIET,
+        &["supervisor.restart=0s", "brain.boot_time=1us"],
+        1,
+    );
+    assert_eq!(short[0][Metric::VmOutages], 70.0);
+    assert_eq!(short[0][Metric::Incidents], 1.0);
+}
