@@ -242,3 +242,199 @@ fn a_stop_of_no_length_is_neither_an_outage_nor_an_incident() {
     assert_eq!(short[0][Metric::VmOutages], 70.0);
     assert_eq!(short[0][Metric::Incidents], 1.0);
 }
+
+/// A small model with one partition at 2 h, one rollout and a list of ranges the tests
+/// replace (`RANGES`).
+const RANGED: &str = r#"(
+    name: "ranged",
+    horizon: "1d",
+    site: (heads: 4, vms_per_head: 5),
+    link: (reconnect: (initial: "1s", multiplier: 1.6, max: "120s", jitter: 0.2)),
+    brain: (boot_time: LogNormal(mean: "45s", sigma: 0.3)),
+    faults: [Partition(at: "2h", duration: Fixed("4m"), scope: All)],
+    changes: [Rollout(at: "3h", over: "1h", set: ["supervisor.crash_on_reset=0.0"], order: Sequential)],
+    uncertain: [
+        RANGES
+    ],
+)"#;
+
+fn ranged(ranges: &str) -> String {
+    RANGED.replace("RANGES", ranges)
+}
+
+#[test]
+fn validate_refuses_ranges_a_sample_could_not_run_and_places_them() {
+    // (ranges, the field named, its line and column, words of the message). Line 10
+    // holds the list's entries; each case puts the offending entry where the column
+    // says.
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            r#"(path: "faults[3].at", range: ("1h", "3h")),"#,
+            "uncertain[0].path",
+            "test.ron:10:10",
+            "the model has 1 faults",
+        ),
+        (
+            r#"(path: "changes[2].over", range: ("1h", "3h")),"#,
+            "uncertain[0].path",
+            "test.ron:10:10",
+            "changes[2].over",
+        ),
+        (
+            r#"(path: "brain.boot_time.mean", range: ("30s", "90s")), (path: "brain.boot_time", range: ("30s", "90s")),"#,
+            "uncertain[1].path",
+            "test.ron:10:",
+            "one inside the other",
+        ),
+        (
+            r#"(path: "link.reconnect.initial", range: ("1s", "10m")),"#,
+            "uncertain[0].range",
+            "test.ron:10:42",
+            "high bound (link.reconnect.initial=10m)",
+        ),
+        (
+            r#"(path: "link.reconnect.max", range: ("100ms", "1m")),"#,
+            "uncertain[0].range",
+            "test.ron:10:38",
+            "low bound (link.reconnect.max=0.1s)",
+        ),
+        (
+            r#"(path: "horizon", range: ("1h", "2d")),"#,
+            "uncertain[0].range",
+            "test.ron:10:27",
+            "is not before the horizon",
+        ),
+        (
+            r#"(path: "changes[0].at", range: ("1h", "2d")),"#,
+            "uncertain[0].range",
+            "test.ron:10:",
+            "high bound",
+        ),
+        (
+            r#"(path: "link.reconnect.initial", range: ("100s", "119s")), (path: "link.reconnect.max", range: ("1s", "120s")),"#,
+            "uncertain",
+            "test.ron:9:5",
+            "with every range at its low bound",
+        ),
+    ];
+    for (ranges, field, place, words) in cases {
+        let text = ranged(ranges);
+        let e = bigvsim::scenario::load_str("test.ron", &text, &[])
+            .err()
+            .unwrap_or_else(|| panic!("{ranges}: loads"))
+            .to_string();
+        assert!(e.starts_with(place), "{ranges}: {e}");
+        assert!(e.contains(&format!("field `{field}`")), "{ranges}: {e}");
+        assert!(e.contains(words), "{ranges}: {e}");
+        assert!(!e.contains('\n'), "{e}");
+    }
+    // Ranges that hold at every corner load.
+    for ranges in [
+        r#"(path: "link.reconnect.initial", range: ("1s", "100s")), (path: "link.reconnect.max", range: ("110s", "10m")),"#,
+        r#"(path: "horizon", range: ("4h", "2d")), (path: "faults[0].at", range: ("1h", "3h")),"#,
+        r#"(path: "brain.boot_time.mean", range: ("30s", "90s")),"#,
+    ] {
+        bigvsim::scenario::load_str("test.ron", &ranged(ranges), &[])
+            .unwrap_or_else(|e| panic!("{ranges}: {e}"));
+    }
+}
+
+fn sens_plan(samples: u64) -> bigvsim::experiment::sensitivity::SensitivityPlan {
+    bigvsim::experiment::sensitivity::SensitivityPlan {
+        seed: 1,
+        replications: 1,
+        samples,
+        shard: None,
+        jobs: 1,
+        check_invariants: false,
+    }
+}
+
+fn temp_file(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("bigvsim-senshard-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// The error `sensitivity` gives before running anything, as one line.
+fn sens_error(paths: &[String], vary: &[&str], samples: u64) -> String {
+    use bigvsim::experiment::sensitivity::{SensitivityModels, parse_vary};
+    let vary: Vec<_> = vary.iter().map(|v| parse_vary(v).unwrap()).collect();
+    let e = SensitivityModels::load(paths, &[], &vary, &sens_plan(samples))
+        .err()
+        .unwrap_or_else(|| panic!("{vary:?}: loads"))
+        .to_string();
+    assert!(!e.contains('\n'), "{e}");
+    assert!(!e.contains("sample 0"), "{e}");
+    e
+}
+
+#[test]
+fn sensitivity_refuses_vary_ranges_at_their_corners_naming_the_argument() {
+    let base = temp_file(
+        "ranged.ron",
+        &ranged(r#"(path: "brain.boot_time.mean", range: ("30s", "90s")),"#),
+    );
+    let paths = [base.clone()];
+    for (vary, words) in [
+        ("faults[2].at=1h..3h", "--vary faults[2].at:"),
+        ("changes[4].over=1h..3h", "--vary changes[4].over:"),
+        (
+            "link.reconnect.initial=1s..10m",
+            "--vary link.reconnect.initial:",
+        ),
+        ("horizon=1h..2d", "--vary horizon:"),
+        ("brain.boot_time=30s..90s", "--vary brain.boot_time:"),
+        ("faults[0].at=1h..2d", "--vary faults[0].at:"),
+    ] {
+        let e = sens_error(&paths, &[vary], 8);
+        assert!(
+            e.starts_with(&format!("error: {words}")) || e.starts_with(words),
+            "{vary}: {e}"
+        );
+    }
+    // Two --vary ranges that hold alone but not together (every low bound).
+    let e = sens_error(
+        &paths,
+        &[
+            "link.reconnect.initial=100s..119s",
+            "link.reconnect.max=1s..120s",
+        ],
+        8,
+    );
+    assert!(
+        e.contains("--vary") && e.contains("every range at its low bound"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_fewest_samples_are_one_number_in_the_check_and_the_message() {
+    // With 1 parameter the fewest samples is 4, with 3 it is 6: every smaller count
+    // is refused with that number, and that number runs.
+    use bigvsim::experiment::sensitivity::SensitivityModels;
+    for (ranges, fewest) in [
+        (
+            r#"(path: "brain.boot_time.mean", range: ("30s", "90s")),"#,
+            4,
+        ),
+        (
+            r#"(path: "brain.boot_time.mean", range: ("30s", "90s")), (path: "link.flaps_per_year", range: (1.0, 5.0)), (path: "brain.reboot_concurrency", range: (5, 9)),"#,
+            6,
+        ),
+    ] {
+        let path = temp_file("fewest.ron", &ranged(ranges));
+        for samples in 0..fewest {
+            let e = sens_error(std::slice::from_ref(&path), &[], samples);
+            assert!(
+                e.contains(&format!("--samples {samples}:"))
+                    && e.contains(&format!("at least {fewest} samples")),
+                "{samples}: {e}"
+            );
+        }
+        SensitivityModels::load(std::slice::from_ref(&path), &[], &[], &sens_plan(fewest))
+            .unwrap_or_else(|e| panic!("{fewest}: {e}"));
+    }
+}
