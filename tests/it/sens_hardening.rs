@@ -437,3 +437,131 @@ fn the_fewest_samples_are_one_number_in_the_check_and_the_message() {
             .unwrap_or_else(|e| panic!("{fewest}: {e}"));
     }
 }
+
+/// A synthetic study of `n` samples of `d` parameters whose baseline metrics are a
+/// noisy mix of the first two parameters (the noise from `seed`).
+fn synthetic(n: usize, d: usize, seed: u64) -> bigvsim::experiment::sensitivity::Sensitivity {
+    use bigvsim::experiment::design::DesignInfo;
+    use bigvsim::experiment::sensitivity::{ParamRecord, SampleResult, Sensitivity, lhs};
+    let points = lhs::latin_hypercube(n, d, seed);
+    let mut noise = bigvsim::model::Purpose::Bootstrap.stream(seed, 1, 0);
+    let results = points
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let means = Metric::ALL
+                .iter()
+                .enumerate()
+                .map(|(k, _)| {
+                    u[0] + 0.3 * u[1 % d]
+                        + (k as f64 + 1.0) * 0.2 * (noise.below(1_000_000) as f64 / 1e6)
+                })
+                .collect();
+            SampleResult {
+                index: i as u64,
+                values: u.clone(),
+                means: vec![means],
+            }
+        })
+        .collect();
+    Sensitivity {
+        designs: vec![DesignInfo {
+            name: "synthetic".into(),
+            path: "synthetic.ron".into(),
+            hash: "0".into(),
+        }],
+        seed,
+        replications: 1,
+        samples: n as u64,
+        overrides: Vec::new(),
+        params: (0..d)
+            .map(|j| ParamRecord {
+                path: format!("p{j}"),
+                lo: 0.0,
+                hi: 1.0,
+                scale: "linear".into(),
+                unit: String::new(),
+            })
+            .collect(),
+        results,
+    }
+}
+
+#[test]
+fn srrc_and_their_intervals_stay_inside_minus_one_to_one_and_few_samples_are_warned() {
+    // With 13 to 24 samples of 8 parameters a bootstrap resample is nearly collinear
+    // and its coefficients used to reach ±4.5; every effect and interval now lies in
+    // −1..+1, and the study says when its samples are too few (fewer than 3 per
+    // parameter and intercept, or than 20).
+    use bigvsim::experiment::sensitivity::analysis::analyse;
+    for (n, d, seed) in [
+        (11, 8, 1),
+        (13, 8, 2),
+        (16, 8, 3),
+        (24, 8, 4),
+        (9, 6, 5),
+        (7, 4, 6),
+        (40, 3, 7),
+        (27, 8, 8),
+    ] {
+        let a = analyse(&synthetic(n, d, seed));
+        for r in &a.ranking {
+            for e in &r.entries {
+                assert!(
+                    (-1.0..=1.0).contains(&e.effect),
+                    "{n}×{d}: effect {}",
+                    e.effect
+                );
+                if let Some((lo, hi)) = e.ci95 {
+                    assert!(
+                        -1.0 <= lo && lo <= hi && hi <= 1.0,
+                        "{n}×{d}: CI {lo}..{hi}"
+                    );
+                }
+            }
+        }
+        let usable = (3 * (d + 1)).max(20);
+        assert_eq!(a.too_few.is_some(), n < usable, "{n}×{d}: {:?}", a.too_few);
+        if let Some(w) = &a.too_few {
+            assert!(w.contains(&format!("--samples {usable} or more")), "{w}");
+        }
+    }
+}
+
+#[test]
+fn too_few_samples_are_warned_on_stderr_and_in_the_text() {
+    let path = temp_file(
+        "few.ron",
+        &super::common::QUIET.replace(
+            "faults:",
+            r#"uncertain: [(path: "brain.boot_time", range: ("30s", "60s")), (path: "brain.reboot_concurrency", range: (4, 12))],
+    faults:"#,
+        ),
+    );
+    let out = std::process::Command::new(super::common::bin())
+        .args(["sensitivity", &path, "-r", "1", "--samples", "8"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stderr.contains("warning: 8 samples are too few"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("Warning: 8 samples are too few"),
+        "{stdout}"
+    );
+    let out = std::process::Command::new(super::common::bin())
+        .args(["sensitivity", &path, "-r", "1", "--samples", "20"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("too few"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("too few"));
+}

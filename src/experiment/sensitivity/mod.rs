@@ -101,11 +101,12 @@ pub fn min_samples(params: usize) -> u64 {
     params as u64 + 3
 }
 
-/// The fewest samples whose ranking is usable: with fewer than four per coefficient
-/// (and 20 in all) the regression is close to fitting every sample exactly, and its
-/// coefficients and intervals say little.
+/// The fewest samples whose ranking is usable: 3 per coefficient (the parameters and
+/// the intercept), and 20 in all. A bootstrap resample holds about 63 % of the samples
+/// once, so below that its regression is close to fitting every distinct row exactly
+/// and the coefficients and their intervals say little.
 pub fn usable_samples(params: usize) -> u64 {
-    (4 * (params as u64 + 1)).max(20)
+    (3 * (params as u64 + 1)).max(20)
 }
 
 /// `applies[k][j]`: whether parameter j is varied in design k. A design that sets
