@@ -76,7 +76,7 @@ pub fn load_str(path: &str, source: &str, sets: &[String]) -> Result<LoadedModel
             FieldError::general(Location::File, "the model is not valid").in_file(path)
         })
     })?;
-    let warnings = validate::warnings(&scenario)
+    let warnings = validate::warnings_given(&raw, &scenario)
         .into_iter()
         .filter_map(|w| ScenarioError::all(path, vec![place(source, &overridden, w)]))
         .map(|w| w.to_string())

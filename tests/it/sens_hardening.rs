@@ -565,3 +565,167 @@ fn too_few_samples_are_warned_on_stderr_and_in_the_text() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("too few"));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("too few"));
 }
+
+/// The warnings a model gets, as every command prints them.
+fn warnings_of(text: &str, sets: &[&str]) -> Vec<String> {
+    model_str(text, sets).warnings
+}
+
+/// Asserts exactly one warning names `field` and says `words`.
+fn assert_warns(text: &str, sets: &[&str], field: &str, words: &str) {
+    let w = warnings_of(text, sets);
+    let hits: Vec<&String> = w
+        .iter()
+        .filter(|w| w.contains(&format!("field `{field}`")))
+        .collect();
+    assert_eq!(hits.len(), 1, "{sets:?}: {w:?}");
+    assert!(hits[0].contains(words), "{sets:?}: {w:?}");
+    assert!(hits[0].starts_with("test.ron"), "{}", hits[0]);
+}
+
+fn assert_no_warning(text: &str, sets: &[&str], field: &str) {
+    let w = warnings_of(text, sets);
+    assert!(
+        !w.iter().any(|w| w.contains(&format!("field `{field}`"))),
+        "{sets:?}: {w:?}"
+    );
+}
+
+/// Four heads of 5 VMs with random head failures and nothing else set.
+const PLAIN: &str = r#"(
+    name: "plain",
+    horizon: "30d",
+    site: (heads: 4, vms_per_head: 5),
+    head: (failures_per_year: 2.0, repair: Exponential(mean: "4h")),
+)"#;
+
+#[test]
+fn settings_that_can_never_act_are_warned_about() {
+    // Announced failures with no spare slot, or with no random failure to announce.
+    let fraction = "head.predicted_fraction";
+    assert_warns(
+        PLAIN,
+        &["head.predicted_fraction=0.5"],
+        fraction,
+        "no VM can be evacuated",
+    );
+    assert_warns(
+        PLAIN,
+        &[
+            "head.predicted_fraction=0.5",
+            "site.vm_slots_per_head=8",
+            "head.failures_per_year=0",
+        ],
+        fraction,
+        "no failure is announced",
+    );
+    assert_no_warning(
+        PLAIN,
+        &["head.predicted_fraction=0.5", "site.vm_slots_per_head=8"],
+        fraction,
+    );
+    assert_warns(
+        PLAIN,
+        &["head.warning=1h"],
+        "head.warning",
+        "predicted_fraction is 0",
+    );
+    // An accept timeout without an accept rate; with one it acts.
+    assert_warns(
+        PLAIN,
+        &["brain.accept_timeout=5s"],
+        "brain.accept_timeout",
+        "without brain.accept_per_s",
+    );
+    assert_no_warning(
+        PLAIN,
+        &["brain.accept_timeout=5s", "brain.accept_per_s=10"],
+        "brain.accept_timeout",
+    );
+    // A migration section, or spare slots, with nothing to migrate; any migrating
+    // feature makes them act.
+    for sets in [
+        &["migration.concurrency=4"][..],
+        &[
+            "migration.pause=1s",
+            "maintenance.per_head_per_year=12",
+            "maintenance.drain=Reboot",
+        ],
+    ] {
+        assert_warns(PLAIN, sets, "migration", "nothing migrates a VM");
+    }
+    assert_warns(
+        PLAIN,
+        &["site.vm_slots_per_head=8"],
+        "site.vm_slots_per_head",
+        "nothing migrates",
+    );
+    for acting in [
+        &[
+            "migration.concurrency=4",
+            "site.vm_slots_per_head=8",
+            "maintenance.per_head_per_year=12",
+            "maintenance.drain=LiveMigrate",
+        ][..],
+        &[
+            "migration.concurrency=4",
+            "site.vm_slots_per_head=8",
+            "head.predicted_fraction=0.5",
+        ],
+    ] {
+        assert_no_warning(PLAIN, acting, "migration");
+        assert_no_warning(PLAIN, acting, "site.vm_slots_per_head");
+    }
+    // Maintenance settings with no window falling due.
+    assert_warns(
+        PLAIN,
+        &["maintenance.duration=1h"],
+        "maintenance.per_head_per_year",
+        "no maintenance window",
+    );
+    // A change that sets nothing and restarts nothing.
+    let empty = r#"changes: [At(at: "1h", set: [], restart_supervisor: RESTART)],
+)"#;
+    let text = PLAIN.replace(
+        "\n)",
+        &format!("\n    {}", empty.replace("RESTART", "false")),
+    );
+    assert_warns(&text, &[], "changes[0].set", "changes nothing");
+    let text = PLAIN.replace(
+        "\n)",
+        &format!("\n    {}", empty.replace("RESTART", "true")),
+    );
+    assert_no_warning(&text, &[], "changes[0].set");
+    let rollout = PLAIN.replace(
+        "\n)",
+        "\n    changes: [Rollout(at: \"1h\", over: \"1d\", set: [], order: Sequential)],\n)",
+    );
+    assert_warns(&rollout, &[], "changes[0].set", "changes nothing");
+    // Targets every run meets or none can.
+    for (target, words) in [
+        ("vm_availability.mean>=2", "no run can meet it"),
+        ("vm_availability.p90<=1", "every run meets it"),
+        ("vm_availability.mean>=0", "every run meets it"),
+        ("downtime_min_per_vm_year.mean<=-1", "no run can meet it"),
+        ("full_recovery_s.p90<=31d", "every run meets it"),
+        ("vm_hours_lost.mean>=100000", "no run can meet it"),
+        ("supervisor_crashes.mean>=-3", "every run meets it"),
+    ] {
+        let text = PLAIN.replace("\n)", &format!("\n    targets: [\"{target}\"],\n)"));
+        assert_warns(&text, &[], "targets[0]", words);
+    }
+    for target in [
+        "vm_availability.mean>=0.999",
+        "full_recovery_s.p90<=1h",
+        "downtime_min_per_vm_year.mean<=0",
+    ] {
+        let text = PLAIN.replace("\n)", &format!("\n    targets: [\"{target}\"],\n)"));
+        assert_no_warning(&text, &[], "targets[0]");
+    }
+    // The plain model itself has nothing to warn of.
+    assert!(
+        warnings_of(PLAIN, &[]).is_empty(),
+        "{:?}",
+        warnings_of(PLAIN, &[])
+    );
+}
