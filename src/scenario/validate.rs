@@ -539,7 +539,6 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         uncertain,
     };
     check_work(&scenario).map_err(|e| vec![e])?;
-    uncertain::check_corners(raw, &scenario.uncertain).map_err(|e| vec![e])?;
     Ok(scenario)
 }
 

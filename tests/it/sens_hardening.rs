@@ -729,3 +729,60 @@ fn settings_that_can_never_act_are_warned_about() {
         warnings_of(PLAIN, &[])
     );
 }
+
+#[test]
+fn overrides_of_a_run_are_not_held_to_the_file_s_ranges() {
+    // The ranges are the file's; a run that removes the fault a range varies, or sets
+    // a value a corner would contradict, still runs (a study checks its own overrides).
+    let text = ranged(
+        r#"(path: "faults[0].at", range: ("1h", "3h")), (path: "link.reconnect.initial", range: ("1s", "100s")),"#,
+    );
+    bigvsim::scenario::load_str("test.ron", &text, &[]).unwrap_or_else(|e| panic!("{e}"));
+    for set in ["faults=[]", "link.reconnect.max=50s"] {
+        bigvsim::scenario::load_str("test.ron", &text, &[set.to_string()])
+            .unwrap_or_else(|e| panic!("{set}: {e}"));
+    }
+    // The same override in a study is refused before any run, at the file's range.
+    let path = temp_file("override.ron", &text);
+    use bigvsim::experiment::sensitivity::SensitivityModels;
+    let e = SensitivityModels::load(
+        &[path],
+        &["link.reconnect.max=50s".to_string()],
+        &[],
+        &sens_plan(8),
+    )
+    .err()
+    .expect("refused")
+    .to_string();
+    assert!(
+        e.contains(":10:") && e.contains("uncertain[1].range") && e.contains("high bound"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_york_year_models_vary_the_site_wide_break_rate() {
+    // It rests on three breaks in about six months: 1.2 to 17.5 a year (the exact
+    // Poisson 95 % interval of 3 events, doubled), around the models' 6.
+    for path in super::common::shipped_models() {
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if !name.starts_with("york-year") {
+            continue;
+        }
+        let m = super::common::model(&name);
+        let u = m
+            .scenario
+            .uncertain
+            .iter()
+            .find(|u| u.path == "faults[0].per_year")
+            .unwrap_or_else(|| panic!("{name}: no break rate among {:?}", m.scenario.uncertain));
+        assert_eq!((u.lo, u.hi), (1.2, 17.5), "{name}");
+        assert!(
+            matches!(
+                m.scenario.faults[0],
+                bigvsim::scenario::Fault::RandomPartitions { per_year, .. } if per_year == 6.0
+            ),
+            "{name}"
+        );
+    }
+}

@@ -428,14 +428,11 @@ impl SensitivityModels {
                 .iter()
                 .zip(&applies)
                 .map(|(p, a)| {
-                    // The ranges were checked at their corners above; a sample's
-                    // model runs without them (its own values are inside them).
                     let own: Vec<String> = sample_sets
                         .iter()
                         .zip(a)
                         .filter(|(_, a)| **a)
                         .map(|(s, _)| s.clone())
-                        .chain(std::iter::once("uncertain=[]".to_string()))
                         .collect();
                     scenario::load(p, &[sets, own.as_slice()].concat()).map_err(|e| {
                         SensitivityError::Model(

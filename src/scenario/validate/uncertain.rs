@@ -313,10 +313,12 @@ pub fn corners(raw: &RawScenario, params: &[Uncertain]) -> Result<(), CornerFail
     Ok(())
 }
 
-/// The model's own `uncertain:` list checked at its corners: an error at the range
+/// The model's own `uncertain:` list checked at its corners (for a file as written:
+/// `--set` may change what a range needs, and a sensitivity study checks its ranges
+/// with its overrides itself): an error at the range
 /// (or the path, when a bound cannot even be set) of the entry at fault, or at the
 /// list for a combination.
-pub(super) fn check_corners(raw: &RawScenario, params: &[Uncertain]) -> Result<(), FieldError> {
+pub fn check_corners(raw: &RawScenario, params: &[Uncertain]) -> Result<(), FieldError> {
     corners(raw, params).map_err(|f| {
         let field = match f.corner {
             Corner::One { index, .. } => format!(
