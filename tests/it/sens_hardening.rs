@@ -751,8 +751,7 @@ fn overrides_of_a_run_are_not_held_to_the_file_s_ranges() {
         &[],
         &sens_plan(8),
     )
-    .err()
-    .expect("refused")
+    .expect_err("refused")
     .to_string();
     assert!(
         e.contains(":10:") && e.contains("uncertain[1].range") && e.contains("high bound"),
