@@ -161,6 +161,9 @@ pub struct Recorder {
     /// Live migrations completed, and the pauses they cost their VMs.
     pub migrations: u64,
     pub migration_pause_us: u64,
+    /// VMs paused now, and the sum of when their pauses began.
+    paused: u64,
+    paused_since_sum_us: u128,
     control: control::ControlIncidents,
 }
 
@@ -215,6 +218,8 @@ impl Recorder {
             vm_reboots: 0,
             migrations: 0,
             migration_pause_us: 0,
+            paused: 0,
+            paused_since_sum_us: 0,
             control: control::ControlIncidents::new(heads, DEFAULT_SITE_FRACTION),
         }
     }
@@ -256,6 +261,8 @@ impl Recorder {
         self.vm_reboots = 0;
         self.migrations = 0;
         self.migration_pause_us = 0;
+        self.paused = 0;
+        self.paused_since_sum_us = 0;
         self.control.reset();
     }
 
@@ -367,13 +374,27 @@ impl Recorder {
         }
     }
 
-    /// A live migration completed at `now_us`; its VM pauses for `pause_us`, of which
-    /// only the part before the horizon is counted (every duration metric is cut
-    /// there).
+    /// A live migration completed at `now_us`; its VM pauses from now on when
+    /// `paused` (its pause is counted as it is served, see [`Recorder::pause_ended`]).
     #[inline]
-    pub fn migrated(&mut self, now_us: Micros, pause_us: Micros) {
+    pub fn migrated(&mut self, now_us: Micros, paused: bool) {
         self.migrations += 1;
-        self.migration_pause_us += pause_us.min(self.horizon_us.saturating_sub(now_us));
+        if paused {
+            self.paused += 1;
+            self.paused_since_sum_us += now_us as u128;
+        }
+    }
+
+    /// The pause of `vm`, which began its outage, ended at `now_us`: it resumed, or
+    /// it died paused. Only the time served counts, so the pauses never add up to
+    /// more than the VMs' time (pauses still running at the horizon are cut there).
+    #[inline]
+    pub fn pause_ended(&mut self, now_us: Micros, vm: u32) {
+        let since = self.vm_time_us[vm as usize];
+        debug_assert!(self.paused > 0);
+        self.paused -= 1;
+        self.paused_since_sum_us -= since as u128;
+        self.migration_pause_us += now_us.min(self.horizon_us).saturating_sub(since);
     }
 
     /// Adds an outage from `since_us` to `end_us` (cut at the horizon) to its cause.
@@ -508,6 +529,12 @@ impl Recorder {
     ) -> RunMetrics {
         let horizon = self.horizon_us;
         self.advance(horizon);
+        // Pauses still running are cut at the horizon.
+        let served =
+            (self.paused as u128 * horizon as u128).saturating_sub(self.paused_since_sum_us);
+        self.migration_pause_us += served as u64;
+        self.paused = 0;
+        self.paused_since_sum_us = 0;
         for (vm, head, cause) in down_vms {
             // Still down: it "recovers" at the horizon, even if it had come back and
             // died again earlier in the same incident.

@@ -346,6 +346,7 @@ impl World {
                 v.state = VmState::Running;
                 let cause = v.cause;
                 let h = self.placement.head_of(vm);
+                self.rec.pause_ended(now, vm);
                 self.rec.vm_up(now, vm, h, cause);
             }
         }
@@ -593,7 +594,7 @@ impl World {
                 .maintenance
                 .migration_pause
                 .sample(&mut self.maint.rng[f.from as usize]);
-            self.rec.migrated(now, pause);
+            self.rec.migrated(now, pause > 0);
             if pause > 0 {
                 let v = &mut self.vms.vm[vm as usize];
                 v.state = VmState::Paused;
