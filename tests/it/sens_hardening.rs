@@ -126,13 +126,17 @@ const MAINTAINED: &str = r#"(
 /// times at most horizon × VMs, per-head times at most horizon × heads, and every
 /// single span at most the horizon.
 fn assert_within_horizon(text: &str, sets: &[&str], what: &str) {
+    within_horizon(text, sets, what, 12);
+}
+
+fn within_horizon(text: &str, sets: &[&str], what: &str, reps: u64) {
     let m = model_str(text, sets);
     let sc = &m.scenario;
     let horizon_s = sc.horizon_us as f64 / 1e6;
     let vms = sc.site.vms() as f64;
     let heads = sc.site.heads as f64;
     let minutes_per_year = 365.0 * 24.0 * 60.0;
-    for (i, r) in metrics(text, sets, 12).iter().enumerate() {
+    for (i, r) in metrics(text, sets, reps).iter().enumerate() {
         let at = |m: Metric| format!("{what}, replication {i}: {m:?} = {}", r[m]);
         let pause = Metric::MigrationPauseS;
         assert!(r[pause] <= horizon_s * vms, "{}", at(pause));
@@ -202,6 +206,25 @@ fn no_duration_metric_exceeds_what_the_horizon_allows() {
         assert_within_horizon(MAINTAINED, sets, &sets.join(" "));
     }
     assert_within_horizon(super::common::QUIET, &["supervisor.restart=400d"], "quiet");
+    // Shipped models, shortened, with pauses and repairs longer than the run.
+    for name in [
+        "york-maintenance-migrate.ron",
+        "york-year-evacuate.ron",
+        "york-2017.ron",
+    ] {
+        let text =
+            std::fs::read_to_string(super::common::root().join("models").join(name)).unwrap();
+        for sets in [
+            &["horizon=10d", "migration.pause=365000d"][..],
+            &[
+                "horizon=10d",
+                "head.repair=100d",
+                "head.failures_per_year=50",
+            ],
+        ] {
+            within_horizon(&text, sets, &format!("{name} {}", sets.join(" ")), 2);
+        }
+    }
     // Paused VMs that die paused (a maintained head's work kills them, here with no
     // failures or partitions) and are migrated again: each pause counts only as served.
     let no_random = ["faults=[]", "head.failures_per_year=0"];
