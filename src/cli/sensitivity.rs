@@ -104,6 +104,9 @@ pub(super) fn cmd_sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
 /// Prints a whole study (and writes its report), as one process or `merge` does.
 pub(super) fn emit(s: &Sensitivity, output: &Output) -> Result<(), Failure> {
     let a = analyse(s);
+    if let Some(w) = &a.too_few {
+        eprintln!("warning: {w}");
+    }
     if let Some(dir) = &output.out {
         write_sensitivity_report(dir, output.force, s, &a, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;

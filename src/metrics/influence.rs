@@ -80,6 +80,9 @@ pub fn srrc(x: &[Vec<f64>], y: &[f64]) -> Option<RankRegression> {
     let rhs: Vec<f64> = m.iter().map(|row| row[d]).collect();
     let b = solve(&mut m)?;
     let r2 = b.iter().zip(&rhs).map(|(p, q)| p * q).sum::<f64>();
+    // Nearly collinear rank columns (few samples) can push a coefficient past ±1;
+    // it is read as a partial rank correlation, so it is kept in −1..+1.
+    let b = b.into_iter().map(|c| c.clamp(-1.0, 1.0)).collect();
     Some(RankRegression {
         coefficients: b,
         r2: r2.clamp(0.0, 1.0),
@@ -117,6 +120,11 @@ fn solve(m: &mut [Vec<f64>]) -> Option<Vec<f64>> {
 /// rows (with replacement) drawn from `rng`, each regressed afresh. Resamples whose
 /// regression is undefined (a column that does not vary in it) are left out; `None`
 /// for a coefficient when fewer than half the resamples were usable.
+///
+/// A resample repeats rows, so with few samples its columns can be nearly collinear
+/// and its coefficients far outside −1..+1 (±4.5 with 13 samples); each resampled
+/// coefficient is clamped to −1..+1, the range an SRRC reads in, before the
+/// percentiles are taken, so the interval never claims more than the whole range.
 pub fn bootstrap_srrc(
     x: &[Vec<f64>],
     y: &[f64],
@@ -138,7 +146,7 @@ pub fn bootstrap_srrc(
         }
         if let Some(fit) = srrc(&xs, &ys) {
             for (j, c) in fit.coefficients.into_iter().enumerate() {
-                draws[j].push(c);
+                draws[j].push(c.clamp(-1.0, 1.0));
             }
         }
     }

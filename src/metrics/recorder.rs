@@ -161,6 +161,9 @@ pub struct Recorder {
     /// Live migrations completed, and the pauses they cost their VMs.
     pub migrations: u64,
     pub migration_pause_us: u64,
+    /// VMs paused now, and the sum of when their pauses began.
+    paused: u64,
+    paused_since_sum_us: u128,
     control: control::ControlIncidents,
 }
 
@@ -215,6 +218,8 @@ impl Recorder {
             vm_reboots: 0,
             migrations: 0,
             migration_pause_us: 0,
+            paused: 0,
+            paused_since_sum_us: 0,
             control: control::ControlIncidents::new(heads, DEFAULT_SITE_FRACTION),
         }
     }
@@ -256,6 +261,8 @@ impl Recorder {
         self.vm_reboots = 0;
         self.migrations = 0;
         self.migration_pause_us = 0;
+        self.paused = 0;
+        self.paused_since_sum_us = 0;
         self.control.reset();
     }
 
@@ -346,21 +353,48 @@ impl Recorder {
         debug_assert!(self.vms_down > 0 && self.in_incident);
         self.vms_down -= 1;
         let down_since_us = std::mem::replace(&mut self.vm_time_us[vm as usize], now_us);
-        self.outages.record(now_us - down_since_us);
-        self.add_downtime(cause, now_us, down_since_us);
-        self.log_outage(OutageRecord {
-            vm,
-            head,
-            start_us: down_since_us,
-            end_us: Some(now_us),
-            cause,
-        });
+        // A stop that ends at the instant it began (a zero-length maintenance stop, a
+        // zero-length restart and boot) cost nothing: it is no outage.
+        if now_us > down_since_us {
+            self.outages.record(now_us - down_since_us);
+            self.add_downtime(cause, now_us, down_since_us);
+            self.log_outage(OutageRecord {
+                vm,
+                head,
+                start_us: down_since_us,
+                end_us: Some(now_us),
+                cause,
+            });
+        }
         if self.vms_down == 0 {
             self.sample(now_us, true);
             self.close_incident(now_us, true);
         } else {
             self.sample(now_us, false);
         }
+    }
+
+    /// A live migration completed at `now_us`; its VM pauses from now on when
+    /// `paused` (its pause is counted as it is served, see [`Recorder::pause_ended`]).
+    #[inline]
+    pub fn migrated(&mut self, now_us: Micros, paused: bool) {
+        self.migrations += 1;
+        if paused {
+            self.paused += 1;
+            self.paused_since_sum_us += now_us as u128;
+        }
+    }
+
+    /// The pause of `vm`, which began its outage, ended at `now_us`: it resumed, or
+    /// it died paused. Only the time served counts, so the pauses never add up to
+    /// more than the VMs' time (pauses still running at the horizon are cut there).
+    #[inline]
+    pub fn pause_ended(&mut self, now_us: Micros, vm: u32) {
+        let since = self.vm_time_us[vm as usize];
+        debug_assert!(self.paused > 0);
+        self.paused -= 1;
+        self.paused_since_sum_us -= since as u128;
+        self.migration_pause_us += now_us.min(self.horizon_us).saturating_sub(since);
     }
 
     /// Adds an outage from `since_us` to `end_us` (cut at the horizon) to its cause.
@@ -400,6 +434,11 @@ impl Recorder {
 
     fn close_incident(&mut self, end_us: Micros, recovered: bool) {
         self.in_incident = false;
+        if end_us == self.incident_start_us {
+            // Every VM came back at the instant it went down: no incident.
+            self.series.clear();
+            return;
+        }
         self.incidents += 1;
         let start = self.incident_start_us;
         // Every affected VM came back at or after the start (VMs still down at the
@@ -490,11 +529,21 @@ impl Recorder {
     ) -> RunMetrics {
         let horizon = self.horizon_us;
         self.advance(horizon);
+        // Pauses still running are cut at the horizon.
+        let served =
+            (self.paused as u128 * horizon as u128).saturating_sub(self.paused_since_sum_us);
+        self.migration_pause_us += served as u64;
+        self.paused = 0;
+        self.paused_since_sum_us = 0;
         for (vm, head, cause) in down_vms {
             // Still down: it "recovers" at the horizon, even if it had come back and
             // died again earlier in the same incident.
             let since = std::mem::replace(&mut self.vm_time_us[vm as usize], horizon);
-            self.outages.record(horizon.saturating_sub(since));
+            if since >= horizon {
+                // Down from the horizon on: nothing of the outage is inside the run.
+                continue;
+            }
+            self.outages.record(horizon - since);
             self.add_downtime(cause, horizon, since);
             self.log_outage(OutageRecord {
                 vm,

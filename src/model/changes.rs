@@ -27,13 +27,17 @@
 //! their schedule whatever the drains take: several heads may drain at once when
 //! drains last longer than the time between steps, and a head that a drain is
 //! copying VMs to when its own step comes makes those copies fail (it takes no VM
-//! while its restart is pending).
-//! Owns: the rollouts' orders and the order streams.
+//! while its restart is pending). No copy starts toward a head that a restarting
+//! change reaches before the copy would land (`Changes::restarts_by`): it would be
+//! thrown away, so a rollout whose steps come faster than a copy drains nothing and
+//! runs exactly as without the drain.
+//! Owns: the rollouts' orders (and their inverses), the next step of each change, and
+//! the order streams.
 
 use super::notes::CrashCause;
 use super::streams::Purpose;
 use super::{About, Event, World};
-use crate::engine::Scheduler;
+use crate::engine::{Micros, Scheduler};
 use crate::metrics::OutageCause;
 use crate::scenario::{ChangePath, RolloutDrain, RolloutOrder, Scenario, step_time};
 
@@ -75,6 +79,11 @@ pub(super) struct Changes {
     /// Per change: for a `Random` rollout, the heads in the order it reaches them
     /// (redrawn in place each replication); empty otherwise.
     orders: Vec<Vec<u32>>,
+    /// Per change: for a `Random` rollout, the step at which each head is reached
+    /// (the inverse of its order); empty otherwise.
+    steps: Vec<Vec<u32>>,
+    /// Per change: the next step due (every step below it has fired).
+    next: Vec<u32>,
 }
 
 impl Changes {
@@ -88,6 +97,15 @@ impl Changes {
                     _ => Vec::new(),
                 })
                 .collect(),
+            steps: sc
+                .changes
+                .iter()
+                .map(|c| match c.order {
+                    Some(RolloutOrder::Random) => (0..sc.site.heads).collect(),
+                    _ => Vec::new(),
+                })
+                .collect(),
+            next: vec![0; sc.changes.len()],
         }
     }
 
@@ -97,7 +115,8 @@ impl Changes {
             .iter()
             .filter(|c| c.order == Some(RolloutOrder::Random))
             .count() as u64;
-        random * sc.site.heads as u64 * 4
+        // The order and its inverse, a word a head each, and the next step a change.
+        random * sc.site.heads as u64 * 8 + sc.changes.len() as u64 * 4
     }
 
     /// Timers changes can have pending at once: one per change.
@@ -120,7 +139,28 @@ impl Changes {
                 let j = rng.below(k as u64 + 1) as usize;
                 order.swap(k, j);
             }
+            for (k, &h) in order.iter().enumerate() {
+                self.steps[i][h as usize] = k as u32;
+            }
         }
+        self.next.fill(0);
+    }
+
+    /// Whether a change not yet at head `h` restarts its supervisor at or before
+    /// `until`: a migration to `h` landing then would fail (its restart takes control
+    /// away, and a drain starting on it turns its VMs away), so it is no target.
+    pub(super) fn restarts_by(&self, sc: &Scenario, h: u32, until: Micros) -> bool {
+        sc.changes.iter().enumerate().any(|(i, c)| {
+            if !c.restart_supervisor {
+                return false;
+            }
+            let step = match c.order {
+                None => 0,
+                Some(RolloutOrder::Random) => self.steps[i][h as usize],
+                Some(RolloutOrder::Sequential) => h,
+            };
+            step >= self.next[i] && step_time(c.at_us, c.over_us, sc.site.heads, step) <= until
+        })
     }
 
     /// Schedules the first step of every change.
@@ -148,6 +188,7 @@ impl World {
         let ChangeEvent::ChangeReached { change, step } = event;
         let c = change as usize;
         let heads = self.sc.site.heads;
+        self.changes.next[c] = step + 1;
         let restart = self.sc.changes[c].restart_supervisor;
         if self.sc.changes[c].order.is_none() {
             for h in 0..heads {

@@ -11,7 +11,8 @@
 //!
 //! Draining (`LiveMigrate` only): running VMs are copied, `migration.concurrency` at a
 //! time site-wide, each to the idle, controllable head with the most free slots
-//! (`Placement::roomiest`). A copy takes `vm_memory_gib / bandwidth_gib_per_s`; the
+//! (`Placement::roomiest`) that no restarting change reaches before the copy would
+//! land. A copy takes `vm_memory_gib / bandwidth_gib_per_s`; the
 //! VM then pauses for `migration.pause` on its new head, its only downtime. A
 //! migration needs the brain in control of both heads: none starts while the brain
 //! or the draining head is out of control, and one whose source or target lost
@@ -331,6 +332,7 @@ impl World {
                 v.state = VmState::Running;
                 let cause = v.cause;
                 let h = self.placement.head_of(vm);
+                self.rec.pause_ended(now, vm);
                 self.rec.vm_up(now, vm, h, cause);
             }
         }
@@ -473,10 +475,18 @@ impl World {
                     self.maint.stopped[d as usize] = true;
                     break;
                 };
+                // A head a change restarts before the copy lands would turn the VM
+                // away: over "0s" every head restarts at the same instant, and the
+                // drain must change nothing.
+                let lands = sched.now().saturating_add(copy);
                 let target = {
                     let (w, m) = (&*self, &self.maint);
                     w.placement.roomiest(
-                        |h| m.phase[h as usize] == Phase::Idle && w.controllable(h),
+                        |h| {
+                            m.phase[h as usize] == Phase::Idle
+                                && w.controllable(h)
+                                && !w.changes.restarts_by(&w.sc, h, lands)
+                        },
                         |h| m.reserved[h as usize],
                     )
                 };
@@ -576,8 +586,7 @@ impl World {
                 from: f.from,
                 to: f.to,
             });
-            self.rec.migrations += 1;
-            self.rec.migration_pause_us += pause;
+            self.rec.migrated(now, pause > 0);
             if pause > 0 {
                 let v = &mut self.vms.vm[vm as usize];
                 v.state = VmState::Paused;

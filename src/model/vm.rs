@@ -282,6 +282,8 @@ impl World {
             }
             VmState::Paused => {
                 // The pause dies with the head; the outage it began goes on.
+                self.rec.pause_ended(now, vm);
+                let v = &mut self.vms.vm[vm as usize];
                 v.state = VmState::Dead;
                 v.boot = v.boot.wrapping_add(1);
                 let head = &mut self.vms.heads[h as usize];

@@ -205,6 +205,9 @@ pub fn sensitivity_text(s: &Sensitivity, a: &Analysis) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if let Some(w) = &a.too_few {
+        out.push_str(&format!("Warning: {w}.\n\n"));
+    }
     out.push_str("Varied:\n");
     out.push_str(&table(
         &["parameter", "low", "high", "scale"],
@@ -295,6 +298,9 @@ pub fn sensitivity_markdown(
         }
     ));
     md.push_str(&format!("**Answer.** {}\n\n", answer(s, a)));
+    if let Some(w) = &a.too_few {
+        md.push_str(&format!("**Warning.** {w}.\n\n"));
+    }
     // The verdicts that hold whatever the horizon: the worst incident's recovery and
     // the VM-hours lost.
     for r in a

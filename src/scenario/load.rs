@@ -76,7 +76,16 @@ pub fn load_str(path: &str, source: &str, sets: &[String]) -> Result<LoadedModel
             FieldError::general(Location::File, "the model is not valid").in_file(path)
         })
     })?;
-    let warnings = validate::warnings(&scenario)
+    // The file's own ranges must hold at their corners; with overrides the model run
+    // is not the file, and a study checks its ranges with its overrides itself.
+    if sets.is_empty() {
+        validate::uncertain::check_corners(&raw, &scenario.uncertain).map_err(|e| {
+            ScenarioError::all(path, vec![place(source, &overridden, e)]).unwrap_or_else(|| {
+                FieldError::general(Location::File, "the model is not valid").in_file(path)
+            })
+        })?;
+    }
+    let warnings = validate::warnings_given(&raw, &scenario)
         .into_iter()
         .filter_map(|w| ScenarioError::all(path, vec![place(source, &overridden, w)]))
         .map(|w| w.to_string())

@@ -252,6 +252,7 @@ fn invisible(c: char) -> bool {
 /// The largest model the simulator agrees to allocate.
 pub const MAX_MODEL_BYTES: u64 = 16 << 30;
 
+mod idle;
 mod targets;
 
 /// Every problem found so far: a check that fails records its error and validation
@@ -566,6 +567,18 @@ pub fn warnings(sc: &Scenario) -> Vec<FieldError> {
     racks::boot_warnings(sc, &mut out);
     maintenance::warnings(sc, &mut out);
     changes::warnings(sc, &mut out);
+    idle::warnings(sc, &mut out);
+    out
+}
+
+/// [`warnings`], and those that need to know which settings the model gave (a
+/// `migration:` section, an accept timeout, a failure warning time) rather than left
+/// to their defaults.
+pub fn warnings_given(raw: &RawScenario, sc: &Scenario) -> Vec<FieldError> {
+    let mut out = warnings(sc);
+    storm::warnings(raw, sc, &mut out);
+    evacuation::warnings(raw, sc, &mut out);
+    maintenance::idle_warnings(raw, sc, &mut out);
     out
 }
 

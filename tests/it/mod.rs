@@ -19,6 +19,7 @@ mod racks;
 mod reports;
 mod rollout;
 mod rollout_drain;
+mod sens_hardening;
 mod sensitivity;
 mod solve;
 mod solve_hardening;

@@ -247,7 +247,7 @@ fn a_rollout_cut_by_the_horizon_is_warned_about() {
     // 21 h) fall before the 1-day horizon and heads 6 to 9 never take the change.
     let text = QUIET.replace(
         r#"faults: [SupervisorCrash(at: "1h", scope: All)],"#,
-        r#"changes: [Rollout(at: "1h", over: "40h", set: [])],"#,
+        r#"changes: [Rollout(at: "1h", over: "40h", set: ["supervisor.crash_on_reset=0.0"])],"#,
     );
     let w = bigvsim::scenario::validate::warnings(&model_str(&text, &[]).scenario);
     assert_eq!(w.len(), 1, "{w:?}");

@@ -79,6 +79,9 @@ pub struct Robustness {
 /// Everything a study's outputs say.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Analysis {
+    /// A warning when the samples are too few for a usable ranking
+    /// ([`super::usable_samples`]).
+    pub too_few: Option<String>,
     pub ranking: Vec<Ranking>,
     /// Key metrics that took one value in every sample: nothing to rank.
     pub constant: Vec<Metric>,
@@ -140,10 +143,22 @@ pub fn analyse(s: &Sensitivity) -> Analysis {
         }
     }
     Analysis {
+        too_few: too_few(s.samples, s.params.len()),
         ranking,
         constant,
         robustness,
     }
+}
+
+/// The warning of a study of `samples` samples of `params` parameters too few for a
+/// usable ranking, if it is one.
+pub fn too_few(samples: u64, params: usize) -> Option<String> {
+    let usable = super::usable_samples(params);
+    (samples < usable).then(|| {
+        format!(
+            "{samples} samples are too few to rank {params} parameters usefully: the coefficients and their intervals are loose; use --samples {usable} or more (3 per parameter and intercept, at least 20)"
+        )
+    })
 }
 
 /// Design `k` against the baseline on metric `m`.

@@ -19,6 +19,7 @@ use super::study::RunFailure;
 use super::sweep::{overwrites, set_path};
 use super::{Plan, run_batch};
 use crate::metrics::{Metric, summarize};
+use crate::scenario::validate::uncertain::{Corner, CornerFailure, corners, nested};
 use crate::scenario::{self, LoadedModel, Scale, ScenarioError, Uncertain, UncertainKind};
 
 /// The most samples one study runs (each is a model loaded per design up front).
@@ -39,33 +40,7 @@ pub fn ranges(base: &[Uncertain], vary: &[Uncertain]) -> Vec<Uncertain> {
     out
 }
 
-/// The value at `u` in (0, 1) of the range, in the path's own unit (microseconds for
-/// a duration), rounded to what the path holds.
-pub fn value_at(p: &Uncertain, u: f64) -> f64 {
-    let v = match p.scale {
-        Scale::Linear => p.lo + u * (p.hi - p.lo),
-        Scale::Log => libm::exp(libm::log(p.lo) + u * (libm::log(p.hi) - libm::log(p.lo))),
-    };
-    // Rounding error must not carry a value outside the range it was checked in.
-    let v = v.clamp(p.lo, p.hi);
-    match p.kind {
-        UncertainKind::Number => v,
-        _ => libm::round(v).clamp(libm::ceil(p.lo), libm::floor(p.hi)),
-    }
-}
-
-/// The `--set` argument that applies value `v` (in the path's own unit) of `p`.
-/// Numbers are written in the shortest form that reads back to the same value, a
-/// duration in whole microseconds, and a distribution as that duration (`Fixed`).
-pub fn set_arg(p: &Uncertain, v: f64) -> String {
-    match p.kind {
-        UncertainKind::Number => format!("{}={v:?}", p.path),
-        UncertainKind::Whole => format!("{}={}", p.path, v as u64),
-        UncertainKind::Duration | UncertainKind::FixedDuration => {
-            format!("{}={}us", p.path, v as u64)
-        }
-    }
-}
+pub use crate::scenario::validate::uncertain::{set_arg, value_at};
 
 /// Value `v` of `p` as shown in outputs: durations in seconds, others as they are.
 pub fn shown(p: &Uncertain, v: f64) -> f64 {
@@ -81,6 +56,72 @@ pub fn unit(p: &Uncertain) -> &'static str {
         UncertainKind::Duration | UncertainKind::FixedDuration => "s",
         _ => scenario::schema::field(&scenario::schema::without_indices(&p.path))
             .map_or("", |f| f.unit),
+    }
+}
+
+/// The fewest samples a study of `params` parameters runs: one coefficient each, an
+/// intercept, and a few samples beyond them for the bootstrap to resample.
+pub fn min_samples(params: usize) -> u64 {
+    params as u64 + 3
+}
+
+/// The fewest samples whose ranking is usable: 3 per coefficient (the parameters and
+/// the intercept), and 20 in all. A bootstrap resample holds about 63 % of the samples
+/// once, so below that its regression is close to fitting every distinct row exactly
+/// and the coefficients and their intervals say little.
+pub fn usable_samples(params: usize) -> u64 {
+    (3 * (params as u64 + 1)).max(20)
+}
+
+/// `applies[k][j]`: whether parameter j is varied in design k. A design that sets
+/// the field holding it to something of its own (the patched design's crash
+/// probabilities of 0) keeps its value: varying it would undo the design.
+fn applies_to(base: &[LoadedModel], params: &[Uncertain]) -> Vec<Vec<bool>> {
+    base.iter()
+        .map(|m| {
+            params
+                .iter()
+                .map(|p| same_field(&base[0], m, &p.path))
+                .collect()
+        })
+        .collect()
+}
+
+/// The one-line error of a design that fails at a corner of the ranges: it names the
+/// `--vary` argument of a range given there, else the baseline's `uncertain:` entry
+/// (or list) with file:line:column.
+fn corner_error(
+    first: &LoadedModel,
+    design: &LoadedModel,
+    params: &[Uncertain],
+    vary: &[Uncertain],
+    f: &CornerFailure,
+) -> String {
+    let what = format!("{}: {}", design.path, f.describe(params));
+    let from_vary = |p: &Uncertain| vary.iter().any(|v| v.path == p.path);
+    match f.corner {
+        Corner::One { index, .. } if from_vary(&params[index]) => {
+            format!("--vary {}: {what}", params[index].path)
+        }
+        Corner::All { .. } if params.iter().any(from_vary) => {
+            format!("--vary: {what}")
+        }
+        corner => {
+            let field = match corner {
+                Corner::One { index, .. } => first
+                    .raw
+                    .uncertain
+                    .iter()
+                    .position(|u| u.path.trim() == params[index].path)
+                    .map_or("uncertain".to_string(), |i| format!("uncertain[{i}].range")),
+                Corner::All { .. } => "uncertain".to_string(),
+            };
+            let place = scenario::locate_path_or_prefix(&first.source, &field)
+                .map_or(String::new(), |(line, column, _)| {
+                    format!(":{line}:{column}")
+                });
+            format!("{}{place}: field `{field}`: {what}", first.path)
+        }
     }
 }
 
@@ -184,11 +225,7 @@ impl std::fmt::Display for SensitivityError {
         match self {
             SensitivityError::Setup(e) => f.write_str(e),
             SensitivityError::Model(e, None) => e.fmt(f),
-            SensitivityError::Model(e, Some(at)) => write!(
-                f,
-                "{e}
-  (at {at})"
-            ),
+            SensitivityError::Model(e, Some(at)) => write!(f, "{e} (at {at})"),
         }
     }
 }
@@ -232,9 +269,9 @@ impl SensitivityModels {
         plan: &SensitivityPlan,
     ) -> Result<SensitivityModels, SensitivityError> {
         let setup = SensitivityError::Setup;
-        if plan.samples < 2 || plan.samples > MAX_SAMPLES {
+        if plan.samples > MAX_SAMPLES {
             return Err(setup(format!(
-                "--samples {}: from 2 to {MAX_SAMPLES} (a ranking needs at least more samples than parameters)",
+                "--samples {}: at most {MAX_SAMPLES}",
                 plan.samples
             )));
         }
@@ -255,6 +292,20 @@ impl SensitivityModels {
                 j + 1
             )));
         }
+        if let Some((j, v)) = vary.iter().enumerate().find_map(|(j, v)| {
+            base[0]
+                .scenario
+                .uncertain
+                .iter()
+                .chain(&vary[..j])
+                .find(|w| nested(&w.path, &v.path))
+                .map(|w| (v, w))
+        }) {
+            return Err(setup(format!(
+                "--vary {}: `{}` is varied too, one inside the other: a sample would set one over the other; vary one of them",
+                j.path, v.path
+            )));
+        }
         let params = ranges(&base[0].scenario.uncertain, vary);
         if params.is_empty() {
             return Err(setup(format!(
@@ -264,12 +315,13 @@ impl SensitivityModels {
         }
         // The regression has one coefficient per parameter and an intercept, and the
         // bootstrap needs a few samples beyond that to resample.
-        let needed = params.len() as u64 + 3;
+        let needed = min_samples(params.len());
         if plan.samples < needed {
             return Err(setup(format!(
-                "--samples {}: ranking {} parameters needs at least {needed} samples (32 or more give useful intervals)",
+                "--samples {}: ranking {} parameters needs at least {needed} samples (the parameters + 3), and {} or more for a usable ranking",
                 plan.samples,
-                params.len()
+                params.len(),
+                usable_samples(params.len())
             )));
         }
         for p in &params {
@@ -281,6 +333,19 @@ impl SensitivityModels {
                     "`{}` is varied but also fixed by --set {set}; a varied path takes its values from its range only",
                     p.path
                 )));
+            }
+        }
+        // Every design must hold at both ends of every range, alone and all together,
+        // before anything runs.
+        for (m, a) in base.iter().zip(&applies_to(&base, &params)) {
+            let own: Vec<Uncertain> = params
+                .iter()
+                .zip(a)
+                .filter(|(_, a)| **a)
+                .map(|(p, _)| p.clone())
+                .collect();
+            if let Err(f) = corners(&m.raw, &own) {
+                return Err(setup(corner_error(&base[0], m, &own, vary, &f)));
             }
         }
         // Warnings about the models as given, as every command prints them.
@@ -301,15 +366,7 @@ impl SensitivityModels {
         // applies[k][j]: whether parameter j is varied in design k. A design that sets
         // the field holding it to something of its own (the patched design's crash
         // probabilities of 0) keeps its value: varying it would undo the design.
-        let applies: Vec<Vec<bool>> = base
-            .iter()
-            .map(|m| {
-                params
-                    .iter()
-                    .map(|p| same_field(&base[0], m, &p.path))
-                    .collect()
-            })
-            .collect();
+        let applies = applies_to(&base, &params);
         for (m, a) in base.iter().zip(&applies).skip(1) {
             for (p, _) in params.iter().zip(a).filter(|(_, a)| !**a) {
                 notes.push(format!(

@@ -4,8 +4,8 @@
 
 use super::super::error::FieldError;
 use super::super::raw::{RawDrain, RawScenario};
-use super::super::schema::field_path;
-use super::super::types::{Drain, MaintenanceParams, Scenario};
+use super::super::schema::{self, field_path};
+use super::super::types::{Drain, MaintenanceParams, RolloutDrain, Scenario};
 use super::{NO_DIST, Problems, count, dist, number, range_of, verr};
 use crate::engine::US_PER_S;
 
@@ -76,5 +76,47 @@ pub(super) fn warnings(sc: &Scenario, out: &mut Vec<FieldError>) {
              site.vms_per_head) no VM can be migrated, and every one is rebooted as with \
              Reboot",
         ));
+    }
+}
+
+/// Warns of a `migration:` section, or spare slots, that nothing uses: no maintenance
+/// drained by live migration, no announced failure to evacuate heads before, and no
+/// rollout drain; and of `maintenance:` settings with no window ever falling due.
+pub(super) fn idle_warnings(raw: &RawScenario, sc: &Scenario, out: &mut Vec<FieldError>) {
+    let m = &sc.maintenance;
+    let migrates = (m.per_head_per_year > 0.0 && m.drain == Drain::LiveMigrate)
+        || (sc.head.predicted_fraction > 0.0 && sc.head.failures_per_year > 0.0)
+        || sc
+            .changes
+            .iter()
+            .any(|c| c.drain == RolloutDrain::LiveMigrate);
+    let defaults = schema::defaults();
+    if !migrates {
+        if raw.migration != defaults.migration {
+            out.push(FieldError::new(
+                field_path!("migration"),
+                "has no effect: nothing migrates a VM (no maintenance with drain: \
+                 LiveMigrate, no announced head failure, no rollout with drain: LiveMigrate)",
+            ));
+        }
+        if m.vm_slots_per_head > sc.site.vms_per_head {
+            out.push(FieldError::new(
+                field_path!("site.vm_slots_per_head"),
+                "has no effect: spare slots only take migrated VMs, and nothing migrates \
+                 one (no maintenance with drain: LiveMigrate, no announced head failure, no \
+                 rollout with drain: LiveMigrate)",
+            ));
+        }
+    }
+    if m.per_head_per_year == 0.0 {
+        let mut given = raw.maintenance.clone();
+        given.per_head_per_year = defaults.maintenance.per_head_per_year;
+        if given != defaults.maintenance {
+            out.push(FieldError::new(
+                field_path!("maintenance.per_head_per_year"),
+                "is 0: no maintenance window ever falls due, so the other maintenance \
+                 settings have no effect",
+            ));
+        }
     }
 }

@@ -4,9 +4,10 @@
 
 use super::{Problems, VResult, duration, duration_in, number, range_of, verr};
 use crate::engine::{Micros, US_PER_S};
-use crate::scenario::raw::RawBrain;
-use crate::scenario::schema::field_path;
-use crate::scenario::types::Admission;
+use crate::scenario::FieldError;
+use crate::scenario::raw::{RawBrain, RawScenario};
+use crate::scenario::schema::{self, field_path};
+use crate::scenario::types::{Admission, Scenario};
 
 /// The admission settings of `b`, checked; a stand-in after recording the problems.
 pub(super) fn admission(p: &mut Problems, b: &RawBrain) -> Admission {
@@ -39,4 +40,18 @@ fn interval(rate: f64) -> VResult<Micros> {
         );
     }
     Ok(us)
+}
+
+/// Warns of an accept timeout without an accept rate: every reconnect is then
+/// accepted at once, and none waits long enough to time out.
+pub(super) fn warnings(raw: &RawScenario, sc: &Scenario, out: &mut Vec<FieldError>) {
+    if sc.brain.admission.accept_interval_us.is_none()
+        && raw.brain.accept_timeout != schema::defaults().brain.accept_timeout
+    {
+        out.push(FieldError::new(
+            field_path!("brain.accept_timeout"),
+            "has no effect without brain.accept_per_s: every reconnect is accepted at once \
+             and none waits for a timeout",
+        ));
+    }
 }

@@ -2,10 +2,17 @@
 //! (a number, a whole number, a duration, or a distribution varied as `Fixed`), its
 //! range must lie inside what that value allows, and a log scale needs a range above
 //! zero. The model never reads these entries; `bigvsim sensitivity` samples them.
+//!
+//! A sample sets every varied path at once, so the list is also checked as a whole
+//! before any run: no path lies within another (one would overwrite the other), and
+//! the model stays valid at both corners of every range (each bound alone, the others
+//! as the model has them) and with every range at its low bound, then at its high
+//! bound ([`corners`]).
 
 use super::super::duration;
 use super::super::error::FieldError;
-use super::super::raw::{RawBound, RawScale, RawUncertain};
+use super::super::overrides::apply_set;
+use super::super::raw::{RawBound, RawScale, RawScenario, RawUncertain};
 use super::super::schema::{self, Kind, Range};
 use super::super::types::{Scale, Uncertain, UncertainKind};
 use super::{Problems, VResult, verr};
@@ -22,6 +29,14 @@ pub(super) fn check_all(p: &mut Problems, list: &[RawUncertain]) -> Vec<Uncertai
                     p.errors.push(FieldError::new(
                         format!("{field}.path"),
                         format!("`{}` is listed twice; give each path one range", u.path),
+                    ));
+                } else if let Some(o) = out.iter().find(|o| nested(&o.path, &checked.path)) {
+                    p.errors.push(FieldError::new(
+                        format!("{field}.path"),
+                        format!(
+                            "`{}` and `{}` are both varied, one inside the other: a sample would set one over the other; vary one of them",
+                            o.path, checked.path
+                        ),
                     ));
                 } else {
                     out.push(checked);
@@ -150,4 +165,177 @@ fn written(b: &RawBound) -> String {
         RawBound::Number(v) => format!("{v}"),
         RawBound::Duration(d) => format!("{:?}", d.0),
     }
+}
+
+/// Whether `a` and `b` are different paths one inside the other (`brain.boot_time`
+/// and `brain.boot_time.mean`): setting both sets one over the other.
+pub fn nested(a: &str, b: &str) -> bool {
+    let inside = |inner: &str, outer: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with(['.', '[']))
+    };
+    inside(a, b) || inside(b, a)
+}
+
+/// The value at `u` in [0, 1] of the range, in the path's own unit (microseconds for
+/// a duration), rounded to what the path holds.
+pub fn value_at(p: &Uncertain, u: f64) -> f64 {
+    let v = match p.scale {
+        Scale::Linear => p.lo + u * (p.hi - p.lo),
+        Scale::Log => libm::exp(libm::log(p.lo) + u * (libm::log(p.hi) - libm::log(p.lo))),
+    };
+    // Rounding error must not carry a value outside the range it was checked in.
+    let v = v.clamp(p.lo, p.hi);
+    match p.kind {
+        UncertainKind::Number => v,
+        _ => libm::round(v).clamp(libm::ceil(p.lo), libm::floor(p.hi)),
+    }
+}
+
+/// The `--set` argument that applies value `v` (in the path's own unit) of `p`.
+/// Numbers are written in the shortest form that reads back to the same value, a
+/// duration in whole microseconds, and a distribution as that duration (`Fixed`).
+pub fn set_arg(p: &Uncertain, v: f64) -> String {
+    match p.kind {
+        UncertainKind::Number => format!("{}={v:?}", p.path),
+        UncertainKind::Whole => format!("{}={}", p.path, v as u64),
+        UncertainKind::Duration | UncertainKind::FixedDuration => {
+            format!("{}={}us", p.path, v as u64)
+        }
+    }
+}
+
+/// The `--set` argument that puts `p` at its low or high bound, durations written as
+/// the shortest exact duration (`10m`), for messages.
+fn bound_arg(p: &Uncertain, high: bool) -> String {
+    let v = value_at(p, if high { 1.0 } else { 0.0 });
+    match p.kind {
+        UncertainKind::Duration | UncertainKind::FixedDuration => {
+            format!("{}={}", p.path, duration::format_duration_us(v as u64))
+        }
+        _ => set_arg(p, v),
+    }
+}
+
+/// A corner of the ranges a study must be able to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Corner {
+    /// Range `index` at its low (`high: false`) or high bound, the others as the
+    /// model has them.
+    One { index: usize, high: bool },
+    /// Every range at its low or high bound at once.
+    All { high: bool },
+}
+
+impl Corner {
+    fn bound(high: bool) -> &'static str {
+        if high { "high" } else { "low" }
+    }
+}
+
+/// Why the model fails at a corner: the corner, whether the `--set` of a bound itself
+/// failed (a path that does not exist in this model, such as a fault it lacks) rather
+/// than the model it made, and the problem on one line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CornerFailure {
+    pub corner: Corner,
+    pub unsettable: bool,
+    pub message: String,
+}
+
+impl CornerFailure {
+    /// The problem as the corner's own words: `at its low bound (x=1) ...` for one
+    /// range, `with every range at its high bound ...` for all.
+    pub fn describe(&self, params: &[Uncertain]) -> String {
+        let sets = |high: bool, which: &[&Uncertain]| {
+            which
+                .iter()
+                .map(|p| bound_arg(p, high))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        match self.corner {
+            Corner::One { index, high } => format!(
+                "at its {} bound ({}) {}",
+                Corner::bound(high),
+                sets(high, &[&params[index]]),
+                self.message
+            ),
+            Corner::All { high } => format!(
+                "with every range at its {} bound ({}) {}",
+                Corner::bound(high),
+                sets(high, &params.iter().collect::<Vec<_>>()),
+                self.message
+            ),
+        }
+    }
+}
+
+/// Checks that `raw` (its own `uncertain:` list aside) stays valid with each range of
+/// `params` at each of its bounds alone, and with all of them at their low bounds,
+/// then at their high bounds; the first corner that fails, if any.
+pub fn corners(raw: &RawScenario, params: &[Uncertain]) -> Result<(), CornerFailure> {
+    let mut list: Vec<(Corner, Vec<&Uncertain>)> = Vec::new();
+    for (index, p) in params.iter().enumerate() {
+        for high in [false, true] {
+            list.push((Corner::One { index, high }, vec![p]));
+        }
+    }
+    if params.len() > 1 {
+        for high in [false, true] {
+            list.push((Corner::All { high }, params.iter().collect()));
+        }
+    }
+    for (corner, which) in list {
+        let high = match corner {
+            Corner::One { high, .. } | Corner::All { high } => high,
+        };
+        let mut at = raw.clone();
+        at.uncertain.clear();
+        let fail = |unsettable: bool, e: FieldError| CornerFailure {
+            corner,
+            unsettable,
+            message: match &e.path {
+                Some(path) => format!("cannot hold: field `{path}`: {}", e.message),
+                None => format!("cannot hold: {}", e.message),
+            },
+        };
+        for p in which {
+            apply_set(&mut at, &bound_arg(p, high)).map_err(|e| fail(true, e))?;
+        }
+        if let Err(errors) = super::validate(&at)
+            && let Some(e) = errors.into_iter().next()
+        {
+            return Err(fail(false, e));
+        }
+    }
+    Ok(())
+}
+
+/// The model's own `uncertain:` list checked at its corners (for a file as written:
+/// `--set` may change what a range needs, and a sensitivity study checks its ranges
+/// with its overrides itself): an error at the range
+/// (or the path, when a bound cannot even be set) of the entry at fault, or at the
+/// list for a combination.
+pub fn check_corners(raw: &RawScenario, params: &[Uncertain]) -> Result<(), FieldError> {
+    corners(raw, params).map_err(|f| {
+        let field = match f.corner {
+            Corner::One { index, .. } => format!(
+                "uncertain[{}].{}",
+                entry_index(raw, &params[index].path),
+                if f.unsettable { "path" } else { "range" }
+            ),
+            Corner::All { .. } => "uncertain".to_string(),
+        };
+        FieldError::new(field, f.describe(params))
+    })
+}
+
+/// The place in the model's list of the entry of `path`.
+fn entry_index(raw: &RawScenario, path: &str) -> usize {
+    raw.uncertain
+        .iter()
+        .position(|u| u.path.trim() == path)
+        .unwrap_or(0)
 }
