@@ -8,6 +8,7 @@ mod explain;
 mod gate;
 mod hardening;
 mod incidents;
+mod inputs_hardening;
 mod maintenance;
 mod models;
 mod oracles;

@@ -67,7 +67,10 @@ pub fn parse_vary(arg: &str) -> Result<Uncertain, String> {
 pub fn ranges(base: &[Uncertain], vary: &[Uncertain]) -> Vec<Uncertain> {
     let mut out = base.to_vec();
     for v in vary {
-        match out.iter_mut().find(|u| u.path == v.path) {
+        match out.iter_mut().find(|u| {
+            scenario::overrides::canonical_path(&u.path)
+                == scenario::overrides::canonical_path(&v.path)
+        }) {
             Some(u) => *u = v.clone(),
             None => out.push(v.clone()),
         }
@@ -283,12 +286,19 @@ impl SensitivityModels {
         if let Some((j, v)) = vary
             .iter()
             .enumerate()
-            .find(|(j, v)| vary[..*j].iter().any(|w| w.path == v.path))
+            .find(|(j, v)| vary[..*j].iter().any(|w| overwrites(&v.path, &w.path)))
         {
             return Err(setup(format!(
                 "--vary {}: this path is varied twice (argument {}); give it one range",
                 v.path,
                 j + 1
+            )));
+        }
+        let names: Vec<&str> = base.iter().map(|m| m.scenario.name.as_str()).collect();
+        if let Some((i, j)) = super::design::repeated_name(&names) {
+            return Err(setup(format!(
+                "designs {i} ({}) and {j} ({}) are both named {:?}: results are told apart by name, so give one a different name",
+                paths[i], paths[j], names[j]
             )));
         }
         let params = ranges(&base[0].scenario.uncertain, vary);
@@ -309,10 +319,7 @@ impl SensitivityModels {
             )));
         }
         for p in &params {
-            if let Some(set) = sets
-                .iter()
-                .find(|s| overwrites(&p.path, set_path(s)) || overwrites(set_path(s), &p.path))
-            {
+            if let Some(set) = sets.iter().find(|s| overwrites(&p.path, set_path(s))) {
                 return Err(setup(format!(
                     "`{}` is varied but also fixed by --set {set}; a varied path takes its values from its range only",
                     p.path
