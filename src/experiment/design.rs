@@ -104,10 +104,9 @@ impl Shard {
 /// The first two designs of a study that share a name, as (earlier, later) indices:
 /// results are told apart by name, so every study refuses them.
 pub fn repeated_name<S: AsRef<str>>(names: &[S]) -> Option<(usize, usize)> {
-    names.iter().enumerate().find_map(|(j, name)| {
-        names[..j]
-            .iter()
-            .position(|other| other.as_ref() == name.as_ref())
-            .map(|i| (i, j))
-    })
+    let mut first: std::collections::BTreeMap<&str, usize> = Default::default();
+    names
+        .iter()
+        .enumerate()
+        .find_map(|(j, name)| first.insert(name.as_ref(), j).map(|i| (i, j)))
 }

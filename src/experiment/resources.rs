@@ -217,7 +217,7 @@ mod tests {
         assert!(bytes <= MAX_MODEL_BYTES, "{bytes}");
         let e = fit_workers(&m, &sets, Workers::Explicit(2), 10).unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("field `site`"), "{text}");
+        assert!(text.contains("field `site.vms_per_head`"), "{text}");
         assert!(text.contains("use --jobs 1"), "{text}");
         assert!(text.contains(&format!("in --set {}", sets[1])), "{text}");
         let f = fit_workers(&m, &sets, Workers::Default(8), 10).unwrap();

@@ -440,9 +440,10 @@ fn check_names(file: &PartFile) -> Result<(), String> {
             .enumerate()
             .map(|(i, path)| {
                 let mut values: Vec<String> = Vec::new();
+                let mut seen = std::collections::BTreeSet::new();
                 for point in &sw.values {
                     let v = &point[i];
-                    if !values.contains(v) {
+                    if seen.insert(v) {
                         values.push(v.clone());
                     }
                 }

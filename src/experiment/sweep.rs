@@ -128,7 +128,7 @@ pub fn check_params(params: &[Param], sets: &[String]) -> Result<(), String> {
         // order would overwrite each other.
         if params[..i]
             .iter()
-            .any(|q| overwrites(&p.path, &q.path) || overwrites(&q.path, &p.path))
+            .any(|q| scenario::overrides::overlap(&p.path, &q.path))
         {
             return Err(format!(
                 "--param {}: this path is swept twice; give all its values in one --param",
@@ -143,7 +143,9 @@ pub fn check_params(params: &[Param], sets: &[String]) -> Result<(), String> {
                 printable(set)
             ));
         }
-        for (j, v) in p.values.iter().enumerate() {
+        // Each value's meaning once, and the first value of each meaning.
+        let mut seen: std::collections::BTreeMap<String, &String> = Default::default();
+        for v in &p.values {
             if let Some(problem) = label_problem(&p.path, v) {
                 return Err(format!(
                     "--param {}: the value `{}` would label points `{}`, which {problem}",
@@ -152,10 +154,8 @@ pub fn check_params(params: &[Param], sets: &[String]) -> Result<(), String> {
                     printable(&format!("{}={v}", p.path))
                 ));
             }
-            if let Some(w) = p.values[..j]
-                .iter()
-                .find(|w| scenario::overrides::same_value(&p.path, w, v))
-            {
+            let meaning = scenario::overrides::value_meaning(&p.path, v);
+            if let Some(w) = seen.insert(meaning, v) {
                 let also = if w == v {
                     String::new()
                 } else {
@@ -330,7 +330,6 @@ impl SweepModels {
     /// Loads the model at every point of the parameters' grid, each with the common
     /// overrides `sets` followed by the point's values.
     pub fn load(path: &str, sets: &[String], params: &[Param]) -> Result<SweepModels, SweepError> {
-        check_params(params, sets).map_err(SweepError::Params)?;
         // The grid is every combination: refuse one too large before building it.
         let size = params
             .iter()
@@ -338,6 +337,7 @@ impl SweepModels {
         if size.is_none_or(|n| n > MAX_SWEEP_POINTS) {
             return Err(SweepError::TooManyPoints(size));
         }
+        check_params(params, sets).map_err(SweepError::Params)?;
         let mut points = Vec::new();
         for values in grid(params) {
             let mut point_sets = sets.to_vec();

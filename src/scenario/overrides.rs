@@ -121,6 +121,13 @@ pub fn replaces(later: &str, earlier: &str) -> bool {
             .is_some_and(|rest| rest.starts_with(['.', '[']))
 }
 
+/// True when paths `a` and `b` set some of the same value, one way or the other:
+/// values applied together at every point of a study (sweep parameters, varied
+/// paths) must not overlap, whatever their order.
+pub fn overlap(a: &str, b: &str) -> bool {
+    replaces(a, b) || replaces(b, a)
+}
+
 /// The first override of `args` (each `PATH=VALUE`, applied in order) that replaces
 /// an earlier one, as (its index, the earlier one's index). The one rule for `--set`,
 /// `--design-set`, sweep and solve `--param`, sensitivity `--vary` and a change's

@@ -283,11 +283,11 @@ impl SensitivityModels {
                 scenario::load(p, sets).map_err(|e| SensitivityError::Model(Box::new(e), None))
             })
             .collect::<Result<_, _>>()?;
-        if let Some((j, v)) = vary
-            .iter()
-            .enumerate()
-            .find(|(j, v)| vary[..*j].iter().any(|w| overwrites(&v.path, &w.path)))
-        {
+        if let Some((j, v)) = vary.iter().enumerate().find(|(j, v)| {
+            vary[..*j]
+                .iter()
+                .any(|w| scenario::overrides::overlap(&v.path, &w.path))
+        }) {
             return Err(setup(format!(
                 "--vary {}: this path is varied twice (argument {}); give it one range",
                 v.path,

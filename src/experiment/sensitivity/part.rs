@@ -12,7 +12,7 @@ use crate::experiment::{MAX_REPLICATIONS, shard::read_text};
 use crate::metrics::METRICS;
 use crate::scenario::Uncertain;
 use crate::scenario::error::printable;
-use crate::scenario::overrides::{override_path, replaces};
+use crate::scenario::overrides::{overlap, override_path, replaces};
 use crate::scenario::raw::{Dur, RawBound, RawScale, RawUncertain};
 
 /// The format tag of a sensitivity part file (a study's part files have another).
@@ -146,7 +146,7 @@ fn parse(text: &str) -> Result<(Shard, PartFile), String> {
     if let Some((j, p)) = params
         .iter()
         .enumerate()
-        .find(|(j, p)| params[..*j].iter().any(|q| replaces(&p.path, &q.path)))
+        .find(|(j, p)| params[..*j].iter().any(|q| overlap(&p.path, &q.path)))
     {
         return Err(format!(
             "`params`: {} is varied twice (parameter {j})",
