@@ -493,7 +493,7 @@ fn check_names(file: &PartFile) -> Result<(), String> {
     if let Some((i, j)) = repeated_name(&names) {
         return Err(format!(
             "designs {i} and {j} are both named `{}`: a study's designs have distinct names",
-            printable(&names[j])
+            printable(names[j])
         ));
     }
     Ok(())

@@ -495,8 +495,8 @@ type Edit = (&'static str, Box<dyn Fn(&mut Value)>);
 
 #[test]
 fn merge_checks_every_field_as_the_command_would() {
-    // Proves a part file edited to hold what its command never writes is refused by
-    // merge, naming the part: unknown or repeated overrides, names no model may
+    // Proves part files edited alike (so they still belong together) to hold what
+    // their command never writes are refused by merge, naming the first part: unknown or repeated overrides, names no model may
     // have, two designs of one name, a zero horizon, metric values out of their
     // range, unknown sweep paths, sweep values repeated by meaning, unknown varied
     // paths, scales and ranges outside the schema's; and that a command refuses up
@@ -570,7 +570,9 @@ fn merge_checks_every_field_as_the_command_would() {
     for (what, edit) in &study_edits {
         for ps in [&run, &compare] {
             let mut p = ps.clone();
-            p[0].1 = edited(&p[0].1, edit);
+            for part in &mut p {
+                part.1 = edited(&part.1, edit);
+            }
             let e = bigvsim::experiment::shard::merge_texts(&p)
                 .err()
                 .unwrap_or_else(|| panic!("{what}: merged"))
@@ -620,7 +622,9 @@ fn merge_checks_every_field_as_the_command_would() {
     ];
     for (what, edit) in &sweep_edits {
         let mut p = sweep.clone();
-        p[0].1 = edited(&p[0].1, edit);
+        for part in &mut p {
+            part.1 = edited(&part.1, edit);
+        }
         let e = bigvsim::experiment::shard::merge_texts(&p)
             .err()
             .unwrap_or_else(|| panic!("{what}: merged"))
@@ -682,7 +686,9 @@ fn merge_checks_every_field_as_the_command_would() {
     ];
     for (what, edit) in &sens_edits {
         let mut p = sens.clone();
-        p[0].1 = edited(&p[0].1, edit);
+        for part in &mut p {
+            part.1 = edited(&part.1, edit);
+        }
         let e = bigvsim::experiment::sensitivity::part::merge_texts(&p)
             .err()
             .unwrap_or_else(|| panic!("{what}: merged"));
