@@ -160,14 +160,14 @@ pub fn value_meaning(path: &str, text: &str) -> String {
     {
         v = inner.to_string();
     }
-    if kind == Some(Kind::Dist) && v.starts_with('D') && !v.contains('(') {
+    if kind == Some(Kind::Dist) && v.starts_with("#D") && !v.contains('(') {
         v = format!("Fixed({v})");
     }
     v
 }
 
-/// RON-like text token by token: numbers as `N` and their value, durations (quoted
-/// or bare) as `D` and their microseconds, other strings quoted, words and
+/// RON-like text token by token: numbers as `#N` and their value, durations (quoted
+/// or bare) as `#D` and their microseconds, other strings quoted, words and
 /// punctuation as they are; blanks and comments dropped.
 fn meaning_tokens(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
@@ -200,7 +200,7 @@ fn meaning_tokens(text: &str) -> String {
             }
             i += 1;
             match super::duration::parse_duration_us(&s) {
-                Ok(us) => out.push_str(&format!("D{us}")),
+                Ok(us) => out.push_str(&format!("#D{us}")),
                 Err(_) => out.push_str(&format!("{s:?}")),
             }
         } else if c.is_ascii_digit()
@@ -236,18 +236,18 @@ fn meaning_tokens(text: &str) -> String {
 fn number_meaning(token: &str) -> String {
     let unsigned = token.strip_prefix('+').unwrap_or(token);
     if let Ok(n) = unsigned.parse::<i128>() {
-        return format!("N{n}");
+        return format!("#N{n}");
     }
     if let Ok(x) = unsigned.parse::<f64>()
         && x.is_finite()
     {
         if x.fract() == 0.0 && x.abs() < 1e18 {
-            return format!("N{}", x as i128);
+            return format!("#N{}", x as i128);
         }
-        return format!("N{x:?}");
+        return format!("#N{x:?}");
     }
     match super::duration::parse_duration_us(unsigned) {
-        Ok(us) => format!("D{us}"),
+        Ok(us) => format!("#D{us}"),
         Err(_) => token.to_string(),
     }
 }
@@ -431,6 +431,46 @@ mod tests {
             apply_set(&mut raw, arg)?;
         }
         Ok(raw)
+    }
+
+    #[test]
+    fn overrides_and_values_compare_by_meaning() {
+        // Proves paths compare with their indices as numbers, a whole replaces its
+        // parts and not the reverse, and values compare by what they mean.
+        assert_eq!(canonical_path(" faults[007].at "), "faults[7].at");
+        assert!(replaces("faults[00].at", "faults[0].at"));
+        assert!(replaces("brain", "brain.reboot_concurrency"));
+        assert!(!replaces("brain.reboot_concurrency", "brain"));
+        assert!(!replaces("a.bc", "a.b") && overlap("brain.reboot_concurrency", "brain"));
+        assert_eq!(
+            first_replacement(&["a.b=1", "c=2", "a=(b: 3)"]),
+            Some((2, 0))
+        );
+        assert_eq!(first_replacement(&["a=(b: 3)", "a.b=1"]), None);
+        for (path, a, b) in [
+            ("brain.reboot_concurrency", "10", "010"),
+            ("brain.reboot_concurrency", "10", "10.0"),
+            ("supervisor.crash_on_reset", "0.1", "0.10"),
+            ("supervisor.crash_on_reset", "1e-1", "0.1"),
+            ("horizon", "10s", "\"10000ms\""),
+            ("head.repair", "4m", "Fixed(\"240s\")"),
+            (
+                "head.repair",
+                "Exponential(mean: \"1h\")",
+                "Exponential(mean:\"60m\") // x",
+            ),
+            ("brain.per_head_concurrency", "Some(4)", "4"),
+        ] {
+            assert!(same_value(path, a, b), "{path}: {a} vs {b}");
+        }
+        for (path, a, b) in [
+            ("brain.reboot_concurrency", "10", "11"),
+            ("horizon", "10s", "10001ms"),
+            ("head.repair", "Fixed(\"4m\")", "Exponential(mean: \"4m\")"),
+            ("brain.queue_policy", "Fifo", "Random"),
+        ] {
+            assert!(!same_value(path, a, b), "{path}: {a} vs {b}");
+        }
     }
 
     #[test]

@@ -170,6 +170,17 @@ fn an_override_never_silently_replaces_another() {
         ],
         &["--set faults[00].at=3h: it would overwrite --set faults[0].at=2h"],
     );
+    refused(
+        &[
+            "explain",
+            &m,
+            "--set",
+            "faults[0].at=2h",
+            "--set",
+            "faults[00].at=3h",
+        ],
+        &["--set faults[00].at=3h: it would overwrite --set faults[0].at=2h"],
+    );
     // A change that sets one path twice, in an At or a Rollout, spelt alike or not.
     for set in [
         r#"["supervisor.crash_on_reset=0", "supervisor.crash_on_reset=0.5"]"#,
