@@ -16,8 +16,8 @@ mod sweep;
 mod tracing;
 
 use checks::{
-    check_common, check_out, check_output, check_paths, check_sets, check_shard_output, fit,
-    parse_shard, workers,
+    check_common, check_no_wide, check_out, check_output, check_paths, check_sets,
+    check_shard_output, fit, parse_shard, workers,
 };
 use progress::Progress;
 use tracing::{cmd_explain, cmd_trace, explain};
@@ -28,6 +28,7 @@ use bigvsim::experiment::{
     self, RunFailure, Study, StudyError, StudyKind, StudyPlan, Workers, Workload,
 };
 use bigvsim::report::{self, files};
+use bigvsim::scenario::error::printable;
 use bigvsim::scenario::target::Target;
 use bigvsim::scenario::{self, LoadedModel};
 
@@ -175,9 +176,17 @@ impl Output {
 #[derive(Args, Debug)]
 struct Verdicts {
     /// The smallest change that matters, in percent of the baseline's mean: a
-    /// difference whose whole 95 % CI lies within it is "no material difference".
-    #[arg(long, value_name = "PERCENT%", default_value = "1%")]
-    min_effect: String,
+    /// difference whose whole 95 % CI lies within it is "no material difference"
+    /// [default: 1%].
+    #[arg(long, value_name = "PERCENT%")]
+    min_effect: Option<String>,
+}
+
+impl Verdicts {
+    /// The smallest change that matters: `--min-effect`, or 1 %.
+    fn min_effect(&self) -> Result<MinEffect, Failure> {
+        MinEffect::parse(self.min_effect.as_deref().unwrap_or("1%")).map_err(Failure::input)
+    }
 }
 
 #[derive(Args, Debug)]
@@ -569,12 +578,12 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     check_common(c)?;
     check_paths("the model file", [&args.model])?;
     check_output(&args.output)?;
-    let shard = parse_shard(&args.shard)?;
-    check_shard_output(shard, &args.output)?;
+    let shard = parse_shard(&args.shard, experiment::MAX_REPLICATIONS)?;
+    check_shard_output(shard, &args.output, None)?;
     let m = load(&args.model, &c.sets)?;
     let work = Workload::study(StudyKind::Run, c.replications, shard, 1);
     let jobs = fit(&[(&m, &c.sets)], workers(c.jobs), &work)?;
-    check_out(&args.output)?;
+    check_out(&args.output, std::slice::from_ref(&args.model))?;
     verbose([&m], c);
     let s = study(
         StudyKind::Run,
@@ -596,19 +605,27 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
     check_common(c)?;
     check_paths("a model file", &args.models)?;
     check_output(&args.output)?;
-    let shard = parse_shard(&args.shard)?;
-    let min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
-    let design_sets = design_sets(&args.design_sets, args.models.len())?;
-    check_shard_output(shard, &args.output)?;
+    let shard = parse_shard(&args.shard, experiment::MAX_REPLICATIONS)?;
+    let min_effect = args.verdicts.min_effect()?;
+    let design_sets = design_sets(&args.design_sets, args.models.len(), &c.sets)?;
+    check_shard_output(shard, &args.output, args.verdicts.min_effect.as_deref())?;
     let models = args
         .models
         .iter()
         .zip(&design_sets)
         .map(|(p, own)| {
-            let mut m = load(p, &[c.sets.as_slice(), own].concat())?;
-            for set in own {
+            let sets: Vec<String> = own.iter().map(|(set, _)| set.clone()).collect();
+            let mut m = load(p, &[c.sets.as_slice(), &sets].concat())?;
+            for (set, arg) in own {
                 m.scenario.name.push('+');
                 m.scenario.name.push_str(set);
+                if let Some(problem) = scenario::validate::name_problem(&m.scenario.name) {
+                    return Err(Failure::input(format!(
+                        "--design-set {}: the design's name would be `{}`, which {problem}",
+                        printable(arg),
+                        printable(&m.scenario.name)
+                    )));
+                }
             }
             Ok(m)
         })
@@ -623,7 +640,7 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
         models.len() as u64,
     );
     let jobs = fit(&with_sets, workers(c.jobs), &work)?;
-    check_out(&args.output)?;
+    check_out(&args.output, &args.models)?;
     verbose(&models, c);
     let mut s = study(
         StudyKind::Compare,
@@ -642,13 +659,19 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
 }
 
 /// Splits `--design-set K:PATH=VALUE` arguments by design: the overrides of each of
-/// the `designs` designs, in the order given.
-fn design_sets(args: &[String], designs: usize) -> Result<Vec<Vec<String>>, Failure> {
-    let mut sets = vec![Vec::new(); designs];
+/// the `designs` designs, in the order given, each with its argument. A design's
+/// overrides follow the common `sets`, and none may replace an earlier one.
+fn design_sets(
+    args: &[String],
+    designs: usize,
+    sets: &[String],
+) -> Result<Vec<Vec<(String, String)>>, Failure> {
+    let mut own: Vec<Vec<(String, String)>> = vec![Vec::new(); designs];
     for a in args {
         let bad = |why: String| {
             Failure::input(format!(
-                "--design-set {a}: {why}; expected K:PATH=VALUE with K a design's position from 0 to {} (e.g. 1:brain.reboot_concurrency=40)",
+                "--design-set {}: {why}; expected K:PATH=VALUE with K a design's position from 0 to {} (e.g. 1:brain.reboot_concurrency=40)",
+                printable(a),
                 designs - 1
             ))
         };
@@ -665,23 +688,41 @@ fn design_sets(args: &[String], designs: usize) -> Result<Vec<Vec<String>>, Fail
         if !set.contains('=') {
             return Err(bad("no '=' between the path and the value".to_string()));
         }
-        sets[k].push(set.to_string());
+        if let Some(problem) = scenario::validate::line_problem(set) {
+            return Err(Failure::input(format!(
+                "--design-set {}: {problem}; the override is shown in the design's name, on one line",
+                printable(a)
+            )));
+        }
+        own[k].push((set.to_string(), a.clone()));
+        // The design's overrides in the order they apply: the common ones, then its own.
+        let applied: Vec<&str> = sets
+            .iter()
+            .map(String::as_str)
+            .chain(own[k].iter().map(|(s, _)| s.as_str()))
+            .collect();
+        if let Some((later, earlier)) = scenario::overrides::first_replacement(&applied) {
+            let earlier = match earlier.checked_sub(sets.len()) {
+                None => format!("--set {}", printable(applied[earlier])),
+                Some(j) => format!("--design-set {}", printable(&own[k][j].1)),
+            };
+            return Err(Failure::input(format!(
+                "--design-set {}: it would overwrite {earlier}; set each path of a design once",
+                printable(&own[k][later - sets.len()].1)
+            )));
+        }
     }
-    Ok(sets)
+    Ok(own)
 }
 
 /// Refuses designs that share a name, since the results are told apart by it.
 fn distinct_names(models: &[LoadedModel]) -> Result<(), Failure> {
-    for (j, m) in models.iter().enumerate() {
-        if let Some(i) = models[..j]
-            .iter()
-            .position(|o| o.scenario.name == m.scenario.name)
-        {
-            return Err(Failure::input(format!(
-                "designs {i} ({}) and {j} ({}) are both named {:?}: results are told apart by name, so give one a --design-set override (e.g. --design-set {j}:brain.reboot_concurrency=40) or a different name",
-                models[i].path, m.path, m.scenario.name
-            )));
-        }
+    let names: Vec<&str> = models.iter().map(|m| m.scenario.name.as_str()).collect();
+    if let Some((i, j)) = experiment::design::repeated_name(&names) {
+        return Err(Failure::input(format!(
+            "designs {i} ({}) and {j} ({}) are both named {:?}: results are told apart by name, so give one a --design-set override (e.g. --design-set {j}:brain.reboot_concurrency=40) or a different name",
+            models[i].path, models[j].path, models[j].scenario.name
+        )));
     }
     Ok(())
 }
@@ -690,14 +731,34 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     check_paths("a part file", &args.parts)?;
     check_output(&args.output)?;
     let targets = parse_targets(&args.targets)?;
+    let min_effect = args.verdicts.min_effect()?;
     // Part files say what kind of study they come from.
     if sensitivity::is_sensitivity_part(&args.parts) {
+        if let Some(t) = args.targets.first() {
+            return Err(Failure::input(format!(
+                "--target {}: the parts are a sensitivity study's, which judges no target; drop --target",
+                printable(t)
+            )));
+        }
+        if let Some(m) = &args.verdicts.min_effect {
+            return Err(Failure::input(format!(
+                "--min-effect {}: the parts are a sensitivity study's, which gives no verdicts against a smallest change; drop --min-effect",
+                printable(m)
+            )));
+        }
+        check_no_wide(&args.output, "a sensitivity study's text")?;
         return sensitivity::merge(&args.parts, &args.output);
     }
     let mut s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;
-    s.min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
+    if let (StudyKind::Run, Some(m)) = (s.kind, &args.verdicts.min_effect) {
+        return Err(Failure::input(format!(
+            "--min-effect {}: the parts are a run's, one design with no differences to judge; drop --min-effect",
+            printable(m)
+        )));
+    }
+    s.min_effect = min_effect;
     s.add_targets(&targets);
-    check_out(&args.output)?;
+    check_out(&args.output, &args.parts)?;
     if s.kind == StudyKind::Sweep {
         let sw = bigvsim::experiment::Sweep::from_study(s).ok_or_else(|| {
             Failure::input("the parts are a sweep's but carry no sweep points".to_string())

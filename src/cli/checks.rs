@@ -2,10 +2,10 @@
 //! 2, and comes before anything is created or allocated.
 
 use bigvsim::experiment::Shard;
-use bigvsim::experiment::sweep::{overwrites, set_path};
 use bigvsim::experiment::{self, MAX_REPLICATIONS, Workers, Workload};
 use bigvsim::report::files;
-use bigvsim::scenario::LoadedModel;
+use bigvsim::scenario::error::printable;
+use bigvsim::scenario::{self, LoadedModel, overrides};
 
 use super::{Common, Failure, Format, Output};
 
@@ -79,15 +79,21 @@ pub(super) fn check_common(c: &Common) -> Result<(), Failure> {
 /// contains it): the later value would silently win, and the record of overrides
 /// would show both. Setting a part after its whole refines it and is allowed.
 pub(super) fn check_sets(sets: &[String]) -> Result<(), Failure> {
-    for (i, s) in sets.iter().enumerate() {
-        if let Some(earlier) = sets[..i]
-            .iter()
-            .find(|e| overwrites(set_path(s), set_path(e)))
-        {
-            return Err(Failure::input(format!(
-                "--set {s}: it would overwrite --set {earlier}; set each path once",
-            )));
-        }
+    if let Some((later, earlier)) = overrides::first_replacement(sets) {
+        return Err(Failure::input(format!(
+            "--set {}: it would overwrite --set {}; set each path once",
+            printable(&sets[later]),
+            printable(&sets[earlier])
+        )));
+    }
+    if let Some((set, problem)) = sets
+        .iter()
+        .find_map(|s| scenario::validate::line_problem(s).map(|p| (s, p)))
+    {
+        return Err(Failure::input(format!(
+            "--set {}: {problem}; an override is recorded in the outputs on one line",
+            printable(set)
+        )));
     }
     Ok(())
 }
@@ -112,8 +118,13 @@ pub(super) fn check_paths<'a>(
 }
 
 /// Refuses output options a shard cannot honour: a shard prints a partial result
-/// (JSON, always) for `merge`, never a report.
-pub(super) fn check_shard_output(shard: Option<Shard>, output: &Output) -> Result<(), Failure> {
+/// (JSON, always) for `merge`, never a report, and records no verdicts: `--wide` and
+/// `--min-effect` (`min_effect`, when given) belong to `merge`.
+pub(super) fn check_shard_output(
+    shard: Option<Shard>,
+    output: &Output,
+    min_effect: Option<&str>,
+) -> Result<(), Failure> {
     if shard.is_none() {
         return Ok(());
     }
@@ -128,29 +139,69 @@ pub(super) fn check_shard_output(shard: Option<Shard>, output: &Output) -> Resul
             "--shard prints a partial result, which is always JSON: drop --format text",
         ));
     }
+    if output.wide {
+        return Err(Failure::input(
+            "--wide with --shard: a partial result is JSON and has no text tables; give \
+             --wide to merge instead",
+        ));
+    }
+    if let Some(m) = min_effect {
+        return Err(Failure::input(format!(
+            "--min-effect {}: a partial result records no verdicts, and merge judges at its \
+             own --min-effect (1% by default); give --min-effect to merge instead",
+            printable(m)
+        )));
+    }
     Ok(())
 }
 
-/// Checks the output options of a command that writes a report.
+/// Checks the output options of a command that writes a report, and refuses the
+/// ones that would be ignored: `--force` without `--out`, `--wide` with JSON only.
 pub(super) fn check_output(output: &Output) -> Result<(), Failure> {
-    check_paths("--out", output.out.iter())
+    check_paths("--out", output.out.iter())?;
+    if output.force && output.out.is_none() {
+        return Err(Failure::input(
+            "--force replaces the --out directory, and no --out is given: add --out DIR or \
+             drop --force",
+        ));
+    }
+    if output.wide && output.format == Some(Format::Json) {
+        return Err(Failure::input(
+            "--wide widens the text tables, and --format json prints none: drop --wide or \
+             --format json",
+        ));
+    }
+    Ok(())
 }
 
-/// Checks `--out` before any work, so a bad directory fails fast with exit code 2.
-pub(super) fn check_out(output: &Output) -> Result<(), Failure> {
+/// Refuses `--wide` for outputs whose text has no tables split to fit a width
+/// (`what` names them).
+pub(super) fn check_no_wide(output: &Output, what: &str) -> Result<(), Failure> {
+    if output.wide {
+        return Err(Failure::input(format!(
+            "--wide: {what} has no tables split to fit 100 columns, so it would change \
+             nothing; drop --wide"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks `--out` before any work, so a bad directory fails fast with exit code 2;
+/// `inputs` are the files the command reads, which `--force` must not delete.
+pub(super) fn check_out(output: &Output, inputs: &[String]) -> Result<(), Failure> {
     match &output.out {
-        Some(dir) => {
-            files::prepare_dir(dir, output.force).map_err(|e| Failure::input(e.to_string()))
-        }
+        Some(dir) => files::prepare_dir(dir, output.force)
+            .and_then(|()| files::refuse_inputs_inside(dir, inputs))
+            .map_err(|e| Failure::input(e.to_string())),
         None => Ok(()),
     }
 }
 
-/// `--shard K/N`, if given.
-pub(super) fn parse_shard(shard: &Option<String>) -> Result<Option<Shard>, Failure> {
+/// `--shard K/N`, if given, with at most `max_n` shards (as `merge` accepts them).
+pub(super) fn parse_shard(shard: &Option<String>, max_n: u64) -> Result<Option<Shard>, Failure> {
     shard
         .as_deref()
-        .map(Shard::parse)
+        .map(|s| Shard::parse(s, max_n))
         .transpose()
         .map_err(Failure::input)
 }

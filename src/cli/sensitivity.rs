@@ -12,8 +12,8 @@ use bigvsim::experiment::sensitivity::{
 use bigvsim::report::sensitivity::{sensitivity_json, sensitivity_text, write_sensitivity_report};
 
 use super::checks::{
-    check_common, check_out, check_output, check_paths, check_shard_output, fit_owned, parse_shard,
-    workers,
+    check_common, check_no_wide, check_out, check_output, check_paths, check_shard_output,
+    fit_owned, parse_shard, workers,
 };
 use super::progress::Progress;
 use super::{Common, Failure, Format, Output, command_line, out, print_json, run_failure, verbose};
@@ -51,8 +51,9 @@ pub(super) fn cmd_sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
     }
     check_paths("a model file", &args.models)?;
     check_output(&args.output)?;
-    let shard = parse_shard(&args.shard)?;
-    check_shard_output(shard, &args.output)?;
+    check_no_wide(&args.output, "a sensitivity study's text")?;
+    let shard = parse_shard(&args.shard, sensitivity::MAX_SAMPLES)?;
+    check_shard_output(shard, &args.output, None)?;
     let vary = args
         .vary
         .iter()
@@ -83,7 +84,7 @@ pub(super) fn cmd_sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
     models.notes.iter().for_each(|n| eprintln!("{n}"));
     verbose(&models.base, c);
     plan.jobs = fit_owned(&models.models_with_sets(), workers(c.jobs), &work)?;
-    check_out(&args.output)?;
+    check_out(&args.output, &args.models)?;
     let progress = Progress::new(
         "sensitivity",
         (range.end - range.start) * args.models.len() as u64 * c.replications,
@@ -124,7 +125,7 @@ pub(super) fn emit(s: &Sensitivity, output: &Output) -> Result<(), Failure> {
 /// `merge` of sensitivity part files.
 pub(super) fn merge(parts: &[String], output: &Output) -> Result<(), Failure> {
     let s = part::merge_files(parts).map_err(Failure::input)?;
-    check_out(output)?;
+    check_out(output, parts)?;
     emit(&s, output)
 }
 

@@ -71,8 +71,7 @@ pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
         .ok_or_else(|| bad_param("no `..` between LO and HI".to_string()))?;
     let path = path.trim();
     if c.sets.iter().any(|s| {
-        bigvsim::experiment::sweep::overwrites(bigvsim::experiment::sweep::set_path(s), path)
-            || bigvsim::experiment::sweep::overwrites(path, bigvsim::experiment::sweep::set_path(s))
+        bigvsim::experiment::sweep::overwrites(path, bigvsim::experiment::sweep::set_path(s))
     }) {
         return Err(bad_param(
             "the path is also fixed by --set, which would hide the value being solved".to_string(),
@@ -119,7 +118,7 @@ pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
         workers(c.jobs),
         &Workload::solve(c.replications, &domain),
     )?;
-    check_out(&args.output)?;
+    check_out(&args.output, std::slice::from_ref(&args.model))?;
     verbose([&base], c);
     let plan = Plan {
         seed: c.seed,

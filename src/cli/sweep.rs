@@ -3,10 +3,10 @@
 
 use clap::Args;
 
-use bigvsim::experiment::differences::MinEffect;
 use bigvsim::experiment::sweep::{MAX_SWEEP_POINTS, Param, SweepModels};
 use bigvsim::experiment::{Plan, Sweep, Workload};
 use bigvsim::report::{self, files};
+use bigvsim::scenario::overrides::same_target;
 
 use super::checks::{
     check_common, check_out, check_output, check_paths, check_shard_output, fit_owned, parse_shard,
@@ -43,9 +43,9 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     check_common(c)?;
     check_paths("the model file", [&args.model])?;
     check_output(&args.output)?;
-    let shard = parse_shard(&args.shard)?;
-    check_shard_output(shard, &args.output)?;
-    let min_effect = MinEffect::parse(&args.verdicts.min_effect).map_err(Failure::input)?;
+    let shard = parse_shard(&args.shard, bigvsim::experiment::MAX_REPLICATIONS)?;
+    let min_effect = args.verdicts.min_effect()?;
+    check_shard_output(shard, &args.output, args.verdicts.min_effect.as_deref())?;
     let params = args
         .params
         .iter()
@@ -70,7 +70,7 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     let range = shard.map_or(0..c.replications, |s| s.range(c.replications));
     let runs = range.end - range.start;
     let jobs = fit_owned(&sweep.models_with_sets(), workers(c.jobs), &work)?;
-    check_out(&args.output)?;
+    check_out(&args.output, std::slice::from_ref(&args.model))?;
     verbose(sweep.models().take(1), c);
     let plan = Plan {
         seed: c.seed,
@@ -88,7 +88,7 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     sw.replications = c.replications;
     sw.min_effect = min_effect;
     for t in parse_targets(&c.targets)? {
-        if !sw.targets.iter().any(|o| o.text() == t.text()) {
+        if !sw.targets.iter().any(|o| same_target(o, &t)) {
             sw.targets.push(t);
         }
     }

@@ -134,6 +134,7 @@ pub(super) fn cmd_explain(
     replication: u64,
     sets: &[String],
 ) -> Result<(), Failure> {
+    check_sets(sets)?;
     let m = load(path, sets)?;
     let lines = bigvsim::report::explain::explain_replication(&m.scenario, seed, replication)
         .map_err(|e| {

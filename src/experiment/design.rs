@@ -79,13 +79,15 @@ pub struct Shard {
 }
 
 impl Shard {
-    /// Parses `K/N` with 0 ≤ K < N.
-    pub fn parse(text: &str) -> Result<Shard, String> {
-        let bad = || format!("--shard expects K/N with 0 ≤ K < N (e.g. 0/4), found `{text}`");
+    /// Parses `K/N` with 0 ≤ K < N ≤ `max_n` (the most shards the command's part
+    /// files may have, as `merge` checks them).
+    pub fn parse(text: &str, max_n: u64) -> Result<Shard, String> {
+        let bad =
+            || format!("--shard expects K/N with 0 ≤ K < N ≤ {max_n} (e.g. 0/4), found `{text}`");
         let (k, n) = text.split_once('/').ok_or_else(bad)?;
         let k: u64 = k.trim().parse().map_err(|_| bad())?;
         let n: u64 = n.trim().parse().map_err(|_| bad())?;
-        if n == 0 || k >= n {
+        if n == 0 || k >= n || n > max_n {
             return Err(bad());
         }
         Ok(Shard { k, n })
@@ -97,4 +99,14 @@ impl Shard {
         let hi = ((self.k + 1) as u128 * total as u128 / self.n as u128) as u64;
         lo..hi
     }
+}
+
+/// The first two designs of a study that share a name, as (earlier, later) indices:
+/// results are told apart by name, so every study refuses them.
+pub fn repeated_name<S: AsRef<str>>(names: &[S]) -> Option<(usize, usize)> {
+    let mut first: std::collections::BTreeMap<&str, usize> = Default::default();
+    names
+        .iter()
+        .enumerate()
+        .find_map(|(j, name)| first.insert(name.as_ref(), j).map(|i| (i, j)))
 }

@@ -434,8 +434,9 @@ fn fit_within(
     let site = &model.scenario.site;
     let per_worker = Footprint::of(&model.scenario).bytes;
     let refuse = |message: String| {
-        FieldError::new(SITE, message)
-            .at(site_location(model, sets))
+        let (field, location) = blame(model, sets);
+        FieldError::new(field, message)
+            .at(location)
             .in_file(&model.path)
     };
     if per_worker > MAX_MODEL_BYTES {
@@ -532,22 +533,41 @@ pub fn fit_all(
     }))
 }
 
-/// Where the site's size was written: the last `--set` that changed it, else its place
-/// in the file.
-fn site_location(model: &LoadedModel, sets: &[String]) -> Location {
-    let from_set = sets.iter().rev().find(|arg| {
-        let mut raw = model.raw.clone();
-        crate::scenario::apply_set(&mut raw, arg).is_ok_and(|field| {
-            field == SITE || field.starts_with(&format!("{SITE}.")) || SITE.starts_with(&field)
-        })
-    });
-    match from_set {
-        Some(arg) => Location::Set(arg.clone()),
-        None => locate_path_or_prefix(&model.source, SITE).map_or(
-            Location::File,
-            |(line, column, _)| Location::At { line, column },
-        ),
+/// The field a memory refusal names and where it was written: the `--set` that grew
+/// the footprint most and the field it set (`migration.concurrency`, say), else the
+/// site in the file.
+fn blame(model: &LoadedModel, sets: &[String]) -> (String, Location) {
+    let bytes = |sets: &[String]| {
+        crate::scenario::load_str(&model.path, &model.source, sets)
+            .ok()
+            .map(|m| Footprint::of(&m.scenario).bytes)
+    };
+    let mut before = bytes(&[]);
+    let mut grown: Option<(u64, &String)> = None;
+    for (i, arg) in sets.iter().enumerate() {
+        let after = bytes(&sets[..=i]);
+        if let (Some(b), Some(a)) = (before, after)
+            && a > b
+            && grown.is_none_or(|(g, _)| a - b >= g)
+        {
+            grown = Some((a - b, arg));
+        }
+        before = after;
     }
+    if let Some((_, arg)) = grown {
+        let mut raw = model.raw.clone();
+        if let Ok(field) = crate::scenario::apply_set(&mut raw, arg) {
+            return (field, Location::Set(arg.clone()));
+        }
+    }
+    (SITE.to_string(), site_location(model))
+}
+
+/// Where the site's size was written in the file.
+fn site_location(model: &LoadedModel) -> Location {
+    locate_path_or_prefix(&model.source, SITE).map_or(Location::File, |(line, column, _)| {
+        Location::At { line, column }
+    })
 }
 
 #[cfg(test)]
@@ -606,7 +626,7 @@ mod tests {
         assert!(bytes <= MAX_MODEL_BYTES, "{bytes}");
         let e = fit_workers(&m, &sets, Workers::Explicit(2), 10).unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("field `site`"), "{text}");
+        assert!(text.contains("field `site.vms_per_head`"), "{text}");
         assert!(text.contains("use --jobs 1"), "{text}");
         assert!(text.contains(&format!("in --set {}", sets[1])), "{text}");
         let f = fit_workers(&m, &sets, Workers::Default(8), 10).unwrap();

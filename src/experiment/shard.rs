@@ -7,13 +7,18 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::design::repeated_name;
 use super::design::{DesignInfo, Shard, StudyKind, SweepLabels, design_seed};
 use super::study::Study;
+use super::sweep::{MAX_SWEEP_POINTS, Param, check_params, grid};
 use super::{Batch, MAX_REPLICATIONS, OUTAGE_LOG_CAPACITY, Replication};
 use crate::metrics::histogram::LogHistogram;
 use crate::metrics::stats::LengthMismatch;
 use crate::metrics::{METRICS, OutageCause, OutageRecord, RunMetrics, SeriesPoint};
+use crate::scenario::error::printable;
+use crate::scenario::overrides::{check_override_text, first_replacement, same_target};
 use crate::scenario::target::Target;
+use crate::scenario::validate::name_problem;
 
 /// The format tag of a part file.
 pub const PARTIAL_FORMAT: &str = "bigvsim-partial-1";
@@ -360,6 +365,24 @@ fn parse(text: &str) -> Result<Part, PartError> {
         .map(|t| Target::parse(t))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| invalid(format!("`targets`: {e}")))?;
+    if let Some((j, t)) = targets
+        .iter()
+        .enumerate()
+        .find(|(j, t)| targets[..*j].iter().any(|o| same_target(o, t)))
+    {
+        return Err(invalid(format!(
+            "`targets`: target {j} (`{}`) repeats an earlier one",
+            t.text()
+        )));
+    }
+    check_overrides(&file.overrides).map_err(invalid)?;
+    if file.command == StudyKind::Sweep && file.designs.len() as u64 > MAX_SWEEP_POINTS {
+        return Err(invalid(format!(
+            "`designs` has {} entries: at most {MAX_SWEEP_POINTS}",
+            file.designs.len()
+        )));
+    }
+    check_names(&file).map_err(invalid)?;
     let range = shard.range(file.replications);
     let designs = file
         .designs
@@ -383,6 +406,130 @@ fn parse(text: &str) -> Result<Part, PartError> {
     })
 }
 
+/// Checks a part's recorded overrides as `--set` checks them: each a `PATH=VALUE` of
+/// a path `--set` knows, on one line, none replacing an earlier one.
+pub(crate) fn check_overrides(overrides: &[String]) -> Result<(), String> {
+    for o in overrides {
+        check_override_text(o).map_err(|e| format!("`overrides`: {e}"))?;
+    }
+    if let Some((later, earlier)) = first_replacement(overrides) {
+        return Err(format!(
+            "`overrides`: `{}` would overwrite `{}`, which no command records",
+            printable(&overrides[later]),
+            printable(&overrides[earlier])
+        ));
+    }
+    Ok(())
+}
+
+/// The designs' names by the rules of the command that wrote them: a model's name
+/// (with `+PATH=VALUE` for each `--design-set`) by the name rules, a sweep point's its
+/// label; a sweep's model name, paths and values as `sweep` checks them; no two
+/// designs of one name.
+fn check_names(file: &PartFile) -> Result<(), String> {
+    if let Some(sw) = &file.sweep {
+        if let Some(problem) = name_problem(&sw.model) {
+            return Err(format!("`sweep.model` {problem}"));
+        }
+        for path in &sw.params {
+            settable(path).map_err(|e| format!("`sweep.params`: {e}"))?;
+        }
+        let params: Vec<Param> = sw
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, path)| {
+                let mut values: Vec<String> = Vec::new();
+                let mut seen = std::collections::BTreeSet::new();
+                for point in &sw.values {
+                    let v = &point[i];
+                    if seen.insert(v) {
+                        values.push(v.clone());
+                    }
+                }
+                Param {
+                    path: path.clone(),
+                    values,
+                }
+            })
+            .collect();
+        check_params(&params, &file.overrides).map_err(|e| format!("`sweep`: {e}"))?;
+        let grid = grid(&params);
+        if grid != sw.values {
+            return Err(
+                "`sweep.values` are not the grid of its parameters' values, first slowest"
+                    .to_string(),
+            );
+        }
+    }
+    for (i, d) in file.designs.iter().enumerate() {
+        match &file.sweep {
+            Some(sw) => {
+                let label = sw
+                    .params
+                    .iter()
+                    .zip(&sw.values[i])
+                    .map(|(p, v)| format!("{p}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if d.name != label {
+                    return Err(format!(
+                        "design {i}: `name` is not the label of its sweep point (`{}`)",
+                        printable(&label)
+                    ));
+                }
+            }
+            None => {
+                if let Some(problem) = name_problem(&d.name) {
+                    return Err(format!("design {i}: `name` {problem}"));
+                }
+            }
+        }
+        if d.path.trim().is_empty() {
+            return Err(format!("design {i}: `path` is empty"));
+        }
+    }
+    let names: Vec<&str> = file.designs.iter().map(|d| d.name.as_str()).collect();
+    if let Some((i, j)) = repeated_name(&names) {
+        return Err(format!(
+            "designs {i} and {j} are both named `{}`: a study's designs have distinct names",
+            printable(names[j])
+        ));
+    }
+    Ok(())
+}
+
+/// A path `--set` knows, whatever its value.
+fn settable(path: &str) -> Result<(), String> {
+    let pattern = crate::scenario::schema::without_indices(path);
+    crate::scenario::settable_paths()
+        .iter()
+        .any(|p| crate::scenario::schema::without_indices(p) == pattern)
+        .then_some(())
+        .ok_or_else(|| format!("unknown path `{}`", printable(path)))
+}
+
+/// What is wrong with `v` as a value of metric `m` (by its index in [`METRICS`]):
+/// not finite, a fraction outside [0, 1], a negative amount, or (`whole`: one
+/// replication's value) a count that is not a whole number.
+pub(crate) fn metric_problem(m: usize, v: f64, whole: bool) -> Option<String> {
+    let def = METRICS.get(m)?;
+    let key = def.key;
+    if !v.is_finite() {
+        return Some(format!("`{key}` is {v}: expected a finite number"));
+    }
+    if def.unit == "fraction" && !(0.0..=1.0).contains(&v) {
+        return Some(format!("`{key}` is {v}: expected a fraction from 0 to 1"));
+    }
+    if v < 0.0 {
+        return Some(format!("`{key}` is {v}: expected 0 or more"));
+    }
+    if whole && matches!(def.unit, "count" | "VMs") && v.fract() != 0.0 {
+        return Some(format!("`{key}` is {v}: expected a whole number"));
+    }
+    None
+}
+
 /// One design of a part file, as the batch it came from.
 ///
 /// `seed` is the design's seed in this study and `range` the replications of the
@@ -401,6 +548,9 @@ fn design(
     if d.hash.len() != 16 || !d.hash.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(format!("`hash` is `{}`: expected 16 hex digits", d.hash));
     }
+    if d.horizon_us == 0 {
+        return Err("`horizon_us` is 0: a model's horizon is positive".to_string());
+    }
     if !d.replications.iter().map(|r| r.index).eq(range.clone()) {
         return Err(format!(
             "the replications are not those of the shard ({}..{} in order)",
@@ -418,6 +568,20 @@ fn design(
                     METRICS.len()
                 )
             })?;
+            if let Some(problem) = values
+                .iter()
+                .enumerate()
+                .find_map(|(m, v)| metric_problem(m, *v, true))
+            {
+                return Err(format!("replication {}: {problem}", r.index));
+            }
+            if r.censored >> METRICS.len() != 0 {
+                return Err(format!(
+                    "replication {}: `censored` marks metrics beyond the {} there are",
+                    r.index,
+                    METRICS.len()
+                ));
+            }
             Ok(Replication {
                 index: r.index,
                 metrics: RunMetrics {
@@ -645,7 +809,8 @@ mod tests {
         // 10 replications in 4 shards: [0,2), [2,5), [5,7), [7,10).
         let ranges: Vec<_> = (0..4).map(|k| Shard { k, n: 4 }.range(10)).collect();
         assert_eq!(ranges, vec![0..2, 2..5, 5..7, 7..10]);
-        assert!(Shard::parse("4/4").is_err());
-        assert_eq!(Shard::parse("1/3"), Ok(Shard { k: 1, n: 3 }));
+        assert!(Shard::parse("4/4", 10).is_err());
+        assert!(Shard::parse("3/11", 10).is_err());
+        assert_eq!(Shard::parse("1/3", 10), Ok(Shard { k: 1, n: 3 }));
     }
 }

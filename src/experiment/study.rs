@@ -69,7 +69,11 @@ impl Study {
     /// Adds `more` targets, skipping any already judged.
     pub fn add_targets<'a>(&mut self, more: impl IntoIterator<Item = &'a Target>) {
         for t in more {
-            if !self.targets.iter().any(|o| o.text() == t.text()) {
+            if !self
+                .targets
+                .iter()
+                .any(|o| crate::scenario::overrides::same_target(o, t))
+            {
                 self.targets.push(t.clone());
             }
         }

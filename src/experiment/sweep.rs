@@ -7,6 +7,7 @@ use super::study::{RunFailure, Study};
 use super::{Batch, Plan, run_batch};
 use crate::metrics::stats::LengthMismatch;
 use crate::metrics::{Metric, Summary};
+use crate::scenario::error::printable;
 use crate::scenario::target::Target;
 use crate::scenario::{self, LoadedModel, ScenarioError};
 
@@ -109,51 +110,72 @@ pub fn set_path(arg: &str) -> &str {
     arg.split_once('=').map_or(arg, |(path, _)| path).trim()
 }
 
-/// True when setting `later` after `earlier` replaces what `earlier` set: the same
-/// path, or a field that contains it (`brain` after `brain.reboot_concurrency`).
-/// Setting a part after its whole (`brain.reboot_concurrency` after `brain`) refines
-/// it and is not an overwrite.
+/// True when setting `later` after `earlier` replaces what `earlier` set: the one
+/// rule of every override ([`scenario::overrides::replaces`]).
 pub fn overwrites(later: &str, earlier: &str) -> bool {
-    earlier == later
-        || earlier
-            .strip_prefix(later)
-            .is_some_and(|rest| rest.starts_with(['.', '[']))
+    scenario::overrides::replaces(later, earlier)
 }
 
 /// Refuses parameters that would make grid rows that are not what their labels say:
 /// a path swept twice, or within another swept path (one list would overwrite the
 /// other, so rows labelled differently would hold identical results), a `--set`
-/// that the sweep would silently override, or a value listed twice in one parameter.
+/// that the sweep would silently override, a value listed twice in one parameter
+/// (by its meaning: `10` and `010`, `10s` and `10000ms`), or a value that would make
+/// a point's label break a report (the name rules of a model's `name`).
 pub fn check_params(params: &[Param], sets: &[String]) -> Result<(), String> {
     for (i, p) in params.iter().enumerate() {
         // Every parameter is applied at every point, so overlapping paths in either
         // order would overwrite each other.
         if params[..i]
             .iter()
-            .any(|q| overwrites(&p.path, &q.path) || overwrites(&q.path, &p.path))
+            .any(|q| scenario::overrides::overlap(&p.path, &q.path))
         {
             return Err(format!(
                 "--param {}: this path is swept twice; give all its values in one --param",
-                p.path
+                printable(&p.path)
             ));
         }
         if let Some(set) = sets.iter().find(|s| overwrites(&p.path, set_path(s))) {
             return Err(format!(
-                "--param {}: this path is also fixed by --set {set}; a swept path takes its \
+                "--param {}: this path is also fixed by --set {}; a swept path takes its \
                  values from --param only",
-                p.path
+                printable(&p.path),
+                printable(set)
             ));
         }
-        for (j, v) in p.values.iter().enumerate() {
-            if p.values[..j].contains(v) {
+        // Each value's meaning once, and the first value of each meaning.
+        let mut seen: std::collections::BTreeMap<String, &String> = Default::default();
+        for v in &p.values {
+            if let Some(problem) = label_problem(&p.path, v) {
                 return Err(format!(
-                    "--param {}: the value {v} is listed twice; each grid point runs once",
-                    p.path
+                    "--param {}: the value `{}` would label points `{}`, which {problem}",
+                    printable(&p.path),
+                    printable(v),
+                    printable(&format!("{}={v}", p.path))
+                ));
+            }
+            let meaning = scenario::overrides::value_meaning(&p.path, v);
+            if let Some(w) = seen.insert(meaning, v) {
+                let also = if w == v {
+                    String::new()
+                } else {
+                    format!(" (as {})", printable(w))
+                };
+                return Err(format!(
+                    "--param {}: the value {} is listed twice{also}; each grid point runs once",
+                    printable(&p.path),
+                    printable(v)
                 ));
             }
         }
     }
     Ok(())
+}
+
+/// What is wrong with `PATH=VALUE` as a point's label, by the name rules of a
+/// model's `name`; None when it may be shown.
+pub fn label_problem(path: &str, value: &str) -> Option<String> {
+    scenario::validate::name_problem(&format!("{path}={value}"))
 }
 
 /// Every combination of the parameters' values, first parameter slowest.
@@ -308,7 +330,6 @@ impl SweepModels {
     /// Loads the model at every point of the parameters' grid, each with the common
     /// overrides `sets` followed by the point's values.
     pub fn load(path: &str, sets: &[String], params: &[Param]) -> Result<SweepModels, SweepError> {
-        check_params(params, sets).map_err(SweepError::Params)?;
         // The grid is every combination: refuse one too large before building it.
         let size = params
             .iter()
@@ -316,6 +337,7 @@ impl SweepModels {
         if size.is_none_or(|n| n > MAX_SWEEP_POINTS) {
             return Err(SweepError::TooManyPoints(size));
         }
+        check_params(params, sets).map_err(SweepError::Params)?;
         let mut points = Vec::new();
         for values in grid(params) {
             let mut point_sets = sets.to_vec();

@@ -131,6 +131,42 @@ pub fn prepare_dir(dir: &str, force: bool) -> Result<(), ReportError> {
     Ok(())
 }
 
+/// Refuses a `--force` that would delete the command's own inputs (a model file, the
+/// parts being merged): one inside the directory `dir`, which `--force` replaces as a
+/// whole. Paths are compared as the file system resolves them (links followed), both
+/// for the input itself and for the entry naming it.
+pub fn refuse_inputs_inside(dir: &str, inputs: &[String]) -> Result<(), ReportError> {
+    let Ok(root) = std::fs::canonicalize(dir) else {
+        // An absent directory holds nothing to delete.
+        return Ok(());
+    };
+    for input in inputs {
+        let path = Path::new(input);
+        let entry = path
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .and_then(|p| std::fs::canonicalize(p).ok())
+            .zip(path.file_name())
+            .map(|(parent, name)| parent.join(name));
+        let inside = [std::fs::canonicalize(path).ok(), entry]
+            .into_iter()
+            .flatten()
+            .any(|p| p.starts_with(&root));
+        if inside {
+            return Err(ReportError(format!(
+                "--out {dir} --force would delete {input}, an input of this command inside it: write the report to another directory, or move the input out first"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A plot that could not be drawn, as a report error.
 fn plot_error(e: PlotError) -> ReportError {
     ReportError(format!("cannot draw a plot: {e}"))

@@ -39,7 +39,7 @@ pub use schema::SET_PATHS;
 pub use suggest::nearest_path;
 pub use types::*;
 pub use validate::{MAX_MODEL_BYTES, validate};
-pub use vary::parse_vary;
+pub use vary::{parse_vary, recorded_range};
 pub use work::WORK_PER_EVENT;
 
 use raw::RawScenario;

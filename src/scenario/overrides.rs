@@ -82,6 +82,230 @@ pub fn apply_set(raw: &mut RawScenario, arg: &str) -> Result<String, FieldError>
     ))
 }
 
+/// A path as it is meant: trimmed, with every index written as its number
+/// (`faults[00].at` is `faults[0].at`), so that two spellings of one path compare equal.
+pub fn canonical_path(path: &str) -> String {
+    let path = path.trim();
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        let close = rest.find(']').unwrap_or(rest.len());
+        let index = &rest[..close];
+        match index.trim().parse::<u64>() {
+            Ok(i) => out.push_str(&i.to_string()),
+            Err(_) => out.push_str(index),
+        }
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The path an override `PATH=VALUE` sets, as meant (see [`canonical_path`]).
+pub fn override_path(arg: &str) -> String {
+    canonical_path(arg.split_once('=').map_or(arg, |(path, _)| path))
+}
+
+/// True when an override of `later` after one of `earlier` replaces what `earlier`
+/// set: the same path, or a field that contains it (`brain` after
+/// `brain.reboot_concurrency`). Setting a part after its whole
+/// (`brain.reboot_concurrency` after `brain`) refines it and is not a replacement.
+/// Paths are compared as meant ([`canonical_path`]).
+pub fn replaces(later: &str, earlier: &str) -> bool {
+    let (later, earlier) = (canonical_path(later), canonical_path(earlier));
+    earlier == later
+        || earlier
+            .strip_prefix(&later)
+            .is_some_and(|rest| rest.starts_with(['.', '[']))
+}
+
+/// True when paths `a` and `b` set some of the same value, one way or the other:
+/// values applied together at every point of a study (sweep parameters, varied
+/// paths) must not overlap, whatever their order.
+pub fn overlap(a: &str, b: &str) -> bool {
+    replaces(a, b) || replaces(b, a)
+}
+
+/// The first override of `args` (each `PATH=VALUE`, applied in order) that replaces
+/// an earlier one, as (its index, the earlier one's index). The one rule for `--set`,
+/// `--design-set`, sweep and solve `--param`, sensitivity `--vary` and a change's
+/// `set:` list: a later value never silently wins.
+pub fn first_replacement<S: AsRef<str>>(args: &[S]) -> Option<(usize, usize)> {
+    args.iter().enumerate().find_map(|(i, later)| {
+        let path = override_path(later.as_ref());
+        args[..i]
+            .iter()
+            .position(|earlier| replaces(&path, &override_path(earlier.as_ref())))
+            .map(|j| (i, j))
+    })
+}
+
+/// True when values `a` and `b` of the value at `path` mean the same: numbers by
+/// their value (`10`, `010`, `10.0`), durations by their length (`10s`, `10000ms`),
+/// `Some(x)` as `x` where a value may be absent, a bare duration as `Fixed` where a
+/// distribution is wanted; spacing and comments do not count.
+pub fn same_value(path: &str, a: &str, b: &str) -> bool {
+    value_meaning(path, a) == value_meaning(path, b)
+}
+
+/// Value `text` of the value at `path`, written so that values of the same meaning
+/// are written alike (see [`same_value`]).
+pub fn value_meaning(path: &str, text: &str) -> String {
+    let kind = schema::resolve(&canonical_path(path)).map(|(kind, _)| kind);
+    let mut v = meaning_tokens(text);
+    if matches!(kind, Some(Kind::OptionalCount | Kind::OptionalNumber))
+        && let Some(inner) = v.strip_prefix("Some(").and_then(|r| r.strip_suffix(')'))
+    {
+        v = inner.to_string();
+    }
+    if kind == Some(Kind::Dist) && v.starts_with("#D") && !v.contains('(') {
+        v = format!("Fixed({v})");
+    }
+    v
+}
+
+/// RON-like text token by token: numbers as `#N` and their value, durations (quoted
+/// or bare) as `#D` and their microseconds, other strings quoted, words and
+/// punctuation as they are; blanks and comments dropped.
+fn meaning_tokens(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            i += 2;
+            while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                i += 1;
+            }
+            i += 2;
+        } else if c == '"' {
+            let mut s = String::new();
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                if chars[i] == '\\' && i + 1 < chars.len() {
+                    i += 1;
+                }
+                s.push(chars[i]);
+                i += 1;
+            }
+            i += 1;
+            match super::duration::parse_duration_us(&s) {
+                Ok(us) => out.push_str(&format!("#D{us}")),
+                Err(_) => out.push_str(&format!("{s:?}")),
+            }
+        } else if c.is_ascii_digit()
+            || (matches!(c, '-' | '+' | '.') && next.is_some_and(|n| n.is_ascii_digit()))
+        {
+            let start = i;
+            i += 1;
+            while i < chars.len()
+                && (chars[i].is_ascii_alphanumeric()
+                    || chars[i] == '.'
+                    || chars[i] == '_'
+                    || (matches!(chars[i], '-' | '+') && matches!(chars[i - 1], 'e' | 'E')))
+            {
+                i += 1;
+            }
+            let token: String = chars[start..i].iter().filter(|c| **c != '_').collect();
+            out.push_str(&number_meaning(&token));
+        } else if c.is_alphanumeric() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            out.extend(&chars[start..i]);
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A number or bare duration token as its meaning (see [`meaning_tokens`]).
+fn number_meaning(token: &str) -> String {
+    let unsigned = token.strip_prefix('+').unwrap_or(token);
+    if let Ok(n) = unsigned.parse::<i128>() {
+        return format!("#N{n}");
+    }
+    if let Ok(x) = unsigned.parse::<f64>()
+        && x.is_finite()
+    {
+        if x.fract() == 0.0 && x.abs() < 1e18 {
+            return format!("#N{}", x as i128);
+        }
+        return format!("#N{x:?}");
+    }
+    match super::duration::parse_duration_us(unsigned) {
+        Ok(us) => format!("#D{us}"),
+        Err(_) => token.to_string(),
+    }
+}
+
+/// Checks an override's text as a recorded override must be (in a part file): a
+/// `PATH=VALUE` whose path `--set` knows and whose text fits on one line of a report;
+/// a value for a field of the schema must also read as that field's kind.
+pub fn check_override_text(arg: &str) -> Result<(), String> {
+    let Some((path, value)) = arg.split_once('=') else {
+        return Err(format!("`{}` is not PATH=VALUE", printable(arg)));
+    };
+    if let Some(problem) = super::validate::line_problem(arg) {
+        return Err(format!("`{}` {problem}", printable(arg)));
+    }
+    let path = canonical_path(path);
+    let pattern = index_pattern(&path);
+    if !below::settable_paths().contains(&pattern) {
+        return Err(format!("`{}`: unknown path `{path}`", printable(arg)));
+    }
+    if let Some(field) = schema::field(&path) {
+        let mut raw = schema::defaults();
+        apply_set(&mut raw, &format!("{}={value}", field.path))
+            .map_err(|e| format!("`{}`: {}", printable(arg), e.message))?;
+    }
+    Ok(())
+}
+
+/// `path` with every index written `i` (`faults[2].at` is `faults[i].at`), as
+/// [`below::settable_paths`] lists the paths below a list.
+fn index_pattern(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0usize;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                depth += 1;
+                out.push_str("[i");
+            }
+            ']' => {
+                depth = depth.saturating_sub(1);
+                out.push(']');
+            }
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// True when targets `a` and `b` say the same: the same metric, statistic and
+/// comparison, and bounds of the same value (`<= 1h` is `<= 3600s`).
+pub fn same_target(
+    a: &crate::scenario::target::Target,
+    b: &crate::scenario::target::Target,
+) -> bool {
+    a.metric == b.metric && a.stat == b.stat && a.op == b.op && a.value == b.value
+}
+
 /// Sets a value below a field (a parameter of a distribution, a fault or the
 /// broker); `None` when `path` is not below a field that has parameters.
 fn set_below(raw: &mut RawScenario, path: &str, value: &str) -> Option<Result<(), Problem>> {
@@ -207,6 +431,46 @@ mod tests {
             apply_set(&mut raw, arg)?;
         }
         Ok(raw)
+    }
+
+    #[test]
+    fn overrides_and_values_compare_by_meaning() {
+        // Proves paths compare with their indices as numbers, a whole replaces its
+        // parts and not the reverse, and values compare by what they mean.
+        assert_eq!(canonical_path(" faults[007].at "), "faults[7].at");
+        assert!(replaces("faults[00].at", "faults[0].at"));
+        assert!(replaces("brain", "brain.reboot_concurrency"));
+        assert!(!replaces("brain.reboot_concurrency", "brain"));
+        assert!(!replaces("a.bc", "a.b") && overlap("brain.reboot_concurrency", "brain"));
+        assert_eq!(
+            first_replacement(&["a.b=1", "c=2", "a=(b: 3)"]),
+            Some((2, 0))
+        );
+        assert_eq!(first_replacement(&["a=(b: 3)", "a.b=1"]), None);
+        for (path, a, b) in [
+            ("brain.reboot_concurrency", "10", "010"),
+            ("brain.reboot_concurrency", "10", "10.0"),
+            ("supervisor.crash_on_reset", "0.1", "0.10"),
+            ("supervisor.crash_on_reset", "1e-1", "0.1"),
+            ("horizon", "10s", "\"10000ms\""),
+            ("head.repair", "4m", "Fixed(\"240s\")"),
+            (
+                "head.repair",
+                "Exponential(mean: \"1h\")",
+                "Exponential(mean:\"60m\") // x",
+            ),
+            ("brain.per_head_concurrency", "Some(4)", "4"),
+        ] {
+            assert!(same_value(path, a, b), "{path}: {a} vs {b}");
+        }
+        for (path, a, b) in [
+            ("brain.reboot_concurrency", "10", "11"),
+            ("horizon", "10s", "10001ms"),
+            ("head.repair", "Fixed(\"4m\")", "Exponential(mean: \"4m\")"),
+            ("brain.queue_policy", "Fifo", "Random"),
+        ] {
+            assert!(!same_value(path, a, b), "{path}: {a} vs {b}");
+        }
     }
 
     #[test]

@@ -241,6 +241,26 @@ fn name(field: &str, name: &str) -> VResult<()> {
     Ok(())
 }
 
+/// What is wrong with `label` as a name shown in outputs (a design's or a point's,
+/// made from text the user typed), by the rules of a model's `name`; None when it
+/// may be shown.
+pub fn name_problem(label: &str) -> Option<String> {
+    name(field_path!("name"), label).err().map(|e| e.message)
+}
+
+/// What is wrong with `text` as one line of a report table (a recorded override):
+/// a control or invisible character, or `|`; None when it may be shown.
+pub fn line_problem(text: &str) -> Option<String> {
+    if let Some((i, c)) = text.chars().enumerate().find(|(_, c)| invisible(*c)) {
+        return Some(format!(
+            "holds the control or invisible character {c:?} at character {}",
+            i + 1
+        ));
+    }
+    text.contains('|')
+        .then(|| "holds `|`, which would split the report's tables".to_string())
+}
+
 /// Characters that would break a one-line output or hide what it says: control
 /// characters (newlines, tabs, escapes), and invisible formatting such as zero-width
 /// spaces, bidirectional overrides and byte-order marks.

@@ -40,3 +40,39 @@ pub fn parse_vary(arg: &str) -> Result<Uncertain, String> {
     };
     uncertain::entry("--vary", &raw).map_err(|e| format!("--vary {arg}: {}", e.message))
 }
+
+/// A range as a part file records it (`lo`, `hi` in the path's own unit, seconds for
+/// a duration when `seconds`; `scale` `linear` or `log`), rebuilt and checked as a
+/// model's `uncertain:` entry would be; the error says what is wrong with it.
+pub fn recorded_range(
+    path: &str,
+    lo: f64,
+    hi: f64,
+    scale: &str,
+    seconds: bool,
+) -> Result<Uncertain, String> {
+    let scale = match scale {
+        "linear" => RawScale::Linear,
+        "log" => RawScale::Log,
+        other => {
+            return Err(format!(
+                "`scale` is `{}`: expected `linear` or `log`",
+                super::error::printable(other)
+            ));
+        }
+    };
+    let raw = |lo: RawBound, hi: RawBound| RawUncertain {
+        path: path.to_string(),
+        range: (lo, hi),
+        scale,
+    };
+    let micros = |s: f64| RawBound::Duration(Dur(format!("{}us", libm::round(s * 1e6) as u64)));
+    let entry = |u: &RawUncertain| uncertain::entry("params", u).map_err(|e| e.message);
+    entry(&raw(RawBound::Number(lo), RawBound::Number(hi))).or_else(|e| {
+        if seconds && lo >= 0.0 {
+            entry(&raw(micros(lo), micros(hi)))
+        } else {
+            Err(e)
+        }
+    })
+}

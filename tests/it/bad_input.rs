@@ -579,7 +579,7 @@ const CASES: &[Case] = &[
         code: 2,
         expect: &[
             "ok.ron: in --set site.vms_per_head=4000",
-            "field `site`",
+            "field `site.vms_per_head`",
             "GiB of memory; the limit is 16 GiB",
         ],
     },

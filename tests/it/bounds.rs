@@ -185,7 +185,12 @@ fn a_comparison_whose_results_do_not_fit_is_refused() {
     args.extend(["--shard", "0/2"]);
     let (line, fit) = refusal(&args, "--replications 1000000", "replications");
     assert!(line.contains("fit in one shard: use more shards"), "{line}");
-    let w = Workload::study(StudyKind::Compare, 1_000_000, Shard::parse("0/2").ok(), 10);
+    let w = Workload::study(
+        StudyKind::Compare,
+        1_000_000,
+        Shard::parse("0/2", 2).ok(),
+        10,
+    );
     assert!(w.kept_bytes_for(fit) <= limit && w.kept_bytes_for(fit + 1) > limit - (64 << 20));
 }
 

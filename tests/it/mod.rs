@@ -9,6 +9,7 @@ mod explain;
 mod gate;
 mod hardening;
 mod incidents;
+mod inputs_hardening;
 mod maintenance;
 mod messages;
 mod models;

@@ -32,7 +32,10 @@ pub use crate::scenario::parse_vary;
 pub fn ranges(base: &[Uncertain], vary: &[Uncertain]) -> Vec<Uncertain> {
     let mut out = base.to_vec();
     for v in vary {
-        match out.iter_mut().find(|u| u.path == v.path) {
+        match out.iter_mut().find(|u| {
+            scenario::overrides::canonical_path(&u.path)
+                == scenario::overrides::canonical_path(&v.path)
+        }) {
             Some(u) => *u = v.clone(),
             None => out.push(v.clone()),
         }
@@ -281,11 +284,11 @@ impl SensitivityModels {
                 scenario::load(p, sets).map_err(|e| SensitivityError::Model(Box::new(e), None))
             })
             .collect::<Result<_, _>>()?;
-        if let Some((j, v)) = vary
-            .iter()
-            .enumerate()
-            .find(|(j, v)| vary[..*j].iter().any(|w| w.path == v.path))
-        {
+        if let Some((j, v)) = vary.iter().enumerate().find(|(j, v)| {
+            vary[..*j]
+                .iter()
+                .any(|w| scenario::overrides::overlap(&v.path, &w.path))
+        }) {
             return Err(setup(format!(
                 "--vary {}: this path is varied twice (argument {}); give it one range",
                 v.path,
@@ -304,6 +307,13 @@ impl SensitivityModels {
             return Err(setup(format!(
                 "--vary {}: `{}` is varied too, one inside the other: a sample would set one over the other; vary one of them",
                 j.path, v.path
+            )));
+        }
+        let names: Vec<&str> = base.iter().map(|m| m.scenario.name.as_str()).collect();
+        if let Some((i, j)) = super::design::repeated_name(&names) {
+            return Err(setup(format!(
+                "designs {i} ({}) and {j} ({}) are both named {:?}: results are told apart by name, so give one a different name",
+                paths[i], paths[j], names[j]
             )));
         }
         let params = ranges(&base[0].scenario.uncertain, vary);
@@ -325,10 +335,7 @@ impl SensitivityModels {
             )));
         }
         for p in &params {
-            if let Some(set) = sets
-                .iter()
-                .find(|s| overwrites(&p.path, set_path(s)) || overwrites(set_path(s), &p.path))
-            {
+            if let Some(set) = sets.iter().find(|s| overwrites(&p.path, set_path(s))) {
                 return Err(setup(format!(
                     "`{}` is varied but also fixed by --set {set}; a varied path takes its values from its range only",
                     p.path

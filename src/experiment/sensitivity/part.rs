@@ -4,10 +4,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_SAMPLES, ParamRecord, SampleResult, Sensitivity};
-use crate::experiment::design::{DesignInfo, Shard};
+use super::lhs::latin_hypercube;
+use super::{MAX_SAMPLES, ParamRecord, SampleResult, Sensitivity, shown, value_at};
+use crate::experiment::design::{DesignInfo, Shard, repeated_name};
+use crate::experiment::shard::{check_overrides, metric_problem};
 use crate::experiment::{MAX_REPLICATIONS, shard::read_text};
 use crate::metrics::METRICS;
+use crate::scenario::Uncertain;
+use crate::scenario::error::printable;
+use crate::scenario::overrides::{overlap, override_path, replaces};
 
 /// The format tag of a sensitivity part file (a study's part files have another).
 pub const FORMAT: &str = "bigvsim-sensitivity-part-1";
@@ -127,8 +132,40 @@ fn parse(text: &str) -> Result<(Shard, PartFile), String> {
         .iter()
         .find(|p| !(p.lo.is_finite() && p.hi.is_finite() && p.lo < p.hi))
     {
-        return Err(format!("`params`: {} has no range lo < hi", p.path));
+        return Err(format!(
+            "`params`: {} has no range lo < hi",
+            printable(&p.path)
+        ));
     }
+    let params = file
+        .params
+        .iter()
+        .map(uncertain)
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some((j, p)) = params
+        .iter()
+        .enumerate()
+        .find(|(j, p)| params[..*j].iter().any(|q| overlap(&p.path, &q.path)))
+    {
+        return Err(format!(
+            "`params`: {} is varied twice (parameter {j})",
+            printable(&p.path)
+        ));
+    }
+    check_overrides(&file.overrides)?;
+    if let Some((p, o)) = params.iter().find_map(|p| {
+        file.overrides
+            .iter()
+            .find(|o| replaces(&p.path, &override_path(o)))
+            .map(|o| (p, o))
+    }) {
+        return Err(format!(
+            "`overrides`: `{}` fixes `{}`, which is varied",
+            printable(o),
+            printable(&p.path)
+        ));
+    }
+    check_designs(&file.designs)?;
     let shard = Shard { k, n };
     let range = shard.range(file.samples);
     if !file.results.iter().map(|r| r.index).eq(range.clone()) {
@@ -150,8 +187,74 @@ fn parse(text: &str) -> Result<(Shard, PartFile), String> {
                 METRICS.len()
             ));
         }
+        if let Some(problem) = r
+            .means
+            .iter()
+            .flat_map(|m| m.iter().enumerate())
+            .find_map(|(m, v)| metric_problem(m, *v, false))
+        {
+            return Err(format!("`results`: sample {}: {problem}", r.index));
+        }
+    }
+    // The values are the Latin hypercube's of the seed, as the study drew them.
+    if !file.results.is_empty() {
+        let unit_points = latin_hypercube(file.samples as usize, params.len(), file.seed);
+        for r in &file.results {
+            let drawn = params
+                .iter()
+                .zip(&unit_points[r.index as usize])
+                .map(|(p, u)| shown(p, value_at(p, *u)));
+            if !drawn.eq(r.values.iter().copied()) {
+                return Err(format!(
+                    "`results`: sample {}'s values are not those the seed {} draws in `params`' ranges",
+                    r.index, file.seed
+                ));
+            }
+        }
     }
     Ok((shard, file))
+}
+
+/// A recorded parameter as the range `--vary` (or the model's `uncertain:`) gave:
+/// a path that may be varied, its range in the path's own range, a scale of
+/// `linear` or `log` (positive bounds) and the unit of the path, exactly as recorded.
+fn uncertain(p: &ParamRecord) -> Result<Uncertain, String> {
+    let bad = |why: String| format!("`params`: {}: {why}", printable(&p.path));
+    let u = crate::scenario::recorded_range(&p.path, p.lo, p.hi, &p.scale, p.unit == "s")
+        .map_err(bad)?;
+    if ParamRecord::of(&u) != *p {
+        return Err(bad(
+            "the range, scale or unit is not what varying this path records".to_string(),
+        ));
+    }
+    Ok(u)
+}
+
+/// The designs as a study records them: names by the name rules, each once; a path;
+/// a hash of 16 hex digits.
+fn check_designs(designs: &[PartDesign]) -> Result<(), String> {
+    for (i, d) in designs.iter().enumerate() {
+        if let Some(problem) = crate::scenario::validate::name_problem(&d.name) {
+            return Err(format!("design {i}: `name` {problem}"));
+        }
+        if d.path.trim().is_empty() {
+            return Err(format!("design {i}: `path` is empty"));
+        }
+        if d.hash.len() != 16 || !d.hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!(
+                "design {i}: `hash` is `{}`: expected 16 hex digits",
+                printable(&d.hash)
+            ));
+        }
+    }
+    let names: Vec<&str> = designs.iter().map(|d| d.name.as_str()).collect();
+    if let Some((i, j)) = repeated_name(&names) {
+        return Err(format!(
+            "designs {i} and {j} are both named `{}`: a study's designs have distinct names",
+            printable(names[j])
+        ));
+    }
+    Ok(())
 }
 
 /// True when two parts come from the same study (everything but the shard index and
@@ -236,31 +339,34 @@ mod tests {
 
     /// A study of one design, two parameters and four samples, with made-up means.
     fn study() -> Sensitivity {
+        let params: Vec<Uncertain> = [
+            "supervisor.crash_on_reset=0..1",
+            "supervisor.crash_on_long_reset=0..1",
+        ]
+        .iter()
+        .map(|v| super::super::parse_vary(v).unwrap())
+        .collect();
+        let unit_points = latin_hypercube(4, 2, 1);
         Sensitivity {
             designs: vec![DesignInfo {
                 name: "m".into(),
                 path: "m.ron".into(),
-                hash: "0".into(),
+                hash: "0123456789abcdef".into(),
             }],
             seed: 1,
             replications: 3,
             samples: 4,
             overrides: vec![],
-            params: ["a", "b"]
-                .iter()
-                .map(|p| ParamRecord {
-                    path: p.to_string(),
-                    lo: 0.0,
-                    hi: 1.0,
-                    scale: "linear".into(),
-                    unit: String::new(),
-                })
-                .collect(),
+            params: params.iter().map(ParamRecord::of).collect(),
             results: (0..4)
                 .map(|i| SampleResult {
                     index: i,
-                    values: vec![i as f64 / 4.0, 0.5],
-                    means: vec![vec![i as f64 * 1.5; METRICS.len()]],
+                    values: params
+                        .iter()
+                        .zip(&unit_points[i as usize])
+                        .map(|(p, u)| shown(p, value_at(p, *u)))
+                        .collect(),
+                    means: vec![vec![i as f64 * 0.25; METRICS.len()]],
                 })
                 .collect(),
         }
@@ -332,12 +438,14 @@ mod tests {
         }
         // A value list of the wrong length.
         let mut p = parts();
-        p[1].1 = p[1].1.replacen("0.5\n", "0.5, 0.25\n", 1);
+        p[1].1 = p[1].1.replacen("\"values\": [", "\"values\": [0.5, ", 1);
         let err = merge_texts(&p).unwrap_err();
         assert!(err.contains("sample 2 needs 2 values"), "{err}");
         // Parts of different studies, a repeated part and a missing one.
         let mut p = parts();
-        p[1].1 = p[1].1.replacen("\"seed\": 1", "\"seed\": 2", 1);
+        p[1].1 = p[1]
+            .1
+            .replacen("\"replications\": 3", "\"replications\": 4", 1);
         assert!(
             merge_texts(&p)
                 .unwrap_err()

@@ -9,6 +9,7 @@ use super::super::schema::{self, field_path};
 use super::super::types::{Change, ChangePath, Coupling, RolloutDrain, RolloutOrder, Scenario};
 use super::{Problems, VResult, duration, verr};
 use crate::engine::Micros;
+use crate::scenario::error::printable;
 use crate::scenario::overrides;
 
 /// The paths a change may set, with what each becomes in the model.
@@ -75,6 +76,19 @@ pub(super) fn check_all(
         let mut values = Vec::with_capacity(set.len());
         for (j, entry) in set.iter().enumerate() {
             let at = format!("{}[{j}]", field("set"));
+            if let Some((_, earlier)) =
+                overrides::first_replacement(&set[..=j]).filter(|(later, _)| *later == j)
+            {
+                p.errors.push(FieldError::new(
+                    &at,
+                    format!(
+                        "`{}` would overwrite `{}` (set[{earlier}]): a change sets each path once",
+                        printable(entry),
+                        printable(&set[earlier])
+                    ),
+                ));
+                continue;
+            }
             if let Some(v) = p.take(setting(&at, raw, entry).map(Some), None) {
                 values.push(v);
             }

@@ -25,7 +25,10 @@ pub(super) fn check_all(p: &mut Problems, list: &[RawUncertain]) -> Vec<Uncertai
         let field = format!("uncertain[{i}]");
         match entry(&field, u) {
             Ok(checked) => {
-                if out.iter().any(|o| o.path == checked.path) {
+                if out.iter().any(|o| {
+                    super::super::overrides::overlap(&o.path, &checked.path)
+                        && !nested(&o.path, &checked.path)
+                }) {
                     p.errors.push(FieldError::new(
                         format!("{field}.path"),
                         format!("`{}` is listed twice; give each path one range", u.path),
