@@ -19,7 +19,7 @@ use super::study::RunFailure;
 use super::sweep::{overwrites, set_path};
 use super::{Plan, run_batch};
 use crate::metrics::{Metric, summarize};
-use crate::scenario::raw::{Dur, RawBound, RawScale, RawUncertain};
+use crate::scenario::raw::{Dur, RawBound, RawUncertain};
 use crate::scenario::{self, LoadedModel, Scale, ScenarioError, Uncertain, UncertainKind};
 
 /// The most samples one study runs (each is a model loaded per design up front).
@@ -35,10 +35,10 @@ pub fn parse_vary(arg: &str) -> Result<Uncertain, String> {
     };
     let (path, spec) = arg.split_once('=').ok_or_else(|| bad("no '='"))?;
     let (range, scale) = match spec.rsplit_once(':') {
-        Some((range, "log")) => (range, RawScale::Log),
-        Some((range, "linear")) => (range, RawScale::Linear),
+        Some((range, "log")) => (range, Scale::Log),
+        Some((range, "linear")) => (range, Scale::Linear),
         Some((_, other)) => return Err(bad(&format!("unknown scale `{other}`"))),
-        None => (spec, RawScale::Linear),
+        None => (spec, Scale::Linear),
     };
     let (lo, hi) = range
         .split_once("..")

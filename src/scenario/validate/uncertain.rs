@@ -5,7 +5,7 @@
 
 use super::super::duration;
 use super::super::error::FieldError;
-use super::super::raw::{RawBound, RawScale, RawUncertain};
+use super::super::raw::{RawBound, RawUncertain};
 use super::super::schema::{self, Kind, Range};
 use super::super::types::{Scale, Uncertain, UncertainKind};
 use super::{Problems, VResult, verr};
@@ -125,10 +125,7 @@ pub fn entry(field: &str, u: &RawUncertain) -> VResult<Uncertain> {
             );
         }
     }
-    let scale = match u.scale {
-        RawScale::Linear => Scale::Linear,
-        RawScale::Log => Scale::Log,
-    };
+    let scale = u.scale;
     if scale == Scale::Log && lo <= 0.0 {
         return verr(
             &format!("{field}.scale"),
