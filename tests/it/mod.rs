@@ -18,6 +18,7 @@ mod racks;
 mod reports;
 mod rollout;
 mod rollout_drain;
+mod schema_ranges;
 mod sensitivity;
 mod solve;
 mod solve_hardening;
