@@ -45,7 +45,7 @@ impl Stop {
 
 /// `source` read as the value at schema path `at` ("" for a whole model), bare
 /// durations where distributions are wanted read as `Fixed`.
-pub(super) fn read<T: DeserializeOwned>(source: &str, at: &str) -> Result<T, Stop> {
+pub(super) fn read<T: DeserializeOwned>(source: &str, at: &str) -> Result<T, Box<Stop>> {
     let mut text = source.to_string();
     let mut patches: Vec<Patch> = Vec::new();
     loop {
@@ -60,11 +60,11 @@ pub(super) fn read<T: DeserializeOwned>(source: &str, at: &str) -> Result<T, Sto
             patches.push(patch);
             continue;
         }
-        return Err(Stop {
+        return Err(Box::new(Stop {
             failure,
             text,
             patches,
-        });
+        }));
     }
 }
 
