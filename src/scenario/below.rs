@@ -2,20 +2,29 @@
 //! fault's (`faults[0].duration=Fixed("10m")`, `faults[0].duration.mean=2m`) or the
 //! broker's (`design.transport.broker.failures_per_year=3`). The names and kinds come
 //! from the schema's variants; a bare duration where a distribution is wanted means
-//! `Fixed` (`head.repair=4h`).
+//! `Fixed` (`head.repair=4h`, read by [`super::bare`]).
 
-use super::duration::parse_duration_us;
+use super::bare;
 use super::raw::{Dur, RawChange, RawDist, RawFault, RawTransport};
 use super::schema::{self, DISTRIBUTIONS, FAULTS, Kind, TRANSPORTS, parse};
 
-/// A distribution from override text: RON such as `Exponential(mean: "4h")`, or a
-/// bare duration (`4h`, `"4h"`), which means `Fixed`.
-pub(super) fn dist(text: &str) -> Result<RawDist, ron::Error> {
-    let bare = text.trim().trim_matches('"');
-    if !bare.is_empty() && parse_duration_us(bare).is_ok() {
-        return Ok(RawDist::Fixed(Dur(bare.to_string())));
+/// A distribution from override text at `path`: RON such as `Exponential(mean:
+/// "4h")`, or a bare duration (`4h`, `"4h"`), which means `Fixed` ([`super::bare`]).
+/// A bare word that is not valid RON is retried as a string; the error is the first
+/// attempt's.
+pub(super) fn dist(path: &str, text: &str) -> Result<RawDist, ron::Error> {
+    let text = text.trim();
+    match bare::read(text, path) {
+        Ok(d) => Ok(d),
+        Err(first) => {
+            if !text.starts_with('"')
+                && let Ok(d) = bare::read(&format!("{text:?}"), path)
+            {
+                return Ok(d);
+            }
+            Err(first.failure.2)
+        }
     }
-    parse(text)
 }
 
 /// What went wrong setting a value below a field: a parameter the value does not
@@ -38,8 +47,8 @@ fn read<T: serde::de::DeserializeOwned>(path: &str, kind: Kind, text: &str) -> R
     })
 }
 
-fn read_dist(text: &str) -> Result<RawDist, Problem> {
-    dist(text).map_err(|code| Problem::Unreadable {
+fn read_dist(path: &str, text: &str) -> Result<RawDist, Problem> {
+    dist(path, text).map_err(|code| Problem::Unreadable {
         expected: Kind::Dist.expected(schema::Range::Any),
         code,
     })
@@ -124,7 +133,7 @@ pub(super) fn set_fault(f: &mut RawFault, what: &str, rest: &str, text: &str) ->
             "duration",
         ) => {
             if deeper.is_empty() {
-                *duration = read_dist(text)?;
+                *duration = read_dist(&format!("{what}.duration"), text)?;
             } else {
                 set_dist_param(duration, &format!("{what}.duration"), deeper, text)?;
             }
@@ -177,7 +186,9 @@ pub(super) fn set_transport(t: &mut RawTransport, what: &str, rest: &str, text: 
                 text,
             )?
         }
-        (Some("broker"), Some("repair"), None) => broker.repair = read_dist(text)?,
+        (Some("broker"), Some("repair"), None) => {
+            broker.repair = read_dist(&format!("{what}.broker.repair"), text)?
+        }
         (Some("broker"), Some("repair"), Some(p)) => set_dist_param(
             &mut broker.repair,
             &format!("{what}.broker.repair"),

@@ -2,10 +2,10 @@
 //! `--set` overrides → a validated scenario, with every error placed in the file or
 //! on the override it came from.
 
-use super::diagnose::{clean_path, parse_error, pos};
+use super::diagnose::parse_error;
 use super::error::{FieldError, Location, ScenarioError};
 use super::raw::RawScenario;
-use super::{LoadedModel, locate, overrides, ron_options, schema, validate};
+use super::{LoadedModel, bare, locate, overrides, validate};
 
 /// The largest model file read: a model is a page of text, so anything bigger is
 /// refused before it is read (this also stops reads of endless files such as
@@ -120,10 +120,8 @@ fn place(source: &str, overridden: &[(String, String)], error: FieldError) -> Fi
 }
 
 /// Parses model text (no overrides, no validation): errors carry line and column.
-///
-/// A bare duration where a distribution is wanted (`repair: "4h"`) means `Fixed`: the
-/// parser stops at it, the text is read again with it written `Fixed("4h")`, and the
-/// place of a later error is given in the text as the user wrote it.
+/// A bare duration where a distribution is wanted (`repair: "4h"`) means `Fixed`
+/// ([`bare`]).
 pub fn parse_raw(source: &str) -> Result<RawScenario, FieldError> {
     if source.trim().is_empty() {
         return Err(FieldError::general(
@@ -131,122 +129,15 @@ pub fn parse_raw(source: &str) -> Result<RawScenario, FieldError> {
             "the file is empty: a model is `(name: ..., horizon: ..., site: (...), ...)`",
         ));
     }
-    let mut text = source.to_string();
-    // Where `Fixed(` was inserted (line, column in `text`) and where the `)` went.
-    let mut patches: Vec<Patch> = Vec::new();
-    loop {
-        let failure = match parse_once(&text) {
-            Ok(raw) => return Ok(raw),
-            Err(failure) => failure,
-        };
-        if patches.len() < MAX_BARE_DURATIONS
-            && let Some((patched, patch)) = bare_duration(&text, &failure)
-        {
-            text = patched;
-            patches.push(patch);
-            continue;
-        }
-        let (at, field, code, trailing) = failure;
-        let error = parse_error(&text, at, field, &code, trailing);
-        return Err(match error.location {
+    bare::read(source, "").map_err(|stop| {
+        let ((line, column), field, code, trailing) = &stop.failure;
+        let error = parse_error(&stop.text, (*line, *column), field.clone(), code, *trailing);
+        match error.location {
             Location::At { line, column } => {
-                let (line, column) = unpatched(&patches, (line, column));
+                let (line, column) = stop.as_written((line, column));
                 error.at(Location::At { line, column })
             }
             _ => error,
-        });
-    }
-}
-
-/// The most bare durations read as `Fixed` in one file (a model has a handful of
-/// distributions; the bound keeps a hostile file from being re-read without end).
-const MAX_BARE_DURATIONS: usize = 64;
-
-/// Where `Fixed(` was inserted and where its `)` went (lines and columns, 1-based).
-type Patch = ((usize, usize), (usize, usize));
-
-/// Where the parser stopped: position, field (if serde knew it), error, and whether
-/// it was after the model's closing parenthesis.
-type Failure = ((usize, usize), Option<String>, ron::Error, bool);
-
-fn parse_once(source: &str) -> Result<RawScenario, Failure> {
-    let opts = ron_options();
-    let mut de = ron::Deserializer::from_str_with_options(source, &opts)
-        .map_err(|e| (pos(&e), None, e.code, false))?;
-    let parsed: Result<RawScenario, _> = serde_path_to_error::deserialize(&mut de);
-    match parsed {
-        Ok(raw) => {
-            de.end().map_err(|e| {
-                let spanned = de.span_error(e);
-                (pos(&spanned), None, spanned.code, true)
-            })?;
-            Ok(raw)
         }
-        Err(e) => {
-            let field = clean_path(e.path());
-            let spanned = de.span_error(e.into_inner());
-            Err((pos(&spanned), field, spanned.code, false))
-        }
-    }
-}
-
-/// `text` with the string at the failure written `Fixed("...")`, when the parser
-/// stopped at a quoted duration where a distribution is wanted; with where the
-/// `Fixed(` and the `)` went.
-fn bare_duration(
-    text: &str,
-    ((line, column), field, _, trailing): &Failure,
-) -> Option<(String, Patch)> {
-    if *trailing {
-        return None;
-    }
-    let wanted = field.as_deref().and_then(schema::resolve)?.0;
-    if wanted != schema::Kind::Dist {
-        return None;
-    }
-    let line_text = text.lines().nth(line.checked_sub(1)?)?;
-    let chars: Vec<char> = line_text.chars().collect();
-    let start = column.checked_sub(1)?;
-    if chars.get(start) != Some(&'"') {
-        return None;
-    }
-    let len = chars[start + 1..].iter().position(|&c| c == '"')?;
-    let inner: String = chars[start + 1..start + 1 + len].iter().collect();
-    super::duration::parse_duration_us(&inner).ok()?;
-    let end = start + len + 2;
-    let patched_line: String = chars[..start]
-        .iter()
-        .chain("Fixed(".chars().collect::<Vec<_>>().iter())
-        .chain(chars[start..end].iter())
-        .chain(std::iter::once(&')'))
-        .chain(chars[end..].iter())
-        .collect();
-    let mut out = String::with_capacity(text.len() + 7);
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == *line {
-            out.push_str(&patched_line);
-            if l.ends_with('\n') {
-                out.push('\n');
-            }
-        } else {
-            out.push_str(l);
-        }
-    }
-    // Columns are 1-based; the `)` sits just after the closing quote, shifted by
-    // the six characters of `Fixed(`.
-    Some((out, ((*line, *column), (*line, end + 6 + 1))))
-}
-
-/// A position in the patched text as a position in the text the user wrote.
-fn unpatched(patches: &[Patch], (line, mut column): (usize, usize)) -> (usize, usize) {
-    for &((l, open), (_, close)) in patches.iter().rev() {
-        if l != line || column <= open {
-            continue;
-        }
-        if column > close {
-            column -= 1;
-        }
-        column = column.saturating_sub(6).max(open);
-    }
-    (line, column)
+    })
 }

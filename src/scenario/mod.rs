@@ -6,12 +6,14 @@
 //!
 //! By job: [`schema`] lists every field once (path, kind, unit, range, doc);
 //! [`load`](mod@load) reads files and drives the rest; `diagnose` turns RON parse errors
-//! into messages; [`overrides`] applies `--set` (`below` reaches the parameters below
+//! into messages; `bare` reads a bare duration as `Fixed`, in a file and in `--set`;
+//! [`overrides`] applies `--set` (`below` reaches the parameters below
 //! a field); [`validate`](mod@validate) checks and
 //! converts; `work` bounds the work of site-wide events; [`error`] holds the error
 //! types; `reference` renders the README's model reference from the schema (for the
 //! test that keeps the README in step).
 
+mod bare;
 pub(crate) mod below;
 mod diagnose;
 pub mod duration;

@@ -27,7 +27,8 @@ pub fn apply_set(raw: &mut RawScenario, arg: &str) -> Result<String, FieldError>
     if let Some(field) = schema::field(path) {
         // A bare duration where a distribution is wanted means `Fixed`.
         let stored = if field.kind == Kind::Dist {
-            below::dist(value).and_then(|d| field.set(raw, &ron::to_string(&d).unwrap_or_default()))
+            below::dist(path, value)
+                .and_then(|d| field.set(raw, &ron::to_string(&d).unwrap_or_default()))
         } else {
             field.set(raw, value)
         };

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::types::{Coupling, Drain, QueuePolicy, RolloutDrain, RolloutOrder, Scale};
+
 /// A duration as written: `"250ms"`, `"5s"`, `"4m"`, `"2h"`, `"365d"`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -104,19 +106,12 @@ impl Default for RawRacks {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RawDrain {
-    LiveMigrate,
-    Reboot,
-    None,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawMaintenance {
     pub per_head_per_year: f64,
     pub duration: RawDist,
-    pub drain: RawDrain,
+    pub drain: Drain,
     pub max_concurrent_heads: u32,
 }
 
@@ -131,7 +126,7 @@ impl Default for RawMaintenance {
         RawMaintenance {
             per_head_per_year: 0.0,
             duration: RawDist::Fixed(Dur::of("30m")),
-            drain: RawDrain::Reboot,
+            drain: Drain::Reboot,
             max_concurrent_heads: 1,
         }
     }
@@ -164,12 +159,6 @@ impl Default for RawMigration {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RawCoupling {
-    Coupled,
-    Decoupled,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawBroker {
@@ -187,14 +176,14 @@ pub enum RawTransport {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawDesign {
-    pub coupling: RawCoupling,
+    pub coupling: Coupling,
     pub transport: RawTransport,
 }
 
 impl Default for RawDesign {
     fn default() -> Self {
         RawDesign {
-            coupling: RawCoupling::Coupled,
+            coupling: Coupling::Coupled,
             transport: RawTransport::Tcp,
         }
     }
@@ -264,14 +253,6 @@ impl Default for RawSupervisor {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RawQueuePolicy {
-    Fifo,
-    Random,
-    RoundRobinHeads,
-    ShortestFirst,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawBrain {
@@ -280,7 +261,7 @@ pub struct RawBrain {
     pub boot_time: RawDist,
     pub boot_slowdown_per_boot_on_head: f64,
     pub boot_slowdown_per_boot_on_site: f64,
-    pub queue_policy: RawQueuePolicy,
+    pub queue_policy: QueuePolicy,
     pub failovers_per_year: f64,
     pub failover_time: RawDist,
     pub accept_per_s: Option<f64>,
@@ -299,7 +280,7 @@ impl Default for RawBrain {
             },
             boot_slowdown_per_boot_on_head: 0.0,
             boot_slowdown_per_boot_on_site: 0.0,
-            queue_policy: RawQueuePolicy::Fifo,
+            queue_policy: QueuePolicy::Fifo,
             failovers_per_year: 0.0,
             failover_time: RawDist::Fixed(Dur::of("30s")),
             // Unlimited admission and no resync: a reconnect is controllable at once.
@@ -416,7 +397,7 @@ pub struct RawUncertain {
     pub path: String,
     pub range: (RawBound, RawBound),
     #[serde(default)]
-    pub scale: RawScale,
+    pub scale: Scale,
 }
 
 /// A bound of an uncertain range: a number, or a duration for a duration's path.
@@ -425,14 +406,6 @@ pub struct RawUncertain {
 pub enum RawBound {
     Number(f64),
     Duration(Dur),
-}
-
-/// How an uncertain range is sampled: evenly, or evenly in its logarithm.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RawScale {
-    #[default]
-    Linear,
-    Log,
 }
 
 /// A parameter change during a run: at one time on every head, or rolled out head by
@@ -452,34 +425,11 @@ pub enum RawChange {
         over: Dur,
         set: Vec<String>,
         #[serde(default)]
-        order: RawOrder,
+        order: RolloutOrder,
         #[serde(default)]
         restart_supervisor: bool,
         /// Left out when `None` so that printing a model without it is unchanged.
-        #[serde(default, skip_serializing_if = "RawRolloutDrain::is_none")]
-        drain: RawRolloutDrain,
+        #[serde(default, skip_serializing_if = "RolloutDrain::is_none")]
+        drain: RolloutDrain,
     },
-}
-
-/// What a restarting rollout does with a head's VMs before it restarts the head's
-/// supervisor.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RawRolloutDrain {
-    #[default]
-    None,
-    LiveMigrate,
-}
-
-impl RawRolloutDrain {
-    fn is_none(&self) -> bool {
-        *self == RawRolloutDrain::None
-    }
-}
-
-/// The order in which a rollout reaches the heads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RawOrder {
-    #[default]
-    Sequential,
-    Random,
 }

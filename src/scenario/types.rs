@@ -2,6 +2,7 @@
 //! microseconds and rates per year as plain numbers. The model reads only these types.
 
 use crate::engine::{Dist, Micros};
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -64,14 +65,12 @@ pub struct RackParams {
     pub switch_repair: Dist,
 }
 
-/// What a head's VMs go through while the head is maintained.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a head's VMs go through while the head is maintained (`maintenance.drain`:
+/// each value is described in [`super::schema::DRAINS`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Drain {
-    /// Running VMs move to other heads first; the rest are rebooted as with `Reboot`.
     LiveMigrate,
-    /// The VMs die when the work starts and reboot through the queue after it.
     Reboot,
-    /// The VMs are stopped for the work and resume without a boot after it.
     None,
 }
 
@@ -93,11 +92,11 @@ pub struct MaintenanceParams {
     pub migration_pause: Dist,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Whether a supervisor crash takes its head's VMs with it (`design.coupling`: each
+/// value is described in [`super::schema::COUPLINGS`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Coupling {
-    /// VMs are children of the supervisor: a supervisor crash kills them.
     Coupled,
-    /// VMs outlive the supervisor, which re-adopts them on restart.
     Decoupled,
 }
 
@@ -151,16 +150,14 @@ pub struct SupervisorParams {
     pub crashes_per_year: f64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which waiting VM boots next (`brain.queue_policy`: each value is described in
+/// [`super::schema::QUEUE_POLICIES`]). `ShortestFirst` is the shortest-processing-time
+/// rule, which minimises the mean outage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum QueuePolicy {
-    /// First reported, first booted.
     Fifo,
-    /// A uniformly random waiting VM each time.
     Random,
-    /// One VM from each head with waiting VMs in turn.
     RoundRobinHeads,
-    /// The VM with the shortest boot first (its boot duration is drawn when it is
-    /// queued): the shortest-processing-time rule, which minimises the mean outage.
     ShortestFirst,
 }
 
@@ -289,9 +286,11 @@ pub struct Uncertain {
     pub kind: UncertainKind,
 }
 
-/// How a range is sampled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How an uncertain range is sampled (each value is described in
+/// [`super::schema::SCALES`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Scale {
+    #[default]
     Linear,
     Log,
 }
@@ -327,23 +326,28 @@ pub struct Change {
 }
 
 /// What a restarting rollout does with a head's VMs before it restarts the head's
-/// supervisor (see `model::changes`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// supervisor (see `model::changes`; each value is described in
+/// [`super::schema::ROLLOUT_DRAINS`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RolloutDrain {
-    /// Nothing: the restart kills them in the `Coupled` design.
     #[default]
     None,
-    /// The running VMs are moved away by live migration first, as for a `LiveMigrate`
-    /// maintenance drain; the restart kills only what is left.
     LiveMigrate,
 }
 
-/// The order in which a rollout reaches the heads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+impl RolloutDrain {
+    /// Whether it is the default, `None` (left out when a model is written back).
+    pub fn is_none(&self) -> bool {
+        *self == RolloutDrain::None
+    }
+}
+
+/// The order in which a rollout reaches the heads (each value is described in
+/// [`super::schema::ORDERS`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RolloutOrder {
-    /// Head 0 first, then head 1, ...
+    #[default]
     Sequential,
-    /// A random permutation of the heads, drawn afresh in each replication.
     Random,
 }
 

@@ -1,6 +1,6 @@
-//! Validation: the raw mirror → a [`Scenario`], every field checked against the range
-//! the [`schema`] gives it, units converted (durations to microseconds), and the
-//! checks that tie fields together (a per-head limit under the global one, faults
+//! Validation: the raw mirror → a [`Scenario`], every value checked against the range
+//! the [`schema`] gives it (in one walk of the schema, `ranges.rs`), units converted
+//! (durations to microseconds), and the checks that tie fields together (a per-head limit under the global one, faults
 //! before the horizon, a bounded amount of work). Whether a site fits in memory
 //! depends on the model's layout and the number of workers, so it is checked above
 //! both, in `experiment::resources`.
@@ -8,15 +8,15 @@
 use super::duration;
 use super::error::FieldError;
 use super::raw::*;
-use super::schema::{self, DISTRIBUTIONS, FAULTS, MAX_NAME_CHARS, Range, SCOPES, field_path};
+use super::schema::{self, SCOPES, field_path};
 use super::types::*;
 use super::work::check_work;
-use crate::metrics::format::fmt_input;
 
 mod changes;
 mod evacuation;
 mod maintenance;
 mod racks;
+mod ranges;
 use crate::engine::{Dist, Micros};
 
 mod storm;
@@ -32,58 +32,12 @@ fn duration(field: &str, d: &Dur) -> VResult<Micros> {
     duration::parse_duration_us(&d.0).map_err(|m| FieldError::new(field, m))
 }
 
-/// `value` checked against `range`; the message says what the range allows.
-fn number(field: &str, range: Range, value: f64) -> VResult<f64> {
-    match range.allowed() {
-        Some(allowed) if !range.allows(value) => verr(
-            field,
-            format!("must be {allowed}, found {}", fmt_input(value)),
-        ),
-        _ => Ok(value),
-    }
-}
-
-/// The range the schema gives the field at `field`.
-fn range_of(field: &str) -> Range {
-    schema::field(field).map_or(Range::Any, |f| f.range)
-}
-
-/// The range the schema gives parameter `name` of `variant` of `variants`. A name
-/// the schema lacks is a mistake in this file, not in the input (the schema's tests
-/// prove its names are serde's), and the tests below reach every call.
-fn param_range(variants: &'static [schema::Variant], variant: &str, name: &str) -> Range {
-    schema::variant(variants, variant)
-        .and_then(|v| v.param(name))
-        .map(|p| p.range)
-        .unwrap_or_else(|| panic!("the schema has no parameter {variant}.{name}"))
-}
-
-/// A duration, checked against `range` (only [`Range::Positive`] applies).
-fn duration_in(field: &str, range: Range, d: &Dur) -> VResult<Micros> {
-    let v = duration(field, d)?;
-    if range == Range::Positive && v == 0 {
-        return verr(field, format!("must be longer than 0, found {:?}", d.0));
-    }
-    Ok(v)
-}
-
-/// A whole number checked against the schema field's range (zero refused).
-fn count(field: &'static str, value: u64, or_none: bool) -> VResult<u64> {
-    let range = range_of(field);
-    if let (false, Some(allowed)) = (range.allows(value as f64), range.allowed()) {
-        let none = if or_none { " (or None)" } else { "" };
-        return verr(field, format!("must be {allowed}{none}, found {value}"));
-    }
-    Ok(value)
-}
-
 fn dist(field: &str, d: &RawDist) -> VResult<Dist> {
     let sub = |leaf: &str| format!("{field}.{leaf}");
-    let range = |variant: &str, name: &str| param_range(DISTRIBUTIONS, variant, name);
     Ok(match d {
         RawDist::Fixed(v) => Dist::Fixed(duration(field, v)?),
         RawDist::Exponential { mean } => Dist::Exponential {
-            mean_us: duration_in(&sub("mean"), range("Exponential", "mean"), mean)? as f64,
+            mean_us: duration(&sub("mean"), mean)? as f64,
         },
         RawDist::Uniform { min, max } => {
             let lo = duration(&sub("min"), min)?;
@@ -99,20 +53,14 @@ fn dist(field: &str, d: &RawDist) -> VResult<Dist> {
                 max_us: hi as f64,
             }
         }
-        RawDist::LogNormal { mean, sigma } => {
-            let sigma = number(&sub("sigma"), range("LogNormal", "sigma"), *sigma)?;
-            Dist::LogNormal {
-                mean_us: duration_in(&sub("mean"), range("LogNormal", "mean"), mean)? as f64,
-                sigma,
-            }
-        }
-        RawDist::Weibull { shape, scale } => {
-            let shape = number(&sub("shape"), range("Weibull", "shape"), *shape)?;
-            Dist::Weibull {
-                shape,
-                scale_us: duration_in(&sub("scale"), range("Weibull", "scale"), scale)? as f64,
-            }
-        }
+        RawDist::LogNormal { mean, sigma } => Dist::LogNormal {
+            mean_us: duration(&sub("mean"), mean)? as f64,
+            sigma: *sigma,
+        },
+        RawDist::Weibull { shape, scale } => Dist::Weibull {
+            shape: *shape,
+            scale_us: duration(&sub("scale"), scale)? as f64,
+        },
         RawDist::Empirical(values) => {
             if values.is_empty() {
                 return verr(field, "an Empirical distribution needs at least one value");
@@ -145,15 +93,10 @@ fn scope(field: &str, s: &RawScope, site: racks::ScopeSite) -> VResult<Scope> {
         RawScope::Racks(_) | RawScope::RackFraction(_) => racks::scope(field, s, site.racks)?,
         RawScope::All => Scope::All,
         RawScope::Fraction(f) => {
-            let range = param_range(SCOPES, "Fraction", "");
-            if let (false, Some(allowed)) = (range.allows(*f), range.allowed()) {
-                return verr(
-                    field,
-                    format!("Fraction must be {allowed}, found {}", fmt_input(*f)),
-                );
-            }
-            // The model touches round(f · heads) heads (half away from zero).
-            if heads > 0 && libm::round(f * heads as f64) < 1.0 {
+            // The model touches round(f · heads) heads (half away from zero); a
+            // fraction out of its range is refused by the range check.
+            if heads > 0 && in_range(SCOPES, "Fraction", *f) && libm::round(f * heads as f64) < 1.0
+            {
                 return verr(
                     field,
                     format!(
@@ -204,54 +147,21 @@ fn smallest_fraction(heads: u32) -> f64 {
     f
 }
 
-/// A model name: shown in every output, it must be printable on one line and fit a
-/// report table's cell.
-fn name(field: &str, name: &str) -> VResult<()> {
-    let allowed = || range_of(field).allowed().unwrap_or_default();
-    if name.trim().is_empty() {
-        return verr(field, "must not be empty");
-    }
-    let length = name.chars().count();
-    if length > MAX_NAME_CHARS {
-        return verr(
-            field,
-            format!("is {length} characters long: use {}", allowed()),
-        );
-    }
-    if let Some((i, c)) = name.chars().enumerate().find(|(_, c)| invisible(*c)) {
-        return verr(
-            field,
-            format!(
-                "holds the control or invisible character {:?} at character {}: use {}",
-                c,
-                i + 1,
-                allowed()
-            ),
-        );
-    }
-    if name.contains('|') {
-        return verr(
-            field,
-            format!(
-                "holds `|`, which would split the report's tables: use {}",
-                allowed()
-            ),
-        );
-    }
-    Ok(())
-}
-
 /// What is wrong with `label` as a name shown in outputs (a design's or a point's,
 /// made from text the user typed), by the rules of a model's `name`; None when it
 /// may be shown.
 pub fn name_problem(label: &str) -> Option<String> {
-    name(field_path!("name"), label).err().map(|e| e.message)
+    ranges::name(label).err()
 }
 
 /// What is wrong with `text` as one line of a report table (a recorded override):
 /// a control or invisible character, or `|`; None when it may be shown.
 pub fn line_problem(text: &str) -> Option<String> {
-    if let Some((i, c)) = text.chars().enumerate().find(|(_, c)| invisible(*c)) {
+    if let Some((i, c)) = text
+        .chars()
+        .enumerate()
+        .find(|(_, c)| ranges::invisible(*c))
+    {
         return Some(format!(
             "holds the control or invisible character {c:?} at character {}",
             i + 1
@@ -261,12 +171,13 @@ pub fn line_problem(text: &str) -> Option<String> {
         .then(|| "holds `|`, which would split the report's tables".to_string())
 }
 
-/// Characters that would break a one-line output or hide what it says: control
-/// characters (newlines, tabs, escapes), and invisible formatting such as zero-width
-/// spaces, bidirectional overrides and byte-order marks.
-fn invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+/// Whether `v` lies in the range of the one parameter of `variant` of `variants`: a
+/// check that needs an in-range value is left out otherwise (the range check has
+/// refused it).
+fn in_range(variants: &'static [schema::Variant], variant: &str, v: f64) -> bool {
+    schema::variant(variants, variant)
+        .and_then(|v| v.params.first())
+        .is_none_or(|p| p.range.allows(v))
 }
 
 /// The largest model the simulator agrees to allocate.
@@ -291,9 +202,28 @@ impl Problems {
         })
     }
 
-    /// Records the error, if any.
-    fn check(&mut self, result: VResult<()>) {
-        self.take(result, ());
+    /// Whether a problem with the value at `path` itself was found.
+    fn failed(&self, path: &str) -> bool {
+        self.errors.iter().any(|e| e.path.as_deref() == Some(path))
+    }
+
+    /// The problems in the order of the schema's fields, so of a model file (those of
+    /// one field in the order found).
+    fn in_schema_order(mut self) -> Vec<FieldError> {
+        let rank = |e: &FieldError| {
+            let path = schema::without_indices(e.path.as_deref().unwrap_or_default());
+            schema::FIELDS
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| {
+                    path.strip_prefix(f.path)
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+                })
+                .max_by_key(|(_, f)| f.path.len())
+                .map_or(usize::MAX, |(i, _)| i)
+        };
+        self.errors.sort_by_key(rank);
+        self.errors
     }
 }
 
@@ -305,25 +235,13 @@ const NO_DIST: Dist = Dist::Fixed(0);
 /// caller). Checks that tie fields together (memory, work) run once every field is
 /// valid.
 pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
-    let mut p = Problems::default();
-    p.check(name(field_path!("name"), &raw.name));
+    let mut p = Problems {
+        errors: ranges::check(raw),
+    };
     let horizon = field_path!("horizon");
-    let horizon_us = p.take(
-        duration_in(horizon, range_of(horizon), &raw.horizon).map(Some),
-        None,
-    );
-    let heads_ok = p.take(
-        count(field_path!("site.heads"), raw.site.heads.into(), false).map(|_| true),
-        false,
-    );
-    p.check(
-        count(
-            field_path!("site.vms_per_head"),
-            raw.site.vms_per_head.into(),
-            false,
-        )
-        .map(|_| ()),
-    );
+    let horizon_us = p.take(duration(horizon, &raw.horizon).map(Some), None);
+    let horizon_us = horizon_us.filter(|_| !p.failed(horizon));
+    let heads_ok = !p.failed(field_path!("site.heads"));
     let site = Site {
         heads: raw.site.heads,
         vms_per_head: raw.site.vms_per_head,
@@ -342,51 +260,31 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
     }
     // The broker's fields are a variant's parameters, below `design.transport`.
     let transport_field = field_path!("design.transport");
-    let broker_path = |leaf: &str| format!("{transport_field}.broker.{leaf}");
-    let broker_range = |leaf: &str| {
-        schema::variant(schema::TRANSPORTS, "MessageQueue")
-            .and_then(|v| v.param("broker"))
-            .and_then(|p| match p.kind {
-                schema::Kind::Record(params) => params.iter().find(|q| q.name == leaf),
-                _ => None,
-            })
-            .map(|q| q.range)
-            .unwrap_or_else(|| panic!("the schema has no broker field {leaf}"))
-    };
     let transport = match &raw.design.transport {
         RawTransport::Tcp => Transport::Tcp,
         RawTransport::MessageQueue { broker } => Transport::MessageQueue {
             broker: Broker {
-                failures_per_year: p.take(
-                    number(
-                        &broker_path("failures_per_year"),
-                        broker_range("failures_per_year"),
-                        broker.failures_per_year,
-                    ),
-                    0.0,
+                failures_per_year: broker.failures_per_year,
+                repair: p.take(
+                    dist(&format!("{transport_field}.broker.repair"), &broker.repair),
+                    NO_DIST,
                 ),
-                repair: p.take(dist(&broker_path("repair"), &broker.repair), NO_DIST),
             },
         },
     };
     let design = Design {
-        coupling: match raw.design.coupling {
-            RawCoupling::Coupled => Coupling::Coupled,
-            RawCoupling::Decoupled => Coupling::Decoupled,
-        },
+        coupling: raw.design.coupling,
         transport,
     };
 
     let rc = &raw.link.reconnect;
     let initial = field_path!("link.reconnect.initial");
-    let initial_us = p.take(
-        duration_in(initial, range_of(initial), &rc.initial).map(Some),
-        None,
-    );
+    let initial_us = p.take(duration(initial, &rc.initial).map(Some), None);
     let max = field_path!("link.reconnect.max");
-    let max_us = p.take(duration_in(max, range_of(max), &rc.max).map(Some), None);
+    let max_us = p.take(duration(max, &rc.max).map(Some), None);
     if let (Some(lo), Some(hi)) = (initial_us, max_us)
         && hi < lo
+        && !p.failed(initial)
     {
         p.errors.push(FieldError::new(
             max,
@@ -396,18 +294,15 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
             ),
         ));
     }
-    let mut field_number =
-        |field: &'static str, value: f64| p.take(number(field, range_of(field), value), value);
     let reconnect = Backoff {
         initial_us: initial_us.unwrap_or(1),
-        multiplier: field_number(field_path!("link.reconnect.multiplier"), rc.multiplier),
+        multiplier: rc.multiplier,
         max_us: max_us.unwrap_or(1),
-        jitter: field_number(field_path!("link.reconnect.jitter"), rc.jitter),
+        jitter: rc.jitter,
     };
-    let flaps_per_year = field_number(field_path!("link.flaps_per_year"), raw.link.flaps_per_year);
     let link = LinkParams {
         reconnect,
-        flaps_per_year,
+        flaps_per_year: raw.link.flaps_per_year,
         flap_duration: p.take(
             dist(field_path!("link.flap_duration"), &raw.link.flap_duration),
             NO_DIST,
@@ -415,53 +310,25 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
     };
 
     let s = &raw.supervisor;
-    let long_reset_after = field_path!("supervisor.long_reset_after");
-    let restart = p.take(dist(field_path!("supervisor.restart"), &s.restart), NO_DIST);
-    let mut field_number =
-        |field: &'static str, value: f64| p.take(number(field, range_of(field), value), value);
-    let crash_on_reset = field_number(field_path!("supervisor.crash_on_reset"), s.crash_on_reset);
-    let crash_on_long_reset = field_number(
-        field_path!("supervisor.crash_on_long_reset"),
-        s.crash_on_long_reset,
-    );
-    let site_fraction = field_number(
-        field_path!("metrics.site_fraction"),
-        raw.metrics.site_fraction,
-    );
-    let long_reset_after_us = p.take(
-        duration_in(
-            long_reset_after,
-            range_of(long_reset_after),
-            &s.long_reset_after,
-        ),
-        0,
-    );
-    let crashes_per_year = p.take(
-        number(
-            field_path!("supervisor.crashes_per_year"),
-            range_of(field_path!("supervisor.crashes_per_year")),
-            s.crashes_per_year,
-        ),
-        0.0,
-    );
     let supervisor = SupervisorParams {
-        restart,
-        crash_on_reset,
-        crash_on_long_reset,
-        long_reset_after_us,
-        crashes_per_year,
+        restart: p.take(dist(field_path!("supervisor.restart"), &s.restart), NO_DIST),
+        crash_on_reset: s.crash_on_reset,
+        crash_on_long_reset: s.crash_on_long_reset,
+        long_reset_after_us: p.take(
+            duration(
+                field_path!("supervisor.long_reset_after"),
+                &s.long_reset_after,
+            ),
+            0,
+        ),
+        crashes_per_year: s.crashes_per_year,
     };
 
     let b = &raw.brain;
     let reboot_concurrency = field_path!("brain.reboot_concurrency");
-    let global_ok = p.take(
-        count(reboot_concurrency, b.reboot_concurrency.into(), false).map(|_| true),
-        false,
-    );
     if let Some(k) = b.per_head_concurrency {
         let per_head = field_path!("brain.per_head_concurrency");
-        let ok = p.take(count(per_head, k.into(), true).map(|_| true), false);
-        if ok && global_ok && k > b.reboot_concurrency {
+        if !p.failed(per_head) && !p.failed(reboot_concurrency) && k > b.reboot_concurrency {
             p.errors.push(FieldError::new(
                 per_head,
                 format!(
@@ -471,35 +338,14 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
             ));
         }
     }
-    let boot_time = p.take(dist(field_path!("brain.boot_time"), &b.boot_time), NO_DIST);
-    let on_head = field_path!("brain.boot_slowdown_per_boot_on_head");
-    let on_head = p.take(
-        number(on_head, range_of(on_head), b.boot_slowdown_per_boot_on_head),
-        0.0,
-    );
-    let on_site = field_path!("brain.boot_slowdown_per_boot_on_site");
-    let on_site = p.take(
-        number(on_site, range_of(on_site), b.boot_slowdown_per_boot_on_site),
-        0.0,
-    );
-    let failovers = field_path!("brain.failovers_per_year");
-    let failovers_per_year = p.take(
-        number(failovers, range_of(failovers), b.failovers_per_year),
-        0.0,
-    );
     let brain = BrainParams {
         reboot_concurrency: b.reboot_concurrency,
         per_head_concurrency: b.per_head_concurrency,
-        boot_time,
-        boot_slowdown_per_boot_on_head: on_head,
-        boot_slowdown_per_boot_on_site: on_site,
-        queue_policy: match b.queue_policy {
-            RawQueuePolicy::Fifo => QueuePolicy::Fifo,
-            RawQueuePolicy::Random => QueuePolicy::Random,
-            RawQueuePolicy::RoundRobinHeads => QueuePolicy::RoundRobinHeads,
-            RawQueuePolicy::ShortestFirst => QueuePolicy::ShortestFirst,
-        },
-        failovers_per_year,
+        boot_time: p.take(dist(field_path!("brain.boot_time"), &b.boot_time), NO_DIST),
+        boot_slowdown_per_boot_on_head: b.boot_slowdown_per_boot_on_head,
+        boot_slowdown_per_boot_on_site: b.boot_slowdown_per_boot_on_site,
+        queue_policy: b.queue_policy,
+        failovers_per_year: b.failovers_per_year,
         failover_time: p.take(
             dist(field_path!("brain.failover_time"), &b.failover_time),
             NO_DIST,
@@ -507,16 +353,8 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         admission: storm::admission(&mut p, b),
     };
 
-    let head_failures = field_path!("head.failures_per_year");
     let head = HeadParams {
-        failures_per_year: p.take(
-            number(
-                head_failures,
-                range_of(head_failures),
-                raw.head.failures_per_year,
-            ),
-            0.0,
-        ),
+        failures_per_year: raw.head.failures_per_year,
         repair: p.take(dist(field_path!("head.repair"), &raw.head.repair), NO_DIST),
         predicted_fraction: 0.0,
         warning_us: 0,
@@ -531,17 +369,9 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
     }
     let changes = changes::check_all(&mut p, raw, horizon_us);
     let targets = targets::targets(&mut p, &raw.targets);
-    p.check(
-        count(
-            field_path!("limits.max_events"),
-            raw.limits.max_events,
-            false,
-        )
-        .map(|_| ()),
-    );
     let uncertain = uncertain::check_all(&mut p, &raw.uncertain);
     if !p.errors.is_empty() {
-        return Err(p.errors);
+        return Err(p.in_schema_order());
     }
     let scenario = Scenario {
         name: raw.name.clone(),
@@ -557,7 +387,9 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         faults,
         changes,
         targets,
-        metrics: MetricParams { site_fraction },
+        metrics: MetricParams {
+            site_fraction: raw.metrics.site_fraction,
+        },
         limits: RunLimits {
             max_events: raw.limits.max_events,
         },
@@ -645,17 +477,14 @@ fn fault(
             duration: d,
             scope: s,
         } => {
-            let range = param_range(FAULTS, "RandomPartitions", "per_year");
-            let rate = number(&field("per_year"), range, *per_year).and_then(|r| {
-                if r == 0.0 {
-                    verr(
-                        &field("per_year"),
-                        "must be above 0 (remove the fault to have none)",
-                    )
-                } else {
-                    Ok(r)
-                }
-            });
+            let rate = if *per_year == 0.0 {
+                verr(
+                    &field("per_year"),
+                    "must be above 0 (remove the fault to have none)",
+                )
+            } else {
+                Ok(*per_year)
+            };
             Fault::RandomPartitions {
                 per_year: p.take(rate, 1.0),
                 duration: p.take(dist(&field("duration"), d), NO_DIST),

@@ -1,7 +1,8 @@
 //! `--vary PATH=LO..HI[:log]`: one range of a sensitivity study given on the command
 //! line, checked exactly as a model's `uncertain:` entry is.
 
-use super::raw::{Dur, RawBound, RawScale, RawUncertain};
+use super::raw::{Dur, RawBound, RawUncertain};
+use super::types::Scale;
 use super::types::Uncertain;
 use super::validate::uncertain;
 
@@ -15,10 +16,10 @@ pub fn parse_vary(arg: &str) -> Result<Uncertain, String> {
     };
     let (path, spec) = arg.split_once('=').ok_or_else(|| bad("no '='"))?;
     let (range, scale) = match spec.rsplit_once(':') {
-        Some((range, "log")) => (range, RawScale::Log),
-        Some((range, "linear")) => (range, RawScale::Linear),
+        Some((range, "log")) => (range, Scale::Log),
+        Some((range, "linear")) => (range, Scale::Linear),
         Some((_, other)) => return Err(bad(&format!("unknown scale `{other}`"))),
-        None => (spec, RawScale::Linear),
+        None => (spec, Scale::Linear),
     };
     let (lo, hi) = range
         .split_once("..")
@@ -52,8 +53,8 @@ pub fn recorded_range(
     seconds: bool,
 ) -> Result<Uncertain, String> {
     let scale = match scale {
-        "linear" => RawScale::Linear,
-        "log" => RawScale::Log,
+        "linear" => Scale::Linear,
+        "log" => Scale::Log,
         other => {
             return Err(format!(
                 "`scale` is `{}`: expected `linear` or `log`",

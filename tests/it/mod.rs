@@ -20,6 +20,7 @@ mod racks;
 mod reports;
 mod rollout;
 mod rollout_drain;
+mod schema_ranges;
 mod sens_hardening;
 mod sensitivity;
 mod solve;

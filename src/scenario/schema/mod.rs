@@ -15,6 +15,7 @@ use super::raw::RawScenario;
 
 #[cfg(test)]
 mod tests;
+pub mod tree;
 mod variants;
 
 pub use variants::*;

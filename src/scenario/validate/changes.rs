@@ -4,9 +4,9 @@
 //! the list of those it may set, since the model has already acted on it.
 
 use super::super::error::FieldError;
-use super::super::raw::{Dur, RawChange, RawOrder, RawRolloutDrain, RawScenario};
+use super::super::raw::{Dur, RawChange, RawScenario};
 use super::super::schema::{self, field_path};
-use super::super::types::{Change, ChangePath, Coupling, RolloutDrain, RolloutOrder, Scenario};
+use super::super::types::{Change, ChangePath, Coupling, RolloutDrain, Scenario};
 use super::{Problems, VResult, duration, verr};
 use crate::engine::Micros;
 use crate::scenario::error::printable;
@@ -43,14 +43,7 @@ pub(super) fn check_all(
                 at,
                 set,
                 restart_supervisor,
-            } => (
-                at,
-                None,
-                set,
-                None,
-                *restart_supervisor,
-                RawRolloutDrain::None,
-            ),
+            } => (at, None, set, None, *restart_supervisor, RolloutDrain::None),
             RawChange::Rollout {
                 at,
                 over,
@@ -96,10 +89,7 @@ pub(super) fn check_all(
         out.push(Change {
             at_us,
             over_us,
-            order: order.map(|o| match o {
-                RawOrder::Sequential => RolloutOrder::Sequential,
-                RawOrder::Random => RolloutOrder::Random,
-            }),
+            order,
             set: values,
             restart_supervisor: restart,
             drain,
@@ -116,16 +106,16 @@ fn rollout_drain(
     field: &str,
     raw: &RawScenario,
     restart: bool,
-    drain: RawRolloutDrain,
+    drain: RolloutDrain,
 ) -> VResult<RolloutDrain> {
     match drain {
-        RawRolloutDrain::None => Ok(RolloutDrain::None),
-        RawRolloutDrain::LiveMigrate if !restart => verr(
+        RolloutDrain::None => Ok(RolloutDrain::None),
+        RolloutDrain::LiveMigrate if !restart => verr(
             field,
             "LiveMigrate drains a head before its supervisor restarts, and this rollout \
              restarts none: set `restart_supervisor: true`, or `drain: None`",
         ),
-        RawRolloutDrain::LiveMigrate if raw.site.heads < 2 => verr(
+        RolloutDrain::LiveMigrate if raw.site.heads < 2 => verr(
             field,
             format!(
                 "LiveMigrate needs another head to move the VMs to, and {} has {}: \
@@ -134,7 +124,7 @@ fn rollout_drain(
                 raw.site.heads
             ),
         ),
-        RawRolloutDrain::LiveMigrate => Ok(RolloutDrain::LiveMigrate),
+        RolloutDrain::LiveMigrate => Ok(RolloutDrain::LiveMigrate),
     }
 }
 

@@ -6,16 +6,12 @@ use super::super::error::FieldError;
 use super::super::raw::RawScenario;
 use super::super::schema::{self, field_path};
 use super::super::types::{HeadParams, Scenario};
-use super::{Problems, duration, number, range_of};
+use super::{Problems, duration};
 
 /// `head` with its prediction settings read from `raw` and checked.
 pub(super) fn head(p: &mut Problems, raw: &RawScenario, head: HeadParams) -> HeadParams {
-    let fraction = field_path!("head.predicted_fraction");
     HeadParams {
-        predicted_fraction: p.take(
-            number(fraction, range_of(fraction), raw.head.predicted_fraction),
-            0.0,
-        ),
+        predicted_fraction: raw.head.predicted_fraction,
         warning_us: p.take(duration(field_path!("head.warning"), &raw.head.warning), 0),
         ..head
     }

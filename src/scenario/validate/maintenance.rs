@@ -3,10 +3,10 @@
 //! read in one place.
 
 use super::super::error::FieldError;
-use super::super::raw::{RawDrain, RawScenario};
+use super::super::raw::RawScenario;
 use super::super::schema::{self, field_path};
 use super::super::types::{Drain, MaintenanceParams, RolloutDrain, Scenario};
-use super::{NO_DIST, Problems, count, dist, number, range_of, verr};
+use super::{NO_DIST, Problems, dist, verr};
 use crate::engine::US_PER_S;
 
 /// The maintenance settings of `raw`, checked; stand-ins after recording the problems.
@@ -15,47 +15,33 @@ pub(super) fn maintenance(p: &mut Problems, raw: &RawScenario) -> MaintenancePar
     let vms_per_head = raw.site.vms_per_head;
     let vm_slots_per_head = match raw.site.vm_slots_per_head {
         None => vms_per_head,
+        // A count out of its range is refused by the range check.
+        Some(_) if p.failed(slots_field) => vms_per_head,
         Some(n) => {
-            let checked = count(slots_field, n.into(), true).and_then(|_| {
-                if n < vms_per_head {
-                    verr(
-                        slots_field,
-                        format!("must be ≥ site.vms_per_head ({vms_per_head}), found {n}"),
-                    )
-                } else {
-                    Ok(n)
-                }
-            });
+            let checked = if n < vms_per_head {
+                verr(
+                    slots_field,
+                    format!("must be ≥ site.vms_per_head ({vms_per_head}), found {n}"),
+                )
+            } else {
+                Ok(n)
+            };
             p.take(checked, vms_per_head)
         }
     };
     let m = &raw.maintenance;
-    let rate = field_path!("maintenance.per_head_per_year");
-    let max_heads = field_path!("maintenance.max_concurrent_heads");
     let mg = &raw.migration;
-    let conc = field_path!("migration.concurrency");
-    let memory = field_path!("migration.vm_memory_gib");
-    let bandwidth = field_path!("migration.bandwidth_gib_per_s");
-    let memory = p.take(number(memory, range_of(memory), mg.vm_memory_gib), 1.0);
-    let bandwidth = p.take(
-        number(bandwidth, range_of(bandwidth), mg.bandwidth_gib_per_s),
-        1.0,
-    );
+    let (memory, bandwidth) = (mg.vm_memory_gib, mg.bandwidth_gib_per_s);
     MaintenanceParams {
         vm_slots_per_head,
-        per_head_per_year: p.take(number(rate, range_of(rate), m.per_head_per_year), 0.0),
+        per_head_per_year: m.per_head_per_year,
         duration: p.take(
             dist(field_path!("maintenance.duration"), &m.duration),
             NO_DIST,
         ),
-        drain: match m.drain {
-            RawDrain::LiveMigrate => Drain::LiveMigrate,
-            RawDrain::Reboot => Drain::Reboot,
-            RawDrain::None => Drain::None,
-        },
-        max_concurrent_heads: p.take(count(max_heads, m.max_concurrent_heads.into(), false), 1)
-            as u32,
-        migration_concurrency: p.take(count(conc, mg.concurrency.into(), false), 1) as u32,
+        drain: m.drain,
+        max_concurrent_heads: m.max_concurrent_heads,
+        migration_concurrency: mg.concurrency,
         // Whole microseconds, at least one: a copy is never instantaneous.
         migration_copy_us: (libm::round(memory / bandwidth * US_PER_S as f64) as u64).max(1),
         migration_pause: p.take(dist(field_path!("migration.pause"), &mg.pause), NO_DIST),

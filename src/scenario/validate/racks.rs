@@ -5,10 +5,7 @@ use super::super::error::FieldError;
 use super::super::raw::{RawScenario, RawScope};
 use super::super::schema::{SCOPES, field_path};
 use super::super::types::{RackParams, Scenario, Scope};
-use super::{
-    NO_DIST, Problems, VResult, count, dist, number, param_range, range_of, smallest_fraction, verr,
-};
-use crate::metrics::format::fmt_input;
+use super::{NO_DIST, Problems, VResult, dist, in_range, smallest_fraction, verr};
 
 /// Warns of a boot slowdown that no boot can ever feel: site-wide contention needs
 /// two boots in flight at once, per-head contention two on one head.
@@ -46,7 +43,7 @@ pub(super) struct ScopeSite {
 pub(super) fn site_racks(p: &mut Problems, raw: &RawScenario, heads_ok: bool) -> ScopeSite {
     let field = field_path!("site.racks");
     let racks = raw.site.racks;
-    let mut ok = p.take(count(field, racks.into(), false).map(|_| true), false);
+    let mut ok = !p.failed(field);
     if ok && heads_ok && racks > raw.site.heads {
         p.errors.push(FieldError::new(
             field,
@@ -66,12 +63,8 @@ pub(super) fn site_racks(p: &mut Problems, raw: &RawScenario, heads_ok: bool) ->
 
 /// The `racks` section: a switch failure rate and its repair time.
 pub(super) fn racks(p: &mut Problems, raw: &RawScenario) -> RackParams {
-    let rate = field_path!("racks.switch_failures_per_year");
     RackParams {
-        switch_failures_per_year: p.take(
-            number(rate, range_of(rate), raw.racks.switch_failures_per_year),
-            0.0,
-        ),
+        switch_failures_per_year: raw.racks.switch_failures_per_year,
         switch_repair: p.take(
             dist(field_path!("racks.switch_repair"), &raw.racks.switch_repair),
             NO_DIST,
@@ -111,15 +104,12 @@ pub(super) fn scope(field: &str, s: &RawScope, racks: u32) -> VResult<Scope> {
             Ok(Scope::Racks(list.clone()))
         }
         RawScope::RackFraction(f) => {
-            let range = param_range(SCOPES, "RackFraction", "");
-            if let (false, Some(allowed)) = (range.allows(*f), range.allowed()) {
-                return verr(
-                    field,
-                    format!("RackFraction must be {allowed}, found {}", fmt_input(*f)),
-                );
-            }
-            // The model touches round(f · racks) racks (half away from zero).
-            if racks > 0 && libm::round(f * racks as f64) < 1.0 {
+            // The model touches round(f · racks) racks (half away from zero); a
+            // fraction out of its range is refused by the range check.
+            if racks > 0
+                && in_range(SCOPES, "RackFraction", *f)
+                && libm::round(f * racks as f64) < 1.0
+            {
                 return verr(
                     field,
                     format!(

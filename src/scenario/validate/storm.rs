@@ -2,7 +2,7 @@
 //! `brain.resync_per_vm`, `brain.accept_timeout`): kept apart from the rest of the
 //! brain's checks so that the admission model's fields are read in one place.
 
-use super::{Problems, VResult, duration, duration_in, number, range_of, verr};
+use super::{Problems, VResult, duration, verr};
 use crate::engine::{Micros, US_PER_S};
 use crate::scenario::FieldError;
 use crate::scenario::raw::{RawBrain, RawScenario};
@@ -13,6 +13,8 @@ use crate::scenario::types::{Admission, Scenario};
 pub(super) fn admission(p: &mut Problems, b: &RawBrain) -> Admission {
     let accept_interval_us = match b.accept_per_s {
         None => None,
+        // A rate out of its range is refused by the range check.
+        Some(_) if p.failed(field_path!("brain.accept_per_s")) => None,
         Some(rate) => p.take(interval(rate).map(Some), None),
     };
     let resync = field_path!("brain.resync_per_vm");
@@ -20,17 +22,13 @@ pub(super) fn admission(p: &mut Problems, b: &RawBrain) -> Admission {
     Admission {
         accept_interval_us,
         resync_per_vm_us: p.take(duration(resync, &b.resync_per_vm), 0),
-        accept_timeout_us: p.take(
-            duration_in(timeout, range_of(timeout), &b.accept_timeout),
-            1,
-        ),
+        accept_timeout_us: p.take(duration(timeout, &b.accept_timeout), 1),
     }
 }
 
 /// The brain's time per accept for `rate` accepts a second, to the microsecond.
 fn interval(rate: f64) -> VResult<Micros> {
     let field = field_path!("brain.accept_per_s");
-    let rate = number(field, range_of(field), rate)?;
     // The range caps the rate at one accept a microsecond, so the interval is never 0.
     let us = libm::round(US_PER_S as f64 / rate) as Micros;
     if us == 0 {

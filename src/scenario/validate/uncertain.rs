@@ -12,7 +12,7 @@
 use super::super::duration;
 use super::super::error::FieldError;
 use super::super::overrides::apply_set;
-use super::super::raw::{RawBound, RawScale, RawScenario, RawUncertain};
+use super::super::raw::{RawBound, RawScenario, RawUncertain};
 use super::super::schema::{self, Kind, Range};
 use super::super::types::{Scale, Uncertain, UncertainKind};
 use super::{Problems, VResult, verr};
@@ -143,10 +143,7 @@ pub fn entry(field: &str, u: &RawUncertain) -> VResult<Uncertain> {
             );
         }
     }
-    let scale = match u.scale {
-        RawScale::Linear => Scale::Linear,
-        RawScale::Log => Scale::Log,
-    };
+    let scale = u.scale;
     if scale == Scale::Log && lo <= 0.0 {
         return verr(
             &format!("{field}.scale"),
