@@ -340,11 +340,14 @@ impl SweepModels {
         check_params(params, sets).map_err(SweepError::Params)?;
         let mut points = Vec::new();
         for values in grid(params) {
-            let mut point_sets = sets.to_vec();
-            for (p, v) in params.iter().zip(&values) {
-                point_sets.push(format!("{}={v}", p.path));
-            }
-            let m = scenario::load(path, &point_sets).map_err(SweepError::Model)?;
+            let own: Vec<String> = params
+                .iter()
+                .zip(&values)
+                .map(|(p, v)| format!("{}={v}", p.path))
+                .collect();
+            let point_sets = [sets, own.as_slice()].concat();
+            let m = scenario::load(path, &point_sets)
+                .map_err(|e| SweepError::Model(e.blame("--param", &own)))?;
             points.push((values, m));
         }
         let base = scenario::load(path, sets).map_err(SweepError::Model)?;

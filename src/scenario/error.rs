@@ -12,6 +12,9 @@ pub enum Location {
     At { line: usize, column: usize },
     /// The `--set` argument the value came from.
     Set(String),
+    /// Another option's argument that set the value (`--param PATH=VALUE` of a sweep
+    /// point): the option and the `PATH=VALUE` it applied.
+    Arg { option: &'static str, arg: String },
 }
 
 /// A problem with one field: its path, where it was written and what is wrong.
@@ -71,6 +74,22 @@ pub struct ScenarioError {
 }
 
 impl ScenarioError {
+    /// The same problems, each one that `--set ARG` caused, for an `ARG` of `args`,
+    /// blamed on `option` instead: the command applied `ARG` for that option.
+    pub fn blame(mut self, option: &'static str, args: &[String]) -> ScenarioError {
+        for e in std::iter::once(&mut self.error).chain(self.more.iter_mut()) {
+            if let Location::Set(a) = &e.location
+                && args.contains(a)
+            {
+                e.location = Location::Arg {
+                    option,
+                    arg: a.clone(),
+                };
+            }
+        }
+        self
+    }
+
     /// Every problem in `errors` (the first is `error`), in the model file `file`;
     /// `None` when there are none.
     pub fn all(file: &str, errors: Vec<FieldError>) -> Option<ScenarioError> {
@@ -103,6 +122,7 @@ fn one_line(file: &str, error: &FieldError) -> String {
         Location::File => {}
         Location::At { line, column } => s.push_str(&format!(":{line}:{column}")),
         Location::Set(arg) => s.push_str(&format!(": in --set {}", printable(arg))),
+        Location::Arg { option, arg } => s.push_str(&format!(": in {option} {}", printable(arg))),
     }
     // Whatever text of the user's a path or a message quotes (a name, a path in a
     // list, a target), the error stays on one line.

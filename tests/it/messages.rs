@@ -154,3 +154,37 @@ fn a_blank_path_is_not_called_empty() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("empty"), "{stderr}");
 }
+
+#[test]
+fn a_value_a_command_applied_is_blamed_on_the_option_that_gave_it() {
+    // A sweep point's value is applied as an override, but the user wrote it in
+    // --param: the message names --param, not --set.
+    let (code, stderr) = run(&[
+        "sweep",
+        M,
+        "-r",
+        "2",
+        "--param",
+        "supervisor.crash_on_reset=0.5,7",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    let lines = error_lines(&stderr);
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains("in --param supervisor.crash_on_reset=7"),
+        "{stderr}"
+    );
+    assert!(!lines[0].contains("--set"), "{stderr}");
+    // Numbers echoed from --vary and a change's `set:` are short too.
+    let (code, stderr) = run(&[
+        "sensitivity",
+        M,
+        "-r",
+        "2",
+        "--vary",
+        "supervisor.crash_on_reset=0..1e300",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("found 1e300"), "{stderr}");
+    assert!(stderr.len() < 400, "{stderr}");
+}

@@ -519,6 +519,8 @@ fn exercise(text: &str, sets: &[String], seed: u64) -> Result<(), TestCaseError>
                         prop_assert!(*l <= text.lines().count() + 1, "{line}");
                     }
                     Location::Set(arg) => prop_assert!(sets.contains(arg), "{line}"),
+                    // Loading a file with `--set`s blames them, never another option.
+                    Location::Arg { .. } => prop_assert!(false, "{line}"),
                     Location::File => {}
                 }
             }

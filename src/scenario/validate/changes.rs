@@ -9,6 +9,7 @@ use super::super::schema::{self, field_path};
 use super::super::types::{Change, ChangePath, Coupling, RolloutDrain, Scenario};
 use super::{Problems, VResult, duration, verr};
 use crate::engine::Micros;
+use crate::metrics::format::fmt_input;
 use crate::scenario::error::printable;
 use crate::scenario::overrides;
 
@@ -167,9 +168,10 @@ fn setting(field: &str, raw: &RawScenario, entry: &str) -> VResult<(ChangePath, 
     let (_, range) = schema::resolve(&path).unwrap_or((schema::Kind::Number, schema::Range::Any));
     let v: f64 = schema::parse(value.trim()).map_err(|e| FieldError::new(field, e.to_string()))?;
     match range.allowed() {
-        Some(what) if !range.allows(v) => {
-            verr(field, format!("`{path}` must be {what}, found {v}"))
-        }
+        Some(what) if !range.allows(v) => verr(
+            field,
+            format!("`{path}` must be {what}, found {}", fmt_input(v)),
+        ),
         _ => Ok((which, v)),
     }
 }

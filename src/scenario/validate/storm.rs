@@ -4,6 +4,7 @@
 
 use super::{Problems, VResult, duration, verr};
 use crate::engine::{Micros, US_PER_S};
+use crate::metrics::format::fmt_input;
 use crate::scenario::FieldError;
 use crate::scenario::raw::{RawBrain, RawScenario};
 use crate::scenario::schema::{self, field_path};
@@ -34,7 +35,10 @@ fn interval(rate: f64) -> VResult<Micros> {
     if us == 0 {
         return verr(
             field,
-            format!("must be at most 1000000 a second, found {rate}"),
+            format!(
+                "must be at most 1000000 a second, found {}",
+                fmt_input(rate)
+            ),
         );
     }
     Ok(us)

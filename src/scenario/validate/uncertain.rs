@@ -16,6 +16,7 @@ use super::super::raw::{RawBound, RawScenario, RawUncertain};
 use super::super::schema::{self, Kind, Range};
 use super::super::types::{Scale, Uncertain, UncertainKind};
 use super::{Problems, VResult, verr};
+use crate::metrics::format::fmt_input;
 
 /// Every entry of the list, checked; problems are recorded in `p`. A path given
 /// twice is refused, since one entry would silently overwrite the other.
@@ -90,7 +91,8 @@ pub fn entry(field: &str, u: &RawUncertain) -> VResult<Uncertain> {
             (RawBound::Number(v), true) => verr(
                 &range_field,
                 format!(
-                    "`{path}` is a duration: write the bounds as durations such as (\"30s\", \"5m\"), found {v}"
+                    "`{path}` is a duration: write the bounds as durations such as (\"30s\", \"5m\"), found {}",
+                    fmt_input(*v)
                 ),
             ),
             (RawBound::Duration(d), false) => verr(
@@ -133,13 +135,16 @@ pub fn entry(field: &str, u: &RawUncertain) -> VResult<Uncertain> {
             } else {
                 let mut what = range.allowed().unwrap_or_else(|| "any number".to_string());
                 if max.is_finite() {
-                    what.push_str(&format!(" and at most {max}"));
+                    what.push_str(&format!(" and at most {}", fmt_input(max)));
                 }
                 what
             };
             return verr(
                 &range_field,
-                format!("the range must lie inside what `{path}` allows ({what}), found {v}"),
+                format!(
+                    "the range must lie inside what `{path}` allows ({what}), found {}",
+                    fmt_input(v)
+                ),
             );
         }
     }
