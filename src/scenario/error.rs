@@ -12,9 +12,9 @@ pub enum Location {
     At { line: usize, column: usize },
     /// The `--set` argument the value came from.
     Set(String),
-    /// Another option's argument that set the value (`--param PATH=VALUE` of a sweep
-    /// point): the option and the `PATH=VALUE` it applied.
-    Arg { option: &'static str, arg: String },
+    /// Another option's argument that set the value, as the option and the
+    /// `PATH=VALUE` it applied (`--param brain.reboot_concurrency=40` of a sweep point).
+    Arg(Box<str>),
 }
 
 /// A problem with one field: its path, where it was written and what is wrong.
@@ -81,10 +81,7 @@ impl ScenarioError {
             if let Location::Set(a) = &e.location
                 && args.contains(a)
             {
-                e.location = Location::Arg {
-                    option,
-                    arg: a.clone(),
-                };
+                e.location = Location::Arg(format!("{option} {a}").into());
             }
         }
         self
@@ -122,7 +119,7 @@ fn one_line(file: &str, error: &FieldError) -> String {
         Location::File => {}
         Location::At { line, column } => s.push_str(&format!(":{line}:{column}")),
         Location::Set(arg) => s.push_str(&format!(": in --set {}", printable(arg))),
-        Location::Arg { option, arg } => s.push_str(&format!(": in {option} {}", printable(arg))),
+        Location::Arg(arg) => s.push_str(&format!(": in {}", printable(arg))),
     }
     // Whatever text of the user's a path or a message quotes (a name, a path in a
     // list, a target), the error stays on one line.
