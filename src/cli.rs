@@ -15,10 +15,7 @@ mod solve;
 mod sweep;
 mod tracing;
 
-use checks::{
-    check_common, check_no_wide, check_out, check_output, check_paths, check_sets,
-    check_shard_output, fit, parse_shard, workers,
-};
+use checks::{Invocation, Kind, check_no_wide, check_paths, check_sets};
 use progress::Progress;
 use tracing::{cmd_explain, cmd_trace, explain};
 
@@ -185,7 +182,15 @@ struct Verdicts {
 impl Verdicts {
     /// The smallest change that matters: `--min-effect`, or 1 %.
     fn min_effect(&self) -> Result<MinEffect, Failure> {
-        MinEffect::parse(self.min_effect.as_deref().unwrap_or("1%")).map_err(Failure::input)
+        match self.min_effect.as_deref() {
+            Some(m) => MinEffect::parse(m).map_err(Failure::input),
+            None => Verdicts::default_min_effect(),
+        }
+    }
+
+    /// The smallest change that matters when no `--min-effect` is given: 1 %.
+    fn default_min_effect() -> Result<MinEffect, Failure> {
+        MinEffect::parse("1%").map_err(Failure::input)
     }
 }
 
@@ -448,11 +453,11 @@ fn study(
     kind: StudyKind,
     models: &[LoadedModel],
     c: &Common,
+    inv: &Invocation,
     independent_seeds: bool,
-    shard: Option<Shard>,
     jobs: usize,
-    output: &Output,
 ) -> Result<Study, Failure> {
+    let shard = inv.shard;
     let plan = StudyPlan {
         kind,
         seed: c.seed,
@@ -464,7 +469,7 @@ fn study(
         check_invariants: c.check,
         // Replication 0's outages go to `outages.csv` in a report, or into a part file
         // for the report `merge` may write; a run that writes neither does not keep them.
-        keep_outages: shard.is_some() || output.out.is_some(),
+        keep_outages: shard.is_some() || inv.output.out.is_some(),
     };
     let range = plan.range();
     let progress = Progress::new(
@@ -479,7 +484,7 @@ fn study(
             )),
         },
     )?;
-    s.add_targets(&parse_targets(&c.targets)?);
+    s.add_targets(&inv.targets);
     Ok(s)
 }
 
@@ -575,26 +580,29 @@ fn emit_part(s: &Study, shard: Shard) -> Result<(), Failure> {
 
 fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let c = &args.common;
-    check_common(c)?;
-    check_paths("the model file", [&args.model])?;
-    check_output(&args.output)?;
-    let shard = parse_shard(&args.shard, experiment::MAX_REPLICATIONS)?;
-    check_shard_output(shard, &args.output, None)?;
+    let inv = Invocation::new(
+        Some(c),
+        &args.output,
+        std::slice::from_ref(&args.model),
+        Kind {
+            shard: Some((&args.shard, experiment::MAX_REPLICATIONS)),
+            ..Kind::reading("the model file")
+        },
+    )?;
     let m = load(&args.model, &c.sets)?;
-    let work = Workload::study(StudyKind::Run, c.replications, shard, 1);
-    let jobs = fit(&[(&m, &c.sets)], workers(c.jobs), &work)?;
-    check_out(&args.output, std::slice::from_ref(&args.model))?;
+    let work = Workload::study(StudyKind::Run, c.replications, inv.shard, 1);
+    let jobs = inv.fit(&[(&m, c.sets.clone())], &work)?;
+    inv.check_out()?;
     verbose([&m], c);
     let s = study(
         StudyKind::Run,
         std::slice::from_ref(&m),
         c,
+        &inv,
         false,
-        shard,
         jobs,
-        &args.output,
     )?;
-    match shard {
+    match inv.shard {
         Some(shard) => emit_part(&s, shard),
         None => emit_study(&s, &args.output, Some(std::slice::from_ref(&m))),
     }
@@ -602,17 +610,21 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
 
 fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
     let c = &args.common;
-    check_common(c)?;
-    check_paths("a model file", &args.models)?;
-    check_output(&args.output)?;
-    let shard = parse_shard(&args.shard, experiment::MAX_REPLICATIONS)?;
-    let min_effect = args.verdicts.min_effect()?;
-    let design_sets = design_sets(&args.design_sets, args.models.len(), &c.sets)?;
-    check_shard_output(shard, &args.output, args.verdicts.min_effect.as_deref())?;
+    let inv = Invocation::new(
+        Some(c),
+        &args.output,
+        &args.models,
+        Kind {
+            shard: Some((&args.shard, experiment::MAX_REPLICATIONS)),
+            verdicts: Some(&args.verdicts),
+            design_sets: Some(&args.design_sets),
+            ..Kind::reading("a model file")
+        },
+    )?;
     let models = args
         .models
         .iter()
-        .zip(&design_sets)
+        .zip(&inv.design_sets)
         .map(|(p, own)| {
             let sets: Vec<String> = own.iter().map(|(set, _)| set.clone()).collect();
             let mut m = load(p, &[c.sets.as_slice(), &sets].concat())?;
@@ -631,28 +643,27 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     distinct_names(&models)?;
-    let with_sets: Vec<(&LoadedModel, &[String])> =
-        models.iter().map(|m| (m, c.sets.as_slice())).collect();
+    let with_sets: Vec<(&LoadedModel, Vec<String>)> =
+        models.iter().map(|m| (m, c.sets.clone())).collect();
     let work = Workload::study(
         StudyKind::Compare,
         c.replications,
-        shard,
+        inv.shard,
         models.len() as u64,
     );
-    let jobs = fit(&with_sets, workers(c.jobs), &work)?;
-    check_out(&args.output, &args.models)?;
+    let jobs = inv.fit(&with_sets, &work)?;
+    inv.check_out()?;
     verbose(&models, c);
     let mut s = study(
         StudyKind::Compare,
         &models,
         c,
+        &inv,
         args.independent_seeds,
-        shard,
         jobs,
-        &args.output,
     )?;
-    s.min_effect = min_effect;
-    match shard {
+    s.min_effect = inv.min_effect;
+    match inv.shard {
         Some(shard) => emit_part(&s, shard),
         None => emit_study(&s, &args.output, Some(&models)),
     }
@@ -728,10 +739,16 @@ fn distinct_names(models: &[LoadedModel]) -> Result<(), Failure> {
 }
 
 fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
-    check_paths("a part file", &args.parts)?;
-    check_output(&args.output)?;
-    let targets = parse_targets(&args.targets)?;
-    let min_effect = args.verdicts.min_effect()?;
+    let inv = Invocation::new(
+        None,
+        &args.output,
+        &args.parts,
+        Kind {
+            verdicts: Some(&args.verdicts),
+            targets: Some(&args.targets),
+            ..Kind::reading("a part file")
+        },
+    )?;
     // Part files say what kind of study they come from.
     if sensitivity::is_sensitivity_part(&args.parts) {
         if let Some(t) = args.targets.first() {
@@ -747,7 +764,7 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
             )));
         }
         check_no_wide(&args.output, "a sensitivity study's text")?;
-        return sensitivity::merge(&args.parts, &args.output);
+        return sensitivity::merge(&inv);
     }
     let mut s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;
     if let (StudyKind::Run, Some(m)) = (s.kind, &args.verdicts.min_effect) {
@@ -756,9 +773,9 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
             printable(m)
         )));
     }
-    s.min_effect = min_effect;
-    s.add_targets(&targets);
-    check_out(&args.output, &args.parts)?;
+    s.min_effect = inv.min_effect;
+    s.add_targets(&inv.targets);
+    inv.check_out()?;
     if s.kind == StudyKind::Sweep {
         let sw = bigvsim::experiment::Sweep::from_study(s).ok_or_else(|| {
             Failure::input("the parts are a sweep's but carry no sweep points".to_string())

@@ -2,15 +2,139 @@
 //! 2, and comes before anything is created or allocated.
 
 use bigvsim::experiment::Shard;
+use bigvsim::experiment::differences::MinEffect;
 use bigvsim::experiment::{self, MAX_REPLICATIONS, Workers, Workload};
 use bigvsim::report::files;
 use bigvsim::scenario::error::printable;
+use bigvsim::scenario::target::Target;
 use bigvsim::scenario::{self, LoadedModel, overrides};
 
-use super::{Common, Failure, Format, Output};
+use super::{Common, Failure, Format, Output, Verdicts};
+
+/// What a command reads and which of the up-front checks apply to it.
+pub(super) struct Kind<'a> {
+    /// How an input is named in errors: "the model file", "a model file", "a part file".
+    pub input: &'static str,
+    /// The `--shard K/N` argument and the most shards the command accepts, for the
+    /// commands that take one.
+    pub shard: Option<(&'a Option<String>, u64)>,
+    /// `--min-effect`, for the commands that give verdicts.
+    pub verdicts: Option<&'a Verdicts>,
+    /// `--target` arguments given outside the common options (`merge`'s own).
+    pub targets: Option<&'a [String]>,
+    /// Why `--target` is refused, for a command that judges no target.
+    pub no_targets: Option<&'static str>,
+    /// The text without tables split to fit a width, for a command that refuses `--wide`.
+    pub no_wide: Option<&'static str>,
+    /// `compare`'s `--design-set` arguments.
+    pub design_sets: Option<&'a [String]>,
+}
+
+impl Kind<'_> {
+    /// A command reading `input` with none of the optional checks.
+    pub(super) fn reading(input: &'static str) -> Kind<'static> {
+        Kind {
+            input,
+            shard: None,
+            verdicts: None,
+            targets: None,
+            no_targets: None,
+            no_wide: None,
+            design_sets: None,
+        }
+    }
+}
+
+/// One command's arguments, every up-front check passed: built once, before any
+/// model loads, and consumed by the later steps that need the loaded models.
+pub(super) struct Invocation<'a> {
+    /// The common options, for the commands that run models.
+    pub common: Option<&'a Common>,
+    pub output: &'a Output,
+    /// The files the command reads (`--out --force` must not delete them).
+    pub inputs: &'a [String],
+    pub shard: Option<Shard>,
+    /// `--min-effect`, or 1 %.
+    pub min_effect: MinEffect,
+    /// The `--target` arguments, parsed.
+    pub targets: Vec<Target>,
+    /// Each design's own `--design-set` overrides, each with its argument.
+    pub design_sets: Vec<Vec<(String, String)>>,
+}
+
+impl<'a> Invocation<'a> {
+    /// Checks the arguments in one fixed order: the common options, a refused
+    /// `--target`, the input paths, the output options, a refused `--wide`, `merge`'s
+    /// targets, `--shard`, `--min-effect`, `--design-set`, and the output options a
+    /// shard cannot honour.
+    pub(super) fn new(
+        common: Option<&'a Common>,
+        output: &'a Output,
+        inputs: &'a [String],
+        kind: Kind<'a>,
+    ) -> Result<Invocation<'a>, Failure> {
+        let mut targets = match common {
+            Some(c) => check_common(c)?,
+            None => Vec::new(),
+        };
+        if let (Some(why), Some(t)) = (kind.no_targets, common.and_then(|c| c.targets.first())) {
+            return Err(Failure::input(format!("--target {t}: {why}")));
+        }
+        check_paths(kind.input, inputs)?;
+        check_output(output)?;
+        if let Some(what) = kind.no_wide {
+            check_no_wide(output, what)?;
+        }
+        if let Some(args) = kind.targets {
+            targets.extend(super::parse_targets(args)?);
+        }
+        let shard = match kind.shard {
+            Some((arg, max_n)) => parse_shard(arg, max_n)?,
+            None => None,
+        };
+        let min_effect_arg = kind.verdicts.and_then(|v| v.min_effect.as_deref());
+        let min_effect = match kind.verdicts {
+            Some(v) => v.min_effect()?,
+            None => Verdicts::default_min_effect()?,
+        };
+        let design_sets = match kind.design_sets {
+            Some(args) => super::design_sets(
+                args,
+                inputs.len(),
+                common.map_or(&[][..], |c| c.sets.as_slice()),
+            )?,
+            None => Vec::new(),
+        };
+        check_shard_output(shard, output, min_effect_arg)?;
+        Ok(Invocation {
+            common,
+            output,
+            inputs,
+            shard,
+            min_effect,
+            targets,
+            design_sets,
+        })
+    }
+
+    /// The workers that fit in memory for `models` (each with the `--set` arguments
+    /// it loads with) beside the results `work` keeps: see [`fit`].
+    pub(super) fn fit(
+        &self,
+        models: &[(&LoadedModel, Vec<String>)],
+        work: &Workload,
+    ) -> Result<usize, Failure> {
+        fit(models, workers(self.common.and_then(|c| c.jobs)), work)
+    }
+
+    /// Checks `--out` against the inputs: see [`check_out`].
+    pub(super) fn check_out(&self) -> Result<(), Failure> {
+        check_out(self.output, self.inputs)
+    }
+}
 
 /// The worker threads asked for: `--jobs N`, or all cores.
-pub(super) fn workers(requested: Option<usize>) -> Workers {
+fn workers(requested: Option<usize>) -> Workers {
     match requested {
         Some(n) => Workers::Explicit(n),
         None => Workers::Default(
@@ -22,20 +146,10 @@ pub(super) fn workers(requested: Option<usize>) -> Workers {
 }
 
 /// The workers that fit in memory for `models` (each with the `--set` arguments it
-/// was loaded with) beside the results `work` keeps, once its work is checked against
-/// the limits: before any platform is built. A reduced default is said on stderr.
+/// was loaded with: a sweep's points each add their values) beside the results `work`
+/// keeps, once its work is checked against the limits: before any platform is built.
+/// A reduced default is said on stderr.
 pub(super) fn fit(
-    models: &[(&LoadedModel, &[String])],
-    requested: Workers,
-    work: &Workload,
-) -> Result<usize, Failure> {
-    let models: Vec<(&LoadedModel, Vec<String>)> =
-        models.iter().map(|(m, s)| (*m, s.to_vec())).collect();
-    fit_owned(&models, requested, work)
-}
-
-/// [`fit`] with an override list per model (a sweep's points each add their values).
-pub(super) fn fit_owned(
     models: &[(&LoadedModel, Vec<String>)],
     requested: Workers,
     work: &Workload,
@@ -51,8 +165,8 @@ pub(super) fn fit_owned(
 /// The most worker threads one command starts.
 const MAX_JOBS: usize = 1024;
 
-/// Checks the options every running command shares.
-pub(super) fn check_common(c: &Common) -> Result<(), Failure> {
+/// Checks the options every running command shares; returns the `--target`s parsed.
+fn check_common(c: &Common) -> Result<Vec<Target>, Failure> {
     if c.replications == 0 {
         return Err(Failure::input("--replications must be at least 1"));
     }
@@ -66,13 +180,14 @@ pub(super) fn check_common(c: &Common) -> Result<(), Failure> {
         return Err(Failure::input("--jobs must be at least 1"));
     }
     // A target that does not parse is refused before anything runs.
-    super::parse_targets(&c.targets)?;
+    let targets = super::parse_targets(&c.targets)?;
     if let Some(j) = c.jobs.filter(|&j| j > MAX_JOBS) {
         return Err(Failure::input(format!(
             "--jobs {j}: at most {MAX_JOBS} worker threads"
         )));
     }
-    check_sets(&c.sets)
+    check_sets(&c.sets)?;
+    Ok(targets)
 }
 
 /// Refuses a `--set` that overwrites an earlier one (the same path, or a field that
@@ -120,7 +235,7 @@ pub(super) fn check_paths<'a>(
 /// Refuses output options a shard cannot honour: a shard prints a partial result
 /// (JSON, always) for `merge`, never a report, and records no verdicts: `--wide` and
 /// `--min-effect` (`min_effect`, when given) belong to `merge`.
-pub(super) fn check_shard_output(
+fn check_shard_output(
     shard: Option<Shard>,
     output: &Output,
     min_effect: Option<&str>,
@@ -157,7 +272,7 @@ pub(super) fn check_shard_output(
 
 /// Checks the output options of a command that writes a report, and refuses the
 /// ones that would be ignored: `--force` without `--out`, `--wide` with JSON only.
-pub(super) fn check_output(output: &Output) -> Result<(), Failure> {
+fn check_output(output: &Output) -> Result<(), Failure> {
     check_paths("--out", output.out.iter())?;
     if output.force && output.out.is_none() {
         return Err(Failure::input(
@@ -188,7 +303,7 @@ pub(super) fn check_no_wide(output: &Output, what: &str) -> Result<(), Failure> 
 
 /// Checks `--out` before any work, so a bad directory fails fast with exit code 2;
 /// `inputs` are the files the command reads, which `--force` must not delete.
-pub(super) fn check_out(output: &Output, inputs: &[String]) -> Result<(), Failure> {
+fn check_out(output: &Output, inputs: &[String]) -> Result<(), Failure> {
     match &output.out {
         Some(dir) => files::prepare_dir(dir, output.force)
             .and_then(|()| files::refuse_inputs_inside(dir, inputs))
@@ -198,7 +313,7 @@ pub(super) fn check_out(output: &Output, inputs: &[String]) -> Result<(), Failur
 }
 
 /// `--shard K/N`, if given, with at most `max_n` shards (as `merge` accepts them).
-pub(super) fn parse_shard(shard: &Option<String>, max_n: u64) -> Result<Option<Shard>, Failure> {
+fn parse_shard(shard: &Option<String>, max_n: u64) -> Result<Option<Shard>, Failure> {
     shard
         .as_deref()
         .map(|s| Shard::parse(s, max_n))

@@ -11,10 +11,7 @@ use bigvsim::experiment::sensitivity::{
 };
 use bigvsim::report::sensitivity::{sensitivity_json, sensitivity_text, write_sensitivity_report};
 
-use super::checks::{
-    check_common, check_no_wide, check_out, check_output, check_paths, check_shard_output,
-    fit_owned, parse_shard, workers,
-};
+use super::checks::{Invocation, Kind};
 use super::progress::Progress;
 use super::{Common, Failure, Format, Output, command_line, out, print_json, run_failure, verbose};
 
@@ -42,18 +39,21 @@ pub(super) struct SensitivityArgs {
 
 pub(super) fn cmd_sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
     let c = &args.common;
-    check_common(c)?;
-    if let Some(t) = c.targets.first() {
-        // Accepting it and judging nothing would mislead.
-        return Err(Failure::input(format!(
-            "--target {t}: sensitivity ranks the assumptions by their effect on every key metric and judges no target; to judge a target use run, compare or sweep, or solve for the value that meets it"
-        )));
-    }
-    check_paths("a model file", &args.models)?;
-    check_output(&args.output)?;
-    check_no_wide(&args.output, "a sensitivity study's text")?;
-    let shard = parse_shard(&args.shard, sensitivity::MAX_SAMPLES)?;
-    check_shard_output(shard, &args.output, None)?;
+    let inv = Invocation::new(
+        Some(c),
+        &args.output,
+        &args.models,
+        Kind {
+            shard: Some((&args.shard, sensitivity::MAX_SAMPLES)),
+            // Accepting a target and judging nothing would mislead.
+            no_targets: Some(
+                "sensitivity ranks the assumptions by their effect on every key metric and judges no target; to judge a target use run, compare or sweep, or solve for the value that meets it",
+            ),
+            no_wide: Some("a sensitivity study's text"),
+            ..Kind::reading("a model file")
+        },
+    )?;
+    let shard = inv.shard;
     let vary = args
         .vary
         .iter()
@@ -83,8 +83,8 @@ pub(super) fn cmd_sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::input(e.to_string()))?;
     models.notes.iter().for_each(|n| eprintln!("{n}"));
     verbose(&models.base, c);
-    plan.jobs = fit_owned(&models.models_with_sets(), workers(c.jobs), &work)?;
-    check_out(&args.output, &args.models)?;
+    plan.jobs = inv.fit(&models.models_with_sets(), &work)?;
+    inv.check_out()?;
     let progress = Progress::new(
         "sensitivity",
         (range.end - range.start) * args.models.len() as u64 * c.replications,
@@ -122,11 +122,11 @@ pub(super) fn emit(s: &Sensitivity, output: &Output) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `merge` of sensitivity part files.
-pub(super) fn merge(parts: &[String], output: &Output) -> Result<(), Failure> {
-    let s = part::merge_files(parts).map_err(Failure::input)?;
-    check_out(output, parts)?;
-    emit(&s, output)
+/// `merge` of sensitivity part files, the invocation's inputs.
+pub(super) fn merge(inv: &Invocation) -> Result<(), Failure> {
+    let s = part::merge_files(inv.inputs).map_err(Failure::input)?;
+    inv.check_out()?;
+    emit(&s, inv.output)
 }
 
 /// True when the first part file is a sensitivity part (the others must match it,

@@ -8,11 +8,10 @@ use bigvsim::experiment::{Plan, Workload};
 use bigvsim::report::solve::{solve_json, solve_text, write_solve_report};
 use bigvsim::scenario;
 
-use super::checks::{check_common, check_out, check_output, check_paths, fit_owned, workers};
+use super::checks::{Invocation, Kind};
 use super::progress::Progress;
 use super::{
-    Common, Failure, Format, Output, command_line, load, out, parse_targets, print_json,
-    run_failure, verbose,
+    Common, Failure, Format, Output, command_line, load, out, print_json, run_failure, verbose,
 };
 
 #[derive(Args, Debug)]
@@ -40,10 +39,13 @@ pub(super) struct SolveArgs {
 
 pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
     let c = &args.common;
-    check_common(c)?;
-    check_paths("the model file", [&args.model])?;
-    check_output(&args.output)?;
-    let mut targets = parse_targets(&c.targets)?;
+    let inv = Invocation::new(
+        Some(c),
+        &args.output,
+        std::slice::from_ref(&args.model),
+        Kind::reading("the model file"),
+    )?;
+    let mut targets = inv.targets.clone();
     if targets.is_empty() {
         // Without --target, the model's own target, when it states exactly one.
         let m = scenario::load(&args.model, &c.sets)
@@ -113,12 +115,11 @@ pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
         _ => (lo.trim().to_string(), hi.trim().to_string()),
     };
     let ends = [end("LO", &lo_text)?, end("HI", &hi_text)?];
-    let jobs = fit_owned(
+    let jobs = inv.fit(
         &ends.iter().map(|(m, s)| (m, s.clone())).collect::<Vec<_>>(),
-        workers(c.jobs),
         &Workload::solve(c.replications, &domain),
     )?;
-    check_out(&args.output, std::slice::from_ref(&args.model))?;
+    inv.check_out()?;
     verbose([&base], c);
     let plan = Plan {
         seed: c.seed,

@@ -8,14 +8,11 @@ use bigvsim::experiment::{Plan, Sweep, Workload};
 use bigvsim::report::{self, files};
 use bigvsim::scenario::overrides::same_target;
 
-use super::checks::{
-    check_common, check_out, check_output, check_paths, check_shard_output, fit_owned, parse_shard,
-    workers,
-};
+use super::checks::{Invocation, Kind};
 use super::progress::Progress;
 use super::{
-    Common, Failure, Format, Output, Verdicts, command_line, emit_part, out, parse_targets,
-    print_json, run_failure, verbose,
+    Common, Failure, Format, Output, Verdicts, command_line, emit_part, out, print_json,
+    run_failure, verbose,
 };
 
 #[derive(Args, Debug)]
@@ -40,12 +37,17 @@ pub(super) struct SweepArgs {
 
 pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
     let c = &args.common;
-    check_common(c)?;
-    check_paths("the model file", [&args.model])?;
-    check_output(&args.output)?;
-    let shard = parse_shard(&args.shard, bigvsim::experiment::MAX_REPLICATIONS)?;
-    let min_effect = args.verdicts.min_effect()?;
-    check_shard_output(shard, &args.output, args.verdicts.min_effect.as_deref())?;
+    let inv = Invocation::new(
+        Some(c),
+        &args.output,
+        std::slice::from_ref(&args.model),
+        Kind {
+            shard: Some((&args.shard, bigvsim::experiment::MAX_REPLICATIONS)),
+            verdicts: Some(&args.verdicts),
+            ..Kind::reading("the model file")
+        },
+    )?;
+    let shard = inv.shard;
     let params = args
         .params
         .iter()
@@ -69,8 +71,8 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .for_each(|w| eprintln!("warning: {w}"));
     let range = shard.map_or(0..c.replications, |s| s.range(c.replications));
     let runs = range.end - range.start;
-    let jobs = fit_owned(&sweep.models_with_sets(), workers(c.jobs), &work)?;
-    check_out(&args.output, std::slice::from_ref(&args.model))?;
+    let jobs = inv.fit(&sweep.models_with_sets(), &work)?;
+    inv.check_out()?;
     verbose(sweep.models().take(1), c);
     let plan = Plan {
         seed: c.seed,
@@ -86,10 +88,10 @@ pub(super) fn cmd_sweep(args: SweepArgs) -> Result<(), Failure> {
         .run(&plan, &|d, t| progress.update(d, t))
         .map_err(|f| run_failure(&f))?;
     sw.replications = c.replications;
-    sw.min_effect = min_effect;
-    for t in parse_targets(&c.targets)? {
-        if !sw.targets.iter().any(|o| same_target(o, &t)) {
-            sw.targets.push(t);
+    sw.min_effect = inv.min_effect;
+    for t in &inv.targets {
+        if !sw.targets.iter().any(|o| same_target(o, t)) {
+            sw.targets.push(t.clone());
         }
     }
     match shard {

@@ -27,7 +27,11 @@ pub(super) fn cmd_trace(
     let m = load(path, sets)?;
     let filter = trace_filter(&m.scenario, filter)?;
     // A trace is one replication on one thread.
-    fit(&[(&m, sets)], Workers::Explicit(1), &Workload::batch(1))?;
+    fit(
+        &[(&m, sets.to_vec())],
+        Workers::Explicit(1),
+        &Workload::batch(1),
+    )?;
     let sc = &m.scenario;
     let mut platform = bigvsim::model::Platform::new(sc, Default::default());
     let notes = platform.record_notes();

@@ -17,7 +17,7 @@ use crate::metrics::histogram::LogHistogram;
 use crate::metrics::recorder::SERIES_CAPACITY;
 use crate::metrics::{METRICS, OutageRecord, SeriesPoint};
 use crate::model::Footprint;
-use crate::scenario::locate_path_or_prefix;
+use crate::scenario::written_at;
 use crate::scenario::{FieldError, LoadedModel, Location, MAX_MODEL_BYTES, ScenarioError};
 
 /// The most replications one command runs, over all its designs, sweep points,
@@ -560,14 +560,7 @@ fn blame(model: &LoadedModel, sets: &[String]) -> (String, Location) {
             return (field, Location::Set(arg.clone()));
         }
     }
-    (SITE.to_string(), site_location(model))
-}
-
-/// Where the site's size was written in the file.
-fn site_location(model: &LoadedModel) -> Location {
-    locate_path_or_prefix(&model.source, SITE).map_or(Location::File, |(line, column, _)| {
-        Location::At { line, column }
-    })
+    (SITE.to_string(), written_at(&model.source, SITE))
 }
 
 #[cfg(test)]

@@ -111,10 +111,7 @@ fn place(source: &str, overridden: &[(String, String)], error: FieldError) -> Fi
     });
     let location = match from_set {
         Some((_, arg)) => Location::Set(arg.clone()),
-        None => locate::locate_path_or_prefix(source, &field).map_or(
-            Location::File,
-            |(line, column, _)| Location::At { line, column },
-        ),
+        None => locate::written_at(source, &field),
     };
     error.at(location)
 }

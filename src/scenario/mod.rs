@@ -35,7 +35,7 @@ mod work;
 pub use below::settable_paths;
 pub use error::{FieldError, Location, ScenarioError};
 pub use load::{MAX_MODEL_FILE_BYTES, load, load_str, parse_raw};
-pub use locate::locate_path_or_prefix;
+pub use locate::{locate_path_or_prefix, written_at};
 pub use overrides::apply_set;
 pub use schema::SET_PATHS;
 pub use suggest::nearest_path;

@@ -18,11 +18,22 @@ mod tokens;
 
 use tokens::{Bracket, Token, TokenKind, tokenize};
 
+use super::error::Location;
+
 /// One segment of a field path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
     Field(String),
     Index(usize),
+}
+
+/// Where the field `path` was written in `source`: the line and column of it or of
+/// its longest written prefix ([`locate_path_or_prefix`]), else the file as a whole.
+pub fn written_at(source: &str, path: &str) -> Location {
+    locate_path_or_prefix(source, path).map_or(Location::File, |(line, column, _)| Location::At {
+        line,
+        column,
+    })
 }
 
 /// The 1-based (line, column) of the field name token where `path` is written in
