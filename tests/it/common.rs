@@ -2,6 +2,11 @@
 
 #![allow(dead_code)]
 
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use bigvsim::experiment::{Plan, run_batch};
+use bigvsim::metrics::RunMetrics;
 use bigvsim::scenario::{self, LoadedModel};
 
 /// The repository's root (where `models/` lives).
@@ -52,6 +57,102 @@ pub fn model_str(text: &str, sets: &[&str]) -> LoadedModel {
 /// The path of the built `bigvsim` binary.
 pub fn bin() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_BIN_EXE_bigvsim"))
+}
+
+/// Runs the built binary with `args` from the repository root (so `models/…` paths
+/// resolve), stdin closed, and returns its exit status, stdout and stderr.
+pub fn bigvsim(args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+/// Runs the binary as [`bigvsim`] does, fails the test with the stderr if it does not
+/// exit successfully, and returns its stdout.
+pub fn bigvsim_ok(args: &[&str]) -> Vec<u8> {
+    let out = bigvsim(args);
+    assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+    out.stdout
+}
+
+/// A finished run of the binary, its streams read as text.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code, -1 when the process was ended by a signal.
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the binary as [`bigvsim`] does and returns its code and streams as text.
+pub fn run(args: &[&str]) -> Run {
+    let out = bigvsim(args);
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: stdout_of(&out),
+        stderr: stderr_of(&out),
+    }
+}
+
+/// A run's stdout as text (invalid UTF-8 replaced).
+pub fn stdout_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A run's stderr as text (invalid UTF-8 replaced).
+pub fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A fresh, empty directory for one test's files: `<target>/tmp/scratch/<file>-<name>`,
+/// where `<file>` is the stem of the test file that calls it (so two test files may use
+/// the same name) and `<name>` must be unique within that file. Whatever a previous run
+/// left there (a directory or a file) is removed first, so a test starts from nothing;
+/// the directory is left behind for inspection after a failure. A test that needs a
+/// path that does not exist yet uses a child of it, e.g. `scratch("x").join("out")`.
+#[track_caller]
+pub fn scratch(name: &str) -> PathBuf {
+    let caller = std::path::Path::new(std::panic::Location::caller().file());
+    let file = caller
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("test");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("scratch")
+        .join(format!("{file}-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir
+}
+
+/// Writes `text` to `file` in a fresh [`scratch`] directory `dir` and returns its path.
+#[track_caller]
+pub fn scratch_file(dir: &str, file: &str, text: &str) -> PathBuf {
+    let path = scratch(dir).join(file);
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    path
+}
+
+/// The plan of the tests that check a model's invariants as it runs: `reps`
+/// replications from `seed`, invariants checked, outages kept.
+pub fn checked(seed: u64, reps: u64) -> Plan {
+    Plan {
+        check_invariants: true,
+        keep_outages: true,
+        ..Plan::new(seed, reps)
+    }
+}
+
+/// The metrics of each replication of a model text with overrides, run as
+/// [`checked`]`(seed, reps)`.
+pub fn metrics(seed: u64, text: &str, sets: &[&str], reps: u64) -> Vec<RunMetrics> {
+    let m = model_str(text, sets);
+    let batch = run_batch(&m.scenario, &checked(seed, reps), &|_, _| {}).unwrap();
+    batch.replications.iter().map(|r| r.metrics).collect()
 }
 
 /// A quiet site of 10 heads × 7 VMs whose only fault is a site-wide supervisor crash
