@@ -1,9 +1,7 @@
 //! The `--out` report directory: the files it holds, their determinism, and that a
 //! failed run leaves nothing behind.
 
-use std::process::Command;
-
-use super::common::{bigvsim, bin, root, scratch};
+use super::common::{bigvsim, bigvsim_ok, bin, scratch};
 
 const FILES: &[&str] = &[
     "report.md",
@@ -42,17 +40,8 @@ fn compare_out_writes_every_file_deterministically() {
         ]
     };
     let run = |dir: &std::path::Path| {
-        let out = Command::new(bin())
-            .args(args(dir))
-            .current_dir(root())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
+        let argv = args(dir);
+        bigvsim_ok(&argv.iter().map(String::as_str).collect::<Vec<_>>())
     };
     let stdout = run(&a);
     run(&b);

@@ -6,7 +6,7 @@
 
 use bigvsim::metrics::{Metric, RunMetrics};
 
-use super::common::{metrics, model_str, scratch_file};
+use super::common::{bigvsim, metrics, model_str, scratch_file};
 
 /// The first seed of the replications this file runs.
 const SEED: u64 = 7;
@@ -559,10 +559,7 @@ fn too_few_samples_are_warned_on_stderr_and_in_the_text() {
     faults:"#,
         ),
     );
-    let out = std::process::Command::new(super::common::bin())
-        .args(["sensitivity", &path, "-r", "1", "--samples", "8"])
-        .output()
-        .unwrap();
+    let out = bigvsim(&["sensitivity", &path, "-r", "1", "--samples", "8"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -579,10 +576,7 @@ fn too_few_samples_are_warned_on_stderr_and_in_the_text() {
         stdout.contains("Warning: 8 samples are too few"),
         "{stdout}"
     );
-    let out = std::process::Command::new(super::common::bin())
-        .args(["sensitivity", &path, "-r", "1", "--samples", "20"])
-        .output()
-        .unwrap();
+    let out = bigvsim(&["sensitivity", &path, "-r", "1", "--samples", "20"]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("too few"));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("too few"));
 }

@@ -11,7 +11,7 @@ use bigvsim::experiment::{Plan, run_batch};
 use bigvsim::metrics::{Metric, RunMetrics};
 use bigvsim::scenario::{self, target::Op, target::Stat, target::Target};
 
-use super::common::{bin, model_str, root};
+use super::common::{bigvsim, bin, model_str, root};
 
 /// 10 heads × 10 VMs, restart 5 s, 20 boot slots of a fixed 60 s, one site-wide
 /// crash at 1 h: the site is back after 5 + ⌈100/c⌉·60 s with c slots.
@@ -676,10 +676,7 @@ fn run_reports_one_meaning_of_met_under_censoring_and_for_quantiles() {
 fn the_probe_cap_is_stated_in_the_help_and_the_readme() {
     use bigvsim::experiment::solve::MAX_PROBES;
     let said = format!("at most {MAX_PROBES} probes");
-    let help = Command::new(bin())
-        .args(["solve", "--help"])
-        .output()
-        .unwrap();
+    let help = bigvsim(&["solve", "--help"]);
     let help = String::from_utf8_lossy(&help.stdout)
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use super::common::{bigvsim_ok, bin, root, scratch};
+use super::common::{bigvsim, bigvsim_ok, bin, root, scratch};
 
 const DESIGNS: &[&str] = &[
     "models/york-2017.ron",
@@ -44,10 +44,7 @@ fn compare_is_identical_across_runs_jobs_and_shards() {
     args.extend_from_slice(&["--format", "json"]);
     assert_eq!(whole, bigvsim_ok(&args));
     // A missing shard is refused.
-    let out = Command::new(bin())
-        .args(["merge", &parts[0], &parts[1], &parts[2]])
-        .output()
-        .unwrap();
+    let out = bigvsim(&["merge", &parts[0], &parts[1], &parts[2]]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing"));
 }
@@ -442,11 +439,7 @@ fn merge_takes_replication_zeros_outages_from_the_shard_that_ran_it() {
 
 /// Runs the binary and returns (exit code, stdout, stderr).
 fn output(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(bin())
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let out = bigvsim(args);
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
