@@ -150,12 +150,16 @@ fn an_incident_open_at_the_horizon_is_censored() {
 fn run_flags_and_warns_about_recovery_cut_by_the_horizon() {
     // 90 minutes of the York crash: about a fifth of the VMs are back, so every
     // replication's recovery is cut; the JSON counts them and stderr says so.
-    let out = std::process::Command::new(super::common::bin())
-        .args(["run", "models/york-2017.ron", "--set", "horizon=90m"])
-        .args(["-r", "5", "--format", "json"])
-        .current_dir(super::common::root())
-        .output()
-        .unwrap();
+    let out = super::common::bigvsim(&[
+        "run",
+        "models/york-2017.ron",
+        "--set",
+        "horizon=90m",
+        "-r",
+        "5",
+        "--format",
+        "json",
+    ]);
     assert!(out.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["metrics"]["full_recovery_s"]["censored"], 5);

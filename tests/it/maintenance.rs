@@ -258,17 +258,16 @@ fn stopped_vms_resume_without_a_boot_unless_the_head_failed() {
 #[test]
 fn trace_names_the_maintenance_events() {
     // The new events can be picked by name, and each line names its head or VM.
-    let out = std::process::Command::new(super::common::bin())
-        .args([
-            "trace",
-            "models/york-maintenance-migrate.ron",
-            "--limit",
-            "3000",
-        ])
-        .args(["--event", "MaintenanceDue", "--event", "MigrationCopied"])
-        .current_dir(super::common::root())
-        .output()
-        .unwrap();
+    let out = super::common::bigvsim(&[
+        "trace",
+        "models/york-maintenance-migrate.ron",
+        "--limit",
+        "3000",
+        "--event",
+        "MaintenanceDue",
+        "--event",
+        "MigrationCopied",
+    ]);
     assert!(
         out.status.success(),
         "{}",

@@ -149,22 +149,18 @@ fn libm_round_us(s: f64) -> f64 {
 fn solve_finds_a_narrow_optimum_between_the_scanned_values() {
     // York with a per-head boot limit: the recovery is least at 2 per head, which the
     // even scan of 1..20 skips; the refinement around the closest probe finds it.
-    let out = Command::new(bin())
-        .current_dir(root())
-        .args([
-            "solve",
-            "models/york-2017.ron",
-            "--param",
-            "brain.per_head_concurrency=1..20",
-            "--target",
-            "full_recovery_s.mean<=6100",
-            "-r",
-            "5",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
+    let out = bigvsim(&[
+        "solve",
+        "models/york-2017.ron",
+        "--param",
+        "brain.per_head_concurrency=1..20",
+        "--target",
+        "full_recovery_s.mean<=6100",
+        "-r",
+        "5",
+        "--format",
+        "json",
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -175,20 +171,16 @@ fn solve_finds_a_narrow_optimum_between_the_scanned_values() {
     assert!(doc["probes"].as_array().unwrap().len() <= 100);
     // Beyond the best the range offers: nothing meets it, and the text says what was
     // probed, the closest value, and that the response is best inside the range.
-    let out = Command::new(bin())
-        .current_dir(root())
-        .args([
-            "solve",
-            "models/york-2017.ron",
-            "--param",
-            "brain.per_head_concurrency=1..20",
-            "--target",
-            "full_recovery_s.mean<=6000",
-            "-r",
-            "5",
-        ])
-        .output()
-        .unwrap();
+    let out = bigvsim(&[
+        "solve",
+        "models/york-2017.ron",
+        "--param",
+        "brain.per_head_concurrency=1..20",
+        "--target",
+        "full_recovery_s.mean<=6000",
+        "-r",
+        "5",
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
     let n = text
         .lines()
@@ -651,20 +643,16 @@ fn run_reports_one_meaning_of_met_under_censoring_and_for_quantiles() {
     assert_eq!(got, want, "{}", doc["targets"]);
     // A quantile target with 9 of 10 replications meeting p90's bound is met, though
     // the interpolated p90 lies just above it.
-    let out = Command::new(bin())
-        .current_dir(root())
-        .args([
-            "run",
-            "models/york-2017.ron",
-            "-r",
-            "10",
-            "--format",
-            "json",
-            "--target",
-            "full_recovery_s.p90<=7375.6",
-        ])
-        .output()
-        .unwrap();
+    let out = bigvsim(&[
+        "run",
+        "models/york-2017.ron",
+        "-r",
+        "10",
+        "--format",
+        "json",
+        "--target",
+        "full_recovery_s.p90<=7375.6",
+    ]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let t = &doc["targets"][0];
     assert_eq!(t["replications_meeting"], 9, "{t}");
