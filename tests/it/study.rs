@@ -2,9 +2,7 @@
 //! byte-identical output whatever the threads or shards, and sweeps that move the
 //! right way.
 
-use std::process::Command;
-
-use super::common::{bigvsim, bigvsim_ok, bin, root, scratch};
+use super::common::{bigvsim, bigvsim_ok, scratch, stderr_of};
 
 const DESIGNS: &[&str] = &[
     "models/york-2017.ron",
@@ -231,16 +229,10 @@ fn four_parts(dir: &std::path::Path) -> Vec<String> {
 
 /// Runs `merge` on the parts; returns the exit code and stderr.
 fn merge(parts: &[String]) -> (Option<i32>, String) {
-    let out = Command::new(bin())
-        .arg("merge")
-        .args(parts)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(String::as_str));
+    let out = bigvsim(&args);
+    (out.status.code(), stderr_of(&out))
 }
 
 #[test]
