@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use bigvsim::experiment::{Plan, run_batch};
-use bigvsim::metrics::RunMetrics;
+use bigvsim::metrics::{Metric, RunMetrics};
 use bigvsim::scenario::{self, LoadedModel};
 
 /// The repository's root (where `models/` lives).
@@ -166,3 +166,21 @@ pub const QUIET: &str = r#"(
     brain: (reboot_concurrency: 8, boot_time: Fixed("45s"), boot_slowdown_per_boot_on_site: 0.0),
     faults: [SupervisorCrash(at: "1h", scope: All)],
 )"#;
+
+/// Asserts two runs' replications equal metric by metric, bit for bit (the event count
+/// included), and in their censoring; `what` names the comparison in a failure.
+pub fn assert_identical(a: &[RunMetrics], b: &[RunMetrics], what: &str) {
+    assert_eq!(a.len(), b.len());
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        for &m in Metric::ALL {
+            assert_eq!(
+                x[m].to_bits(),
+                y[m].to_bits(),
+                "{what}, replication {i}: {m:?} {} vs {}",
+                x[m],
+                y[m]
+            );
+        }
+        assert_eq!(x.censored, y.censored, "{what}, replication {i}: censoring");
+    }
+}

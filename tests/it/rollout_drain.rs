@@ -8,7 +8,7 @@ use bigvsim::metrics::{Metric, OutageCause, OutageRecord, RunMetrics};
 use bigvsim::model::{ChangeEvent, Event, Platform, RunOptions, SupervisorEvent};
 use bigvsim::scenario::{RolloutDrain, step_time, validate};
 
-use super::common::{metrics, model_str, root};
+use super::common::{assert_identical, metrics, model_str, root};
 
 /// The first seed of the replications this file runs.
 const SEED: u64 = 11;
@@ -41,23 +41,6 @@ fn outages(text: &str, sets: &[&str]) -> (Vec<OutageRecord>, RunMetrics) {
     let mut p = Platform::new(&m.scenario, options);
     let metrics = p.run(5, 0).unwrap();
     (p.recorder().outage_log().to_vec(), metrics)
-}
-
-/// Every metric equal bit for bit, the event count included.
-fn assert_identical(a: &[RunMetrics], b: &[RunMetrics]) {
-    assert_eq!(a.len(), b.len());
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        for &m in Metric::ALL {
-            assert_eq!(
-                x[m].to_bits(),
-                y[m].to_bits(),
-                "replication {i}: {m:?} {} vs {}",
-                x[m],
-                y[m]
-            );
-        }
-        assert_eq!(x.censored, y.censored, "replication {i}: censoring");
-    }
 }
 
 #[test]
@@ -140,7 +123,11 @@ fn a_drain_with_no_room_is_no_drain() {
         3,
     );
     assert!(none.iter().all(|r| r[Metric::VmOutages] == 70.0));
-    assert_identical(&metrics(SEED, DRAINED, &full, 3), &none);
+    assert_identical(
+        &metrics(SEED, DRAINED, &full, 3),
+        &none,
+        "full slots vs no drain",
+    );
 }
 
 #[test]
@@ -218,6 +205,7 @@ fn leaving_the_drain_out_is_drain_none() {
     assert_identical(
         &metrics(SEED, &restart, &[], 4),
         &metrics(SEED, &explicit, &[], 4),
+        "restart vs explicit drain None",
     );
 }
 

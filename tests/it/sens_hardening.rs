@@ -4,28 +4,12 @@
 //! outage; sensitivity ranges are checked at both corners before any run; settings
 //! that can never act are warned about; SRRC intervals stay inside −1..+1.
 
-use bigvsim::metrics::{Metric, RunMetrics};
+use bigvsim::metrics::Metric;
 
-use super::common::{bigvsim, metrics, model_str, scratch_file};
+use super::common::{assert_identical, bigvsim, metrics, model_str, scratch_file};
 
 /// The first seed of the replications this file runs.
 const SEED: u64 = 7;
-
-fn assert_identical(a: &[RunMetrics], b: &[RunMetrics], what: &str) {
-    assert_eq!(a.len(), b.len());
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        for &m in Metric::ALL {
-            assert_eq!(
-                x[m].to_bits(),
-                y[m].to_bits(),
-                "{what}, replication {i}: {m:?} {} vs {}",
-                x[m],
-                y[m]
-            );
-        }
-        assert_eq!(x.censored, y.censored, "{what}, replication {i}: censoring");
-    }
-}
 
 /// Ten heads of 7 VMs with room for 14 (a copy takes 4 s, 2 at a time, a 1 s pause),
 /// routine flaps and a long partition of every link now and then, and a restarting
