@@ -16,7 +16,7 @@ use bigvsim::experiment::{
 use bigvsim::model::Footprint;
 use bigvsim::scenario::MAX_MODEL_BYTES;
 
-use super::common::{QUIET, bin, model_str, root};
+use super::common::{QUIET, bin, model_str, root, scratch};
 
 /// Runs the binary with `args`, killing it after `limit`: `None` if it was still
 /// running then (it had started the work instead of refusing it).
@@ -322,7 +322,7 @@ fn a_replication_keeps_its_metrics_not_its_series() {
 fn kept_results_do_not_change_what_is_reported() {
     // A report and the JSON of a small study are the same whatever the workers, and
     // the series a report's charts draw are those the recorder made.
-    let dir = std::env::temp_dir().join(format!("bigvsim-bounds-{}", std::process::id()));
+    let dir = scratch("jobs");
     let out = |jobs: &str, sub: &str| {
         let d = dir.join(sub);
         let o = Command::new(bin())

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use super::common::{bigvsim, bin, root};
+use super::common::{bigvsim, bin, root, scratch};
 
 #[test]
 fn run_json_is_byte_identical_and_has_the_contract_keys() {
@@ -104,8 +104,7 @@ fn set_changes_the_run_without_editing_the_file() {
 fn misspelled_field_names_file_line_column_and_field() {
     // `reboot_concurency` on line 3: exit 2, the message names file:3:col, the field
     // path and the nearest valid name.
-    let dir = std::env::temp_dir().join(format!("bigvsim-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("typo");
     let path = dir.join("typo.ron");
     std::fs::write(
         &path,
@@ -143,8 +142,7 @@ fn trace_prints_json_lines() {
 fn messages_go_to_stderr_and_stdout_carries_only_the_result() {
     // With --out, "report written to" is on stderr; stdout is the table alone, as
     // without --out, and --format json stays one parseable document.
-    let dir = std::env::temp_dir().join(format!("bigvsim-stderr-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch("stderr").join("out");
     let dir_arg = dir.to_string_lossy().into_owned();
     let plain = bigvsim(&["run", "models/york-2017.ron", "-r", "2"]);
     let with_out = bigvsim(&["run", "models/york-2017.ron", "-r", "2", "--out", &dir_arg]);
@@ -253,8 +251,7 @@ fn arguments_that_would_silently_mislead_are_refused() {
     // path; a shard asked for a report or for text; a trace of no events. Each is
     // refused before anything is created.
     let m = "models/york-2017.ron";
-    let out = std::env::temp_dir().join(format!("bigvsim-cli-refused-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
+    let out = scratch("refused").join("out");
     let out_dir = out.to_str().unwrap();
     let sweep = |extra: &[&'static str]| {
         let mut a = vec!["sweep", m, "-r", "2"];

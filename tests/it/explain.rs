@@ -8,7 +8,7 @@ use bigvsim::model::{Platform, RunOptions};
 use bigvsim::report::explain::explain_replication;
 use serde_json::Value;
 
-use super::common::{bigvsim, model};
+use super::common::{bigvsim, model, scratch};
 
 /// The trace lines of York with extra arguments, parsed.
 fn trace(extra: &[&str]) -> Vec<Value> {
@@ -219,7 +219,7 @@ fn recording_notes_changes_no_result() {
 fn report_md_explains_replication_0() {
     // report.md carries the explain timeline of replication 0, ending at its
     // full_recovery_s.
-    let dir = std::env::temp_dir().join(format!("bigvsim-explain-{}", std::process::id()));
+    let dir = scratch("report").join("out");
     let out = bigvsim(&[
         "run",
         "models/york-2017.ron",

@@ -4,7 +4,7 @@ use bigvsim::experiment::Plan;
 use bigvsim::experiment::solve::{Domain, SolveSpec, solve};
 use bigvsim::scenario::{self, target::Target};
 
-use super::common::{QUIET, bigvsim, bigvsim_ok};
+use super::common::{QUIET, bigvsim, bigvsim_ok, scratch};
 
 /// Solves `spec` on the QUIET model, `reps` replications per probe.
 fn solve_quiet(spec: &SolveSpec, reps: u64) -> bigvsim::experiment::solve::Solve {
@@ -25,8 +25,7 @@ fn solve_ok(args: &[&str]) -> Vec<u8> {
 /// A directory holding the QUIET model (with `extra` inserted before its faults), and
 /// the model's path.
 fn quiet_file(name: &str, extra: &str) -> (std::path::PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!("bigvsim-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch(name);
     let model = dir.join("quiet.ron");
     std::fs::write(
         &model,

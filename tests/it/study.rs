@@ -26,8 +26,7 @@ fn compare_is_identical_across_runs_jobs_and_shards() {
     let whole = compare(&["--jobs", "2"]);
     assert_eq!(whole, compare(&["--jobs", "2"]));
     assert_eq!(whole, compare(&["--jobs", "1"]));
-    let dir = std::env::temp_dir().join(format!("bigvsim-shards-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("shards");
     let mut parts = Vec::new();
     // Shards given to merge out of order: merge sorts them.
     for k in [2, 0, 3, 1] {
