@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use bigvsim::experiment::{Plan, run_batch};
 use bigvsim::metrics::{Metric, RunMetrics};
@@ -105,6 +106,54 @@ pub fn stdout_of(out: &Output) -> String {
 /// A run's stderr as text (invalid UTF-8 replaced).
 pub fn stderr_of(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A run of the binary under a time limit (see [`bigvsim_within`]).
+#[derive(Debug)]
+pub struct Timed {
+    /// The exit code; `None` when killed at the limit or ended by a signal.
+    pub code: Option<i32>,
+    /// Whether it was still running at the limit and was killed.
+    pub killed: bool,
+    /// What it wrote, up to its exit or its killing.
+    pub stdout: String,
+    pub stderr: String,
+    /// From the start to its exit or the limit.
+    pub took: Duration,
+}
+
+/// Runs the binary with `args` from the repository root, stdin closed, polling every
+/// 20 ms, and kills it once it has run longer than `limit`.
+pub fn bigvsim_within(args: &[&str], limit: Duration) -> Timed {
+    let start = Instant::now();
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let (code, killed, took) = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break (status.code(), false, start.elapsed());
+        }
+        if start.elapsed() > limit {
+            let took = start.elapsed();
+            let _ = child.kill();
+            let _ = child.wait();
+            break (None, true, took);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().unwrap();
+    Timed {
+        code,
+        killed,
+        stdout: stdout_of(&out),
+        stderr: stderr_of(&out),
+        took,
+    }
 }
 
 /// A fresh, empty directory for one test's files: `<target>/tmp/scratch/<file>-<name>`,

@@ -2,8 +2,7 @@
 //! whole numbers, numbers and durations; its probe cap, its tolerance floor and its
 //! messages; and the one meaning of a target's `met` and `verdict`.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bigvsim::experiment::solve::{Domain, Solve, SolveSpec, solve};
 use bigvsim::experiment::targets::judge;
@@ -11,7 +10,7 @@ use bigvsim::experiment::{Plan, run_batch};
 use bigvsim::metrics::{Metric, RunMetrics};
 use bigvsim::scenario::{self, target::Op, target::Stat, target::Target};
 
-use super::common::{bigvsim, bin, model_str, root};
+use super::common::{bigvsim, bigvsim_within, model_str, root};
 
 /// 10 heads × 10 VMs, restart 5 s, 20 boot slots of a fixed 60 s, one site-wide
 /// crash at 1 h: the site is back after 5 + ⌈100/c⌉·60 s with c slots.
@@ -212,34 +211,12 @@ fn run_model(
     std::fs::create_dir_all(&dir).unwrap();
     let model = dir.join("tiny.ron");
     std::fs::write(&model, text).unwrap();
-    let mut child = Command::new(bin())
-        .current_dir(root())
-        .arg(args[0])
-        .arg(&model)
-        .args(&args[1..])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    let code = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status.code();
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let out = child.wait_with_output().unwrap();
+    let model = model.to_str().unwrap();
+    let mut argv = vec![args[0], model];
+    argv.extend_from_slice(&args[1..]);
+    let t = bigvsim_within(&argv, limit);
     let _ = std::fs::remove_dir_all(&dir);
-    (
-        code,
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (t.code, t.stdout, t.stderr)
 }
 
 #[test]
