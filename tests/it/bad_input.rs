@@ -12,7 +12,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use super::common::{bin, root};
+use super::common::{bigvsim, bin, root};
 
 /// A valid model, for the override and `--out` cases.
 const OK: &str = r#"(name: "ok", horizon: "1d", site: (heads: 2, vms_per_head: 3))"#;
@@ -1631,22 +1631,18 @@ fn settings_without_effect_warn() {
     // stderr naming the field and why: a long-reset crash probability when
     // long_reset_after outlasts the horizon, and both boot slowdowns (York's per-head
     // one from the file) with one boot in flight at most.
-    let out = Command::new(bin())
-        .args([
-            "validate",
-            "models/york-2017.ron",
-            "--set",
-            "supervisor.long_reset_after=2d",
-            "--set",
-            "brain.reboot_concurrency=1",
-            "--set",
-            "brain.per_head_concurrency=None",
-            "--set",
-            "brain.boot_slowdown_per_boot_on_site=0.1",
-        ])
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let out = bigvsim(&[
+        "validate",
+        "models/york-2017.ron",
+        "--set",
+        "supervisor.long_reset_after=2d",
+        "--set",
+        "brain.reboot_concurrency=1",
+        "--set",
+        "brain.per_head_concurrency=None",
+        "--set",
+        "brain.boot_slowdown_per_boot_on_site=0.1",
+    ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     let warnings: Vec<&str> = err.lines().collect();
@@ -1691,11 +1687,7 @@ fn set_reaches_every_field_and_changes_the_result() {
         for s in sets {
             args.extend(["--set", s]);
         }
-        let out = Command::new(bin())
-            .args(&args)
-            .current_dir(root())
-            .output()
-            .unwrap();
+        let out = bigvsim(&args);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{args:?}: {err}");
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -1867,11 +1859,7 @@ fn check_flag_runs_the_invariant_checker() {
     // Proves --check is accepted by run and a shipped model passes the invariant
     // checker after every event (the checker is not compiled out of any build: the
     // engine calls it whenever the plan asks, see engine::run).
-    let out = Command::new(bin())
-        .args(["run", "models/york-2017.ron", "-r", "2", "--check"])
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let out = bigvsim(&["run", "models/york-2017.ron", "-r", "2", "--check"]);
     assert!(
         out.status.success(),
         "{}",

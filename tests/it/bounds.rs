@@ -4,8 +4,8 @@
 //! fault and the largest number that fits; and a replication keeps a few hundred bytes
 //! (its metrics), not its incident series, beyond what a report's charts draw.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use bigvsim::experiment::resources::{
     MAX_RUNS, REPLICATION_BYTES, ResourceError, Workload, fit_all, max_probes,
@@ -16,36 +16,13 @@ use bigvsim::experiment::{
 use bigvsim::model::Footprint;
 use bigvsim::scenario::MAX_MODEL_BYTES;
 
-use super::common::{QUIET, bin, model_str, root};
+use super::common::{QUIET, bigvsim_within, bin, model_str, root, scratch};
 
 /// Runs the binary with `args`, killing it after `limit`: `None` if it was still
 /// running then (it had started the work instead of refusing it).
 fn run_within(args: &[&str], limit: Duration) -> Option<(i32, String, String, Duration)> {
-    let start = Instant::now();
-    let mut child = Command::new(bin())
-        .args(args)
-        .current_dir(root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            let out = child.wait_with_output().unwrap();
-            return Some((
-                out.status.code().unwrap_or(-1),
-                String::from_utf8_lossy(&out.stdout).into_owned(),
-                String::from_utf8_lossy(&out.stderr).into_owned(),
-                start.elapsed(),
-            ));
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let t = bigvsim_within(args, limit);
+    (!t.killed).then(|| (t.code.unwrap_or(-1), t.stdout, t.stderr, t.took))
 }
 
 /// The refusal of `args`: exit code 2 within a few seconds (a debug build loads the
@@ -322,7 +299,7 @@ fn a_replication_keeps_its_metrics_not_its_series() {
 fn kept_results_do_not_change_what_is_reported() {
     // A report and the JSON of a small study are the same whatever the workers, and
     // the series a report's charts draw are those the recorder made.
-    let dir = std::env::temp_dir().join(format!("bigvsim-bounds-{}", std::process::id()));
+    let dir = scratch("jobs");
     let out = |jobs: &str, sub: &str| {
         let d = dir.join(sub);
         let o = Command::new(bin())

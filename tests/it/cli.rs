@@ -2,15 +2,7 @@
 
 use std::process::Command;
 
-use super::common::{bin, root};
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(bin())
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
+use super::common::{bigvsim, bin, root, scratch};
 
 #[test]
 fn run_json_is_byte_identical_and_has_the_contract_keys() {
@@ -23,8 +15,8 @@ fn run_json_is_byte_identical_and_has_the_contract_keys() {
         "--format",
         "json",
     ];
-    let a = run(&args);
-    let b = run(&args);
+    let a = bigvsim(&args);
+    let b = bigvsim(&args);
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
     assert_eq!(a.stdout, b.stdout);
     let doc: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
@@ -51,7 +43,7 @@ fn run_json_is_byte_identical_and_has_the_contract_keys() {
 #[test]
 fn jobs_do_not_change_the_output() {
     // --jobs 1 and --jobs 2 print the same bytes.
-    let one = run(&[
+    let one = bigvsim(&[
         "run",
         "models/york-year.ron",
         "-r",
@@ -61,7 +53,7 @@ fn jobs_do_not_change_the_output() {
         "--jobs",
         "1",
     ]);
-    let two = run(&[
+    let two = bigvsim(&[
         "run",
         "models/york-year.ron",
         "-r",
@@ -92,7 +84,7 @@ fn set_changes_the_run_without_editing_the_file() {
             args.push("--set");
             args.push(s);
         }
-        let out = run(&args);
+        let out = bigvsim(&args);
         assert!(
             out.status.success(),
             "{}",
@@ -112,15 +104,14 @@ fn set_changes_the_run_without_editing_the_file() {
 fn misspelled_field_names_file_line_column_and_field() {
     // `reboot_concurency` on line 3: exit 2, the message names file:3:col, the field
     // path and the nearest valid name.
-    let dir = std::env::temp_dir().join(format!("bigvsim-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("typo");
     let path = dir.join("typo.ron");
     std::fs::write(
         &path,
         "(\n    name: \"typo\", horizon: \"1d\", site: (heads: 2, vms_per_head: 2),\n    brain: (reboot_concurency: 4),\n)\n",
     )
     .unwrap();
-    let out = run(&["run", path.to_str().unwrap()]);
+    let out = bigvsim(&["run", path.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("typo.ron:3:"), "{err}");
@@ -132,7 +123,7 @@ fn misspelled_field_names_file_line_column_and_field() {
 #[test]
 fn trace_prints_json_lines() {
     // `trace --limit 5` prints exactly five JSON objects with time and event name.
-    let out = run(&["trace", "models/york-2017.ron", "--limit", "5"]);
+    let out = bigvsim(&["trace", "models/york-2017.ron", "--limit", "5"]);
     assert!(
         out.status.success(),
         "{}",
@@ -151,11 +142,10 @@ fn trace_prints_json_lines() {
 fn messages_go_to_stderr_and_stdout_carries_only_the_result() {
     // With --out, "report written to" is on stderr; stdout is the table alone, as
     // without --out, and --format json stays one parseable document.
-    let dir = std::env::temp_dir().join(format!("bigvsim-stderr-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch("stderr").join("out");
     let dir_arg = dir.to_string_lossy().into_owned();
-    let plain = run(&["run", "models/york-2017.ron", "-r", "2"]);
-    let with_out = run(&["run", "models/york-2017.ron", "-r", "2", "--out", &dir_arg]);
+    let plain = bigvsim(&["run", "models/york-2017.ron", "-r", "2"]);
+    let with_out = bigvsim(&["run", "models/york-2017.ron", "-r", "2", "--out", &dir_arg]);
     assert!(with_out.status.success());
     assert_eq!(with_out.stdout, plain.stdout);
     let err = String::from_utf8_lossy(&with_out.stderr);
@@ -165,7 +155,7 @@ fn messages_go_to_stderr_and_stdout_carries_only_the_result() {
     );
     // A report goes into a new (or empty) directory.
     let _ = std::fs::remove_dir_all(&dir);
-    let json = run(&[
+    let json = bigvsim(&[
         "run",
         "models/york-2017.ron",
         "-r",
@@ -188,7 +178,7 @@ fn messages_go_to_stderr_and_stdout_carries_only_the_result() {
 fn run_text_fits_in_100_columns_with_units_in_the_label() {
     // One row per metric; the unit is in the row label (the key's suffix or a
     // bracketed unit), not in a column of its own; each row has one number format.
-    let out = run(&["run", "models/york-year.ron", "-r", "4"]);
+    let out = bigvsim(&["run", "models/york-year.ron", "-r", "4"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
     let header = text.lines().find(|l| l.starts_with("metric")).unwrap();
@@ -220,14 +210,14 @@ fn run_text_fits_in_100_columns_with_units_in_the_label() {
 fn validate_verbose_prints_the_resolved_parameters() {
     // validate checks and summarises; with -v it also prints every resolved parameter,
     // defaults and --set overrides included, on stdout.
-    let quiet = run(&["validate", "models/york-2017.ron"]);
+    let quiet = bigvsim(&["validate", "models/york-2017.ron"]);
     let quiet = String::from_utf8(quiet.stdout).unwrap();
     assert!(
         quiet.starts_with("ok models/york-2017.ron: york-2017"),
         "{quiet}"
     );
     assert!(!quiet.contains("reboot_concurrency"), "{quiet}");
-    let out = run(&[
+    let out = bigvsim(&[
         "validate",
         "-v",
         "models/york-2017.ron",
@@ -244,7 +234,7 @@ fn validate_verbose_prints_the_resolved_parameters() {
 /// Runs `args` and asserts a refusal: exit 2, nothing on stdout, exactly one `error:`
 /// line on stderr (containing `says`).
 fn refused(args: &[&str], says: &str) {
-    let o = run(args);
+    let o = bigvsim(args);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
     assert!(o.stdout.is_empty(), "{args:?}");
@@ -261,8 +251,7 @@ fn arguments_that_would_silently_mislead_are_refused() {
     // path; a shard asked for a report or for text; a trace of no events. Each is
     // refused before anything is created.
     let m = "models/york-2017.ron";
-    let out = std::env::temp_dir().join(format!("bigvsim-cli-refused-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
+    let out = scratch("refused").join("out");
     let out_dir = out.to_str().unwrap();
     let sweep = |extra: &[&'static str]| {
         let mut a = vec!["sweep", m, "-r", "2"];
@@ -353,7 +342,7 @@ fn arguments_that_would_silently_mislead_are_refused() {
     for format in [&[][..], &["--format", "json"][..]] {
         let mut a = vec!["run", m, "-r", "2", "--shard", "1/2"];
         a.extend_from_slice(format);
-        let o = run(&a);
+        let o = bigvsim(&a);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(doc["format"], "bigvsim-partial-1");
@@ -386,7 +375,7 @@ fn output_to_a_closed_pipe_ends_quietly() {
 
 /// The `warning:` lines a successful command prints on stderr.
 fn warnings_of(args: &[&str]) -> Vec<String> {
-    let out = run(args);
+    let out = bigvsim(args);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     err.lines()

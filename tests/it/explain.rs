@@ -1,8 +1,6 @@
 //! Explaining a result: the trace's notes and filters, the incident timeline, and that
 //! recording notes changes nothing the model computes.
 
-use std::process::Command;
-
 use bigvsim::engine::Micros;
 use bigvsim::experiment::{FNV_OFFSET, fnv1a, trace_hash};
 use bigvsim::metrics::Metric;
@@ -10,21 +8,13 @@ use bigvsim::model::{Platform, RunOptions};
 use bigvsim::report::explain::explain_replication;
 use serde_json::Value;
 
-use super::common::{bin, model, root};
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(bin())
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
+use super::common::{bigvsim, model, scratch};
 
 /// The trace lines of York with extra arguments, parsed.
 fn trace(extra: &[&str]) -> Vec<Value> {
     let mut args = vec!["trace", "models/york-2017.ron"];
     args.extend_from_slice(extra);
-    let out = run(&args);
+    let out = bigvsim(&args);
     assert!(
         out.status.success(),
         "{}",
@@ -114,7 +104,7 @@ fn trace_filters_choose_lines() {
     assert_eq!(limited.len(), 7);
     assert!(limited.iter().all(|l| l["event"] == "VmQueued"));
     // An unknown name is bad input and names the known ones.
-    let out = run(&["trace", "models/york-2017.ron", "--event", "VmDead"]);
+    let out = bigvsim(&["trace", "models/york-2017.ron", "--event", "VmDead"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("VmDied"));
 }
@@ -170,7 +160,7 @@ fn explain_of_york_tells_the_incident() {
     // 50 supervisors (and again while their links stay down) and 2 000 VMs dying from
     // 0 s, the links back, 2 000 boots through
     // 20 slots, and the last VM at full_recovery_s.
-    let out = run(&["explain", "models/york-2017.ron"]);
+    let out = bigvsim(&["explain", "models/york-2017.ron"]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
@@ -229,8 +219,8 @@ fn recording_notes_changes_no_result() {
 fn report_md_explains_replication_0() {
     // report.md carries the explain timeline of replication 0, ending at its
     // full_recovery_s.
-    let dir = std::env::temp_dir().join(format!("bigvsim-explain-{}", std::process::id()));
-    let out = run(&[
+    let dir = scratch("report").join("out");
+    let out = bigvsim(&[
         "run",
         "models/york-2017.ron",
         "-r",

@@ -9,16 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use super::common::{bin, root};
-
-fn bigvsim(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
+use super::common::{bigvsim, bin, root, scratch, scratch_file};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -28,21 +19,9 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// A fresh, absent scratch path for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("bigvsim-hard-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_file(&dir);
-    dir
-}
-
 /// Writes a model text into a scratch folder and returns its path.
 fn model_file(name: &str, text: &str) -> PathBuf {
-    let dir = scratch(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("model.ron");
-    std::fs::write(&path, text).unwrap();
-    path
+    scratch_file(name, "model.ron", text)
 }
 
 /// Every entry under `dir`, sorted, as paths relative to it.
@@ -230,7 +209,7 @@ fn one_replication_has_no_ci_and_no_verdict() {
 
 #[test]
 fn arguments_that_would_mislead_are_refused() {
-    let out = scratch("args-out");
+    let out = scratch("args-out").join("out");
     let cases: Vec<Vec<String>> = vec![
         // One path swept twice: the second list would overwrite the first.
         vec![
@@ -295,7 +274,7 @@ fn arguments_that_would_mislead_are_refused() {
 #[test]
 fn a_failed_report_leaves_nothing_new() {
     // A runaway run (exit 1) must not leave its --out directory behind.
-    let out = scratch("runaway-out");
+    let out = scratch("runaway-out").join("out");
     let o = bigvsim(&[
         "run",
         "models/york-2017.ron",

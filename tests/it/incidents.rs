@@ -1,18 +1,13 @@
 //! Incidents by size and cause, and recovery values cut by the horizon, worked out by
 //! hand on sites simple enough to do so.
 
-use bigvsim::experiment::{Plan, run_batch};
+use bigvsim::experiment::run_batch;
 use bigvsim::metrics::{Metric, OutageCause, RECOVERY_METRICS};
 
-use super::common::{QUIET, model_str};
+use super::common::{QUIET, checked, model_str};
 
-fn checked(reps: u64) -> Plan {
-    Plan {
-        check_invariants: true,
-        keep_outages: true,
-        ..Plan::new(11, reps)
-    }
-}
+/// The first seed of the replications this file runs.
+const SEED: u64 = 11;
 
 #[test]
 fn a_site_wide_crash_is_one_site_incident_with_hand_worked_losses() {
@@ -22,7 +17,7 @@ fn a_site_wide_crash_is_one_site_incident_with_hand_worked_losses() {
     //   8·Σ_{k=1..8} (5 + 45k) + 6·(5 + 45·9) = 8·1 660 + 6·410 = 15 740,
     // all of it begun by the scheduled crash fault.
     let m = model_str(QUIET, &[]);
-    let batch = run_batch(&m.scenario, &checked(2), &|_, _| {}).unwrap();
+    let batch = run_batch(&m.scenario, &checked(SEED, 2), &|_, _| {}).unwrap();
     let lost_s = 15_740.0;
     let per_vm_year = lost_s / 60.0 / 70.0 * (365.0 / 1.0);
     for r in &batch.replications {
@@ -56,7 +51,7 @@ fn one_head_down_is_not_site_wide_unless_the_fraction_says_so() {
         r#"head.repair=Fixed("1h")"#,
     ];
     let m = model_str(QUIET, &sets);
-    let batch = run_batch(&m.scenario, &checked(1), &|_, _| {}).unwrap();
+    let batch = run_batch(&m.scenario, &checked(SEED, 1), &|_, _| {}).unwrap();
     let v = &batch.replications[0].metrics;
     assert_eq!(v[Metric::Incidents], 1.0);
     assert_eq!(v[Metric::SiteIncidents], 0.0);
@@ -76,7 +71,7 @@ fn one_head_down_is_not_site_wide_unless_the_fraction_says_so() {
     let mut with_fraction = sets.to_vec();
     with_fraction.push("metrics.site_fraction=0.05");
     let m = model_str(QUIET, &with_fraction);
-    let batch = run_batch(&m.scenario, &checked(1), &|_, _| {}).unwrap();
+    let batch = run_batch(&m.scenario, &checked(SEED, 1), &|_, _| {}).unwrap();
     let w = &batch.replications[0].metrics;
     assert_eq!(w[Metric::SiteIncidents], 1.0);
     assert_eq!(w[Metric::SiteRecoveryS], v[Metric::FullRecoveryS]);
@@ -101,7 +96,7 @@ fn downtime_by_cause_adds_up_to_the_total() {
         "maintenance.per_head_per_year=52",
     ];
     let m = model_str(QUIET, &sets);
-    let batch = run_batch(&m.scenario, &checked(4), &|_, _| {}).unwrap();
+    let batch = run_batch(&m.scenario, &checked(SEED, 4), &|_, _| {}).unwrap();
     let mut seen = [false; OutageCause::ALL.len()];
     for r in &batch.replications {
         let v = &r.metrics;
@@ -131,7 +126,7 @@ fn an_incident_open_at_the_horizon_is_censored() {
     // 50 s, then only 16 of 70 are up by 120 s), so every recovery value is cut at
     // 120 s and flagged, in each replication.
     let m = model_str(QUIET, &["horizon=62m"]);
-    let batch = run_batch(&m.scenario, &checked(3), &|_, _| {}).unwrap();
+    let batch = run_batch(&m.scenario, &checked(SEED, 3), &|_, _| {}).unwrap();
     for r in &batch.replications {
         assert_eq!(r.metrics[Metric::FullRecoveryS], 120.0);
         assert_eq!(r.metrics[Metric::SiteRecoveryS], 120.0);
@@ -145,7 +140,7 @@ fn an_incident_open_at_the_horizon_is_censored() {
     // Half the VMs (35) are back after 5 waves, 230 s: well within a 1-day horizon,
     // nothing is cut there.
     let m = model_str(QUIET, &[]);
-    let batch = run_batch(&m.scenario, &checked(2), &|_, _| {}).unwrap();
+    let batch = run_batch(&m.scenario, &checked(SEED, 2), &|_, _| {}).unwrap();
     for m in RECOVERY_METRICS {
         assert_eq!(batch.censored(*m), 0, "{m:?}");
     }
@@ -155,12 +150,16 @@ fn an_incident_open_at_the_horizon_is_censored() {
 fn run_flags_and_warns_about_recovery_cut_by_the_horizon() {
     // 90 minutes of the York crash: about a fifth of the VMs are back, so every
     // replication's recovery is cut; the JSON counts them and stderr says so.
-    let out = std::process::Command::new(super::common::bin())
-        .args(["run", "models/york-2017.ron", "--set", "horizon=90m"])
-        .args(["-r", "5", "--format", "json"])
-        .current_dir(super::common::root())
-        .output()
-        .unwrap();
+    let out = super::common::bigvsim(&[
+        "run",
+        "models/york-2017.ron",
+        "--set",
+        "horizon=90m",
+        "-r",
+        "5",
+        "--format",
+        "json",
+    ]);
     assert!(out.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["metrics"]["full_recovery_s"]["censored"], 5);

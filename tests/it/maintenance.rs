@@ -3,11 +3,14 @@
 //! its fallback to a reboot without room, and no migration without control.
 
 use bigvsim::engine::US_PER_S;
-use bigvsim::experiment::{Plan, run_batch};
+use bigvsim::experiment::run_batch;
 use bigvsim::metrics::{Metric, RunMetrics};
 use bigvsim::model::{Event, MaintenanceEvent, Platform, RunOptions};
 
-use super::common::model_str;
+use super::common::{checked, model_str};
+
+/// The first seed of the replications this file runs.
+const SEED: u64 = 3;
 
 /// 4 heads × 5 VMs with nothing but maintenance: monthly windows of a fixed 30 min,
 /// boots of a fixed 45 s with a slot for every VM and no contention, so a VM the work
@@ -30,17 +33,9 @@ const QUIET_MAINTENANCE: &str = r#"(
 const WORK_US: u64 = 30 * 60 * US_PER_S;
 const BOOT_US: u64 = 45 * US_PER_S;
 
-fn checked(reps: u64) -> Plan {
-    Plan {
-        check_invariants: true,
-        keep_outages: true,
-        ..Plan::new(3, reps)
-    }
-}
-
 fn runs(sets: &[&str], reps: u64) -> Vec<RunMetrics> {
     let m = model_str(QUIET_MAINTENANCE, sets);
-    let batch = run_batch(&m.scenario, &checked(reps), &|_, _| {}).unwrap();
+    let batch = run_batch(&m.scenario, &checked(SEED, reps), &|_, _| {}).unwrap();
     batch.replications.iter().map(|r| r.metrics).collect()
 }
 
@@ -263,17 +258,16 @@ fn stopped_vms_resume_without_a_boot_unless_the_head_failed() {
 #[test]
 fn trace_names_the_maintenance_events() {
     // The new events can be picked by name, and each line names its head or VM.
-    let out = std::process::Command::new(super::common::bin())
-        .args([
-            "trace",
-            "models/york-maintenance-migrate.ron",
-            "--limit",
-            "3000",
-        ])
-        .args(["--event", "MaintenanceDue", "--event", "MigrationCopied"])
-        .current_dir(super::common::root())
-        .output()
-        .unwrap();
+    let out = super::common::bigvsim(&[
+        "trace",
+        "models/york-maintenance-migrate.ron",
+        "--limit",
+        "3000",
+        "--event",
+        "MaintenanceDue",
+        "--event",
+        "MigrationCopied",
+    ]);
     assert!(
         out.status.success(),
         "{}",

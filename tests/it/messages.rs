@@ -1,20 +1,7 @@
 //! Every usage error is one line that names the argument at fault, and a number the
 //! user wrote comes back short, never as hundreds of digits.
 
-use super::common::{bin, root};
-
-/// Runs the binary with `args` from the repository's root; returns (exit code, stderr).
-fn run(args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new(bin())
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use super::common::{Run, run};
 
 /// The stderr lines that are not warnings.
 fn error_lines(stderr: &str) -> Vec<&str> {
@@ -47,7 +34,7 @@ fn usage_errors_are_one_line_naming_the_argument_and_where_to_read_more() {
         (&["sensitivity", M, "--samples", "many"], "--samples"),
     ];
     for (args, names) in cases {
-        let (code, stderr) = run(args);
+        let Run { code, stderr, .. } = run(args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
         let lines = error_lines(&stderr);
         assert_eq!(
@@ -69,7 +56,7 @@ fn usage_errors_are_one_line_naming_the_argument_and_where_to_read_more() {
         assert!(!line.contains("Usage:"), "{args:?}: {line}");
     }
     // A near miss keeps clap's spelling advice on the same line.
-    let (_, stderr) = run(&["run", M, "--sed", "3"]);
+    let Run { stderr, .. } = run(&["run", M, "--sed", "3"]);
     assert!(stderr.contains("'--seed'"), "{stderr}");
 }
 
@@ -110,7 +97,7 @@ fn a_value_that_starts_with_a_hyphen_reaches_its_own_check() {
         ),
         (vec!["run", M, "--set", "-x"], "--set -x"),
     ] {
-        let (code, stderr) = run(&args);
+        let Run { code, stderr, .. } = run(&args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
         let lines = error_lines(&stderr);
         assert_eq!(lines.len(), 1, "{args:?}: {stderr}");
@@ -133,7 +120,7 @@ fn numbers_the_user_wrote_come_back_short() {
             "brain.boot_slowdown_per_boot_on_site=1e300",
         ],
     ] {
-        let (code, stderr) = run(&args);
+        let Run { code, stderr, .. } = run(&args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
         let longest_digits = stderr
             .split(|c: char| !c.is_ascii_digit())
@@ -147,10 +134,10 @@ fn numbers_the_user_wrote_come_back_short() {
 
 #[test]
 fn a_blank_path_is_not_called_empty() {
-    let (code, stderr) = run(&["run", M, "-r", "2", "--out", " "]);
+    let Run { code, stderr, .. } = run(&["run", M, "-r", "2", "--out", " "]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("only blanks"), "{stderr}");
-    let (code, stderr) = run(&["run", M, "-r", "2", "--out", ""]);
+    let Run { code, stderr, .. } = run(&["run", M, "-r", "2", "--out", ""]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("empty"), "{stderr}");
 }

@@ -4,15 +4,10 @@
 use bigvsim::experiment::{Plan, run_batch};
 use bigvsim::metrics::Metric;
 
-use super::common::{QUIET, model_str};
+use super::common::{QUIET, checked, model_str};
 
-fn checked(reps: u64) -> Plan {
-    Plan {
-        check_invariants: true,
-        keep_outages: true,
-        ..Plan::new(7, reps)
-    }
-}
+/// The first seed of the replications this file runs.
+const SEED: u64 = 7;
 
 #[test]
 fn site_wide_crash_makespan_is_exact() {
@@ -44,7 +39,7 @@ fn site_wide_crash_makespan_is_exact() {
     ];
     for (sets, full, half) in cases {
         let m = model_str(QUIET, sets);
-        let batch = run_batch(&m.scenario, &checked(3), &|_, _| {}).unwrap();
+        let batch = run_batch(&m.scenario, &checked(SEED, 3), &|_, _| {}).unwrap();
         for r in &batch.replications {
             assert_eq!(r.metrics[Metric::FullRecoveryS], *full, "{sets:?}");
             assert_eq!(r.metrics[Metric::Recover50S], *half, "{sets:?}");
@@ -66,7 +61,7 @@ fn per_head_limit_bounds_the_makespan_from_below() {
             "brain.per_head_concurrency=2",
         ],
     );
-    let batch = run_batch(&m.scenario, &checked(2), &|_, _| {}).unwrap();
+    let batch = run_batch(&m.scenario, &checked(SEED, 2), &|_, _| {}).unwrap();
     assert_eq!(batch.replications[0].metrics[Metric::FullRecoveryS], 230.0);
 }
 
@@ -75,7 +70,7 @@ fn decoupled_supervisor_crash_costs_no_vm() {
     // The same site-wide crash with decoupled VMs: no VM goes down; control is lost
     // for exactly the restart time on every head: 10 heads × 5 s = 50 head-s.
     let m = model_str(QUIET, &["design.coupling=Decoupled"]);
-    let batch = run_batch(&m.scenario, &checked(2), &|_, _| {}).unwrap();
+    let batch = run_batch(&m.scenario, &checked(SEED, 2), &|_, _| {}).unwrap();
     let r = &batch.replications[0].metrics;
     assert_eq!(r[Metric::VmAvailability], 1.0);
     assert_eq!(r[Metric::VmReboots], 0.0);
@@ -188,7 +183,7 @@ fn long_reset_crash_loops_while_the_partition_lasts() {
         ];
         let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
         let m = model_str(QUIET, &sets);
-        let batch = run_batch(&m.scenario, &checked(3), &|_, _| {}).unwrap();
+        let batch = run_batch(&m.scenario, &checked(SEED, 3), &|_, _| {}).unwrap();
         for rep in &batch.replications {
             let what = format!("P={p} L={l} r={r}");
             assert_eq!(
@@ -226,6 +221,6 @@ fn worst_case_bursts_fit_the_event_queue() {
         ],
     )"#;
     let m = model_str(text, &[]);
-    let batch = run_batch(&m.scenario, &checked(2), &|_, _| {}).unwrap();
+    let batch = run_batch(&m.scenario, &checked(SEED, 2), &|_, _| {}).unwrap();
     assert!(batch.replications[0].metrics[Metric::SupervisorCrashes] > 100.0);
 }

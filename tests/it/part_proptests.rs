@@ -6,15 +6,13 @@
 //! `cargo test` runs a bounded number of cases; `PROPTEST_CASES=N` runs more (the
 //! same variable as the model-text property test).
 
-use std::process::Command;
-
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
 
 use bigvsim::experiment::shard::merge_texts;
 
-use super::common::{bin, root};
+use super::common::bigvsim;
 
 /// Cases per `cargo test` run unless PROPTEST_CASES says otherwise.
 const DEFAULT_CASES: u32 = 200;
@@ -29,18 +27,14 @@ fn cases() -> u32 {
 /// The two part files of `run models/york-2017.ron -r 2` in 2 shards.
 fn parts() -> [String; 2] {
     let part = |k: u32| {
-        let o = Command::new(bin())
-            .args([
-                "run",
-                "models/york-2017.ron",
-                "-r",
-                "2",
-                "--shard",
-                &format!("{k}/2"),
-            ])
-            .current_dir(root())
-            .output()
-            .unwrap();
+        let o = bigvsim(&[
+            "run",
+            "models/york-2017.ron",
+            "-r",
+            "2",
+            "--shard",
+            &format!("{k}/2"),
+        ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout).unwrap()
     };

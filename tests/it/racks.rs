@@ -6,7 +6,7 @@ use bigvsim::metrics::{Metric, OutageCause};
 use bigvsim::model::{Platform, RunOptions};
 use bigvsim::scenario::Site;
 
-use super::common::model_str;
+use super::common::{bigvsim, model_str};
 
 /// 10 heads × 3 VMs in 3 racks: head h is in rack ⌊3h/10⌋, so rack 0 holds heads
 /// 0-3, rack 1 heads 4-6 and rack 2 heads 7-9. The bug crashes a supervisor once its
@@ -127,24 +127,20 @@ fn explain_tells_a_switch_failure_by_its_rack() {
     // Proves the incident timeline names a rack-switch failure and its repair, with
     // the heads it cuts (York's 50 heads in 5 racks: 10 a rack), when switch failures
     // are the only faults.
-    let out = std::process::Command::new(super::common::bin())
-        .args([
-            "explain",
-            "models/york-2017.ron",
-            "--set",
-            "site.racks=5",
-            "--set",
-            "racks.switch_failures_per_year=3",
-            "--set",
-            "racks.switch_repair=20m",
-            "--set",
-            "faults=[]",
-            "--set",
-            "horizon=365d",
-        ])
-        .current_dir(super::common::root())
-        .output()
-        .unwrap();
+    let out = bigvsim(&[
+        "explain",
+        "models/york-2017.ron",
+        "--set",
+        "site.racks=5",
+        "--set",
+        "racks.switch_failures_per_year=3",
+        "--set",
+        "racks.switch_repair=20m",
+        "--set",
+        "faults=[]",
+        "--set",
+        "horizon=365d",
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

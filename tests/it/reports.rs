@@ -1,23 +1,7 @@
 //! The `--out` report directory: the files it holds, their determinism, and that a
 //! failed run leaves nothing behind.
 
-use std::process::Command;
-
-use super::common::{bin, root};
-
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("bigvsim-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-fn bigvsim(args: &[&str]) -> std::process::Output {
-    Command::new(bin())
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
+use super::common::{bigvsim, bigvsim_ok, bin, scratch};
 
 const FILES: &[&str] = &[
     "report.md",
@@ -41,7 +25,7 @@ fn compare_out_writes_every_file_deterministically() {
     // Two runs into two directories: the same set of files with the same bytes
     // (JSON, CSV, SVG, PNG and report.md alike), metrics.json equals the JSON on
     // stdout, and no temporary file is left.
-    let (a, b) = (scratch("out-a"), scratch("out-b"));
+    let (a, b) = (scratch("out-a").join("out"), scratch("out-b").join("out"));
     let args = |dir: &std::path::Path| {
         vec![
             "compare".to_string(),
@@ -56,17 +40,8 @@ fn compare_out_writes_every_file_deterministically() {
         ]
     };
     let run = |dir: &std::path::Path| {
-        let out = Command::new(bin())
-            .args(args(dir))
-            .current_dir(root())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
+        let argv = args(dir);
+        bigvsim_ok(&argv.iter().map(String::as_str).collect::<Vec<_>>())
     };
     let stdout = run(&a);
     run(&b);
@@ -127,7 +102,7 @@ fn compare_out_writes_every_file_deterministically() {
 fn sweep_out_writes_the_sweep_plot() {
     // A sweep over the reboot concurrency writes sweep.csv and the metric-vs-parameter
     // plots.
-    let dir = scratch("sweep");
+    let dir = scratch("sweep").join("out");
     let out = bigvsim(&[
         "sweep",
         "models/york-2017.ron",
@@ -171,7 +146,7 @@ fn sweep_out_writes_the_sweep_plot() {
 fn failed_run_leaves_no_report() {
     // A runaway model stops at its event limit: exit 1, and the --out directory (here
     // under two parents that did not exist) is not created, nor are its parents.
-    let base = scratch("failed");
+    let base = scratch("failed").join("base");
     let dir = base.join("new/report");
     let out = bigvsim(&[
         "run",
@@ -317,7 +292,7 @@ fn targets_are_tabled_and_drawn_with_their_line_in_reports() {
             ],
         ),
     ] {
-        let dir = scratch(name);
+        let dir = scratch(name).join("out");
         let mut all = args.clone();
         all.extend(["-r", "3", "--target", "site_recovery_s.p90<=1.5h", "--out"]);
         all.push(dir.to_str().unwrap());

@@ -2,26 +2,14 @@
 //! sequential rollout reaches head i when it says, a random one reaches every head
 //! once, and a lowered background crash rate is thinned to the right mean.
 
-use bigvsim::experiment::{Plan, run_batch};
 use bigvsim::metrics::{Metric, OutageCause, RunMetrics};
 use bigvsim::model::{ChangeEvent, Event, Platform, RunOptions};
 use bigvsim::scenario::step_time;
 
-use super::common::{QUIET, model_str, root};
+use super::common::{QUIET, metrics, model_str, root};
 
-fn checked(reps: u64) -> Plan {
-    Plan {
-        check_invariants: true,
-        keep_outages: true,
-        ..Plan::new(7, reps)
-    }
-}
-
-fn metrics(text: &str, sets: &[&str], reps: u64) -> Vec<RunMetrics> {
-    let m = model_str(text, sets);
-    let batch = run_batch(&m.scenario, &checked(reps), &|_, _| {}).unwrap();
-    batch.replications.iter().map(|r| r.metrics).collect()
-}
+/// The first seed of the replications this file runs.
+const SEED: u64 = 7;
 
 /// `text` with `changes` inserted before its `faults:` list.
 fn with_changes(text: &str, changes: &str) -> String {
@@ -59,11 +47,11 @@ fn york(name: &str) -> String {
 #[test]
 fn a_rollout_over_no_time_at_the_start_is_the_patched_model() {
     let patch = r#""supervisor.crash_on_reset=0.0", "supervisor.crash_on_long_reset=0.0""#;
-    let patched = metrics(&york("york-2017-patched.ron"), &[], 20);
+    let patched = metrics(SEED, &york("york-2017-patched.ron"), &[], 20);
     // The bug on a reset made frequent, so that a patch missing either probability
     // shows; the unpatched model loses its VMs both ways.
     let bug = ["supervisor.crash_on_reset=0.3"];
-    let unpatched = metrics(&york("york-2017.ron"), &bug, 20);
+    let unpatched = metrics(SEED, &york("york-2017.ron"), &bug, 20);
     assert!(
         unpatched
             .iter()
@@ -80,13 +68,13 @@ fn a_rollout_over_no_time_at_the_start_is_the_patched_model() {
             &format!("Rollout(at: \"0s\", over: \"0s\", set: [{patch}], order: {order})"),
         );
         // One event per head.
-        assert_same(&metrics(&text, &bug, 20), &patched, 50.0);
+        assert_same(&metrics(SEED, &text, &bug, 20), &patched, 50.0);
     }
     let at = with_changes(
         &york("york-2017.ron"),
         &format!("At(at: \"0s\", set: [{patch}])"),
     );
-    assert_same(&metrics(&at, &bug, 20), &patched, 1.0);
+    assert_same(&metrics(SEED, &at, &bug, 20), &patched, 1.0);
 }
 
 #[test]
@@ -96,6 +84,7 @@ fn raising_the_background_rate_at_the_start_is_the_model_with_that_rate() {
     let base = "supervisor: (restart: Fixed(\"5s\"), crashes_per_year: 20.0)";
     let quiet = QUIET.replace("supervisor: (restart: Fixed(\"5s\"))", base);
     let raised = metrics(
+        SEED,
         &quiet,
         &["supervisor.crashes_per_year=50", "horizon=1y"],
         10,
@@ -105,7 +94,7 @@ fn raising_the_background_rate_at_the_start_is_the_model_with_that_rate() {
         r#"At(at: "0s", set: ["supervisor.crashes_per_year=50"])"#,
     );
     assert!(raised.iter().all(|m| m[Metric::SupervisorCrashes] > 300.0));
-    assert_same(&metrics(&text, &["horizon=1y"], 10), &raised, 1.0);
+    assert_same(&metrics(SEED, &text, &["horizon=1y"], 10), &raised, 1.0);
 }
 
 #[test]
@@ -118,7 +107,7 @@ fn a_lowered_background_rate_is_thinned_to_its_mean() {
         &quiet,
         r#"At(at: "0s", set: ["supervisor.crashes_per_year=25"])"#,
     );
-    let runs = metrics(&text, &["horizon=4y"], 1);
+    let runs = metrics(SEED, &text, &["horizon=4y"], 1);
     let crashes = runs[0][Metric::SupervisorCrashes] - 10.0;
     assert!(
         (crashes - 1_000.0).abs() < 130.0,

@@ -4,12 +4,14 @@
 //! drain runs as before; an `At` change that restarts supervisors kills every coupled
 //! VM at its time.
 
-use bigvsim::experiment::{Plan, run_batch};
 use bigvsim::metrics::{Metric, OutageCause, OutageRecord, RunMetrics};
 use bigvsim::model::{ChangeEvent, Event, Platform, RunOptions, SupervisorEvent};
 use bigvsim::scenario::{RolloutDrain, step_time, validate};
 
-use super::common::{model_str, root};
+use super::common::{assert_identical, metrics, model_str, root};
+
+/// The first seed of the replications this file runs.
+const SEED: u64 = 11;
 
 const S: u64 = 1_000_000;
 const H: u64 = 3_600 * S;
@@ -29,20 +31,6 @@ const DRAINED: &str = r#"(
     changes: [Rollout(at: "1h", over: "10h", set: ["supervisor.crash_on_reset=0.0"], order: Sequential, restart_supervisor: true, drain: LiveMigrate)],
 )"#;
 
-fn checked(reps: u64) -> Plan {
-    Plan {
-        check_invariants: true,
-        keep_outages: true,
-        ..Plan::new(11, reps)
-    }
-}
-
-fn metrics(text: &str, sets: &[&str], reps: u64) -> Vec<RunMetrics> {
-    let m = model_str(text, sets);
-    let batch = run_batch(&m.scenario, &checked(reps), &|_, _| {}).unwrap();
-    batch.replications.iter().map(|r| r.metrics).collect()
-}
-
 /// One replication's outages (with invariants checked) and metrics.
 fn outages(text: &str, sets: &[&str]) -> (Vec<OutageRecord>, RunMetrics) {
     let m = model_str(text, sets);
@@ -53,23 +41,6 @@ fn outages(text: &str, sets: &[&str]) -> (Vec<OutageRecord>, RunMetrics) {
     let mut p = Platform::new(&m.scenario, options);
     let metrics = p.run(5, 0).unwrap();
     (p.recorder().outage_log().to_vec(), metrics)
-}
-
-/// Every metric equal bit for bit, the event count included.
-fn assert_identical(a: &[RunMetrics], b: &[RunMetrics]) {
-    assert_eq!(a.len(), b.len());
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        for &m in Metric::ALL {
-            assert_eq!(
-                x[m].to_bits(),
-                y[m].to_bits(),
-                "replication {i}: {m:?} {} vs {}",
-                x[m],
-                y[m]
-            );
-        }
-        assert_eq!(x.censored, y.censored, "replication {i}: censoring");
-    }
 }
 
 #[test]
@@ -86,7 +57,7 @@ fn a_drained_restart_rollout_costs_no_downtime() {
     assert_eq!(m[Metric::Migrations], 7.0 + 7.0 * 8.0 + 2.0 * 7.0);
     assert_eq!(m[Metric::MigrationPauseS], 0.0);
     // The same over replications (nothing here is random but the streams).
-    for r in metrics(DRAINED, &[], 5) {
+    for r in metrics(SEED, DRAINED, &[], 5) {
         assert_eq!(r[Metric::DowntimeMinPerVmYear], 0.0);
         assert_eq!(r[Metric::Migrations], 77.0);
     }
@@ -146,12 +117,17 @@ fn a_drain_with_no_room_is_no_drain() {
         "{w:?}"
     );
     let none = metrics(
+        SEED,
         DRAINED,
         &["site.vm_slots_per_head=7", "changes[0].drain=None"],
         3,
     );
     assert!(none.iter().all(|r| r[Metric::VmOutages] == 70.0));
-    assert_identical(&metrics(DRAINED, &full, 3), &none);
+    assert_identical(
+        &metrics(SEED, DRAINED, &full, 3),
+        &none,
+        "full slots vs no drain",
+    );
 }
 
 #[test]
@@ -226,7 +202,11 @@ fn leaving_the_drain_out_is_drain_none() {
     let b = model_str(&explicit, &[]);
     assert_eq!(a.scenario, b.scenario);
     assert_eq!(b.scenario.changes[1].drain, RolloutDrain::None);
-    assert_identical(&metrics(&restart, &[], 4), &metrics(&explicit, &[], 4));
+    assert_identical(
+        &metrics(SEED, &restart, &[], 4),
+        &metrics(SEED, &explicit, &[], 4),
+        "restart vs explicit drain None",
+    );
 }
 
 #[test]

@@ -4,39 +4,12 @@
 //! outage; sensitivity ranges are checked at both corners before any run; settings
 //! that can never act are warned about; SRRC intervals stay inside −1..+1.
 
-use bigvsim::experiment::{Plan, run_batch};
-use bigvsim::metrics::{Metric, RunMetrics};
+use bigvsim::metrics::Metric;
 
-use super::common::model_str;
+use super::common::{assert_identical, bigvsim, metrics, model_str, scratch_file};
 
-fn checked(reps: u64) -> Plan {
-    Plan {
-        check_invariants: true,
-        ..Plan::new(7, reps)
-    }
-}
-
-fn metrics(text: &str, sets: &[&str], reps: u64) -> Vec<RunMetrics> {
-    let m = model_str(text, sets);
-    let batch = run_batch(&m.scenario, &checked(reps), &|_, _| {}).unwrap();
-    batch.replications.iter().map(|r| r.metrics).collect()
-}
-
-fn assert_identical(a: &[RunMetrics], b: &[RunMetrics], what: &str) {
-    assert_eq!(a.len(), b.len());
-    for (i, (x, y)) in a.iter().zip(b).enumerate() {
-        for &m in Metric::ALL {
-            assert_eq!(
-                x[m].to_bits(),
-                y[m].to_bits(),
-                "{what}, replication {i}: {m:?} {} vs {}",
-                x[m],
-                y[m]
-            );
-        }
-        assert_eq!(x.censored, y.censored, "{what}, replication {i}: censoring");
-    }
-}
+/// The first seed of the replications this file runs.
+const SEED: u64 = 7;
 
 /// Ten heads of 7 VMs with room for 14 (a copy takes 4 s, 2 at a time, a 1 s pause),
 /// routine flaps and a long partition of every link now and then, and a restarting
@@ -64,8 +37,9 @@ fn a_rollout_faster_than_a_copy_drains_nothing_and_changes_nothing() {
         for order in ["Sequential", "Random"] {
             let over_set = format!("changes[0].over={over}");
             let order_set = format!("changes[0].order={order}");
-            let drained = metrics(ROLLOUT, &[&over_set, &order_set], 4);
+            let drained = metrics(SEED, ROLLOUT, &[&over_set, &order_set], 4);
             let undrained = metrics(
+                SEED,
                 ROLLOUT,
                 &[&over_set, &order_set, "changes[0].drain=None"],
                 4,
@@ -92,8 +66,8 @@ fn a_drained_rollout_saves_once_steps_leave_time_for_copies() {
         ("10h", true),
     ] {
         let over_set = format!("changes[0].over={over}");
-        let drained = metrics(ROLLOUT, &[&over_set], 3);
-        let undrained = metrics(ROLLOUT, &[&over_set, "changes[0].drain=None"], 3);
+        let drained = metrics(SEED, ROLLOUT, &[&over_set], 3);
+        let undrained = metrics(SEED, ROLLOUT, &[&over_set, "changes[0].drain=None"], 3);
         for (d, u) in drained.iter().zip(&undrained) {
             let (d, u) = (
                 d[Metric::DowntimeMinPerVmYear],
@@ -136,7 +110,7 @@ fn within_horizon(text: &str, sets: &[&str], what: &str, reps: u64) {
     let vms = sc.site.vms() as f64;
     let heads = sc.site.heads as f64;
     let minutes_per_year = 365.0 * 24.0 * 60.0;
-    for (i, r) in metrics(text, sets, reps).iter().enumerate() {
+    for (i, r) in metrics(SEED, text, sets, reps).iter().enumerate() {
         let at = |m: Metric| format!("{what}, replication {i}: {m:?} = {}", r[m]);
         let pause = Metric::MigrationPauseS;
         assert!(r[pause] <= horizon_s * vms, "{}", at(pause));
@@ -241,6 +215,7 @@ fn a_stop_of_no_length_is_neither_an_outage_nor_an_incident() {
     // take no time: every VM is back at the instant it stopped, nothing was lost, and
     // no outage or incident is counted.
     let zero_stop = metrics(
+        SEED,
         MAINTAINED,
         &[
             "maintenance.drain=None",
@@ -251,6 +226,7 @@ fn a_stop_of_no_length_is_neither_an_outage_nor_an_incident() {
         3,
     );
     let zero_crash = metrics(
+        SEED,
         super::common::QUIET,
         &["supervisor.restart=0s", "brain.boot_time=0s"],
         3,
@@ -265,6 +241,7 @@ fn a_stop_of_no_length_is_neither_an_outage_nor_an_incident() {
     }
     // A stop of a microsecond is one.
     let short = metrics(
+        SEED,
         super::common::QUIET,
         &["supervisor.restart=0s", "brain.boot_time=1us"],
         1,
@@ -381,10 +358,7 @@ fn sens_plan(samples: u64) -> bigvsim::experiment::sensitivity::SensitivityPlan 
 }
 
 fn temp_file(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("bigvsim-senshard-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
+    let path = scratch_file(name, name, text);
     path.to_str().unwrap().to_string()
 }
 
@@ -569,10 +543,7 @@ fn too_few_samples_are_warned_on_stderr_and_in_the_text() {
     faults:"#,
         ),
     );
-    let out = std::process::Command::new(super::common::bin())
-        .args(["sensitivity", &path, "-r", "1", "--samples", "8"])
-        .output()
-        .unwrap();
+    let out = bigvsim(&["sensitivity", &path, "-r", "1", "--samples", "8"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -589,10 +560,7 @@ fn too_few_samples_are_warned_on_stderr_and_in_the_text() {
         stdout.contains("Warning: 8 samples are too few"),
         "{stdout}"
     );
-    let out = std::process::Command::new(super::common::bin())
-        .args(["sensitivity", &path, "-r", "1", "--samples", "20"])
-        .output()
-        .unwrap();
+    let out = bigvsim(&["sensitivity", &path, "-r", "1", "--samples", "20"]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("too few"));
     assert!(!String::from_utf8_lossy(&out.stdout).contains("too few"));
 }

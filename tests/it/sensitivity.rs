@@ -2,8 +2,6 @@
 //! non-effect, robustness counts a constructed case, shards merge byte for byte, and
 //! bad ranges are refused with exit code 2.
 
-use std::process::Command;
-
 use bigvsim::experiment::DesignInfo;
 use bigvsim::experiment::sensitivity::analysis::analyse;
 use bigvsim::experiment::sensitivity::{
@@ -11,7 +9,7 @@ use bigvsim::experiment::sensitivity::{
 };
 use bigvsim::metrics::{METRICS, Metric};
 
-use super::common::bin;
+use super::common::{bigvsim, scratch_file};
 
 /// A site-wide crash of 10 heads × 7 VMs, rebooted through `reboot_concurrency`
 /// slots of LogNormal boots. The boot time's mean drives the recovery; routine
@@ -32,10 +30,7 @@ const CRASH: &str = r#"(
 
 /// Writes `text` to a fresh file in the temporary directory and returns its path.
 fn temp_model(name: &str, text: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("bigvsim-sens-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
+    let path = scratch_file(name, name, text);
     path.to_str().unwrap().to_string()
 }
 
@@ -165,10 +160,6 @@ fn robustness_counts_wins_and_finds_where_a_design_loses() {
     assert_eq!((avail.better, avail.worse), (3, 7));
 }
 
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(bin()).args(args).output().unwrap()
-}
-
 #[test]
 fn shards_merge_into_the_output_of_one_process() {
     // Proves `--shard K/N` + `merge` gives stdout byte-identical to one process, in
@@ -183,20 +174,20 @@ fn shards_merge_into_the_output_of_one_process() {
     let common = ["--samples", "7", "-r", "3", "--seed", "5"];
     let mut whole = vec!["sensitivity", &base, &fast];
     whole.extend(common);
-    let json = run(&[whole.as_slice(), &["--format", "json"]].concat());
+    let json = bigvsim(&[whole.as_slice(), &["--format", "json"]].concat());
     assert!(
         json.status.success(),
         "{}",
         String::from_utf8_lossy(&json.stderr)
     );
     // The number of worker threads does not change the result.
-    let one_job = run(&[whole.as_slice(), &["--format", "json", "--jobs", "1"]].concat());
+    let one_job = bigvsim(&[whole.as_slice(), &["--format", "json", "--jobs", "1"]].concat());
     assert_eq!(one_job.stdout, json.stdout);
-    let text = run(&whole);
+    let text = bigvsim(&whole);
     let mut parts = Vec::new();
     for k in 0..3 {
         let shard = format!("{k}/3");
-        let out = run(&[whole.as_slice(), &["--shard", &shard]].concat());
+        let out = bigvsim(&[whole.as_slice(), &["--shard", &shard]].concat());
         assert!(
             out.status.success(),
             "{}",
@@ -209,21 +200,21 @@ fn shards_merge_into_the_output_of_one_process() {
     }
     let mut merge = vec!["merge"];
     merge.extend(parts.iter().map(String::as_str));
-    let merged = run(&[merge.as_slice(), &["--format", "json"]].concat());
+    let merged = bigvsim(&[merge.as_slice(), &["--format", "json"]].concat());
     assert!(
         merged.status.success(),
         "{}",
         String::from_utf8_lossy(&merged.stderr)
     );
     assert_eq!(merged.stdout, json.stdout);
-    assert_eq!(run(&merge).stdout, text.stdout);
+    assert_eq!(bigvsim(&merge).stdout, text.stdout);
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(doc["samples"], 7);
     assert_eq!(doc["runs"].as_array().unwrap().len(), 7);
     assert!(doc["ranking"]["full_recovery_s"].is_array());
     assert!(doc["robustness"].as_array().is_some_and(|r| !r.is_empty()));
     // A missing shard is refused.
-    let gap = run(&["merge", &parts[0], &parts[2]]);
+    let gap = bigvsim(&["merge", &parts[0], &parts[2]]);
     assert_eq!(gap.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&gap.stderr).contains("shard 1/3 is missing"));
 }
@@ -257,7 +248,7 @@ fn bad_ranges_are_refused_with_exit_code_2() {
         ),
     ];
     for (vary, says) in cases {
-        let out = run(&["sensitivity", &model, "--vary", vary, "-r", "1"]);
+        let out = bigvsim(&["sensitivity", &model, "--vary", vary, "-r", "1"]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{vary}: {err}");
         assert!(
@@ -267,7 +258,7 @@ fn bad_ranges_are_refused_with_exit_code_2() {
         assert!(out.stdout.is_empty());
     }
     let bad = temp_model("bad-range-file.ron", &CRASH.replace("(8, 10)", "(0, 10)"));
-    let out = run(&["sensitivity", &bad, "-r", "1"]);
+    let out = bigvsim(&["sensitivity", &bad, "-r", "1"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
@@ -277,7 +268,7 @@ fn bad_ranges_are_refused_with_exit_code_2() {
         "{err}"
     );
     // Too few samples for the parameters, and a path varied twice, are refused.
-    let out = run(&["sensitivity", &model, "--samples", "5", "-r", "1"]);
+    let out = bigvsim(&["sensitivity", &model, "--samples", "5", "-r", "1"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
@@ -289,15 +280,17 @@ fn bad_ranges_are_refused_with_exit_code_2() {
         "--vary",
         "link.flaps_per_year=3..4",
     ];
-    let out = run(&[
-        ["sensitivity", model.as_str(), "-r", "1"].as_slice(),
-        &twice,
-    ]
-    .concat());
+    let out = bigvsim(
+        &[
+            ["sensitivity", model.as_str(), "-r", "1"].as_slice(),
+            &twice,
+        ]
+        .concat(),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("this path is varied twice"));
     // A path both varied and fixed by --set is refused.
-    let out = run(&[
+    let out = bigvsim(&[
         "sensitivity",
         &model,
         "--set",

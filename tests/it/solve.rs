@@ -1,12 +1,10 @@
 //! `solve`: goal seeking checked against closed forms, and through the binary.
 
-use std::process::Command;
-
 use bigvsim::experiment::Plan;
 use bigvsim::experiment::solve::{Domain, SolveSpec, solve};
 use bigvsim::scenario::{self, target::Target};
 
-use super::common::{QUIET, bin, root};
+use super::common::{QUIET, bigvsim, bigvsim_ok, scratch};
 
 /// Solves `spec` on the QUIET model, `reps` replications per probe.
 fn solve_quiet(spec: &SolveSpec, reps: u64) -> bigvsim::experiment::solve::Solve {
@@ -21,25 +19,13 @@ fn solve_quiet(spec: &SolveSpec, reps: u64) -> bigvsim::experiment::solve::Solve
 
 /// Runs `bigvsim solve ARGS` from the repository root; it must succeed. Its stdout.
 fn solve_ok(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(bin())
-        .current_dir(root())
-        .arg("solve")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    bigvsim_ok(&[&["solve"], args].concat())
 }
 
 /// A directory holding the QUIET model (with `extra` inserted before its faults), and
 /// the model's path.
 fn quiet_file(name: &str, extra: &str) -> (std::path::PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!("bigvsim-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch(name);
     let model = dir.join("quiet.ron");
     std::fs::write(
         &model,
@@ -232,12 +218,7 @@ fn solve_refuses_what_it_cannot_solve() {
             "site.heads",
         ),
     ] {
-        let out = Command::new(bin())
-            .current_dir(root())
-            .args(["solve", "models/york-2017.ron", "-r", "2"])
-            .args(&args)
-            .output()
-            .unwrap();
+        let out = bigvsim(&[&["solve", "models/york-2017.ron", "-r", "2"], &args[..]].concat());
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(why), "{args:?}: {err}");

@@ -2,8 +2,7 @@
 //! whole numbers, numbers and durations; its probe cap, its tolerance floor and its
 //! messages; and the one meaning of a target's `met` and `verdict`.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bigvsim::experiment::solve::{Domain, Solve, SolveSpec, solve};
 use bigvsim::experiment::targets::judge;
@@ -11,7 +10,7 @@ use bigvsim::experiment::{Plan, run_batch};
 use bigvsim::metrics::{Metric, RunMetrics};
 use bigvsim::scenario::{self, target::Op, target::Stat, target::Target};
 
-use super::common::{bin, model_str, root};
+use super::common::{bigvsim, bigvsim_within, model_str, root};
 
 /// 10 heads × 10 VMs, restart 5 s, 20 boot slots of a fixed 60 s, one site-wide
 /// crash at 1 h: the site is back after 5 + ⌈100/c⌉·60 s with c slots.
@@ -149,22 +148,18 @@ fn libm_round_us(s: f64) -> f64 {
 fn solve_finds_a_narrow_optimum_between_the_scanned_values() {
     // York with a per-head boot limit: the recovery is least at 2 per head, which the
     // even scan of 1..20 skips; the refinement around the closest probe finds it.
-    let out = Command::new(bin())
-        .current_dir(root())
-        .args([
-            "solve",
-            "models/york-2017.ron",
-            "--param",
-            "brain.per_head_concurrency=1..20",
-            "--target",
-            "full_recovery_s.mean<=6100",
-            "-r",
-            "5",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
+    let out = bigvsim(&[
+        "solve",
+        "models/york-2017.ron",
+        "--param",
+        "brain.per_head_concurrency=1..20",
+        "--target",
+        "full_recovery_s.mean<=6100",
+        "-r",
+        "5",
+        "--format",
+        "json",
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -175,20 +170,16 @@ fn solve_finds_a_narrow_optimum_between_the_scanned_values() {
     assert!(doc["probes"].as_array().unwrap().len() <= 100);
     // Beyond the best the range offers: nothing meets it, and the text says what was
     // probed, the closest value, and that the response is best inside the range.
-    let out = Command::new(bin())
-        .current_dir(root())
-        .args([
-            "solve",
-            "models/york-2017.ron",
-            "--param",
-            "brain.per_head_concurrency=1..20",
-            "--target",
-            "full_recovery_s.mean<=6000",
-            "-r",
-            "5",
-        ])
-        .output()
-        .unwrap();
+    let out = bigvsim(&[
+        "solve",
+        "models/york-2017.ron",
+        "--param",
+        "brain.per_head_concurrency=1..20",
+        "--target",
+        "full_recovery_s.mean<=6000",
+        "-r",
+        "5",
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
     let n = text
         .lines()
@@ -220,34 +211,12 @@ fn run_model(
     std::fs::create_dir_all(&dir).unwrap();
     let model = dir.join("tiny.ron");
     std::fs::write(&model, text).unwrap();
-    let mut child = Command::new(bin())
-        .current_dir(root())
-        .arg(args[0])
-        .arg(&model)
-        .args(&args[1..])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    let code = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status.code();
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let out = child.wait_with_output().unwrap();
+    let model = model.to_str().unwrap();
+    let mut argv = vec![args[0], model];
+    argv.extend_from_slice(&args[1..]);
+    let t = bigvsim_within(&argv, limit);
     let _ = std::fs::remove_dir_all(&dir);
-    (
-        code,
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (t.code, t.stdout, t.stderr)
 }
 
 #[test]
@@ -651,20 +620,16 @@ fn run_reports_one_meaning_of_met_under_censoring_and_for_quantiles() {
     assert_eq!(got, want, "{}", doc["targets"]);
     // A quantile target with 9 of 10 replications meeting p90's bound is met, though
     // the interpolated p90 lies just above it.
-    let out = Command::new(bin())
-        .current_dir(root())
-        .args([
-            "run",
-            "models/york-2017.ron",
-            "-r",
-            "10",
-            "--format",
-            "json",
-            "--target",
-            "full_recovery_s.p90<=7375.6",
-        ])
-        .output()
-        .unwrap();
+    let out = bigvsim(&[
+        "run",
+        "models/york-2017.ron",
+        "-r",
+        "10",
+        "--format",
+        "json",
+        "--target",
+        "full_recovery_s.p90<=7375.6",
+    ]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let t = &doc["targets"][0];
     assert_eq!(t["replications_meeting"], 9, "{t}");
@@ -676,10 +641,7 @@ fn run_reports_one_meaning_of_met_under_censoring_and_for_quantiles() {
 fn the_probe_cap_is_stated_in_the_help_and_the_readme() {
     use bigvsim::experiment::solve::MAX_PROBES;
     let said = format!("at most {MAX_PROBES} probes");
-    let help = Command::new(bin())
-        .args(["solve", "--help"])
-        .output()
-        .unwrap();
+    let help = bigvsim(&["solve", "--help"]);
     let help = String::from_utf8_lossy(&help.stdout)
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -4,15 +4,10 @@
 use bigvsim::experiment::{Plan, run_batch, trace_hash};
 use bigvsim::metrics::Metric;
 
-use super::common::{model, model_str};
+use super::common::{checked, model, model_str};
 
-fn checked(reps: u64) -> Plan {
-    Plan {
-        check_invariants: true,
-        keep_outages: true,
-        ..Plan::new(11, reps)
-    }
-}
+/// The first seed of the replications this file runs.
+const SEED: u64 = 11;
 
 /// 500 heads × 1 VM, every link partitioned at 1 min for 4.5 s. No jitter and a
 /// backoff of 1 s, then `cap` (multiplier 60): every head attempts at 1 min + 1 s
@@ -34,7 +29,7 @@ const STORM: &str = r#"(
 /// whether it was cut by the horizon.
 fn control_recovery(sets: &[&str], reps: u64) -> Vec<(f64, bool)> {
     let m = model_str(STORM, sets);
-    let batch = run_batch(&m.scenario, &checked(reps), &|_, _| {}).unwrap();
+    let batch = run_batch(&m.scenario, &checked(SEED, reps), &|_, _| {}).unwrap();
     batch
         .replications
         .iter()

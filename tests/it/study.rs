@@ -2,23 +2,7 @@
 //! byte-identical output whatever the threads or shards, and sweeps that move the
 //! right way.
 
-use std::process::Command;
-
-use super::common::{bin, root};
-
-fn run(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(bin())
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+use super::common::{bigvsim, bigvsim_ok, scratch, stderr_of};
 
 const DESIGNS: &[&str] = &[
     "models/york-2017.ron",
@@ -33,7 +17,7 @@ fn compare(extra: &[&str]) -> Vec<u8> {
     args.extend_from_slice(DESIGNS);
     args.extend_from_slice(&["-r", "12", "--format", "json"]);
     args.extend_from_slice(extra);
-    run(&args)
+    bigvsim_ok(&args)
 }
 
 #[test]
@@ -42,8 +26,7 @@ fn compare_is_identical_across_runs_jobs_and_shards() {
     let whole = compare(&["--jobs", "2"]);
     assert_eq!(whole, compare(&["--jobs", "2"]));
     assert_eq!(whole, compare(&["--jobs", "1"]));
-    let dir = std::env::temp_dir().join(format!("bigvsim-shards-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("shards");
     let mut parts = Vec::new();
     // Shards given to merge out of order: merge sorts them.
     for k in [2, 0, 3, 1] {
@@ -56,12 +39,9 @@ fn compare_is_identical_across_runs_jobs_and_shards() {
     let mut args = vec!["merge"];
     args.extend(parts.iter().map(String::as_str));
     args.extend_from_slice(&["--format", "json"]);
-    assert_eq!(whole, run(&args));
+    assert_eq!(whole, bigvsim_ok(&args));
     // A missing shard is refused.
-    let out = Command::new(bin())
-        .args(["merge", &parts[0], &parts[1], &parts[2]])
-        .output()
-        .unwrap();
+    let out = bigvsim(&["merge", &parts[0], &parts[1], &parts[2]]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing"));
 }
@@ -108,7 +88,7 @@ fn common_random_numbers_narrow_the_paired_interval() {
             "json",
         ];
         args.extend_from_slice(extra);
-        let doc: serde_json::Value = serde_json::from_slice(&run(&args)).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&bigvsim_ok(&args)).unwrap();
         let ci = &doc["paired"][0]["metrics"]["downtime_min_per_vm_year"]["ci95"];
         ci[1].as_f64().unwrap() - ci[0].as_f64().unwrap()
     };
@@ -121,7 +101,7 @@ fn common_random_numbers_narrow_the_paired_interval() {
 fn sweep_recovery_falls_as_concurrency_rises() {
     // More boot slots, faster recovery: the mean full_recovery_s strictly decreases
     // over 10, 20, 40, 80 slots, and each point has a CI.
-    let doc: serde_json::Value = serde_json::from_slice(&run(&[
+    let doc: serde_json::Value = serde_json::from_slice(&bigvsim_ok(&[
         "sweep",
         "models/york-2017.ron",
         "--param",
@@ -150,7 +130,7 @@ fn sweep_points_are_paired_with_the_first_and_judged_against_targets() {
     // Every point after the first gets its paired difference from the first (same
     // seeds) and verdicts, as compare gives; every point gets each target. More
     // slots recover faster, so each later point is "better" on site_recovery_s.
-    let doc: serde_json::Value = serde_json::from_slice(&run(&[
+    let doc: serde_json::Value = serde_json::from_slice(&bigvsim_ok(&[
         "sweep",
         "models/york-2017.ron",
         "--param",
@@ -207,32 +187,28 @@ fn sweep_shards_merge_into_the_output_of_one_process() {
         "-r",
         "5",
     ];
-    let whole = run(&[&args[..], &["--format", "json"]].concat());
+    let whole = bigvsim_ok(&[&args[..], &["--format", "json"]].concat());
     let parts: Vec<String> = (0..3)
         .map(|k| {
             let path = dir.join(format!("part{k}.json"));
             let shard = format!("{k}/3");
-            std::fs::write(&path, run(&[&args[..], &["--shard", &shard]].concat())).unwrap();
+            std::fs::write(
+                &path,
+                bigvsim_ok(&[&args[..], &["--shard", &shard]].concat()),
+            )
+            .unwrap();
             path.to_str().unwrap().to_string()
         })
         .collect();
     let mut merge_args = vec!["merge"];
     merge_args.extend(parts.iter().map(String::as_str));
     merge_args.extend(["--format", "json"]);
-    let merged = run(&merge_args);
+    let merged = bigvsim_ok(&merge_args);
     assert_eq!(
         String::from_utf8(merged).unwrap(),
         String::from_utf8(whole).unwrap()
     );
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// A fresh directory for one test's files.
-fn scratch(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("bigvsim-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// The four part files of `run models/york-2017.ron -r 2 --shard K/4`, written into
@@ -242,7 +218,7 @@ fn four_parts(dir: &std::path::Path) -> Vec<String> {
     (0..4)
         .map(|k| {
             let shard = format!("{k}/4");
-            let part = run(&["run", "models/york-2017.ron", "-r", "2", "--shard", &shard]);
+            let part = bigvsim_ok(&["run", "models/york-2017.ron", "-r", "2", "--shard", &shard]);
             let path = dir.join(format!("part{k}.json"));
             std::fs::write(&path, part).unwrap();
             path.to_string_lossy().into_owned()
@@ -252,16 +228,10 @@ fn four_parts(dir: &std::path::Path) -> Vec<String> {
 
 /// Runs `merge` on the parts; returns the exit code and stderr.
 fn merge(parts: &[String]) -> (Option<i32>, String) {
-    let out = Command::new(bin())
-        .arg("merge")
-        .args(parts)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(String::as_str));
+    let out = bigvsim(&args);
+    (out.status.code(), stderr_of(&out))
 }
 
 #[test]
@@ -332,7 +302,7 @@ fn merge_refuses_parts_that_do_not_belong_together_naming_the_file() {
     let other = dir.join("other.json");
     std::fs::write(
         &other,
-        run(&[
+        bigvsim_ok(&[
             "run",
             "models/york-2017.ron",
             "-r",
@@ -443,8 +413,8 @@ fn merge_takes_replication_zeros_outages_from_the_shard_that_ran_it() {
     let mut args = vec!["merge".to_string()];
     args.extend(parts.iter().cloned());
     args.extend(["--out".to_string(), merged.to_string_lossy().into_owned()]);
-    run(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    run(&[
+    bigvsim_ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    bigvsim_ok(&[
         "run",
         "models/york-2017.ron",
         "-r",
@@ -460,11 +430,7 @@ fn merge_takes_replication_zeros_outages_from_the_shard_that_ran_it() {
 
 /// Runs the binary and returns (exit code, stdout, stderr).
 fn output(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(bin())
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let out = bigvsim(args);
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -484,7 +450,7 @@ fn year_compare(replications: &str, extra: &[&str]) -> serde_json::Value {
         "json",
     ];
     args.extend_from_slice(extra);
-    serde_json::from_slice(&run(&args)).unwrap()
+    serde_json::from_slice(&bigvsim_ok(&args)).unwrap()
 }
 
 #[test]
@@ -595,7 +561,7 @@ fn compare_refuses_two_designs_of_one_name_and_design_set_tells_them_apart() {
         err.contains("designs 0 (models/york-2017.ron) and 1 (models/york-2017.ron) are both named \"york-2017\""),
         "{err}"
     );
-    let doc: serde_json::Value = serde_json::from_slice(&run(&[
+    let doc: serde_json::Value = serde_json::from_slice(&bigvsim_ok(&[
         "compare",
         "models/york-2017.ron",
         "models/york-2017.ron",
@@ -662,7 +628,7 @@ fn compare_text_fits_in_100_columns_unless_wide() {
     let mut args = vec!["compare"];
     args.extend_from_slice(DESIGNS);
     args.extend_from_slice(&["-r", "4"]);
-    let narrow = String::from_utf8(run(&args)).unwrap();
+    let narrow = String::from_utf8(bigvsim_ok(&args)).unwrap();
     let long: Vec<&str> = narrow
         .lines()
         .filter(|l| !l.starts_with("model ") && l.chars().count() > 100)
@@ -670,7 +636,7 @@ fn compare_text_fits_in_100_columns_unless_wide() {
     assert!(long.is_empty(), "{long:#?}");
     assert_eq!(narrow.matches("\nmetric ").count(), 2 + 4, "{narrow}");
     args.push("--wide");
-    let wide = String::from_utf8(run(&args)).unwrap();
+    let wide = String::from_utf8(bigvsim_ok(&args)).unwrap();
     assert_eq!(wide.matches("\nmetric ").count(), 1 + 4, "{wide}");
     assert!(wide.lines().any(|l| l.chars().count() > 100));
     let fast = wide
@@ -697,7 +663,8 @@ fn one_replication_has_no_interval_in_any_output() {
     // (run, a sweep point, a merged shard, a Welch difference with independent seeds),
     // no verdict is given, and the text tables print n/a and say why once.
     let model = "models/york-2017.ron";
-    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_slice(&run(args)).unwrap() };
+    let json =
+        |args: &[&str]| -> serde_json::Value { serde_json::from_slice(&bigvsim_ok(args)).unwrap() };
     let no_interval = |m: &serde_json::Value, what: &str| {
         assert!(m["ci95"].is_null(), "{what}: {m}");
         assert!(m["mean"].is_number(), "{what}: {m}");
@@ -737,11 +704,15 @@ fn one_replication_has_no_interval_in_any_output() {
     let dir = scratch("one-rep");
     std::fs::create_dir_all(&dir).unwrap();
     let part = dir.join("part.json");
-    std::fs::write(&part, run(&["run", model, "-r", "1", "--shard", "0/1"])).unwrap();
+    std::fs::write(
+        &part,
+        bigvsim_ok(&["run", model, "-r", "1", "--shard", "0/1"]),
+    )
+    .unwrap();
     let doc = json(&["merge", part.to_str().unwrap(), "--format", "json"]);
     no_interval(&doc["metrics"]["full_recovery_s"], "merge");
     // Text: n/a in place of the interval and the spread, and the reason once.
-    let text = String::from_utf8(run(&["run", model, "-r", "1"])).unwrap();
+    let text = String::from_utf8(bigvsim_ok(&["run", model, "-r", "1"])).unwrap();
     let row = text
         .lines()
         .find(|l| l.starts_with("full_recovery_s"))
@@ -752,7 +723,7 @@ fn one_replication_has_no_interval_in_any_output() {
         1,
         "{text}"
     );
-    let text = String::from_utf8(run(&[
+    let text = String::from_utf8(bigvsim_ok(&[
         "sweep",
         model,
         "--param",

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use bigvsim::model::{
     BrainEvent, ChangeEvent, Event, FaultEvent, HardwareEvent, LinkEvent, MaintenanceEvent, Note,
@@ -14,7 +13,7 @@ use bigvsim::model::{
 use bigvsim::report::trace::is_name;
 use serde_json::Value;
 
-use super::common::{bin, root};
+use super::common::{bigvsim, scratch};
 
 /// Links with handshakes (a reconnect storm's accept queue), racks and their switches,
 /// faults of every kind, head failures announced ahead, maintenance and rollouts that
@@ -71,22 +70,10 @@ const BROKER: &str =
 
 /// `RICH` written to a file of its own (one per test, so tests run in parallel).
 fn rich_file(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "bigvsim-trace-filters-{test}-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch(test);
     let path = dir.join("rich.ron");
     std::fs::write(&path, RICH).unwrap();
     path
-}
-
-fn bigvsim(args: &[&str]) -> Output {
-    Command::new(bin())
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
 }
 
 /// The raw lines of `trace MODEL ARGS`, which must succeed.
