@@ -146,7 +146,7 @@ fn a_blank_path_is_not_called_empty() {
 fn a_value_a_command_applied_is_blamed_on_the_option_that_gave_it() {
     // A sweep point's value is applied as an override, but the user wrote it in
     // --param: the message names --param, not --set.
-    let (code, stderr) = run(&[
+    let Run { code, stderr, .. } = run(&[
         "sweep",
         M,
         "-r",
@@ -163,7 +163,7 @@ fn a_value_a_command_applied_is_blamed_on_the_option_that_gave_it() {
     );
     assert!(!lines[0].contains("--set"), "{stderr}");
     // Numbers echoed from --vary and a change's `set:` are short too.
-    let (code, stderr) = run(&[
+    let Run { code, stderr, .. } = run(&[
         "sensitivity",
         M,
         "-r",
