@@ -14,6 +14,7 @@ mod sensitivity;
 mod solve;
 mod sweep;
 mod tracing;
+mod usage;
 
 use checks::{Invocation, Kind, check_no_wide, check_paths, check_sets};
 use progress::Progress;
@@ -303,7 +304,7 @@ fn command_line() -> String {
 }
 
 pub fn main() -> ExitCode {
-    let cli = match parse_arguments() {
+    let cli = match usage::parse_arguments() {
         Ok(cli) => cli,
         Err(code) => return code,
     };
@@ -341,91 +342,6 @@ pub fn main() -> ExitCode {
             ExitCode::from(f.code)
         }
     }
-}
-
-/// Parses the command line. Every option that takes a value accepts one that starts
-/// with `-` (`--tolerance -1s`, `--min-effect -5%`), so the value reaches the
-/// option's own check and its message, rather than clap's advice to write `-- -1s`
-/// (which would make it a file name). A usage error is printed as one line naming
-/// the argument at fault, with the nearest valid spelling when clap knows one.
-fn parse_arguments() -> Result<Cli, ExitCode> {
-    use clap::{CommandFactory, FromArgMatches};
-    let hyphens = |a: clap::Arg| {
-        if a.get_long().is_some() && a.get_action().takes_values() {
-            a.allow_hyphen_values(true)
-        } else {
-            a
-        }
-    };
-    let command = Cli::command().mut_subcommands(|sub| sub.mut_args(hyphens));
-    let parsed = command
-        .try_get_matches()
-        .and_then(|mut m| Cli::from_arg_matches_mut(&mut m));
-    parsed.map_err(|e| {
-        use clap::error::ErrorKind;
-        match e.kind() {
-            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-                // Help and version go to stdout with exit 0, as clap prints them.
-                let _ = e.print();
-                ExitCode::SUCCESS
-            }
-            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                let _ = e.print();
-                ExitCode::from(2)
-            }
-            _ => {
-                eprintln!("error: {}", usage_error_line(&e.render().to_string()));
-                ExitCode::from(2)
-            }
-        }
-    })
-}
-
-/// clap's rendered usage error (a first line, indented continuation lines, tips, a
-/// usage block) as one line: the first line with its continuations, a tip only when
-/// it names a similar valid spelling, and where to read more.
-fn usage_error_line(rendered: &str) -> String {
-    let mut lines = rendered.lines();
-    let first = lines.next().unwrap_or("").trim();
-    let mut line = first
-        .strip_prefix("error:")
-        .unwrap_or(first)
-        .trim()
-        .to_string();
-    let mut continuation = Vec::new();
-    let mut tips = Vec::new();
-    let mut in_block = true;
-    for l in lines {
-        let t = l.trim();
-        if t.is_empty() {
-            in_block = false;
-        } else if let Some(tip) = t.strip_prefix("tip:") {
-            if tip.contains("similar") || tip.contains("exists") {
-                tips.push(tip.trim().to_string());
-            }
-        } else if in_block && !t.starts_with("Usage:") && !t.starts_with("For more") {
-            continuation.push(t.to_string());
-        } else {
-            in_block = false;
-        }
-    }
-    let line_end = line.trim_end_matches(':').to_string();
-    if !continuation.is_empty() {
-        line = format!("{line_end}: {}", continuation.join(", "));
-    }
-    for tip in tips {
-        line = format!("{line} ({tip})");
-    }
-    let sub = std::env::args().nth(1).filter(|a| {
-        <Cli as clap::CommandFactory>::command()
-            .find_subcommand(a)
-            .is_some()
-    });
-    let help = match sub {
-        Some(s) => format!("bigvsim {s} --help"),
-        None => "bigvsim --help".to_string(),
-    };
-    format!("{line}; see `{help}`")
 }
 
 fn load(path: &str, sets: &[String]) -> Result<LoadedModel, Failure> {
@@ -642,7 +558,7 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
             Ok(m)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    distinct_names(&models)?;
+    checks::distinct_names(&models)?;
     let with_sets: Vec<(&LoadedModel, Vec<String>)> =
         models.iter().map(|m| (m, c.sets.clone())).collect();
     let work = Workload::study(
@@ -667,75 +583,6 @@ fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
         Some(shard) => emit_part(&s, shard),
         None => emit_study(&s, &args.output, Some(&models)),
     }
-}
-
-/// Splits `--design-set K:PATH=VALUE` arguments by design: the overrides of each of
-/// the `designs` designs, in the order given, each with its argument. A design's
-/// overrides follow the common `sets`, and none may replace an earlier one.
-fn design_sets(
-    args: &[String],
-    designs: usize,
-    sets: &[String],
-) -> Result<Vec<Vec<(String, String)>>, Failure> {
-    let mut own: Vec<Vec<(String, String)>> = vec![Vec::new(); designs];
-    for a in args {
-        let bad = |why: String| {
-            Failure::input(format!(
-                "--design-set {}: {why}; expected K:PATH=VALUE with K a design's position from 0 to {} (e.g. 1:brain.reboot_concurrency=40)",
-                printable(a),
-                designs - 1
-            ))
-        };
-        let (k, set) = a
-            .split_once(':')
-            .ok_or_else(|| bad("no design position before ':'".to_string()))?;
-        let k: usize = k
-            .trim()
-            .parse()
-            .map_err(|_| bad(format!("{k:?} is not a design position")))?;
-        if k >= designs {
-            return Err(bad(format!("there is no design {k}")));
-        }
-        if !set.contains('=') {
-            return Err(bad("no '=' between the path and the value".to_string()));
-        }
-        if let Some(problem) = scenario::validate::line_problem(set) {
-            return Err(Failure::input(format!(
-                "--design-set {}: {problem}; the override is shown in the design's name, on one line",
-                printable(a)
-            )));
-        }
-        own[k].push((set.to_string(), a.clone()));
-        // The design's overrides in the order they apply: the common ones, then its own.
-        let applied: Vec<&str> = sets
-            .iter()
-            .map(String::as_str)
-            .chain(own[k].iter().map(|(s, _)| s.as_str()))
-            .collect();
-        if let Some((later, earlier)) = scenario::overrides::first_replacement(&applied) {
-            let earlier = match earlier.checked_sub(sets.len()) {
-                None => format!("--set {}", printable(applied[earlier])),
-                Some(j) => format!("--design-set {}", printable(&own[k][j].1)),
-            };
-            return Err(Failure::input(format!(
-                "--design-set {}: it would overwrite {earlier}; set each path of a design once",
-                printable(&own[k][later - sets.len()].1)
-            )));
-        }
-    }
-    Ok(own)
-}
-
-/// Refuses designs that share a name, since the results are told apart by it.
-fn distinct_names(models: &[LoadedModel]) -> Result<(), Failure> {
-    let names: Vec<&str> = models.iter().map(|m| m.scenario.name.as_str()).collect();
-    if let Some((i, j)) = experiment::design::repeated_name(&names) {
-        return Err(Failure::input(format!(
-            "designs {i} ({}) and {j} ({}) are both named {:?}: results are told apart by name, so give one a --design-set override (e.g. --design-set {j}:brain.reboot_concurrency=40) or a different name",
-            models[i].path, models[j].path, models[j].scenario.name
-        )));
-    }
-    Ok(())
 }
 
 fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {

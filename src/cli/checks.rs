@@ -98,7 +98,7 @@ impl<'a> Invocation<'a> {
             None => Verdicts::default_min_effect()?,
         };
         let design_sets = match kind.design_sets {
-            Some(args) => super::design_sets(
+            Some(args) => design_sets(
                 args,
                 inputs.len(),
                 common.map_or(&[][..], |c| c.sets.as_slice()),
@@ -319,4 +319,73 @@ fn parse_shard(shard: &Option<String>, max_n: u64) -> Result<Option<Shard>, Fail
         .map(|s| Shard::parse(s, max_n))
         .transpose()
         .map_err(Failure::input)
+}
+
+/// Splits `--design-set K:PATH=VALUE` arguments by design: the overrides of each of
+/// the `designs` designs, in the order given, each with its argument. A design's
+/// overrides follow the common `sets`, and none may replace an earlier one.
+pub(super) fn design_sets(
+    args: &[String],
+    designs: usize,
+    sets: &[String],
+) -> Result<Vec<Vec<(String, String)>>, Failure> {
+    let mut own: Vec<Vec<(String, String)>> = vec![Vec::new(); designs];
+    for a in args {
+        let bad = |why: String| {
+            Failure::input(format!(
+                "--design-set {}: {why}; expected K:PATH=VALUE with K a design's position from 0 to {} (e.g. 1:brain.reboot_concurrency=40)",
+                printable(a),
+                designs - 1
+            ))
+        };
+        let (k, set) = a
+            .split_once(':')
+            .ok_or_else(|| bad("no design position before ':'".to_string()))?;
+        let k: usize = k
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("{k:?} is not a design position")))?;
+        if k >= designs {
+            return Err(bad(format!("there is no design {k}")));
+        }
+        if !set.contains('=') {
+            return Err(bad("no '=' between the path and the value".to_string()));
+        }
+        if let Some(problem) = scenario::validate::line_problem(set) {
+            return Err(Failure::input(format!(
+                "--design-set {}: {problem}; the override is shown in the design's name, on one line",
+                printable(a)
+            )));
+        }
+        own[k].push((set.to_string(), a.clone()));
+        // The design's overrides in the order they apply: the common ones, then its own.
+        let applied: Vec<&str> = sets
+            .iter()
+            .map(String::as_str)
+            .chain(own[k].iter().map(|(s, _)| s.as_str()))
+            .collect();
+        if let Some((later, earlier)) = scenario::overrides::first_replacement(&applied) {
+            let earlier = match earlier.checked_sub(sets.len()) {
+                None => format!("--set {}", printable(applied[earlier])),
+                Some(j) => format!("--design-set {}", printable(&own[k][j].1)),
+            };
+            return Err(Failure::input(format!(
+                "--design-set {}: it would overwrite {earlier}; set each path of a design once",
+                printable(&own[k][later - sets.len()].1)
+            )));
+        }
+    }
+    Ok(own)
+}
+
+/// Refuses designs that share a name, since the results are told apart by it.
+pub(super) fn distinct_names(models: &[LoadedModel]) -> Result<(), Failure> {
+    let names: Vec<&str> = models.iter().map(|m| m.scenario.name.as_str()).collect();
+    if let Some((i, j)) = experiment::design::repeated_name(&names) {
+        return Err(Failure::input(format!(
+            "designs {i} ({}) and {j} ({}) are both named {:?}: results are told apart by name, so give one a --design-set override (e.g. --design-set {j}:brain.reboot_concurrency=40) or a different name",
+            models[i].path, models[j].path, models[j].scenario.name
+        )));
+    }
+    Ok(())
 }

@@ -364,6 +364,25 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The most lines one source file may hold: past it, a file holds more than one job.
+const MAX_SOURCE_LINES: usize = 700;
+
+#[test]
+fn no_source_file_is_over_the_line_limit() {
+    let over: Vec<String> = rust_files(&root().join("src"))
+        .into_iter()
+        .filter_map(|p| {
+            let lines = std::fs::read_to_string(&p).unwrap().lines().count();
+            (lines > MAX_SOURCE_LINES).then(|| format!("{}: {lines} lines", p.display()))
+        })
+        .collect();
+    assert!(
+        over.is_empty(),
+        "source files over {MAX_SOURCE_LINES} lines (split them by job):\n{}",
+        over.join("\n")
+    );
+}
+
 #[test]
 fn tidy_engine_and_model_stay_deterministic() {
     // Proves src/engine and src/model use no HashMap/HashSet, no wall clock
