@@ -159,6 +159,27 @@ pub fn printable(text: &str) -> String {
         .collect()
 }
 
+/// What is wrong with `text` as one line of a report table (a recorded override):
+/// a control or invisible character, or `|`; None when it may be shown.
+pub fn line_problem(text: &str) -> Option<String> {
+    if let Some((i, c)) = text.chars().enumerate().find(|(_, c)| invisible(*c)) {
+        return Some(format!(
+            "holds the control or invisible character {c:?} at character {}",
+            i + 1
+        ));
+    }
+    text.contains('|')
+        .then(|| "holds `|`, which would split the report's tables".to_string())
+}
+
+/// Characters that would break a one-line output or hide what it says: control
+/// characters (newlines, tabs, escapes), and invisible formatting such as zero-width
+/// spaces, bidirectional overrides and byte-order marks.
+pub fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -78,7 +78,7 @@ pub fn apply_set(raw: &mut RawScenario, arg: &str) -> Result<String, FieldError>
         Some(path),
         format!(
             "unknown path.{hint} Settable paths: {}.",
-            below::settable_paths().join(", ")
+            schema::settable_paths().join(", ")
         ),
     ))
 }
@@ -260,12 +260,12 @@ pub fn check_override_text(arg: &str) -> Result<(), String> {
     let Some((path, value)) = arg.split_once('=') else {
         return Err(format!("`{}` is not PATH=VALUE", printable(arg)));
     };
-    if let Some(problem) = super::validate::line_problem(arg) {
+    if let Some(problem) = super::error::line_problem(arg) {
         return Err(format!("`{}` {problem}", printable(arg)));
     }
     let path = canonical_path(path);
     let pattern = index_pattern(&path);
-    if !below::settable_paths().contains(&pattern) {
+    if !schema::settable_paths().contains(&pattern) {
         return Err(format!("`{}`: unknown path `{path}`", printable(arg)));
     }
     if let Some(field) = schema::field(&path) {
@@ -277,7 +277,7 @@ pub fn check_override_text(arg: &str) -> Result<(), String> {
 }
 
 /// `path` with every index written `i` (`faults[2].at` is `faults[i].at`), as
-/// [`below::settable_paths`] lists the paths below a list.
+/// [`schema::settable_paths`] lists the paths below a list.
 fn index_pattern(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut depth = 0usize;

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::types::{Coupling, Drain, QueuePolicy, RolloutDrain, RolloutOrder, Scale};
+use super::enums::{Coupling, Drain, QueuePolicy, RolloutDrain, RolloutOrder, Scale};
 
 /// A duration as written: `"250ms"`, `"5s"`, `"4m"`, `"2h"`, `"365d"`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@
 
 /// The settable path closest to `path`, if it is a plausible typo of one.
 pub fn nearest_path(path: &str) -> Option<String> {
-    let paths = super::below::settable_paths();
+    let paths = super::schema::settable_paths();
     let candidates: Vec<&str> = paths.iter().map(String::as_str).collect();
     nearest(path, &candidates).map(str::to_string)
 }

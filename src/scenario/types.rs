@@ -2,7 +2,8 @@
 //! microseconds and rates per year as plain numbers. The model reads only these types.
 
 use crate::engine::{Dist, Micros};
-use serde::{Deserialize, Serialize};
+
+pub use super::enums::{Coupling, Drain, QueuePolicy, RolloutDrain, RolloutOrder, Scale};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -65,15 +66,6 @@ pub struct RackParams {
     pub switch_repair: Dist,
 }
 
-/// What a head's VMs go through while the head is maintained (`maintenance.drain`:
-/// each value is described in [`super::schema::DRAINS`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Drain {
-    LiveMigrate,
-    Reboot,
-    None,
-}
-
 /// Planned maintenance of heads and the live migration that can drain them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceParams {
@@ -90,14 +82,6 @@ pub struct MaintenanceParams {
     pub migration_copy_us: Micros,
     /// The VM's pause at the end of a migration.
     pub migration_pause: Dist,
-}
-
-/// Whether a supervisor crash takes its head's VMs with it (`design.coupling`: each
-/// value is described in [`super::schema::COUPLINGS`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Coupling {
-    Coupled,
-    Decoupled,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -148,17 +132,6 @@ pub struct SupervisorParams {
     pub long_reset_after_us: Micros,
     /// Background crashes unrelated to resets (per head, per year).
     pub crashes_per_year: f64,
-}
-
-/// Which waiting VM boots next (`brain.queue_policy`: each value is described in
-/// [`super::schema::QUEUE_POLICIES`]). `ShortestFirst` is the shortest-processing-time
-/// rule, which minimises the mean outage.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum QueuePolicy {
-    Fifo,
-    Random,
-    RoundRobinHeads,
-    ShortestFirst,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -286,15 +259,6 @@ pub struct Uncertain {
     pub kind: UncertainKind,
 }
 
-/// How an uncertain range is sampled (each value is described in
-/// [`super::schema::SCALES`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Scale {
-    #[default]
-    Linear,
-    Log,
-}
-
 /// What kind of value an uncertain path holds, which decides how a sampled value is
 /// written back as a `--set` value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -323,32 +287,6 @@ pub struct Change {
     pub restart_supervisor: bool,
     /// What a restarting rollout does with a head's VMs first.
     pub drain: RolloutDrain,
-}
-
-/// What a restarting rollout does with a head's VMs before it restarts the head's
-/// supervisor (see `model::changes`; each value is described in
-/// [`super::schema::ROLLOUT_DRAINS`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RolloutDrain {
-    #[default]
-    None,
-    LiveMigrate,
-}
-
-impl RolloutDrain {
-    /// Whether it is the default, `None` (left out when a model is written back).
-    pub fn is_none(&self) -> bool {
-        *self == RolloutDrain::None
-    }
-}
-
-/// The order in which a rollout reaches the heads (each value is described in
-/// [`super::schema::ORDERS`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RolloutOrder {
-    #[default]
-    Sequential,
-    Random,
 }
 
 /// A parameter a change may set: the per-head values the supervisor reads when it

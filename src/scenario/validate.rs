@@ -154,22 +154,7 @@ pub fn name_problem(label: &str) -> Option<String> {
     ranges::name(label).err()
 }
 
-/// What is wrong with `text` as one line of a report table (a recorded override):
-/// a control or invisible character, or `|`; None when it may be shown.
-pub fn line_problem(text: &str) -> Option<String> {
-    if let Some((i, c)) = text
-        .chars()
-        .enumerate()
-        .find(|(_, c)| ranges::invisible(*c))
-    {
-        return Some(format!(
-            "holds the control or invisible character {c:?} at character {}",
-            i + 1
-        ));
-    }
-    text.contains('|')
-        .then(|| "holds `|`, which would split the report's tables".to_string())
-}
+pub use super::error::line_problem;
 
 /// Whether `v` lies in the range of the one parameter of `variant` of `variants`: a
 /// check that needs an in-range value is left out otherwise (the range check has

@@ -13,6 +13,9 @@
 
 use super::raw::RawScenario;
 
+mod paths;
+pub use paths::settable_paths;
+
 #[cfg(test)]
 mod tests;
 pub mod tree;

@@ -5,6 +5,7 @@
 //! checks what ties them together.
 
 use super::super::duration::parse_duration_us;
+use super::super::error::invisible;
 use super::super::error::{FieldError, Location};
 use super::super::raw::RawScenario;
 use super::super::schema::tree::{self, Node};
@@ -139,12 +140,4 @@ pub(super) fn name(name: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// Characters that would break a one-line output or hide what it says: control
-/// characters (newlines, tabs, escapes), and invisible formatting such as zero-width
-/// spaces, bidirectional overrides and byte-order marks.
-pub(super) fn invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
