@@ -21,6 +21,7 @@ mod reports;
 mod rollout;
 mod rollout_drain;
 mod schema_ranges;
+mod scripting;
 mod sens_hardening;
 mod sensitivity;
 mod solve;
