@@ -204,3 +204,41 @@ fn york_models_vary_their_site_wide_break_rate() {
     }
     assert!(checked >= 6, "only {checked} York year models checked");
 }
+
+#[test]
+fn solve_takes_the_numeric_paths_sweep_takes() {
+    // A number (the brain's accept rate, bisected on reals) and a distribution set to a
+    // fixed duration (`brain.boot_time=1m`, as sweep and --set take it): the answer is
+    // a JSON number in its unit, inside the range.
+    let rate = json_of(&[
+        "solve",
+        "models/scale-10k-heads.ron",
+        "--param",
+        "brain.accept_per_s=50..300",
+        "--target",
+        "control_recovery_s.p90<=10m",
+        "-r",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(rate["unit"], "per second", "{rate}");
+    let boot = json_of(&[
+        "solve",
+        "models/york-2017.ron",
+        "--param",
+        "brain.boot_time=20s..3m",
+        "--target",
+        "full_recovery_s.p90<=2h",
+        "--largest",
+        "-r",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(boot["unit"], "s", "{boot}");
+    let v = boot["value"].as_f64().expect("a number of seconds");
+    assert!((20.0..180.0).contains(&v), "{v}");
+    let at = boot["at_value"]["value"].as_f64().unwrap();
+    assert!(at <= 7200.0, "{at}");
+}
