@@ -76,10 +76,7 @@ pub fn apply_set(raw: &mut RawScenario, arg: &str) -> Result<String, FieldError>
         .unwrap_or_default();
     Err(blame(
         Some(path),
-        format!(
-            "unknown path.{hint} Settable paths: {}.",
-            schema::settable_paths().join(", ")
-        ),
+        format!("unknown path.{hint} {}", suggest::paths_hint(path)),
     ))
 }
 

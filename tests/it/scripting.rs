@@ -242,3 +242,68 @@ fn solve_takes_the_numeric_paths_sweep_takes() {
     let at = boot["at_value"]["value"].as_f64().unwrap();
     assert!(at <= 7200.0, "{at}");
 }
+
+#[test]
+fn a_path_typo_lists_the_ten_nearest_paths_and_where_to_see_all() {
+    // A misspelt --set (and --param, which sweep applies as --set) names the intended
+    // path, the ten nearest, and `validate --list-paths`, in one short line instead
+    // of every settable path.
+    for args in [
+        vec![
+            "run",
+            "models/york-2017.ron",
+            "--set",
+            "brain.reboot_concurency=4",
+        ],
+        vec![
+            "sweep",
+            "models/york-2017.ron",
+            "--param",
+            "brain.reboot_concurency=4,8",
+        ],
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(
+            r.stderr.len() < 700,
+            "{} characters: {}",
+            r.stderr.len(),
+            r.stderr
+        );
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("Did you mean `brain.reboot_concurrency`?")
+        );
+        let listed = r.stderr.split("Nearest settable paths: ").nth(1).unwrap();
+        let listed = listed.split(" (").next().unwrap();
+        assert_eq!(listed.split(", ").count(), 10, "{listed}");
+        assert!(
+            r.stderr
+                .contains("`bigvsim validate --list-paths` lists them all")
+        );
+    }
+    // The listing: one path a line, every one of them settable (a --set of the path
+    // is never refused as an unknown path), the count the message gives.
+    let list = run(&["validate", "--list-paths"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let paths: Vec<&str> = list.stdout.lines().collect();
+    assert!(paths.contains(&"brain.reboot_concurrency"));
+    assert!(paths.contains(&"faults[i].per_year"));
+    let typo = run(&["run", "models/york-2017.ron", "--set", "x=1"]);
+    assert!(
+        typo.stderr.contains(&format!("(10 of {};", paths.len())),
+        "{}",
+        typo.stderr
+    );
+    for p in ["brain.boot_time.mean", "link.flaps_per_year", "site.heads"] {
+        assert!(paths.contains(&p), "{p}");
+        let r = run(&[
+            "validate",
+            "models/york-2017.ron",
+            "--set",
+            &format!("{p}=x"),
+        ]);
+        assert!(!r.stderr.contains("unknown path"), "{p}: {}", r.stderr);
+    }
+}
