@@ -130,7 +130,7 @@ fn domains_follow_the_schema() {
             "not a whole number",
         ),
         ("brain.reboot_concurrency", "10", "1", "LO must be below HI"),
-        ("brain.boot_time", "1s", "2s", "not a number"),
+        ("brain.queue_policy", "1", "2", "not a number"),
         (
             "brain.reboot_concurrency",
             "0",
