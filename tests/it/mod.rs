@@ -4,6 +4,7 @@ mod cli;
 mod common;
 mod contention;
 mod determinism;
+mod docs;
 mod evacuation;
 mod explain;
 mod gate;
