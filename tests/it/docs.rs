@@ -186,7 +186,7 @@ fn quick(
 fn check_commands(rel: &str) -> usize {
     let text = std::fs::read_to_string(root().join(rel)).unwrap();
     let (cmds, not_run) = commands(rel, &text);
-    let dir = scratch(&format!("docs-{}", rel.replace('/', "-")));
+    let dir = scratch(&rel.replace('/', "-"));
     let mut written = BTreeMap::new();
     for (n, c) in cmds.iter().enumerate() {
         let args = quick(&c.args, &dir, n, &written);

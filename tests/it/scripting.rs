@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::common::{bigvsim_ok, run};
+use super::common::{bigvsim_ok, run, scratch};
 use bigvsim::metrics::METRICS;
 
 /// The JSON document a successful command prints.
@@ -128,6 +128,30 @@ fn every_metric_object_carries_its_unit() {
     for (i, doc) in docs.iter().enumerate() {
         assert!(check_units(doc, &format!("doc {i}")) > 5, "doc {i}: {doc}");
     }
+    // merge of a sweep's shards prints the sweep's document: numbers and units too.
+    let dir = scratch("merge-units");
+    let mut parts = Vec::new();
+    for k in 0..2 {
+        let shard = format!("{k}/2");
+        let part = bigvsim_ok(&[
+            "sweep",
+            "models/york-2017.ron",
+            "--param",
+            "brain.boot_time.mean=1m,2m",
+            "-r",
+            "2",
+            "--shard",
+            &shard,
+        ]);
+        let path = dir.join(format!("part-{k}.json"));
+        std::fs::write(&path, part).unwrap();
+        parts.push(path.to_string_lossy().into_owned());
+    }
+    let mut args = vec!["merge", "--format", "json"];
+    args.extend(parts.iter().map(String::as_str));
+    let merged = json_of(&args);
+    assert!(check_units(&merged, "merge") > 5, "{merged}");
+    assert_eq!(merged["points"][1]["values"]["brain.boot_time.mean"], 120.0);
     let sens = json_of(&[
         "sensitivity",
         "models/york-2017.ron",
