@@ -3,7 +3,7 @@
 //! 365 simulated days.
 //!
 //! One [`Platform`] is reused, as every worker thread of a batch does. Throughput is in
-//! live events (criterion prints `elem/s`). The batch figure of the README (1 000
+//! live events (criterion prints `elem/s`). The batch figure of docs/performance.md (1 000
 //! replications on all cores) is measured on the command line:
 //! `time ./target/release/bigvsim run models/york-year.ron -r 1000`.
 //!

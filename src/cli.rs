@@ -59,7 +59,7 @@ enum Command {
     /// Check model files and print their resolved parameters' summary.
     Validate {
         /// Model files (RON).
-        #[arg(required = true)]
+        #[arg(required_unless_present = "list_paths")]
         models: Vec<String>,
         /// Override a field: PATH=VALUE (e.g. brain.reboot_concurrency=40).
         #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -67,6 +67,9 @@ enum Command {
         /// Also print every resolved parameter (defaults and overrides included).
         #[arg(long, short = 'v')]
         verbose: bool,
+        /// Print every path --set, --param, --vary and --design-set take, one a line.
+        #[arg(long, conflicts_with_all = ["models", "sets", "verbose"])]
+        list_paths: bool,
     },
     /// Print every event of one replication as JSON lines.
     Trace {
@@ -316,9 +319,13 @@ pub fn main() -> ExitCode {
         Command::Solve(args) => solve::cmd_solve(args),
         Command::Sensitivity(args) => sensitivity::cmd_sensitivity(args),
         Command::Validate {
+            list_paths: true, ..
+        } => out(&format!("{}\n", scenario::settable_paths().join("\n"))),
+        Command::Validate {
             models,
             sets,
             verbose,
+            ..
         } => cmd_validate(&models, &sets, verbose),
         Command::Trace {
             model,

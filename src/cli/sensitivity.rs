@@ -105,7 +105,7 @@ pub(super) fn cmd_sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
 /// Prints a whole study (and writes its report), as one process or `merge` does.
 pub(super) fn emit(s: &Sensitivity, output: &Output) -> Result<(), Failure> {
     let a = analyse(s);
-    if let Some(w) = &a.too_few {
+    for w in a.too_few.iter().chain(&a.unresolved) {
         eprintln!("warning: {w}");
     }
     if let Some(dir) = &output.out {

@@ -186,7 +186,9 @@ impl Domain {
                 };
                 Ok(Domain::Real { lo, hi, tolerance })
             }
-            Kind::Duration => {
+            // A distribution is solved as a fixed duration, which is what `--set` and
+            // `sweep` make of a duration given for it (`brain.boot_time=1m`).
+            Kind::Duration | Kind::Dist => {
                 let dur = |t: &str| parse_duration_us(t.trim().trim_matches('"'));
                 let (lo, hi) = (
                     dur(lo).map_err(DomainError::Syntax)?,
@@ -220,7 +222,7 @@ impl Domain {
                 Ok(Domain::Duration { lo, hi, tolerance })
             }
             other => Err(DomainError::Syntax(format!(
-                "`{path}` is a {}, not a number: solve a numeric field or a distribution's parameter (e.g. `brain.boot_time.mean`)",
+                "`{path}` is a {}, not a number: solve a numeric field, a duration, a distribution (as a fixed duration) or a distribution's parameter (e.g. `brain.boot_time.mean`)",
                 other.name()
             ))),
         }

@@ -9,6 +9,53 @@ use crate::experiment::Batch;
 use crate::experiment::Study;
 use crate::experiment::differences::Verdict;
 use crate::metrics::{METRICS, Metric, RECOVERY_METRICS, Summary};
+use crate::scenario::duration::parse_duration_us;
+use crate::scenario::schema::{self, Kind};
+
+/// A parameter's value, from the text a user wrote for it (`--param`, `--vary`,
+/// `--design-set`), as JSON: a whole number or a number as a JSON number, a duration
+/// (or a distribution set to a fixed duration) as a number of seconds; anything else
+/// (a choice, `None`, a whole distribution) stays the text. Returns the value and its
+/// unit ("" when it has none).
+pub fn param_value(path: &str, text: &str) -> (Value, &'static str) {
+    let t = text.trim();
+    let field_unit = || {
+        schema::field(&schema::without_indices(path))
+            .map(|f| f.unit)
+            .unwrap_or("")
+    };
+    match schema::resolve(path).map(|(kind, _)| kind) {
+        Some(Kind::Count { .. } | Kind::OptionalCount) if t.parse::<i64>().is_ok() => {
+            (json!(t.parse::<i64>().unwrap_or_default()), field_unit())
+        }
+        Some(Kind::Number | Kind::OptionalNumber) if t.parse::<f64>().is_ok_and(f64::is_finite) => {
+            (num(t.parse::<f64>().unwrap_or_default()), field_unit())
+        }
+        Some(Kind::Duration | Kind::Dist) => match parse_duration_us(t.trim_matches('"')) {
+            Ok(us) => (num(us as f64 / 1e6), "s"),
+            Err(_) => (Value::String(text.to_string()), ""),
+        },
+        _ => match t {
+            "true" => (Value::Bool(true), ""),
+            "false" => (Value::Bool(false), ""),
+            _ => (Value::String(text.to_string()), ""),
+        },
+    }
+}
+
+/// A metric's unit, as its table row gives it.
+pub fn unit_of(m: Metric) -> &'static str {
+    METRICS[m as usize].unit
+}
+
+/// `summary_json` with the metric's unit beside the figures.
+pub fn metric_summary_json(m: Metric, s: &Summary) -> Value {
+    let mut v = summary_json(s);
+    if let Value::Object(fields) = &mut v {
+        fields.insert("unit".to_string(), json!(unit_of(m)));
+    }
+    v
+}
 
 /// JSON for a numeric summary: `{ mean, std, ci95: [lo, hi], min, max, p50, p90, p99 }`
 /// (quantiles over replications); `std` and `ci95` are null when there are too few
@@ -35,7 +82,7 @@ fn ci_json(ci: Option<(f64, f64)>) -> Value {
 pub fn metrics_json(batch: &Batch) -> Value {
     let mut map = serde_json::Map::new();
     for m in Metric::ALL {
-        let mut summary = summary_json(&batch.summary(*m));
+        let mut summary = metric_summary_json(*m, &batch.summary(*m));
         // A recovery metric says in how many replications the horizon cut it.
         if RECOVERY_METRICS.contains(m)
             && let Value::Object(fields) = &mut summary
@@ -71,6 +118,7 @@ pub fn run_json(study: &Study) -> Value {
 pub fn verdict_json(v: &Verdict) -> Value {
     json!({
         "metric": METRICS[v.metric as usize].key,
+        "unit": unit_of(v.metric),
         "verdict": v.judgement.key(),
         "change": num(v.change),
         "change_pct": v.change_pct.map_or(Value::Null, num),
@@ -98,7 +146,7 @@ pub fn paired_json(study: &Study) -> Vec<Value> {
             for (m, d) in Metric::ALL.iter().zip(diffs) {
                 metrics.insert(
                     METRICS[*m as usize].key.to_string(),
-                    json!({ "mean": num(d.mean), "ci95": ci_json(d.ci95()) }),
+                    json!({ "mean": num(d.mean), "ci95": ci_json(d.ci95()), "unit": unit_of(*m) }),
                 );
             }
             json!({

@@ -58,6 +58,7 @@ pub fn sensitivity_json(s: &Sensitivity, a: &Analysis) -> Value {
             json!({
                 "design": s.designs[r.design].name,
                 "metric": METRICS[r.metric as usize].key,
+                "unit": METRICS[r.metric as usize].unit,
                 "samples": r.samples,
                 "better": r.better,
                 "worse": r.worse,
@@ -116,6 +117,11 @@ pub fn sensitivity_json(s: &Sensitivity, a: &Analysis) -> Value {
         })).collect::<Vec<_>>(),
         "ranking": ranking,
         "r2": r2,
+        "units": Metric::ALL.iter().map(|m| {
+            let def = &METRICS[*m as usize];
+            (def.key.to_string(), json!(def.unit))
+        }).collect::<serde_json::Map<_, _>>(),
+        "warnings": a.too_few.iter().chain(&a.unresolved).collect::<Vec<_>>(),
         "constant": a.constant.iter().map(|m| METRICS[*m as usize].key).collect::<Vec<_>>(),
         "robustness": robustness,
         "runs": runs,
@@ -205,7 +211,7 @@ pub fn sensitivity_text(s: &Sensitivity, a: &Analysis) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    if let Some(w) = &a.too_few {
+    for w in a.too_few.iter().chain(&a.unresolved) {
         out.push_str(&format!("Warning: {w}.\n\n"));
     }
     out.push_str("Varied:\n");

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::cells::md_table;
 use super::cells::{fitted_table, num};
 use super::files::{ReportError, commit, json_file};
-use super::json::summary_json;
+use super::json::metric_summary_json;
 use super::plot::{self, LineChart, Series, TargetLine};
 use super::series::TimeUnit;
 use super::targets::{estimate_words, meeting_words, target_json};
@@ -230,7 +230,7 @@ pub fn solve_json(s: &Solve) -> Value {
         .map(|p| {
             json!({
                 "value": value_json(s, p.x),
-                "metric": summary_json(&p.summary),
+                "metric": metric_summary_json(s.target.metric, &p.summary),
                 "target": target_json(&p.result),
             })
         })

@@ -8,7 +8,7 @@ use serde_json::Value;
 use serde_json::json;
 
 use super::cells::{fitted_table, md_table, num};
-use super::json::{metrics_json, paired_json};
+use super::json::{metrics_json, paired_json, param_value};
 use super::targets::{targets_json, targets_markdown, targets_text};
 use super::text::{Fixed, KEY_METRICS, difference_rows, half_width, no_ci_note};
 use crate::VERSION;
@@ -201,11 +201,21 @@ pub fn sweep_json(sw: &Sweep, study: &Study) -> Value {
         .iter()
         .zip(targets)
         .map(|((values, batch), targets)| {
-            let mut v = serde_json::Map::new();
+            // Each value as a number where it is one, its unit and the text as given.
+            let (mut v, mut units, mut texts) = Default::default();
             for (p, x) in sw.params.iter().zip(values) {
-                v.insert(p.clone(), Value::String(x.clone()));
+                let (value, unit) = param_value(p, x);
+                insert(&mut v, p, value);
+                insert(&mut units, p, json!(unit));
+                insert(&mut texts, p, json!(x));
             }
-            json!({ "values": v, "metrics": metrics_json(batch), "targets": targets })
+            json!({
+                "values": Value::Object(v),
+                "units": Value::Object(units),
+                "texts": Value::Object(texts),
+                "metrics": metrics_json(batch),
+                "targets": targets,
+            })
         })
         .collect();
     json!({
@@ -221,4 +231,9 @@ pub fn sweep_json(sw: &Sweep, study: &Study) -> Value {
         "points": points,
         "paired": paired,
     })
+}
+
+/// Adds `key: value` to a JSON object.
+fn insert(map: &mut serde_json::Map<String, Value>, key: &str, value: Value) {
+    map.insert(key.to_string(), value);
 }

@@ -93,6 +93,7 @@ pub fn target_json(r: &TargetResult) -> Value {
     let mut v = json!({
         "target": t.text(),
         "metric": METRICS[t.metric as usize].key,
+        "unit": METRICS[t.metric as usize].unit,
         "stat": t.stat_text(),
         "bound": {
             "op": match t.op { Op::AtMost => "<=", Op::AtLeast => ">=" },

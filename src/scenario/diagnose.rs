@@ -160,7 +160,7 @@ pub(super) fn field_error(path: &str, code: &ron::Error, found_text: Option<&str
         ron::Error::MissingStructField { field, .. } => error(
             Some(join(field)),
             format!(
-                "missing field `{field}` (it has no default; see the model reference in README.md)"
+                "missing field `{field}` (it has no default; see the model reference in docs/models.md)"
             ),
         ),
         ron::Error::DuplicateStructField { field, .. } => error(

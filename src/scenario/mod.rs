@@ -10,8 +10,8 @@
 //! [`overrides`] applies `--set` (`below` reaches the parameters below
 //! a field); [`validate`](mod@validate) checks and
 //! converts; `work` bounds the work of site-wide events; [`error`] holds the error
-//! types; `reference` renders the README's model reference from the schema (for the
-//! test that keeps the README in step).
+//! types; `reference` renders docs/models.md's model reference from the schema (for the
+//! test that keeps it in step).
 
 mod bare;
 pub(crate) mod below;

@@ -76,10 +76,7 @@ pub fn apply_set(raw: &mut RawScenario, arg: &str) -> Result<String, FieldError>
         .unwrap_or_default();
     Err(blame(
         Some(path),
-        format!(
-            "unknown path.{hint} Settable paths: {}.",
-            schema::settable_paths().join(", ")
-        ),
+        format!("unknown path.{hint} {}", suggest::paths_hint(path)),
     ))
 }
 
@@ -555,7 +552,8 @@ mod tests {
         assert!(
             message("brain.boot_time.sigma=abc").contains("cannot read `abc`: expected a number")
         );
-        assert!(message("brain.boot_tme.mean=1s").contains("faults[i].duration"));
+        assert!(message("brain.boot_tme.mean=1s").contains("brain.boot_time.mean, "));
+        assert!(message("brain.boot_tme.mean=1s").contains("validate --list-paths"));
         // What is allowed, exactly: the real least value and the range of a number.
         assert!(
             message("brain.reboot_concurrency=-5").ends_with("a whole number from 1 to 4294967295")

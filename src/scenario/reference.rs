@@ -1,10 +1,10 @@
-//! The README's model reference, rendered from the [`schema`](super::schema): a test
-//! compares it with README.md between the two marker comments and fails when they
-//! differ; `BIGVSIM_BLESS=1 cargo test --lib reference` rewrites that part of README.md.
+//! The model reference of docs/models.md, rendered from the [`schema`](super::schema): a test
+//! compares it with docs/models.md between the two marker comments and fails when they
+//! differ; `BIGVSIM_BLESS=1 cargo test --lib reference` rewrites that part of docs/models.md.
 
 use super::schema::{CHANGES, DISTRIBUTIONS, FAULTS, FIELDS, Field, Kind, SCOPES, Variant};
 
-/// The comment before the generated part of README.md.
+/// The comment before the generated part of docs/models.md.
 pub const BEGIN: &str = "<!-- model-reference:begin (generated from src/scenario/schema.rs; \
     BIGVSIM_BLESS=1 cargo test --lib reference rewrites it) -->";
 /// The comment after it.
@@ -138,20 +138,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn readme_model_reference_matches_the_schema() {
-        // Proves the README's model reference is the one the schema renders: the
+    fn docs_model_reference_matches_the_schema() {
+        // Proves docs/models.md's model reference is the one the schema renders: the
         // text between the markers must equal `markdown()` (BIGVSIM_BLESS=1 rewrites
         // it). Every field of the schema appears in it with its path.
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
-        let readme = std::fs::read_to_string(&path).expect("README.md is readable");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/models.md");
+        let readme = std::fs::read_to_string(&path).expect("docs/models.md is readable");
         let generated = markdown();
         for field in FIELDS.iter().filter(|f| f.kind != Kind::Section) {
             assert!(generated.contains(&format!("| `{}` |", field.path)));
         }
         let expected =
-            replace_between_markers(&readme, &generated).expect("README.md has the markers");
+            replace_between_markers(&readme, &generated).expect("docs/models.md has the markers");
         if std::env::var_os("BIGVSIM_BLESS").is_some_and(|v| v == "1") {
-            std::fs::write(&path, &expected).expect("README.md is writable");
+            std::fs::write(&path, &expected).expect("docs/models.md is writable");
             return;
         }
         if readme != expected {
@@ -161,9 +161,9 @@ mod tests {
                 .position(|(a, b)| a != b)
                 .unwrap_or(0);
             panic!(
-                "README.md's model reference is out of date (first difference at line {}): \
+                "docs/models.md's model reference is out of date (first difference at line {}): \
                  run BIGVSIM_BLESS=1 cargo test --lib reference and review the diff\n  \
-                 README:    {:?}\n  generated: {:?}",
+                 docs:      {:?}\n  generated: {:?}",
                 first + 1,
                 readme.lines().nth(first),
                 expected.lines().nth(first)

@@ -12,6 +12,31 @@ pub fn nearest_path(path: &str) -> Option<String> {
     nearest(path, &candidates).map(str::to_string)
 }
 
+/// How many paths an unknown path's message lists: the nearest, not all of them.
+pub const LISTED_PATHS: usize = 10;
+
+/// The `n` settable paths nearest to `path` by Levenshtein distance, nearest first
+/// (ties in the schema's order), for a message that cannot list them all.
+pub fn nearest_paths(path: &str, n: usize) -> Vec<String> {
+    let mut paths: Vec<(usize, String)> = super::schema::settable_paths()
+        .into_iter()
+        .map(|p| (strsim::levenshtein(path, &p), p))
+        .collect();
+    // Stable: equal distances keep the schema's order.
+    paths.sort_by_key(|(d, _)| *d);
+    paths.into_iter().take(n).map(|(_, p)| p).collect()
+}
+
+/// What an unknown path's message ends with: the nearest settable paths and where to
+/// see every one.
+pub fn paths_hint(path: &str) -> String {
+    let all = super::schema::settable_paths().len();
+    format!(
+        "Nearest settable paths: {} ({LISTED_PATHS} of {all}; `bigvsim validate --list-paths` lists them all).",
+        nearest_paths(path, LISTED_PATHS).join(", ")
+    )
+}
+
 /// Names renamed since an earlier version, (old, new): a model or a `--set` written
 /// for that version is pointed at the new name, however far apart the two are.
 /// `boot_slowdown_per_concurrent_boot` became the site-wide half of a contention
@@ -59,6 +84,23 @@ mod tests {
     fn brain_fields() -> Vec<&'static str> {
         let brain = crate::scenario::schema::field("brain").expect("a section");
         brain.children().map(|f| f.name()).collect()
+    }
+
+    #[test]
+    fn lists_the_ten_nearest_paths_nearest_first() {
+        // `brain.reboot_concurency` is one edit from `brain.reboot_concurrency`, which
+        // comes first; ten paths are listed, each no farther than the next.
+        let near = nearest_paths("brain.reboot_concurency", LISTED_PATHS);
+        assert_eq!(near.len(), 10);
+        assert_eq!(near[0], "brain.reboot_concurrency");
+        let d: Vec<usize> = near
+            .iter()
+            .map(|p| strsim::levenshtein("brain.reboot_concurency", p))
+            .collect();
+        assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
+        let hint = paths_hint("brain.reboot_concurency");
+        assert!(hint.len() < 600, "{hint}");
+        assert!(hint.contains("validate --list-paths"), "{hint}");
     }
 
     #[test]

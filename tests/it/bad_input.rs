@@ -487,7 +487,8 @@ const CASES: &[Case] = &[
             "ok.ron: in --set brain.reboot_concurency=40",
             "unknown path",
             "Did you mean `brain.reboot_concurrency`?",
-            "Settable paths:",
+            "Nearest settable paths: brain.reboot_concurrency,",
+            "validate --list-paths",
         ],
     },
     Case {
@@ -864,8 +865,9 @@ const CASES: &[Case] = &[
         expect: &[
             "Did you mean `brain.boot_time.mean`?",
             "brain.boot_time.mean, ",
-            "design.transport.broker.failures_per_year, ",
-            "faults[i].duration, ",
+            "brain.failover_time.mean, ",
+            "(10 of ",
+            "validate --list-paths",
         ],
     },
     Case {

@@ -173,7 +173,7 @@ fn solve_refuses_what_it_cannot_solve() {
         (
             vec![
                 "--param",
-                "brain.boot_time=1s..2s",
+                "brain.queue_policy=1..2",
                 "--target",
                 "full_recovery_s.mean<=1h",
             ],

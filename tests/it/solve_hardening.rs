@@ -638,7 +638,7 @@ fn run_reports_one_meaning_of_met_under_censoring_and_for_quantiles() {
 }
 
 #[test]
-fn the_probe_cap_is_stated_in_the_help_and_the_readme() {
+fn the_probe_cap_is_stated_in_the_help_and_the_studies_doc() {
     use bigvsim::experiment::solve::MAX_PROBES;
     let said = format!("at most {MAX_PROBES} probes");
     let help = bigvsim(&["solve", "--help"]);
@@ -647,7 +647,7 @@ fn the_probe_cap_is_stated_in_the_help_and_the_readme() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(help.contains(&said), "{help}");
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root().join("docs/studies.md")).unwrap();
     let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(readme.contains(&said));
 }

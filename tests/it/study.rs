@@ -121,7 +121,8 @@ fn sweep_recovery_falls_as_concurrency_rises() {
         .map(|p| p["metrics"]["full_recovery_s"]["mean"].as_f64().unwrap())
         .collect();
     assert!(means.windows(2).all(|w| w[1] < w[0]), "{means:?}");
-    assert_eq!(points[0]["values"]["brain.reboot_concurrency"], "10");
+    assert_eq!(points[0]["values"]["brain.reboot_concurrency"], 10);
+    assert_eq!(points[0]["texts"]["brain.reboot_concurrency"], "10");
     assert!(points[0]["metrics"]["full_recovery_s"]["ci95"].is_array());
 }
 

@@ -82,6 +82,9 @@ pub struct Analysis {
     /// A warning when the samples are too few for a usable ranking
     /// ([`super::usable_samples`]).
     pub too_few: Option<String>,
+    /// A warning when some rankings cannot tell their parameters apart
+    /// ([`unresolved`]).
+    pub unresolved: Option<String>,
     pub ranking: Vec<Ranking>,
     /// Key metrics that took one value in every sample: nothing to rank.
     pub constant: Vec<Metric>,
@@ -144,6 +147,7 @@ pub fn analyse(s: &Sensitivity) -> Analysis {
     }
     Analysis {
         too_few: too_few(s.samples, s.params.len()),
+        unresolved: unresolved(&ranking),
         ranking,
         constant,
         robustness,
@@ -157,6 +161,41 @@ pub fn too_few(samples: u64, params: usize) -> Option<String> {
     (samples < usable).then(|| {
         format!(
             "{samples} samples are too few to rank {params} parameters usefully: the coefficients and their intervals are loose; use --samples {usable} or more (3 per parameter and intercept, at least 20)"
+        )
+    })
+}
+
+/// Whether a ranking tells its parameters apart: not when it ranks two or more and
+/// the 95 % CIs of all their coefficients overlap (share a point: the highest lower
+/// end is at or below the lowest upper end), since then any order of them is
+/// consistent with the samples. A coefficient without a CI counts as overlapping.
+pub fn separates(r: &Ranking) -> bool {
+    if r.entries.len() < 2 {
+        return true;
+    }
+    let mut lo = f64::NEG_INFINITY;
+    let mut hi = f64::INFINITY;
+    for e in &r.entries {
+        if let Some((l, h)) = e.ci95 {
+            lo = lo.max(l);
+            hi = hi.min(h);
+        }
+    }
+    lo > hi
+}
+
+/// The warning of rankings that do not tell their parameters apart ([`separates`]),
+/// naming their metrics, if there are any.
+pub fn unresolved(ranking: &[Ranking]) -> Option<String> {
+    let keys: Vec<&str> = ranking
+        .iter()
+        .filter(|r| !separates(r))
+        .map(|r| METRICS[r.metric as usize].key)
+        .collect();
+    (!keys.is_empty()).then(|| {
+        format!(
+            "the ranking of {} does not tell the parameters apart: the 95 % CIs of all its coefficients overlap; more samples (--samples) narrow them",
+            keys.join(", ")
         )
     })
 }
@@ -293,4 +332,43 @@ fn sentence(
         ""
     };
     format!("{head}{tail}{shape}.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ranking of full_recovery_s with these 95 % CIs.
+    fn ranking(cis: &[(f64, f64)]) -> Ranking {
+        Ranking {
+            metric: Metric::FullRecoveryS,
+            r2: 0.5,
+            entries: cis
+                .iter()
+                .enumerate()
+                .map(|(param, &(lo, hi))| Influence {
+                    param,
+                    effect: (lo + hi) / 2.0,
+                    ci95: Some((lo, hi)),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_ranking_separates_its_parameters_unless_every_interval_overlaps() {
+        // [0.5, 0.9] and [-0.1, 0.3] are apart: the first parameter matters more.
+        assert!(separates(&ranking(&[(0.5, 0.9), (-0.1, 0.3)])));
+        // Three intervals sharing 0.2 (the highest lower end 0.2 ≤ the lowest upper
+        // end 0.25): any order fits.
+        let loose = ranking(&[(0.2, 0.9), (-0.3, 0.25), (0.0, 0.4)]);
+        assert!(!separates(&loose));
+        // One interval apart from the others is enough to rank something.
+        assert!(separates(&ranking(&[(0.6, 0.9), (-0.3, 0.25), (0.0, 0.4)])));
+        // A single parameter has nothing to be told apart from.
+        assert!(separates(&ranking(&[(-0.5, 0.5)])));
+        let w = unresolved(&[loose]).expect("a warning");
+        assert!(w.contains("full_recovery_s"), "{w}");
+        assert_eq!(unresolved(&[ranking(&[(0.5, 0.9), (-0.1, 0.3)])]), None);
+    }
 }

@@ -130,7 +130,7 @@ fn domains_follow_the_schema() {
             "not a whole number",
         ),
         ("brain.reboot_concurrency", "10", "1", "LO must be below HI"),
-        ("brain.boot_time", "1s", "2s", "not a number"),
+        ("brain.queue_policy", "1", "2", "not a number"),
         (
             "brain.reboot_concurrency",
             "0",
@@ -154,4 +154,38 @@ fn domains_follow_the_schema() {
         let e = Domain::parse(path, lo, hi, None).unwrap_err().to_string();
         assert!(e.contains(why), "{path} {lo}..{hi}: {e}");
     }
+}
+
+#[test]
+fn every_numeric_path_sweep_takes_solve_takes_too() {
+    // Every settable path whose value is a whole number, a number, a duration or a
+    // distribution (which `--set` and `sweep` take as a fixed duration) has a domain:
+    // a range of its kind is accepted, or refused only for the range itself.
+    let mut solvable = 0;
+    for path in crate::scenario::settable_paths() {
+        let path = path.replace("[i]", "[0]");
+        let Some((kind, _)) = schema::resolve(&path) else {
+            continue;
+        };
+        let (lo, hi) = match kind {
+            Kind::Count { .. } | Kind::OptionalCount => ("1", "2"),
+            Kind::Number | Kind::OptionalNumber => ("0.25", "0.5"),
+            Kind::Duration | Kind::Dist => ("1s", "2s"),
+            _ => continue,
+        };
+        match Domain::parse(&path, lo, hi, None) {
+            Ok(_) | Err(DomainError::Range(_)) => solvable += 1,
+            Err(e) => panic!("{path}={lo}..{hi}: {e}"),
+        }
+    }
+    assert!(solvable > 80, "{solvable}");
+    // A distribution is solved as a duration: seconds, bisected to the microsecond grain.
+    assert!(matches!(
+        Domain::parse("brain.boot_time", "20s", "3m", None),
+        Ok(Domain::Duration {
+            lo: 20_000_000,
+            hi: 180_000_000,
+            ..
+        })
+    ));
 }

@@ -6,7 +6,7 @@
 //! Derived from this table: the paths `--set` accepts ([`SET_PATHS`], [`Field::set`]),
 //! the "what is allowed" text of parse and override errors ([`Kind::expected`]), the
 //! range checks and their messages in validation ([`Range`]), the "did you mean"
-//! suggestions, the README model reference (`super::reference`) and the property-test
+//! suggestions, the model reference of docs/models.md (`super::reference`) and the property-test
 //! generator. A new knob is one line here, its field (and default) in `raw.rs`, its
 //! field in `types.rs` and its conversion in `validate.rs`; a path typed anywhere else
 //! goes through [`known`], which fails the build when the path is not in the table.
