@@ -294,6 +294,7 @@ pub fn curve(s: &Solve) -> LineChart {
                 .map(|p| (p.x / x_scale, p.result.estimate / scale))
                 .collect(),
             band: None,
+            hollow: Vec::new(),
         }],
         y_from_zero: true,
         markers: true,

@@ -6,9 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::font::font;
-use super::{
-    DESC_SIZE, MARGIN_FRACTION, MIN_TITLE_SIZE, PlotError, TICK_SIZE, TITLE_SIZE, WIDTH, perr,
-};
+use super::{DESC_SIZE, MARGIN_FRACTION, MIN_TITLE_SIZE, PlotError, TITLE_SIZE, WIDTH, perr};
 
 /// Shrinks `text` to fit `max_px` pixels: first by reducing the font size down
 /// to `min_size`, then by cutting characters from the middle and inserting an
@@ -160,17 +158,4 @@ pub(super) fn draw_no_data<DB: DrawingBackend>(
     ctx.draw_series(std::iter::once(Text::new("no data", (0.5, 0.5), style)))
         .map_err(perr)?;
     Ok(())
-}
-
-/// Width in pixels of the widest of `labels` at tick font size, used to size
-/// the y label area so tick labels never collide with the axis description.
-pub(super) fn max_label_width<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    labels: impl Iterator<Item = String>,
-) -> u32 {
-    labels
-        .filter_map(|l| root.estimate_text_size(&l, &font(TICK_SIZE)).ok())
-        .map(|(w, _)| w)
-        .max()
-        .unwrap_or(0)
 }

@@ -36,8 +36,11 @@
 //! kinds). Tick labels are formatted by [`crate::metrics::format`], the one
 //! number formatter of every output.
 
+mod axes;
 mod backend;
 mod bar;
+mod blank;
+mod clean;
 mod font;
 mod layout;
 mod line;
@@ -49,8 +52,10 @@ use std::fmt;
 
 use plotters::prelude::*;
 
+pub use axes::{Corner, LegendPlace, LineLayout, XScale, line_layout, x_scale_for};
 use backend::{render_png, render_svg};
 use bar::draw_bar_chart;
+pub use blank::{bar_blank, line_blank};
 use line::{draw_line_chart, draw_panels};
 pub use tornado::{tornado_png, tornado_svg};
 
@@ -64,6 +69,8 @@ const MIN_TITLE_SIZE: f64 = 14.0;
 const DESC_SIZE: f64 = 18.0;
 const TICK_SIZE: f64 = 15.0;
 const LEGEND_SIZE: f64 = 15.0;
+/// Notes under the title ("y axis does not start at 0").
+const NOTE_SIZE: f64 = 14.0;
 const CATEGORY_SIZE: f64 = 15.0;
 /// Long category labels shrink down to this size before they are shortened,
 /// because a shortened label at a readable size beats a tiny complete one.
@@ -110,6 +117,9 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
     /// Optional shaded band rows `(x, y_low, y_high)`, sorted by x.
     pub band: Option<Vec<(f64, f64, f64)>>,
+    /// Which points the horizon cut (their value a lower bound of the true one),
+    /// parallel to `points`; drawn as hollow markers with a note. Empty: none.
+    pub hollow: Vec<bool>,
 }
 
 /// A chart of one or more lines sharing the same axes.
@@ -142,6 +152,12 @@ pub struct LineChart {
     pub markers: bool,
     /// An optional horizontal target line with its label.
     pub target: Option<TargetLine>,
+    /// Labels of a categorical x axis: point x = i is drawn at the i-th label,
+    /// evenly spaced. Empty for a numeric axis.
+    pub x_categories: Vec<String>,
+    /// Notes shown under the title (what the axes leave out, for example), each
+    /// on its own line; the layout adds its own (see [`LineLayout`]).
+    pub notes: Vec<String>,
 }
 
 /// A horizontal reference line across a line chart (a goal such as "recovery

@@ -16,6 +16,7 @@ fn sample_line_chart() -> LineChart {
                 label: format!("design-{k}"),
                 points,
                 band: Some(band),
+                hollow: Vec::new(),
             }
         })
         .collect();
@@ -157,16 +158,19 @@ fn degenerate_line_inputs_do_not_panic() {
             label: "one".into(),
             points: vec![(3.0, 7.0)],
             band: Some(vec![(3.0, 6.0, 8.0)]),
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "flat".into(),
             points: vec![(0.0, 5.0), (1.0, 5.0), (2.0, 5.0)],
             band: None,
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "zeros".into(),
             points: vec![(0.0, 0.0), (0.0, 0.0)],
             band: None,
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "nan".into(),
@@ -180,21 +184,25 @@ fn degenerate_line_inputs_do_not_panic() {
                 (5.0, 4.5),
             ],
             band: Some(vec![(0.0, f64::NAN, 1.0), (1.0, 5.0, 2.0), (2.0, 1.0, 4.0)]),
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "all nan".into(),
             points: vec![(f64::NAN, f64::NAN)],
             band: None,
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "tiny".into(),
             points: vec![(0.0, 1e-12), (1e-9, 2e-12)],
             band: None,
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "huge".into(),
             points: vec![(0.0, 1e15), (1.0, 1e15 + 1.0)],
             band: None,
+            hollow: Vec::new(),
         }],
     ];
     for series in cases {
@@ -217,6 +225,7 @@ fn degenerate_line_inputs_do_not_panic() {
             label: "overflow".into(),
             points: vec![(0.0, -f64::MAX), (1.0, f64::MAX)],
             band: None,
+            hollow: Vec::new(),
         }],
         ..base
     };
@@ -247,6 +256,7 @@ fn log_axis_drops_non_positive_x() {
             label: "a".into(),
             points: vec![(-1.0, 5.0), (0.0, 6.0), (10.0, 7.0), (1000.0, 9.0)],
             band: None,
+            hollow: Vec::new(),
         }],
         y_from_zero: false,
         x_log: true,
@@ -341,6 +351,7 @@ fn write_samples() {
             label: "single".into(),
             points: vec![(5.0, 1.5)],
             band: None,
+            hollow: Vec::new(),
         },
         Series {
             label: "with gap".into(),
@@ -352,6 +363,7 @@ fn write_samples() {
                 (4.0, 1.3),
             ],
             band: None,
+            hollow: Vec::new(),
         },
     ];
     write("line_degenerate.png", &line_chart_png(&single).unwrap());
@@ -409,6 +421,7 @@ fn write_samples() {
                 .map(|i| (i as f64 * 36.0, -150_000.0 + 900.0 * i as f64))
                 .collect(),
             band: None,
+            hollow: Vec::new(),
         }],
         y_from_zero: false,
         x_log: false,
@@ -422,6 +435,7 @@ fn two_point_series(label: &str, dy: f64) -> Series {
         label: label.into(),
         points: vec![(0.0, 1.0 + dy), (1.0, 3.0 + dy), (2.0, 2.0 + dy)],
         band: None,
+        hollow: Vec::new(),
     }
 }
 
