@@ -440,6 +440,7 @@ fn metric_bars(study: &Study, m: Metric, title: &str) -> Chart {
                 }
             })
             .collect(),
+        axis: None,
     })
 }
 

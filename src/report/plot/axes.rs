@@ -16,7 +16,7 @@
 
 use super::clean::{CleanSeries, clean_series};
 use super::font::text_width_px;
-use super::layout::{min_max, pad_linear, pad_log};
+use super::layout::{NOTE_H, min_max, pad_linear, pad_log};
 use super::{LEGEND_SIZE, LineChart, PlotError, TICK_SIZE};
 use crate::metrics::format::AxisFormat;
 
@@ -124,7 +124,6 @@ pub struct LineLayout {
 
 /// Height of a legend entry and of a note line, pixels.
 const ROW_H: i32 = 22;
-const NOTE_H: u32 = 18;
 /// Margins around the chart (as `line.rs` builds it) and of a legend from the frame.
 pub(super) const MARGIN_LEFT: u32 = 10;
 pub(super) const MARGIN_RIGHT: u32 = 30;

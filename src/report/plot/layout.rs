@@ -6,7 +6,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::font::font;
-use super::{DESC_SIZE, MARGIN_FRACTION, MIN_TITLE_SIZE, PlotError, TITLE_SIZE, WIDTH, perr};
+use super::{
+    DESC_SIZE, MARGIN_FRACTION, MIN_TITLE_SIZE, NOTE_SIZE, PlotError, TITLE_SIZE, WIDTH, perr,
+};
 
 /// Shrinks `text` to fit `max_px` pixels: first by reducing the font size down
 /// to `min_size`, then by cutting characters from the middle and inserting an
@@ -121,6 +123,30 @@ pub(super) fn draw_title<DB: DrawingBackend>(
         .map_err(perr)?;
     Ok(48)
 }
+
+/// Draws `notes` under a title `title_h` pixels high, one line each in grey, and
+/// returns the height both take.
+pub(super) fn draw_notes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    notes: &[String],
+    title_h: u32,
+) -> Result<u32, PlotError> {
+    let grey = BLACK.mix(0.65);
+    let w = root.dim_in_pixel().0;
+    for (k, note) in notes.iter().enumerate() {
+        let (text, size) = fit_text(root, note, w - 40, NOTE_SIZE, 11.0);
+        let style = font(size)
+            .color(&grey)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        let y = (title_h + NOTE_H * k as u32) as i32 + 2;
+        root.draw(&Text::new(text, (w as i32 / 2, y), style))
+            .map_err(perr)?;
+    }
+    Ok(title_h + NOTE_H * notes.len() as u32)
+}
+
+/// Height of a note line under a title, pixels.
+pub(super) const NOTE_H: u32 = 18;
 
 /// Draws a frame with axis descriptions and a centred "no data" note, used
 /// when nothing plottable remains after cleaning.

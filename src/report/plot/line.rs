@@ -14,8 +14,8 @@ use super::axes::{
 };
 use super::clean::{CleanSeries, DASHES, clean_series};
 use super::font::font;
-use super::layout::{draw_no_data, draw_title, fit_text};
-use super::{BAND_ALPHA, DESC_SIZE, LEGEND_SIZE, LineChart, NOTE_SIZE, PlotError, TICK_SIZE, perr};
+use super::layout::{draw_no_data, draw_notes, draw_title};
+use super::{BAND_ALPHA, DESC_SIZE, LEGEND_SIZE, LineChart, PlotError, TICK_SIZE, perr};
 use crate::metrics::format::{AxisFormat, fmt_compact};
 
 /// A tick label on a logarithmic axis: only at 1, 2 and 5 times a power of ten,
@@ -77,17 +77,7 @@ fn draw_line_chart_in<DB: DrawingBackend>(
     let Some(layout) = layout_of(chart, &series, root.dim_in_pixel(), min_y_area)? else {
         return draw_no_data(root, &chart.x_label, &chart.y_label, title_h);
     };
-    let grey = BLACK.mix(0.65);
-    for (k, note) in layout.notes.iter().enumerate() {
-        let w = root.dim_in_pixel().0;
-        let (text, size) = fit_text(root, note, w - 40, NOTE_SIZE, 11.0);
-        let style = font(size)
-            .color(&grey)
-            .pos(Pos::new(HPos::Center, VPos::Center));
-        let y = title_h as i32 + 18 * k as i32 + 2;
-        root.draw(&Text::new(text, (w as i32 / 2, y), style))
-            .map_err(perr)?;
-    }
+    draw_notes(root, &layout.notes, title_h)?;
     let (x_lo, x_hi) = layout.x;
     let (y_lo, y_hi) = layout.y;
     let y_fmt = AxisFormat::for_range(y_lo, y_hi);

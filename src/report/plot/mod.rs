@@ -44,6 +44,7 @@ mod clean;
 mod font;
 mod layout;
 mod line;
+mod stacked;
 #[cfg(test)]
 mod tests;
 mod tornado;
@@ -55,8 +56,10 @@ use plotters::prelude::*;
 pub use axes::{Corner, LegendPlace, LineLayout, XScale, line_layout, x_scale_for};
 use backend::{render_png, render_svg};
 use bar::draw_bar_chart;
+pub use bar::{RowLayout, row_layout};
 pub use blank::{bar_blank, line_blank};
 use line::{draw_line_chart, draw_panels};
+pub use stacked::{STACK_RANGE, StackRow, StackedChart, stacked_png, stacked_svg};
 pub use tornado::{tornado_png, tornado_svg};
 
 /// Width of every chart, in pixels.
@@ -196,6 +199,9 @@ pub struct BarChart {
     pub y_label: String,
     /// One row per bar, listed top to bottom in this order.
     pub bars: Vec<Bar>,
+    /// A fixed value axis (a coefficient's −1 to +1); values and intervals past it
+    /// are cut at its end and marked. `None`: the data's range, padded.
+    pub axis: Option<(f64, f64)>,
 }
 
 /// A chart could not be rendered; the message says why.

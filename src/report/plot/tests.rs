@@ -54,6 +54,7 @@ fn sample_bar_chart() -> BarChart {
                 }
             })
             .collect(),
+        axis: None,
     }
 }
 
@@ -306,6 +307,7 @@ fn degenerate_bar_inputs_do_not_panic() {
             title: "t".into(),
             y_label: "v".into(),
             bars,
+            axis: None,
         };
         bar_chart_svg(&chart).unwrap();
         bar_chart_png(&chart).unwrap();
@@ -387,6 +389,7 @@ fn write_samples() {
                 ci95: (i as f64 - 11.0, i as f64 - 5.0),
             })
             .collect(),
+        axis: None,
     };
     write("bar_many.png", &bar_chart_png(&many).unwrap());
     let long = BarChart {
@@ -409,6 +412,7 @@ fn write_samples() {
                 ci95: (f64::NAN, f64::NAN),
             },
         ],
+        axis: None,
     };
     write("bar_long.png", &bar_chart_png(&long).unwrap());
     let big = LineChart {
