@@ -17,6 +17,7 @@ mod oracles;
 mod part_proptests;
 mod proptests;
 mod racks;
+mod report_html;
 mod reports;
 mod rollout;
 mod rollout_drain;
