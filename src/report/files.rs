@@ -180,7 +180,7 @@ pub(crate) fn commit(
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<(), ReportError> {
     // report.html is converted from report.md here, so every report has one.
-    let files = super::html::with_html(files)?;
+    let files = super::html::with_html(files).map_err(ReportError)?;
     // Checked again: the directory may have changed during the simulation.
     prepare_dir(dir, force)?;
     let t = Target::of(dir)?;

@@ -9,8 +9,6 @@
 //! fenced code blocks, images `![alt](NAME.png)` (drawn from `NAME.svg`) and, within
 //! a line, `` `code` `` and `**bold**`.
 
-use super::files::ReportError;
-
 /// Inline style: readable on screen and in print, nothing fetched.
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;max-width:1060px;margin:2em auto;padding:0 1em;color:#1b1b1b;line-height:1.45}\
 h1{font-size:1.6em;border-bottom:2px solid #4e79a7;padding-bottom:.2em}\
@@ -97,7 +95,7 @@ fn image(line: &str) -> Option<(&str, &str)> {
 
 /// The SVG of an image, to inline: the same name with `.svg`, from the report's
 /// files, its XML prologue dropped.
-fn inline_svg(file: &str, alt: &str, files: &[(String, Vec<u8>)]) -> Result<String, ReportError> {
+fn inline_svg(file: &str, alt: &str, files: &[(String, Vec<u8>)]) -> Result<String, String> {
     let stem = file.strip_suffix(".png").unwrap_or(file);
     let name = format!("{stem}.svg");
     let svg = files
@@ -105,14 +103,12 @@ fn inline_svg(file: &str, alt: &str, files: &[(String, Vec<u8>)]) -> Result<Stri
         .find(|(n, _)| *n == name)
         .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
         .ok_or_else(|| {
-            ReportError(format!(
-                "report.html: report.md shows {file}, but the report has no {name} to inline"
-            ))
+            format!("report.html: report.md shows {file}, but the report has no {name} to inline")
         })?;
     let body = match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => {
-            return Err(ReportError(format!("report.html: {name} is not an SVG")));
+            return Err(format!("report.html: {name} is not an SVG"));
         }
     };
     let labelled = body.replacen(
@@ -128,7 +124,7 @@ fn inline_svg(file: &str, alt: &str, files: &[(String, Vec<u8>)]) -> Result<Stri
 }
 
 /// report.md as a self-contained HTML page, with each image's SVG from `files`.
-pub fn report_html(md: &str, files: &[(String, Vec<u8>)]) -> Result<String, ReportError> {
+pub fn report_html(md: &str, files: &[(String, Vec<u8>)]) -> Result<String, String> {
     let lines: Vec<&str> = md.lines().collect();
     let title = lines
         .iter()
@@ -225,7 +221,7 @@ pub fn report_html(md: &str, files: &[(String, Vec<u8>)]) -> Result<String, Repo
 
 /// The files of a report with report.html added beside report.md (when there is
 /// one), converted from it.
-pub fn with_html(mut files: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+pub fn with_html(mut files: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, Vec<u8>)>, String> {
     let Some(md) = files
         .iter()
         .find(|(n, _)| n == "report.md")

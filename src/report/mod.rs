@@ -7,6 +7,8 @@
 //! assembles a report directory and writes it.
 
 mod cells;
+#[cfg(test)]
+mod chart_axes;
 mod charts;
 mod csv;
 pub mod explain;

@@ -260,3 +260,39 @@ pub(super) fn draw_rows<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Bar;
+    use super::*;
+
+    #[test]
+    fn a_fixed_axis_cuts_and_marks_what_reaches_past_it() {
+        // A coefficient's axis is −1..+1 whatever the data: an interval to 1.4 is cut
+        // (row 0) and noted, one inside is not (row 1).
+        let bar = |value, ci95| Bar {
+            label: "p".into(),
+            value,
+            ci95,
+        };
+        let chart = BarChart {
+            bars: vec![bar(0.9, (0.5, 1.4)), bar(-0.2, (-0.5, 0.1))],
+            axis: Some((-1.0, 1.0)),
+            ..Default::default()
+        };
+        let l = row_layout(&chart, true).unwrap().unwrap();
+        assert_eq!(l.range, (-1.0, 1.0));
+        assert_eq!(l.clipped, [0]);
+        assert!(l.notes[0].starts_with("1 of 2 rows reach past the axis (-1 to 1)"));
+        // Without a fixed axis the data set it, padded by 4 % of their span.
+        let free = BarChart {
+            axis: None,
+            ..chart
+        };
+        let l = row_layout(&free, true).unwrap().unwrap();
+        assert!(
+            l.clipped.is_empty() && (l.range.1 - 1.4 - 0.076).abs() < 1e-9,
+            "{l:?}"
+        );
+    }
+}

@@ -53,7 +53,7 @@ use std::fmt;
 
 use plotters::prelude::*;
 
-pub use axes::{Corner, LegendPlace, LineLayout, XScale, line_layout, x_scale_for};
+pub use axes::{Corner, LegendPlace, LineLayout, NOT_FROM_ZERO, XScale, line_layout, x_scale_for};
 use backend::{render_png, render_svg};
 use bar::draw_bar_chart;
 pub use bar::{RowLayout, row_layout};
