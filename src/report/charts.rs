@@ -85,7 +85,7 @@ pub const CHARTS: &[ChartSpec] = &[
         title: "VMs waiting in the reboot queue during the {incident} ({design}, median, 10–90 % band)",
         alt: "reboot queue",
         caption: Some(
-            "Reboot queue: VMs waiting (top) and boots in flight (bottom, on its own scale) during the same site-wide incidents.",
+            "Reboot queue: VMs waiting (top) and boots in flight (bottom, on its own scale) during the same incidents.",
         ),
         kinds: STUDIES,
         target: None,

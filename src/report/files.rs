@@ -464,7 +464,7 @@ pub fn write_study_report_explained(
         md.push_str(&target_plots);
     }
     md.push_str(&plots.rest_md());
-    md.push_str("## Files\n\n- `metrics.json`: the `--format json` document\n- `replications.csv`: every metric of every replication\n- `outages.csv`: every VM outage of replication 0 (end_s empty: still down at the horizon)\n- each plot as PNG and SVG\n\n## All metrics\n\n");
+    md.push_str("## Files\n\n- `report.html`: this report as one self-contained page\n- `metrics.json`: the `--format json` document\n- `replications.csv`: every metric of every replication\n- `outages.csv`: every VM outage of replication 0 (end_s empty: still down at the horizon)\n- each plot as PNG and SVG\n\n## All metrics\n\n");
     let (h, rows) = design_rows(study, Metric::ALL);
     md.push_str(&md_table(&h, &rows));
     md.push_str("\nUnits: ");
@@ -530,7 +530,7 @@ pub fn write_sweep_report(
     .map_err(plot_error)?;
     plots.prepend(target_plots);
     md.push_str(&plots.rest_md());
-    md.push_str("## Files\n\n- `metrics.json`: the `sweep --format json` document\n- `sweep.csv`: one row per point; mean, CI and std of every metric\n");
+    md.push_str("## Files\n\n- `report.html`: this report as one self-contained page\n- `metrics.json`: the `sweep --format json` document\n- `sweep.csv`: one row per point; mean, CI and std of every metric\n");
     files.push(("report.md".into(), md.into_bytes()));
     commit(dir, force, files)
 }

@@ -344,7 +344,7 @@ pub fn write_solve_report(
     ];
     let (header, rows) = probe_rows(s);
     let md = format!(
-        "# bigvsim solve: {}\n\n**Question:** {}.\n\n**Answer:** {}\n\n| | |\n|---|---|\n| model | `{}` (`{}`, FNV-1a {}) |\n| seed | {} (the same seeds at every probe) |\n| replications per probe | {} |\n| bigvsim | {} |\n| overrides | {} |\n| command | `{}` |\n\n## Response curve\n\nThe target's statistic at every probe, with the target as a dashed line. Bisection assumes the response crosses the target once.\n\n![solve curve](solve.png)\n\n## Probes\n\n{}\n{}\n## Files\n\n- `solve.json`: the `solve --format json` document\n",
+        "# bigvsim solve: {}\n\n**Question:** {}.\n\n**Answer:** {}\n\n| | |\n|---|---|\n| model | `{}` (`{}`, FNV-1a {}) |\n| seed | {} (the same seeds at every probe) |\n| replications per probe | {} |\n| bigvsim | {} |\n| overrides | {} |\n| command | `{}` |\n\n## Response curve\n\nThe target's statistic at every probe, with the target as a dashed line. Bisection assumes the response crosses the target once.\n\n![solve curve](solve.png)\n\n## Probes\n\n{}\n{}\n## Files\n\n- `report.html`: this report as one self-contained page\n- `solve.json`: the `solve --format json` document\n",
         question(s),
         question(s),
         answer(s),
