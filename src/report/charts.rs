@@ -6,10 +6,11 @@
 use super::plot::TargetLine;
 use super::plot::{self, Bar, BarChart, LineChart, PlotError, Series};
 use super::series::{
-    TimeUnit, booting, cdf_series, incident_span_s, median_band, outage_series, queued,
+    BUSY_FRACTION, SweepAxis, TimeUnit, booting, cdf_series, incident_extent, median_band,
+    outage_series, queued,
 };
 use crate::engine::US_PER_S;
-use crate::experiment::{Study, Sweep, point_summaries};
+use crate::experiment::{Batch, Study, Sweep, point_summaries};
 use crate::metrics::{METRICS, Metric};
 
 /// The kinds of report, each with its own set of charts.
@@ -26,8 +27,8 @@ pub enum ReportKind {
 /// Where a chart's data come from.
 #[derive(Clone, Copy)]
 pub enum Source {
-    /// A run or a comparison; `None` when the study has nothing to draw.
-    Study(fn(&Study, &str) -> Option<Chart>),
+    /// A run or a comparison; `Err` says why the study has nothing to draw.
+    Study(fn(&Study, &str) -> Drawn),
     /// A sweep: the mean and 95 % CI of one metric against the first swept
     /// parameter, one line per combination of the other parameters.
     Sweep(Metric),
@@ -38,7 +39,8 @@ pub struct ChartSpec {
     /// File stem: the chart is written as `{key}.png` and `{key}.svg`.
     pub key: &'static str,
     /// Title drawn above the chart, in words. `{design}` stands for the first
-    /// design's name, `{metric}` for the metric's name in words and `{param}` for
+    /// design's name, `{incident}` for which incidents the data are (see
+    /// [`incident_words`]), `{metric}` for the metric's name in words and `{param}` for
     /// the first swept parameter in words.
     pub title: &'static str,
     /// The image's alternative text in report.md.
@@ -69,7 +71,7 @@ const SWEEPS: &[ReportKind] = &[ReportKind::Sweep];
 pub const CHARTS: &[ChartSpec] = &[
     ChartSpec {
         key: "recovery",
-        title: "Recovery: VMs down from the start of the worst site-wide incident (median, 10–90 % band)",
+        title: "Recovery: VMs down from the start of the {incident} (median, 10–90 % band)",
         alt: "recovery",
         caption: Some(
             "Recovery curve: VMs down over time from the start of each replication's worst site-wide incident (at least `metrics.site_fraction` of the VMs down at once), not its longest one, which over a year is usually one head's hardware repair.",
@@ -80,10 +82,10 @@ pub const CHARTS: &[ChartSpec] = &[
     },
     ChartSpec {
         key: "reboot_queue",
-        title: "VMs waiting in the reboot queue during the worst site-wide incident ({design}, median, 10–90 % band)",
+        title: "VMs waiting in the reboot queue during the {incident} ({design}, median, 10–90 % band)",
         alt: "reboot queue",
         caption: Some(
-            "Reboot queue: VMs waiting (top) and boots in flight (bottom, on its own scale) during the same site-wide incidents.",
+            "Reboot queue: VMs waiting (top) and boots in flight (bottom, on its own scale) during the same incidents.",
         ),
         kinds: STUDIES,
         target: None,
@@ -158,6 +160,9 @@ pub fn charts_for(kind: ReportKind) -> impl Iterator<Item = &'static ChartSpec> 
     CHARTS.iter().filter(move |c| c.kinds.contains(&kind))
 }
 
+/// A drawn chart, or why there is nothing worth drawing ("every design has 0 …").
+pub type Drawn = Result<Chart, String>;
+
 /// A drawn chart, ready to render.
 pub enum Chart {
     Line(LineChart),
@@ -167,6 +172,24 @@ pub enum Chart {
 }
 
 impl Chart {
+    /// The chart, or why it says nothing the text does not: no data, or one value
+    /// everywhere (see [`plot::line_blank`]).
+    pub fn worth_drawing(self) -> Drawn {
+        let blank = match &self {
+            Chart::Line(c) => plot::line_blank(c),
+            Chart::Panels(p) => p
+                .iter()
+                .map(plot::line_blank)
+                .find(Option::is_some)
+                .flatten(),
+            Chart::Bar(c) => plot::bar_blank(c),
+        };
+        match blank {
+            Some(why) => Err(why),
+            None => Ok(self),
+        }
+    }
+
     /// The chart as PNG bytes.
     pub fn png(&self) -> Result<Vec<u8>, PlotError> {
         match self {
@@ -187,21 +210,24 @@ impl Chart {
 }
 
 impl ChartSpec {
-    /// Draws this chart from a run's or a comparison's results; `None` when it
-    /// has nothing to draw or is a sweep chart.
-    pub fn draw_study(&self, study: &Study) -> Option<Chart> {
+    /// Draws this chart from a run's or a comparison's results; `Err` says why
+    /// it has nothing worth drawing.
+    pub fn draw_study(&self, study: &Study) -> Drawn {
         match self.source {
-            Source::Study(draw) => draw(study, self.title).map(|c| self.with_target(c)),
-            Source::Sweep(_) => None,
+            Source::Study(draw) => draw(study, self.title)
+                .and_then(Chart::worth_drawing)
+                .map(|c| self.with_target(c)),
+            Source::Sweep(_) => Err("not a chart of a run or a comparison".into()),
         }
     }
 
-    /// Draws this chart from a sweep; `None` when the first swept parameter is not
-    /// numeric (there is no x axis) or this is not a sweep chart.
-    pub fn draw_sweep(&self, sw: &Sweep) -> Option<Chart> {
+    /// Draws this chart from a sweep; `Err` says why it has nothing worth drawing.
+    pub fn draw_sweep(&self, sw: &Sweep) -> Drawn {
         match self.source {
-            Source::Sweep(m) => sweep_line(sw, m, self.title).map(|c| self.with_target(c)),
-            Source::Study(_) => None,
+            Source::Sweep(m) => sweep_line(sw, m, self.title)
+                .and_then(Chart::worth_drawing)
+                .map(|c| self.with_target(c)),
+            Source::Study(_) => Err("not a chart of a sweep".into()),
         }
     }
 
@@ -225,33 +251,79 @@ fn incident_time(unit: TimeUnit) -> String {
     format!("time since the incident started ({})", unit.name)
 }
 
-fn recovery(study: &Study, title: &str) -> Option<Chart> {
-    let span = study
+/// Which incidents the incident charts show, in words, from the data: each
+/// replication's worst site-wide incident, or its worst incident where it had no
+/// site-wide one.
+fn incident_words(study: &Study) -> &'static str {
+    let site: Vec<bool> = study
         .designs
         .iter()
-        .map(|(_, b)| incident_span_s(b))
-        .fold(0.0, f64::max);
-    let unit = TimeUnit::for_max(span, false);
-    Some(Chart::Line(LineChart {
-        title: title.into(),
+        .flat_map(|(_, b)| b.values(Metric::SiteIncidents))
+        .map(|v| v > 0.0)
+        .collect();
+    if site.iter().all(|s| *s) {
+        "worst site-wide incident"
+    } else if site.iter().any(|s| *s) {
+        "worst incident (site-wide where there was one)"
+    } else {
+        "worst incident (none was site-wide)"
+    }
+}
+
+/// The time axis of the incident charts: its unit, where it ends, and the note
+/// saying so when it ends before the longest incident does (see
+/// [`IncidentExtent`]): only when the cut gains much, a quarter of the axis.
+fn incident_axis<'a>(batches: impl Iterator<Item = &'a Batch>) -> (TimeUnit, f64, Vec<String>) {
+    let Some(e) = incident_extent(batches) else {
+        return (TimeUnit::for_max(0.0, false), 0.0, Vec::new());
+    };
+    let end = (e.busy_s * 1.1).max(e.span_s / 100.0);
+    if end >= 0.75 * e.span_s {
+        return (TimeUnit::for_max(e.span_s, false), e.span_s, Vec::new());
+    }
+    let unit = TimeUnit::for_max(end, false);
+    let long = TimeUnit::for_max(e.span_s, false);
+    let num = crate::metrics::format::fmt_compact;
+    let note = format!(
+        "time axis cut at {} {}: after it, under {} % of the peak stays down (at most {} VMs in 90 % of replications); the longest incident ran {} {}",
+        num(end / unit.secs),
+        unit.name,
+        num(100.0 * BUSY_FRACTION),
+        num(e.tail_vms.ceil()),
+        num(e.span_s / long.secs),
+        long.name
+    );
+    (unit, end, vec![note])
+}
+
+fn recovery(study: &Study, title: &str) -> Drawn {
+    let (unit, end, notes) = incident_axis(study.designs.iter().map(|(_, b)| b));
+    let series: Vec<Series> = study
+        .designs
+        .iter()
+        .filter_map(|(info, b)| median_band(b, &info.name, unit, Some(end), |p| p.vms_down))
+        .collect();
+    if series.is_empty() {
+        return Err("no replication of any design had an incident".into());
+    }
+    Ok(Chart::Line(LineChart {
+        title: title.replace("{incident}", incident_words(study)),
         x_label: incident_time(unit),
         y_label: "VMs down".into(),
-        series: study
-            .designs
-            .iter()
-            .filter_map(|(info, b)| median_band(b, &info.name, unit, |p| p.vms_down))
-            .collect(),
+        series,
         y_from_zero: true,
+        notes,
         ..Default::default()
     }))
 }
 
 /// The reboot queue of the first design only: several designs' queues on one
 /// chart would be unreadable. VMs waiting (thousands) and boots in flight (tens)
-/// get a panel each, since on one axis the boots would be a flat line.
-fn reboot_queue(study: &Study, title: &str) -> Option<Chart> {
-    let (info, b) = study.designs.first()?;
-    let unit = TimeUnit::for_max(incident_span_s(b), false);
+/// get a panel each, since on one axis the boots would be a flat line. A panel
+/// with nothing worth drawing is left out, and the other says so.
+fn reboot_queue(study: &Study, title: &str) -> Drawn {
+    let (info, b) = study.designs.first().ok_or("no design")?;
+    let (unit, end, notes) = incident_axis(std::iter::once(b));
     let panel = |title: String, y_label: &str, s: Option<Series>| LineChart {
         title,
         x_label: incident_time(unit),
@@ -260,21 +332,42 @@ fn reboot_queue(study: &Study, title: &str) -> Option<Chart> {
         y_from_zero: true,
         ..Default::default()
     };
-    Some(Chart::Panels(vec![
+    let title = title
+        .replace("{design}", &info.name)
+        .replace("{incident}", incident_words(study));
+    let panels = [
         panel(
-            title.replace("{design}", &info.name),
+            title.clone(),
             "VMs waiting",
-            median_band(b, "waiting in the reboot queue", unit, queued),
+            median_band(b, "waiting in the reboot queue", unit, Some(end), queued),
         ),
         panel(
             "Boots in flight (same incidents)".into(),
             "boots in flight",
-            median_band(b, "boots in flight", unit, booting),
+            median_band(b, "boots in flight", unit, Some(end), booting),
         ),
-    ]))
+    ];
+    let mut dropped = Vec::new();
+    let mut kept: Vec<LineChart> = Vec::new();
+    for p in panels {
+        match plot::line_blank(&p) {
+            Some(why) => dropped.push(format!("{} not drawn: {why}", p.y_label)),
+            None => kept.push(p),
+        }
+    }
+    let Some(first) = kept.first_mut() else {
+        return Err(dropped.join("; "));
+    };
+    first.title = title;
+    first.notes = notes.into_iter().chain(dropped).collect();
+    Ok(if kept.len() == 1 {
+        Chart::Line(kept.remove(0))
+    } else {
+        Chart::Panels(kept)
+    })
 }
 
-fn outage_cdf(study: &Study, title: &str) -> Option<Chart> {
+fn outage_cdf(study: &Study, title: &str) -> Drawn {
     let longest_us = study
         .designs
         .iter()
@@ -282,8 +375,11 @@ fn outage_cdf(study: &Study, title: &str) -> Option<Chart> {
         .map(|(_, b)| b.outage_histogram.max_us())
         .max()
         .unwrap_or(0);
+    if longest_us == 0 {
+        return Err("no design had a VM outage".into());
+    }
     let unit = TimeUnit::for_max(longest_us as f64 / US_PER_S as f64, false);
-    Some(Chart::Line(LineChart {
+    Ok(Chart::Line(LineChart {
         title: title.into(),
         x_label: format!("outage duration ({}, log scale)", unit.name),
         y_label: "fraction of VM outages ≤ duration".into(),
@@ -299,9 +395,9 @@ fn outage_cdf(study: &Study, title: &str) -> Option<Chart> {
     }))
 }
 
-/// The durations of the incidents that were not site-wide; `None` when no design had
+/// The durations of the incidents that were not site-wide; `Err` when no design had
 /// one (a chart of nothing would suggest there is something to see).
-fn head_incidents(study: &Study, title: &str) -> Option<Chart> {
+fn head_incidents(study: &Study, title: &str) -> Drawn {
     let with = || {
         study
             .designs
@@ -310,9 +406,10 @@ fn head_incidents(study: &Study, title: &str) -> Option<Chart> {
     };
     let longest_us = with()
         .map(|(_, b)| b.head_incident_histogram.max_us())
-        .max()?;
+        .max()
+        .ok_or("no design had an incident smaller than site-wide")?;
     let unit = TimeUnit::for_max(longest_us as f64 / US_PER_S as f64, false);
-    Some(Chart::Line(LineChart {
+    Ok(Chart::Line(LineChart {
         title: title.into(),
         x_label: format!("incident duration ({}, log scale)", unit.name),
         y_label: "fraction of these incidents ≤ duration".into(),
@@ -343,15 +440,16 @@ fn metric_bars(study: &Study, m: Metric, title: &str) -> Chart {
                 }
             })
             .collect(),
+        axis: None,
     })
 }
 
-fn availability(study: &Study, title: &str) -> Option<Chart> {
-    Some(metric_bars(study, Metric::VmAvailability, title))
+fn availability(study: &Study, title: &str) -> Drawn {
+    Ok(metric_bars(study, Metric::VmAvailability, title))
 }
 
-fn downtime(study: &Study, title: &str) -> Option<Chart> {
-    Some(metric_bars(study, Metric::DowntimeMinPerVmYear, title))
+fn downtime(study: &Study, title: &str) -> Drawn {
+    Ok(metric_bars(study, Metric::DowntimeMinPerVmYear, title))
 }
 
 /// A charted metric's name in words, for titles and axes.
@@ -384,29 +482,11 @@ fn sentence(s: &str) -> String {
 
 /// Metric `m` against the first swept parameter: one line (with its CI band) per
 /// combination of the other parameters, with a marker at each grid point (the
-/// lines between them only guide the eye). Times in seconds are shown in minutes
-/// or hours when long.
-fn sweep_line(sw: &Sweep, m: Metric, title: &str) -> Option<Chart> {
-    let first = |f: &dyn Fn(&str) -> Option<f64>| -> Option<Vec<f64>> {
-        sw.points
-            .iter()
-            .map(|(v, _)| v.first().and_then(|x| f(x)))
-            .collect()
-    };
-    let mut x_name = sw.params.first().cloned().unwrap_or_default();
-    // A swept duration (a rollout's `over`) is drawn in days, its axis says so.
-    let xs = match first(&|x| x.parse::<f64>().ok()) {
-        Some(xs) => xs,
-        None => {
-            let days = |x: &str| {
-                crate::scenario::duration::parse_duration_us(x.trim_matches('"'))
-                    .ok()
-                    .map(|us| us as f64 / (86_400.0 * crate::engine::US_PER_S as f64))
-            };
-            x_name.push_str(" (days)");
-            first(&days)?
-        }
-    };
+/// lines between them only guide the eye), hollow where the horizon cut some
+/// replication's value. Times in seconds are shown in minutes or hours when long;
+/// the x axis is as [`SweepAxis`] chooses.
+fn sweep_line(sw: &Sweep, m: Metric, title: &str) -> Drawn {
+    let axis = SweepAxis::of(sw);
     let d = &METRICS[m as usize];
     let summaries: Vec<_> = sw
         .points
@@ -425,7 +505,7 @@ fn sweep_line(sw: &Sweep, m: Metric, title: &str) -> Option<Chart> {
         (1.0, d.unit)
     };
     let mut series: Vec<Series> = Vec::new();
-    for (((values, _), &x), s) in sw.points.iter().zip(&xs).zip(&summaries) {
+    for (((values, batch), &x), s) in sw.points.iter().zip(&axis.xs).zip(&summaries) {
         let label = if values.len() > 1 {
             sw.params[1..]
                 .iter()
@@ -443,24 +523,35 @@ fn sweep_line(sw: &Sweep, m: Metric, title: &str) -> Option<Chart> {
                     label,
                     points: Vec::new(),
                     band: Some(Vec::new()),
+                    hollow: Vec::new(),
                 });
                 series.len() - 1
             }
         };
-        series[idx].points.push((x, s.mean / scale));
-        if let Some(b) = &mut series[idx].band {
+        let cut = batch.censored(m) > 0;
+        let line = &mut series[idx];
+        line.points.push((x, s.mean / scale));
+        line.hollow.push(cut);
+        if let Some(b) = &mut line.band {
             b.push((x, s.ci95_lo / scale, s.ci95_hi / scale));
         }
     }
-    Some(Chart::Line(LineChart {
+    for line in &mut series {
+        if !line.hollow.contains(&true) {
+            line.hollow.clear();
+        }
+    }
+    Ok(Chart::Line(LineChart {
         title: title
             .replace("{metric}", &sentence(metric_words(m)))
-            .replace("{param}", &param_words(&x_name)),
-        x_label: x_name,
+            .replace("{param}", &param_words(sw.params.first().map_or("", |p| p))),
+        x_label: axis.label,
         y_label: format!("{} ({unit})", metric_words(m)),
         series,
         y_from_zero: m != Metric::VmAvailability,
         markers: true,
+        x_log: axis.log,
+        x_categories: axis.categories,
         ..Default::default()
     }))
 }

@@ -11,8 +11,9 @@
 use std::path::{Path, PathBuf};
 
 use super::cells::md_table;
-use super::charts::{Chart, ChartSpec, ReportKind, charts_for};
+use super::charts::{ChartSpec, Drawn, ReportKind, charts_for};
 use super::csv::{self, sweep_csv};
+use super::omit::PlotsText;
 use super::plot::PlotError;
 use super::target_charts::{study_target_charts, sweep_target_charts};
 use super::targets::targets_markdown;
@@ -178,6 +179,8 @@ pub(crate) fn commit(
     force: bool,
     files: Vec<(String, Vec<u8>)>,
 ) -> Result<(), ReportError> {
+    // report.html is converted from report.md here, so every report has one.
+    let files = super::html::with_html(files).map_err(ReportError)?;
     // Checked again: the directory may have changed during the simulation.
     prepare_dir(dir, force)?;
     let t = Target::of(dir)?;
@@ -238,34 +241,40 @@ pub(crate) fn commit(
     })
 }
 
-/// Renders every chart of `kind` that has something to draw as `{key}.png` and
-/// `{key}.svg`, and returns the report.md "Plots" text that shows them (empty when
-/// no chart was drawn).
+/// Renders every chart of `kind` worth drawing as `{key}.png` and `{key}.svg`, and
+/// returns the report.md text that shows them, the first (the key plot) apart, and
+/// one line for each chart left out (see [`super::omit`]).
 fn chart_files(
     kind: ReportKind,
-    draw: impl Fn(&ChartSpec) -> Option<Chart>,
+    draw: impl Fn(&ChartSpec) -> Drawn,
     note: impl Fn(&ChartSpec) -> String,
     files: &mut Vec<(String, Vec<u8>)>,
-) -> Result<String, ReportError> {
+) -> Result<PlotsText, ReportError> {
     let plot_err = |e: PlotError| ReportError(format!("cannot draw a plot: {e}"));
-    let mut md = String::new();
+    let mut text = PlotsText::default();
     for spec in charts_for(kind) {
-        let Some(chart) = draw(spec) else {
-            continue;
+        let chart = match draw(spec) {
+            Ok(chart) => chart,
+            Err(why) => {
+                text.omit(spec.key, spec.alt, &why);
+                continue;
+            }
         };
         files.push((format!("{}.png", spec.key), chart.png().map_err(plot_err)?));
         files.push((
             format!("{}.svg", spec.key),
             chart.svg().map_err(plot_err)?.into_bytes(),
         ));
+        let mut md = String::new();
         if let Some(caption) = spec.caption {
             md.push_str(caption);
             md.push_str(&note(spec));
             md.push_str("\n\n");
         }
         md.push_str(&format!("![{}]({}.png)\n\n", spec.alt, spec.key));
+        text.add(md);
     }
-    Ok(md)
+    Ok(text)
 }
 
 /// A JSON document as the text of a file. Serialising a `Value` cannot fail today,
@@ -352,7 +361,7 @@ pub fn write_study_report_explained(
     } else {
         ReportKind::Compare
     };
-    let plots = chart_files(
+    let mut plots = chart_files(
         kind,
         |spec| spec.draw_study(study),
         |spec| site_fallback_note(study, spec),
@@ -413,6 +422,7 @@ pub fn write_study_report_explained(
             md.push_str(&format!("- {note}\n"));
         }
     }
+    md.push_str(&plots.key_md());
     if !single {
         let base = &study.designs[0].0.name;
         md.push_str(&format!(
@@ -434,9 +444,12 @@ pub fn write_study_report_explained(
         }
     }
     md.push_str(&explain_section(explain));
-    let target_plots =
-        super::target_charts::target_chart_files(&study_target_charts(study), &mut files)
-            .map_err(plot_error)?;
+    let target_plots = super::target_charts::target_chart_files(
+        &study_target_charts(study),
+        &mut files,
+        &mut plots,
+    )
+    .map_err(plot_error)?;
     if !study.targets.is_empty() {
         let names: Vec<String> = study.designs.iter().map(|(i, _)| i.name.clone()).collect();
         md.push('\n');
@@ -450,9 +463,8 @@ pub fn write_study_report_explained(
         md.push_str("Each design's values over replications, sorted, with the target as a dashed line: a `pNN <=` target is met where the curve at NN % lies under the line.\n\n");
         md.push_str(&target_plots);
     }
-    md.push_str("\n## Plots\n\n");
-    md.push_str(&plots);
-    md.push_str("## Files\n\n- `metrics.json`: the `--format json` document\n- `replications.csv`: every metric of every replication\n- `outages.csv`: every VM outage of replication 0 (end_s empty: still down at the horizon)\n- each plot as PNG and SVG\n\n## All metrics\n\n");
+    md.push_str(&plots.rest_md());
+    md.push_str("## Files\n\n- `report.html`: this report as one self-contained page\n- `metrics.json`: the `--format json` document\n- `replications.csv`: every metric of every replication\n- `outages.csv`: every VM outage of replication 0 (end_s empty: still down at the horizon)\n- each plot as PNG and SVG\n\n## All metrics\n\n");
     let (h, rows) = design_rows(study, Metric::ALL);
     md.push_str(&md_table(&h, &rows));
     md.push_str("\nUnits: ");
@@ -480,7 +492,7 @@ pub fn write_sweep_report(
     command: &str,
 ) -> Result<(), ReportError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let plots = chart_files(
+    let mut plots = chart_files(
         ReportKind::Sweep,
         |spec| spec.draw_sweep(sw),
         |_| String::new(),
@@ -507,22 +519,18 @@ pub fn write_sweep_report(
     );
     let (header, rows) = sweep_rows(sw);
     md.push_str(&md_table(&header, &rows));
+    md.push_str(&plots.key_md());
     md.push('\n');
     md.push_str(&super::sweep::sweep_differences_markdown(study));
-    if plots.is_empty() {
-        md.push_str("\nNo plots: the first swept parameter is not numeric.\n");
-    } else {
-        md.push_str("\n## Plots\n\n");
-        md.push_str(
-            &super::target_charts::target_chart_files(
-                &sweep_target_charts(sw, &study.target_results()),
-                &mut files,
-            )
-            .map_err(plot_error)?,
-        );
-        md.push_str(&plots);
-    }
-    md.push_str("## Files\n\n- `metrics.json`: the `sweep --format json` document\n- `sweep.csv`: one row per point; mean, CI and std of every metric\n");
+    let target_plots = super::target_charts::target_chart_files(
+        &sweep_target_charts(sw, &study.target_results()),
+        &mut files,
+        &mut plots,
+    )
+    .map_err(plot_error)?;
+    plots.prepend(target_plots);
+    md.push_str(&plots.rest_md());
+    md.push_str("## Files\n\n- `report.html`: this report as one self-contained page\n- `metrics.json`: the `sweep --format json` document\n- `sweep.csv`: one row per point; mean, CI and std of every metric\n");
     files.push(("report.md".into(), md.into_bytes()));
     commit(dir, force, files)
 }
@@ -579,7 +587,7 @@ mod tests {
         );
         assert_eq!(names(&target), ["stale.png"]);
         commit(dir, true, files()).unwrap();
-        assert_eq!(names(&target), ["report.md"]);
+        assert_eq!(names(&target), ["report.html", "report.md"]);
         assert_eq!(names(&root), ["report"]);
     }
 
@@ -590,7 +598,7 @@ mod tests {
         std::fs::create_dir_all(&target).unwrap();
         let files = vec![("report.md".to_string(), b"# r\n".to_vec())];
         commit(target.to_str().unwrap(), false, files).unwrap();
-        assert_eq!(names(&target), ["report.md"]);
+        assert_eq!(names(&target), ["report.html", "report.md"]);
         assert_eq!(names(&root), ["report"]);
     }
 }

@@ -7,11 +7,15 @@
 //! assembles a report directory and writes it.
 
 mod cells;
+#[cfg(test)]
+mod chart_axes;
 mod charts;
 mod csv;
 pub mod explain;
 pub mod files;
+mod html;
 mod json;
+mod omit;
 pub mod plot;
 pub mod sensitivity;
 mod series;

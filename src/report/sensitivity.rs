@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use super::files::{ReportError, commit};
 use super::json::num;
 use super::plot::{
-    Bar, BarChart, PlotError, bar_chart_png, bar_chart_svg, tornado_png, tornado_svg,
+    Bar, BarChart, PlotError, StackRow, StackedChart, bar_blank, stacked_png, stacked_svg,
+    tornado_png, tornado_svg,
 };
 use super::text::table;
 use crate::VERSION;
@@ -357,7 +358,7 @@ pub fn sensitivity_markdown(
             md.push_str(&format!("- {}\n", r.sentence));
         }
         if plots.iter().any(|(f, _)| f == "robustness") {
-            md.push_str("\n![Fraction of samples in which each design beats the baseline](robustness.png)\n");
+            md.push_str("\n![Samples in which each design is better than, tied with or worse than the baseline](robustness.png)\n");
         }
     }
     md.push_str(&format!(
@@ -385,26 +386,36 @@ fn tornado(s: &Sensitivity, r: &Ranking) -> BarChart {
                 ci95: e.ci95.unwrap_or((f64::NAN, f64::NAN)),
             })
             .collect(),
+        // A coefficient lies in −1 to +1; an interval past it is cut and marked.
+        axis: Some((-1.0, 1.0)),
     }
 }
 
-/// The robustness chart: for each design and text metric, the fraction of samples
-/// in which the design beats the baseline, with its Wilson 95 % CI.
-fn robustness_chart(s: &Sensitivity, a: &Analysis) -> BarChart {
-    BarChart {
-        title: format!("Samples in which each design beats {}", s.designs[0].name),
-        y_label: "fraction of samples".to_string(),
-        bars: a
+/// The robustness chart: for each design and text metric, the fractions of samples
+/// in which the design is better than the baseline, tied with it and worse: a tie
+/// is a part of its own, never counted as a loss.
+fn robustness_chart(s: &Sensitivity, a: &Analysis) -> StackedChart {
+    StackedChart {
+        title: format!(
+            "Samples in which each design is better than, tied with or worse than {}",
+            s.designs[0].name
+        ),
+        x_label: "fraction of samples".to_string(),
+        parts: vec!["better".into(), "tied".into(), "worse".into()],
+        rows: a
             .robustness
             .iter()
-            .filter(|r| TEXT_METRICS.contains(&r.metric) && r.better + r.worse > 0)
-            .map(|r| Bar {
-                label: format!(
-                    "{}: {}",
-                    s.designs[r.design].name, METRICS[r.metric as usize].key
-                ),
-                value: r.better as f64 / r.samples.max(1) as f64,
-                ci95: r.ci95,
+            .filter(|r| TEXT_METRICS.contains(&r.metric))
+            .map(|r| {
+                let n = r.samples.max(1) as f64;
+                let tied = r.samples.saturating_sub(r.better + r.worse);
+                StackRow {
+                    label: format!(
+                        "{}: {}",
+                        s.designs[r.design].name, METRICS[r.metric as usize].key
+                    ),
+                    values: vec![r.better as f64 / n, tied as f64 / n, r.worse as f64 / n],
+                }
             })
             .collect(),
     }
@@ -422,31 +433,38 @@ pub fn write_sensitivity_report(
 ) -> Result<(), ReportError> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut plots: Vec<(String, String)> = Vec::new();
-    let mut charts: Vec<(String, BarChart, bool)> = a
+    let plot_err = |e: PlotError| ReportError(format!("cannot draw a plot: {e}"));
+    for r in a
         .ranking
         .iter()
         .filter(|r| TEXT_METRICS.contains(&r.metric))
-        .map(|r| {
-            (
-                format!("tornado-{}", METRICS[r.metric as usize].key),
-                tornado(s, r),
-                true,
-            )
-        })
-        .collect();
-    if !a.robustness.is_empty() {
-        charts.push(("robustness".to_string(), robustness_chart(s, a), false));
-    }
-    let plot_err = |e: PlotError| ReportError(format!("cannot draw a plot: {e}"));
-    for (name, chart, bars) in charts {
-        let (png, svg) = if bars {
-            (tornado_png(&chart), tornado_svg(&chart))
-        } else {
-            (bar_chart_png(&chart), bar_chart_svg(&chart))
-        };
-        files.push((format!("{name}.png"), png.map_err(plot_err)?));
-        files.push((format!("{name}.svg"), svg.map_err(plot_err)?.into_bytes()));
+    {
+        let name = format!("tornado-{}", METRICS[r.metric as usize].key);
+        let chart = tornado(s, r);
+        if bar_blank(&chart).is_some() {
+            continue;
+        }
+        files.push((
+            format!("{name}.png"),
+            tornado_png(&chart).map_err(plot_err)?,
+        ));
+        files.push((
+            format!("{name}.svg"),
+            tornado_svg(&chart).map_err(plot_err)?.into_bytes(),
+        ));
         plots.push((name, chart.title));
+    }
+    let robust = robustness_chart(s, a);
+    if !robust.rows.is_empty() {
+        files.push((
+            "robustness.png".into(),
+            stacked_png(&robust).map_err(plot_err)?,
+        ));
+        files.push((
+            "robustness.svg".into(),
+            stacked_svg(&robust).map_err(plot_err)?.into_bytes(),
+        ));
+        plots.push(("robustness".into(), robust.title));
     }
     let doc = serde_json::to_string_pretty(&sensitivity_json(s, a))
         .map_err(|e| ReportError(format!("cannot serialise sensitivity.json: {e}")))?;

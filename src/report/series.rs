@@ -1,9 +1,9 @@
 //! Series drawn from recorded results: the median and 10–90 % band of a
 //! per-incident time series across replications, and the outage-duration CDF.
 
-use super::plot::Series;
+use super::plot::{Series, XScale, x_scale_for};
 use crate::engine::US_PER_S;
-use crate::experiment::Batch;
+use crate::experiment::{Batch, Sweep};
 use crate::metrics::SeriesPoint;
 use crate::metrics::histogram::LogHistogram;
 
@@ -49,16 +49,147 @@ impl TimeUnit {
     }
 }
 
-/// The longest worst-incident series of a batch, in seconds (0 with none).
-pub(super) fn incident_span_s(batch: &Batch) -> f64 {
-    let us = batch
-        .replications
+/// The part of the incident charts' time axis where something happens: the curves
+/// of VMs down (median and 90th percentile of every design) against the longest
+/// incident, so a tail of few VMs down does not squash every curve against the left
+/// edge.
+pub(super) struct IncidentExtent {
+    /// The longest incident, seconds.
+    pub span_s: f64,
+    /// The last time any design's median or 90th percentile of VMs down is at least
+    /// [`BUSY_FRACTION`] of the highest, seconds.
+    pub busy_s: f64,
+    /// The most VMs down (90th percentile) after `busy_s`.
+    pub tail_vms: f64,
+}
+
+/// See [`IncidentExtent::busy_s`].
+pub(super) const BUSY_FRACTION: f64 = 0.05;
+
+/// The extent of the incidents of `batches`; `None` when no VM went down in any.
+pub(super) fn incident_extent<'a>(
+    batches: impl Iterator<Item = &'a Batch>,
+) -> Option<IncidentExtent> {
+    let curves: Vec<Series> = batches
+        .filter_map(|b| median_band(b, "", TimeUnit::SECONDS, None, |p| p.vms_down))
+        .collect();
+    // (x, highest of median and 90th percentile) over every curve.
+    let tops: Vec<(f64, f64)> = curves
         .iter()
-        .filter_map(|r| r.worst_series.last())
-        .map(|p| p.since_start_us)
-        .max()
-        .unwrap_or(0);
-    us as f64 / US_PER_S as f64
+        .flat_map(|c| {
+            c.points
+                .iter()
+                .zip(c.band.iter().flatten())
+                .map(|(p, b)| (p.0, p.1.max(b.2)))
+        })
+        .collect();
+    let span_s = tops.iter().map(|t| t.0).fold(0.0, f64::max);
+    let peak = tops.iter().map(|t| t.1).fold(0.0, f64::max);
+    if peak <= 0.0 {
+        return None;
+    }
+    let busy_s = tops
+        .iter()
+        .filter(|t| t.1 >= BUSY_FRACTION * peak)
+        .map(|t| t.0)
+        .fold(0.0, f64::max);
+    let tail_vms = tops
+        .iter()
+        .filter(|t| t.0 > busy_s)
+        .map(|t| t.1)
+        .fold(0.0, f64::max);
+    Some(IncidentExtent {
+        span_s,
+        busy_s,
+        tail_vms,
+    })
+}
+
+/// The x axis of a sweep's charts: the first swept parameter's values as numbers
+/// (durations in a unit that suits them) on a linear or logarithmic axis, or as
+/// evenly spaced categories when they are not numbers, include 0 beside positive
+/// values or span more than two orders of magnitude (see [`x_scale_for`]).
+pub(super) struct SweepAxis {
+    /// Each point's x: its value, or its category's index.
+    pub xs: Vec<f64>,
+    /// The categories' labels, in grid order; empty for a numeric axis.
+    pub categories: Vec<String>,
+    pub log: bool,
+    /// The axis description: the parameter, with its unit when numeric.
+    pub label: String,
+}
+
+impl SweepAxis {
+    pub fn of(sw: &Sweep) -> SweepAxis {
+        let name = sw.params.first().cloned().unwrap_or_default();
+        let raw: Vec<String> = sw
+            .points
+            .iter()
+            .map(|(v, _)| v.first().cloned().unwrap_or_default())
+            .collect();
+        let numbers: Option<Vec<f64>> = raw.iter().map(|x| x.parse::<f64>().ok()).collect();
+        let durations = || -> Option<Vec<f64>> {
+            raw.iter()
+                .map(|x| {
+                    crate::scenario::duration::parse_duration_us(x.trim_matches('"'))
+                        .ok()
+                        .map(|us| us as f64 / US_PER_S as f64)
+                })
+                .collect()
+        };
+        let (values, label) = match numbers {
+            Some(xs) => (Some(xs), name.clone()),
+            None => match durations() {
+                Some(secs) => {
+                    let max = secs.iter().copied().fold(0.0, f64::max);
+                    let (k, unit) = if max >= 2.0 * 86_400.0 {
+                        (86_400.0, "days")
+                    } else {
+                        let u = TimeUnit::for_max(max, true);
+                        (u.secs, u.name)
+                    };
+                    (
+                        Some(secs.iter().map(|s| s / k).collect()),
+                        format!("{name} ({unit})"),
+                    )
+                }
+                None => (None, name.clone()),
+            },
+        };
+        match values.as_deref().map(x_scale_for) {
+            Some(XScale::Linear) => SweepAxis {
+                xs: values.unwrap_or_default(),
+                categories: Vec::new(),
+                log: false,
+                label,
+            },
+            Some(XScale::Log) => SweepAxis {
+                xs: values.unwrap_or_default(),
+                categories: Vec::new(),
+                log: true,
+                label: format!("{label}, log scale"),
+            },
+            _ => {
+                let mut categories: Vec<String> = Vec::new();
+                let xs = raw
+                    .iter()
+                    .map(|v| match categories.iter().position(|c| c == v) {
+                        Some(i) => i as f64,
+                        None => {
+                            categories.push(v.clone());
+                            (categories.len() - 1) as f64
+                        }
+                    })
+                    .collect();
+                SweepAxis {
+                    xs,
+                    categories,
+                    log: false,
+                    label: name,
+                }
+            }
+        }
+    }
 }
 
 /// VMs waiting in the reboot queue at a point. A waiting VM is down, so the
@@ -95,12 +226,13 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// Median and 10–90 % band across replications of a per-incident series, on a grid of
-/// `n` points from the incident start to the longest incident's end, with times in
-/// `unit`.
+/// `n` points from the incident start to `end_s` (or the longest incident's end),
+/// with times in `unit`.
 pub(super) fn median_band(
     batch: &Batch,
     label: &str,
     unit: TimeUnit,
+    end_s: Option<f64>,
     field: impl Fn(&SeriesPoint) -> u32 + Copy,
 ) -> Option<Series> {
     let series: Vec<&[SeriesPoint]> = batch
@@ -114,6 +246,7 @@ pub(super) fn median_band(
         .filter_map(|s| s.last())
         .map(|p| p.since_start_us)
         .max()?;
+    let end_us = end_s.map_or(end_us, |e| end_us.min((e * US_PER_S as f64) as u64));
     let n = 240u64;
     let mut points = Vec::with_capacity(n as usize + 1);
     let mut band = Vec::with_capacity(n as usize + 1);
@@ -131,6 +264,7 @@ pub(super) fn median_band(
         label: label.to_string(),
         points,
         band: Some(band),
+        hollow: Vec::new(),
     })
 }
 
@@ -155,6 +289,7 @@ pub(super) fn cdf_series(h: &LogHistogram, label: &str, unit: TimeUnit) -> Serie
         label: label.to_string(),
         points,
         band: None,
+        hollow: Vec::new(),
     }
 }
 

@@ -283,6 +283,17 @@ pub fn curve(s: &Solve) -> LineChart {
         Domain::Duration { .. } => (US_PER_S as f64, format!("{} (s)", s.param)),
         _ => (1.0, s.param.clone()),
     };
+    // Probes over more than two orders of magnitude go on a logarithmic axis.
+    let xs: Vec<f64> = probes.iter().map(|p| p.x / x_scale).collect();
+    let x_log = plot::x_scale_for(&xs) == plot::XScale::Log;
+    let x_label = if x_log {
+        format!("{x_label}, log scale")
+    } else {
+        x_label
+    };
+    // A probe with replications the horizon cut, whose meeting the bound is
+    // unknown, shows a lower bound: hollow.
+    let hollow: Vec<bool> = probes.iter().map(|p| p.result.unknown_count > 0).collect();
     LineChart {
         title: format!("Solve: {} ({})", question(s), s.design.name),
         x_label,
@@ -294,9 +305,15 @@ pub fn curve(s: &Solve) -> LineChart {
                 .map(|p| (p.x / x_scale, p.result.estimate / scale))
                 .collect(),
             band: None,
+            hollow: if hollow.contains(&true) {
+                hollow
+            } else {
+                Vec::new()
+            },
         }],
         y_from_zero: true,
         markers: true,
+        x_log,
         target: Some(TargetLine {
             y: s.target.value / scale,
             label: format!("target: {}", s.target.text()),
@@ -327,7 +344,7 @@ pub fn write_solve_report(
     ];
     let (header, rows) = probe_rows(s);
     let md = format!(
-        "# bigvsim solve: {}\n\n**Question:** {}.\n\n**Answer:** {}\n\n| | |\n|---|---|\n| model | `{}` (`{}`, FNV-1a {}) |\n| seed | {} (the same seeds at every probe) |\n| replications per probe | {} |\n| bigvsim | {} |\n| overrides | {} |\n| command | `{}` |\n\n## Probes\n\n{}\n{}\n## Response curve\n\nThe target's statistic at every probe, with the target as a dashed line. Bisection assumes the response crosses the target once.\n\n![solve curve](solve.png)\n\n## Files\n\n- `solve.json`: the `solve --format json` document\n",
+        "# bigvsim solve: {}\n\n**Question:** {}.\n\n**Answer:** {}\n\n| | |\n|---|---|\n| model | `{}` (`{}`, FNV-1a {}) |\n| seed | {} (the same seeds at every probe) |\n| replications per probe | {} |\n| bigvsim | {} |\n| overrides | {} |\n| command | `{}` |\n\n## Response curve\n\nThe target's statistic at every probe, with the target as a dashed line. Bisection assumes the response crosses the target once.\n\n![solve curve](solve.png)\n\n## Probes\n\n{}\n{}\n## Files\n\n- `report.html`: this report as one self-contained page\n- `solve.json`: the `solve --format json` document\n",
         question(s),
         question(s),
         answer(s),

@@ -4,8 +4,9 @@
 //! the target's statistic against the first swept parameter with the 10–90 % band of
 //! replications.
 
+use super::omit::PlotsText;
 use super::plot::{self, LineChart, Series, TargetLine};
-use super::series::TimeUnit;
+use super::series::{SweepAxis, TimeUnit};
 use crate::experiment::targets::TargetResult;
 use crate::experiment::{Study, Sweep};
 use crate::metrics::METRICS;
@@ -36,18 +37,23 @@ pub fn study_target_charts(study: &Study) -> Vec<LineChart> {
         .targets
         .iter()
         .map(|t| {
-            let sorted: Vec<(String, Vec<f64>)> = study
+            // Each replication's value with whether the horizon cut it.
+            let sorted: Vec<(String, Vec<(f64, bool)>)> = study
                 .designs
                 .iter()
                 .map(|(info, b)| {
-                    let mut v = b.values(t.metric);
-                    v.sort_by(f64::total_cmp);
+                    let mut v: Vec<(f64, bool)> = b
+                        .replications
+                        .iter()
+                        .map(|r| (r.metrics[t.metric], r.metrics.is_censored(t.metric)))
+                        .collect();
+                    v.sort_by(|a, b| a.0.total_cmp(&b.0));
                     (info.name.clone(), v)
                 })
                 .collect();
             let max = sorted
                 .iter()
-                .flat_map(|(_, v)| v.last().copied())
+                .flat_map(|(_, v)| v.last().map(|p| p.0))
                 .filter(|v| v.is_finite())
                 .fold(0.0, f64::max);
             let (k, unit) = scale(t, max);
@@ -62,9 +68,14 @@ pub fn study_target_charts(study: &Study) -> Vec<LineChart> {
                         points: v
                             .iter()
                             .enumerate()
-                            .map(|(i, x)| (100.0 * (i + 1) as f64 / n as f64, x / k))
+                            .map(|(i, x)| (100.0 * (i + 1) as f64 / n as f64, x.0 / k))
                             .collect(),
                         band: None,
+                        hollow: if v.iter().any(|x| x.1) {
+                            v.iter().map(|x| x.1).collect()
+                        } else {
+                            Vec::new()
+                        },
                     }
                 })
                 .collect();
@@ -88,16 +99,10 @@ pub fn study_target_charts(study: &Study) -> Vec<LineChart> {
 
 /// One chart per target of a sweep: the statistic at each point against the first
 /// swept parameter (one line per combination of the others), with the 10–90 % band
-/// of replications. None when the first parameter is not numeric.
+/// of replications, on the x axis [`SweepAxis`] chooses.
 pub fn sweep_target_charts(sw: &Sweep, results: &[Vec<TargetResult>]) -> Vec<LineChart> {
-    let Some(xs) = sw
-        .points
-        .iter()
-        .map(|(v, _)| v.first().and_then(|x| x.parse::<f64>().ok()))
-        .collect::<Option<Vec<f64>>>()
-    else {
-        return Vec::new();
-    };
+    let axis = SweepAxis::of(sw);
+    let xs = &axis.xs;
     sw.targets
         .iter()
         .enumerate()
@@ -128,13 +133,22 @@ pub fn sweep_target_charts(sw: &Sweep, results: &[Vec<TargetResult>]) -> Vec<Lin
                             label,
                             points: Vec::new(),
                             band: Some(Vec::new()),
+                            hollow: Vec::new(),
                         });
                         series.len() - 1
                     }
                 };
                 series[idx].points.push((xs[i], results[i][k].estimate / s));
+                series[idx]
+                    .hollow
+                    .push(sw.points[i].1.censored(t.metric) > 0);
                 if let Some(b) = &mut series[idx].band {
                     b.push((xs[i], bands[i].0 / s, bands[i].1 / s));
+                }
+            }
+            for line in &mut series {
+                if !line.hollow.contains(&true) {
+                    line.hollow.clear();
                 }
             }
             let stat = match t.stat {
@@ -148,12 +162,14 @@ pub fn sweep_target_charts(sw: &Sweep, results: &[Vec<TargetResult>]) -> Vec<Lin
                     sw.params.first().cloned().unwrap_or_default(),
                     t.text()
                 ),
-                x_label: sw.params.first().cloned().unwrap_or_default(),
+                x_label: axis.label.clone(),
                 y_label: format!("{}.{stat} ({unit})", METRICS[t.metric as usize].key),
                 series,
                 y_from_zero: true,
                 markers: true,
                 target: target_line(t, s),
+                x_log: axis.log,
+                x_categories: axis.categories.clone(),
                 ..Default::default()
             }
         })
@@ -161,14 +177,20 @@ pub fn sweep_target_charts(sw: &Sweep, results: &[Vec<TargetResult>]) -> Vec<Lin
 }
 
 /// Renders `charts` as `target_K.png` and `.svg` into `files`, and returns the
-/// report.md lines that show them.
+/// report.md lines that show them; a chart not worth drawing (see
+/// [`plot::line_blank`]) gets its line in `plots` instead.
 pub fn target_chart_files(
     charts: &[LineChart],
     files: &mut Vec<(String, Vec<u8>)>,
+    plots: &mut PlotsText,
 ) -> Result<String, plot::PlotError> {
     let mut md = String::new();
     for (k, c) in charts.iter().enumerate() {
         let key = format!("target_{}", k + 1);
+        if let Some(why) = plot::line_blank(c) {
+            plots.omit(&key, &c.title, &why);
+            continue;
+        }
         files.push((format!("{key}.png"), plot::line_chart_png(c)?));
         files.push((format!("{key}.svg"), plot::line_chart_svg(c)?.into_bytes()));
         md.push_str(&format!("![{}]({key}.png)\n\n", c.title));

@@ -18,6 +18,7 @@ mod oracles;
 mod part_proptests;
 mod proptests;
 mod racks;
+mod report_html;
 mod reports;
 mod rollout;
 mod rollout_drain;

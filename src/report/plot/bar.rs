@@ -5,13 +5,14 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::axes::NOT_FROM_ZERO;
 use super::font::font;
-use super::layout::{draw_no_data, draw_title, fit_text, min_max, pad_linear};
+use super::layout::{draw_no_data, draw_notes, draw_title, fit_text, min_max, pad_linear};
 use super::{
     BarChart, CATEGORY_SIZE, CROWDED_CATEGORY_SIZE, DESC_SIZE, HEIGHT, MIN_CATEGORY_SIZE, PALETTE,
     PlotError, TICK_SIZE, WIDTH, perr,
 };
-use crate::metrics::format::AxisFormat;
+use crate::metrics::format::{AxisFormat, fmt_compact};
 
 pub(super) fn draw_bar_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -20,18 +21,23 @@ pub(super) fn draw_bar_chart<DB: DrawingBackend>(
     draw_rows(root, chart, false)
 }
 
-/// Draws one row per bar: a point, or with `from_zero` a bar from 0 to the value (a
-/// tornado chart), each with its CI whiskers.
-pub(super) fn draw_rows<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    chart: &BarChart,
-    from_zero: bool,
-) -> Result<(), PlotError> {
-    root.fill(&WHITE).map_err(perr)?;
-    let top = draw_title(root, &chart.title)?;
-    let bars = &chart.bars;
+/// What a chart of rows shows, worked out before drawing (tests check it): the
+/// value axis, the rows whose value or interval the axis cuts, and the notes under
+/// the title.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowLayout {
+    /// The drawn value range: the chart's fixed `axis`, or the data padded.
+    pub range: (f64, f64),
+    /// Rows whose value or interval reaches past the axis: cut at its end and
+    /// marked with an arrow.
+    pub clipped: Vec<usize>,
+    pub notes: Vec<String>,
+}
 
-    let values = bars.iter().flat_map(|b| {
+/// The layout of a chart of rows (bars from 0 with `from_zero`, points otherwise);
+/// `None` when no value is finite.
+pub fn row_layout(chart: &BarChart, from_zero: bool) -> Result<Option<RowLayout>, PlotError> {
+    let values = chart.bars.iter().flat_map(|b| {
         let ci = if b.ci95.0.is_finite() && b.ci95.1.is_finite() {
             vec![b.ci95.0, b.ci95.1]
         } else {
@@ -42,9 +48,58 @@ pub(super) fn draw_rows<DB: DrawingBackend>(
     // Bars start at 0, so the axis must reach it.
     let values = values.chain(from_zero.then_some(0.0));
     let Some((lo, hi)) = min_max(values.filter(|v| v.is_finite())) else {
-        return draw_no_data(root, &chart.y_label, "", top);
+        return Ok(None);
     };
-    let (lo, hi) = pad_linear(lo, hi)?;
+    let range = match chart.axis {
+        Some(r) => r,
+        None => pad_linear(lo, hi)?,
+    };
+    let past = |v: f64| v.is_finite() && (v < range.0 || v > range.1);
+    let clipped: Vec<usize> = (0..chart.bars.len())
+        .filter(|&i| {
+            let b = &chart.bars[i];
+            past(b.value)
+                || (b.ci95.0.is_finite()
+                    && b.ci95.1.is_finite()
+                    && (past(b.ci95.0) || past(b.ci95.1)))
+        })
+        .collect();
+    let mut notes = Vec::new();
+    if !clipped.is_empty() {
+        notes.push(format!(
+            "{} of {} rows reach past the axis ({} to {}): cut at its end and marked with an arrow",
+            clipped.len(),
+            chart.bars.len(),
+            fmt_compact(range.0),
+            fmt_compact(range.1)
+        ));
+    }
+    if range.0 > 0.0 {
+        notes.push(NOT_FROM_ZERO.to_string());
+    }
+    Ok(Some(RowLayout {
+        range,
+        clipped,
+        notes,
+    }))
+}
+
+/// Draws one row per bar: a point, or with `from_zero` a bar from 0 to the value (a
+/// tornado chart), each with its CI whiskers, on the axis [`row_layout`] chooses.
+pub(super) fn draw_rows<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &BarChart,
+    from_zero: bool,
+) -> Result<(), PlotError> {
+    root.fill(&WHITE).map_err(perr)?;
+    let title_h = draw_title(root, &chart.title)?;
+    let bars = &chart.bars;
+    let Some(layout) = row_layout(chart, from_zero)? else {
+        return draw_no_data(root, &chart.y_label, "", title_h);
+    };
+    let top = draw_notes(root, &layout.notes, title_h)?;
+    let (lo, hi) = layout.range;
+    let clamp = |v: f64| v.clamp(lo, hi);
     let fmt = AxisFormat::for_range(lo, hi);
     let fmt_fn = move |v: &f64| fmt.format(*v);
 
@@ -132,7 +187,7 @@ pub(super) fn draw_rows<DB: DrawingBackend>(
         let half = (row_h * 0.3).clamp(3.0, 20.0) as i32;
         for (i, bar) in bars.iter().enumerate().filter(|(_, b)| b.value.is_finite()) {
             let p0 = ctx.backend_coord(&(0.0, row_y(i)));
-            let p1 = ctx.backend_coord(&(bar.value, row_y(i)));
+            let p1 = ctx.backend_coord(&(clamp(bar.value), row_y(i)));
             root.draw(&Rectangle::new(
                 [(p0.0, p0.1 - half), (p1.0, p1.1 + half)],
                 color.mix(0.75).filled(),
@@ -143,22 +198,46 @@ pub(super) fn draw_rows<DB: DrawingBackend>(
     for (i, bar) in bars.iter().enumerate() {
         let y = row_y(i);
         let (a, b) = (bar.ci95.0.min(bar.ci95.1), bar.ci95.0.max(bar.ci95.1));
+        let style = BLACK.mix(0.8).stroke_width(2);
         if a.is_finite() && b.is_finite() {
-            let pa = ctx.backend_coord(&(a, y));
-            let pb = ctx.backend_coord(&(b, y));
-            let style = BLACK.mix(0.8).stroke_width(2);
-            for element in [
-                PathElement::new(vec![pa, pb], style),
-                PathElement::new(vec![(pa.0, pa.1 - cap), (pa.0, pa.1 + cap)], style),
-                PathElement::new(vec![(pb.0, pb.1 - cap), (pb.0, pb.1 + cap)], style),
-            ] {
-                root.draw(&element).map_err(perr)?;
+            let pa = ctx.backend_coord(&(clamp(a), y));
+            let pb = ctx.backend_coord(&(clamp(b), y));
+            root.draw(&PathElement::new(vec![pa, pb], style))
+                .map_err(perr)?;
+            // A cap at an end inside the axis, an arrow at one the axis cuts.
+            for (p, cut) in [(pa, a < lo), (pb, b > hi)] {
+                if !cut {
+                    root.draw(&PathElement::new(
+                        vec![(p.0, p.1 - cap), (p.0, p.1 + cap)],
+                        style,
+                    ))
+                    .map_err(perr)?;
+                }
+            }
+        }
+        // An arrow at each end of the axis this row reaches past.
+        if layout.clipped.contains(&i) {
+            let reach = [bar.value, a, b];
+            for (end, dir) in [(lo, -1), (hi, 1)] {
+                let past = reach
+                    .iter()
+                    .any(|v| v.is_finite() && (v - end) * f64::from(dir) > 0.0);
+                if past {
+                    let p = ctx.backend_coord(&(end, y));
+                    let tip = (p.0 + dir * 2, p.1);
+                    let back = p.0 - dir * 12;
+                    root.draw(&Polygon::new(
+                        vec![tip, (back, p.1 - 8), (back, p.1 + 8)],
+                        RED.mix(0.85).filled(),
+                    ))
+                    .map_err(perr)?;
+                }
             }
         }
         if bar.value.is_finite() && from_zero {
             // Drawn before the rows, under the whiskers.
         } else if bar.value.is_finite() {
-            let p = ctx.backend_coord(&(bar.value, y));
+            let p = ctx.backend_coord(&(clamp(bar.value), y));
             root.draw(&Circle::new(p, r, color.filled()))
                 .map_err(perr)?;
             root.draw(&Circle::new(p, r, BLACK.mix(0.6).stroke_width(1)))
@@ -180,4 +259,40 @@ pub(super) fn draw_rows<DB: DrawingBackend>(
             .map_err(perr)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Bar;
+    use super::*;
+
+    #[test]
+    fn a_fixed_axis_cuts_and_marks_what_reaches_past_it() {
+        // A coefficient's axis is −1..+1 whatever the data: an interval to 1.4 is cut
+        // (row 0) and noted, one inside is not (row 1).
+        let bar = |value, ci95| Bar {
+            label: "p".into(),
+            value,
+            ci95,
+        };
+        let chart = BarChart {
+            bars: vec![bar(0.9, (0.5, 1.4)), bar(-0.2, (-0.5, 0.1))],
+            axis: Some((-1.0, 1.0)),
+            ..Default::default()
+        };
+        let l = row_layout(&chart, true).unwrap().unwrap();
+        assert_eq!(l.range, (-1.0, 1.0));
+        assert_eq!(l.clipped, [0]);
+        assert!(l.notes[0].starts_with("1 of 2 rows reach past the axis (-1 to 1)"));
+        // Without a fixed axis the data set it, padded by 4 % of their span.
+        let free = BarChart {
+            axis: None,
+            ..chart
+        };
+        let l = row_layout(&free, true).unwrap().unwrap();
+        assert!(
+            l.clipped.is_empty() && (l.range.1 - 1.4 - 0.076).abs() < 1e-9,
+            "{l:?}"
+        );
+    }
 }

@@ -78,6 +78,16 @@ impl FontMetrics {
         f64::from(self.font.h_side_bearing_unscaled(id)) * size / self.height
     }
 
+    /// The width of `text` in pixels at a font size of `size` pixels: the sum of
+    /// its glyphs' advances, as the layout needs it before anything is drawn.
+    pub(super) fn width_px(&self, text: &str, size: f64) -> f64 {
+        text.chars()
+            .map(|c| f64::from(self.font.h_advance_unscaled(self.font.glyph_id(c))))
+            .sum::<f64>()
+            * size
+            / self.height
+    }
+
     /// How far to move glyphs down, in pixels, so that capitals and digits
     /// are centred in the box plotters lays text out in.
     ///
@@ -93,6 +103,16 @@ impl FontMetrics {
         let cap = self.cap_height * size / self.height;
         (box_height / 2.0 + cap / 2.0 - size / 2.0).round() as i32
     }
+}
+
+/// The width of `text` in pixels at `size` pixels in the embedded font; an
+/// estimate of 0.6 `size` per character should the font not parse (then no chart
+/// is drawn anyway).
+pub(super) fn text_width_px(text: &str, size: f64) -> u32 {
+    FontMetrics::get()
+        .map(|m| m.width_px(text, size))
+        .unwrap_or(0.6 * size * text.chars().count() as f64)
+        .ceil() as u32
 }
 
 /// The embedded font at `size` pixels.

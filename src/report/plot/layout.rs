@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::font::font;
 use super::{
-    DESC_SIZE, MARGIN_FRACTION, MIN_TITLE_SIZE, PlotError, TICK_SIZE, TITLE_SIZE, WIDTH, perr,
+    DESC_SIZE, MARGIN_FRACTION, MIN_TITLE_SIZE, NOTE_SIZE, PlotError, TITLE_SIZE, WIDTH, perr,
 };
 
 /// Shrinks `text` to fit `max_px` pixels: first by reducing the font size down
@@ -124,6 +124,30 @@ pub(super) fn draw_title<DB: DrawingBackend>(
     Ok(48)
 }
 
+/// Draws `notes` under a title `title_h` pixels high, one line each in grey, and
+/// returns the height both take.
+pub(super) fn draw_notes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    notes: &[String],
+    title_h: u32,
+) -> Result<u32, PlotError> {
+    let grey = BLACK.mix(0.65);
+    let w = root.dim_in_pixel().0;
+    for (k, note) in notes.iter().enumerate() {
+        let (text, size) = fit_text(root, note, w - 40, NOTE_SIZE, 11.0);
+        let style = font(size)
+            .color(&grey)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        let y = (title_h + NOTE_H * k as u32) as i32 + 2;
+        root.draw(&Text::new(text, (w as i32 / 2, y), style))
+            .map_err(perr)?;
+    }
+    Ok(title_h + NOTE_H * notes.len() as u32)
+}
+
+/// Height of a note line under a title, pixels.
+pub(super) const NOTE_H: u32 = 18;
+
 /// Draws a frame with axis descriptions and a centred "no data" note, used
 /// when nothing plottable remains after cleaning.
 pub(super) fn draw_no_data<DB: DrawingBackend>(
@@ -160,17 +184,4 @@ pub(super) fn draw_no_data<DB: DrawingBackend>(
     ctx.draw_series(std::iter::once(Text::new("no data", (0.5, 0.5), style)))
         .map_err(perr)?;
     Ok(())
-}
-
-/// Width in pixels of the widest of `labels` at tick font size, used to size
-/// the y label area so tick labels never collide with the axis description.
-pub(super) fn max_label_width<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    labels: impl Iterator<Item = String>,
-) -> u32 {
-    labels
-        .filter_map(|l| root.estimate_text_size(&l, &font(TICK_SIZE)).ok())
-        .map(|(w, _)| w)
-        .max()
-        .unwrap_or(0)
 }

@@ -36,11 +36,15 @@
 //! kinds). Tick labels are formatted by [`crate::metrics::format`], the one
 //! number formatter of every output.
 
+mod axes;
 mod backend;
 mod bar;
+mod blank;
+mod clean;
 mod font;
 mod layout;
 mod line;
+mod stacked;
 #[cfg(test)]
 mod tests;
 mod tornado;
@@ -49,9 +53,13 @@ use std::fmt;
 
 use plotters::prelude::*;
 
+pub use axes::{Corner, LegendPlace, LineLayout, NOT_FROM_ZERO, XScale, line_layout, x_scale_for};
 use backend::{render_png, render_svg};
 use bar::draw_bar_chart;
+pub use bar::{RowLayout, row_layout};
+pub use blank::{bar_blank, line_blank};
 use line::{draw_line_chart, draw_panels};
+pub use stacked::{STACK_RANGE, StackRow, StackedChart, stacked_png, stacked_svg};
 pub use tornado::{tornado_png, tornado_svg};
 
 /// Width of every chart, in pixels.
@@ -64,6 +72,8 @@ const MIN_TITLE_SIZE: f64 = 14.0;
 const DESC_SIZE: f64 = 18.0;
 const TICK_SIZE: f64 = 15.0;
 const LEGEND_SIZE: f64 = 15.0;
+/// Notes under the title ("y axis does not start at 0").
+const NOTE_SIZE: f64 = 14.0;
 const CATEGORY_SIZE: f64 = 15.0;
 /// Long category labels shrink down to this size before they are shortened,
 /// because a shortened label at a readable size beats a tiny complete one.
@@ -110,6 +120,9 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
     /// Optional shaded band rows `(x, y_low, y_high)`, sorted by x.
     pub band: Option<Vec<(f64, f64, f64)>>,
+    /// Which points the horizon cut (their value a lower bound of the true one),
+    /// parallel to `points`; drawn as hollow markers with a note. Empty: none.
+    pub hollow: Vec<bool>,
 }
 
 /// A chart of one or more lines sharing the same axes.
@@ -142,6 +155,12 @@ pub struct LineChart {
     pub markers: bool,
     /// An optional horizontal target line with its label.
     pub target: Option<TargetLine>,
+    /// Labels of a categorical x axis: point x = i is drawn at the i-th label,
+    /// evenly spaced. Empty for a numeric axis.
+    pub x_categories: Vec<String>,
+    /// Notes shown under the title (what the axes leave out, for example), each
+    /// on its own line; the layout adds its own (see [`LineLayout`]).
+    pub notes: Vec<String>,
 }
 
 /// A horizontal reference line across a line chart (a goal such as "recovery
@@ -180,6 +199,9 @@ pub struct BarChart {
     pub y_label: String,
     /// One row per bar, listed top to bottom in this order.
     pub bars: Vec<Bar>,
+    /// A fixed value axis (a coefficient's −1 to +1); values and intervals past it
+    /// are cut at its end and marked. `None`: the data's range, padded.
+    pub axis: Option<(f64, f64)>,
 }
 
 /// A chart could not be rendered; the message says why.

@@ -16,6 +16,7 @@ fn sample_line_chart() -> LineChart {
                 label: format!("design-{k}"),
                 points,
                 band: Some(band),
+                hollow: Vec::new(),
             }
         })
         .collect();
@@ -53,6 +54,7 @@ fn sample_bar_chart() -> BarChart {
                 }
             })
             .collect(),
+        axis: None,
     }
 }
 
@@ -157,16 +159,19 @@ fn degenerate_line_inputs_do_not_panic() {
             label: "one".into(),
             points: vec![(3.0, 7.0)],
             band: Some(vec![(3.0, 6.0, 8.0)]),
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "flat".into(),
             points: vec![(0.0, 5.0), (1.0, 5.0), (2.0, 5.0)],
             band: None,
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "zeros".into(),
             points: vec![(0.0, 0.0), (0.0, 0.0)],
             band: None,
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "nan".into(),
@@ -180,21 +185,25 @@ fn degenerate_line_inputs_do_not_panic() {
                 (5.0, 4.5),
             ],
             band: Some(vec![(0.0, f64::NAN, 1.0), (1.0, 5.0, 2.0), (2.0, 1.0, 4.0)]),
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "all nan".into(),
             points: vec![(f64::NAN, f64::NAN)],
             band: None,
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "tiny".into(),
             points: vec![(0.0, 1e-12), (1e-9, 2e-12)],
             band: None,
+            hollow: Vec::new(),
         }],
         vec![Series {
             label: "huge".into(),
             points: vec![(0.0, 1e15), (1.0, 1e15 + 1.0)],
             band: None,
+            hollow: Vec::new(),
         }],
     ];
     for series in cases {
@@ -217,6 +226,7 @@ fn degenerate_line_inputs_do_not_panic() {
             label: "overflow".into(),
             points: vec![(0.0, -f64::MAX), (1.0, f64::MAX)],
             band: None,
+            hollow: Vec::new(),
         }],
         ..base
     };
@@ -247,6 +257,7 @@ fn log_axis_drops_non_positive_x() {
             label: "a".into(),
             points: vec![(-1.0, 5.0), (0.0, 6.0), (10.0, 7.0), (1000.0, 9.0)],
             band: None,
+            hollow: Vec::new(),
         }],
         y_from_zero: false,
         x_log: true,
@@ -296,6 +307,7 @@ fn degenerate_bar_inputs_do_not_panic() {
             title: "t".into(),
             y_label: "v".into(),
             bars,
+            axis: None,
         };
         bar_chart_svg(&chart).unwrap();
         bar_chart_png(&chart).unwrap();
@@ -341,6 +353,7 @@ fn write_samples() {
             label: "single".into(),
             points: vec![(5.0, 1.5)],
             band: None,
+            hollow: Vec::new(),
         },
         Series {
             label: "with gap".into(),
@@ -352,6 +365,7 @@ fn write_samples() {
                 (4.0, 1.3),
             ],
             band: None,
+            hollow: Vec::new(),
         },
     ];
     write("line_degenerate.png", &line_chart_png(&single).unwrap());
@@ -375,6 +389,7 @@ fn write_samples() {
                 ci95: (i as f64 - 11.0, i as f64 - 5.0),
             })
             .collect(),
+        axis: None,
     };
     write("bar_many.png", &bar_chart_png(&many).unwrap());
     let long = BarChart {
@@ -397,6 +412,7 @@ fn write_samples() {
                 ci95: (f64::NAN, f64::NAN),
             },
         ],
+        axis: None,
     };
     write("bar_long.png", &bar_chart_png(&long).unwrap());
     let big = LineChart {
@@ -409,6 +425,7 @@ fn write_samples() {
                 .map(|i| (i as f64 * 36.0, -150_000.0 + 900.0 * i as f64))
                 .collect(),
             band: None,
+            hollow: Vec::new(),
         }],
         y_from_zero: false,
         x_log: false,
@@ -422,6 +439,7 @@ fn two_point_series(label: &str, dy: f64) -> Series {
         label: label.into(),
         points: vec![(0.0, 1.0 + dy), (1.0, 3.0 + dy), (2.0, 2.0 + dy)],
         band: None,
+        hollow: Vec::new(),
     }
 }
 

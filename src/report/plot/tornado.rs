@@ -46,6 +46,7 @@ mod tests {
                     ci95: (f64::NAN, f64::NAN),
                 },
             ],
+            axis: None,
         };
         let png = tornado_png(&chart).unwrap();
         assert_eq!(&png[..4], b"\x89PNG");
