@@ -6,6 +6,7 @@ mod contention;
 mod determinism;
 mod evacuation;
 mod explain;
+mod fit;
 mod gate;
 mod hardening;
 mod incidents;
