@@ -269,7 +269,11 @@ pub fn fit(
             let prof = &profiles[i];
             let identifiable = prof.identifiable();
             let trades_with = (0..p)
-                .filter(|&j| j != i && prof.moves(j) >= TRADE_OFF_SHARE)
+                .filter(|&j| {
+                    j != i
+                        && (prof.moves(j) >= TRADE_OFF_SHARE
+                            || profiles[j].moves(i) >= TRADE_OFF_SHARE)
+                })
                 .collect();
             Estimate {
                 value: values[i],

@@ -257,8 +257,8 @@ mod tests {
         assert!((g[0] - 100.0 / 12f64.sqrt()).abs() < 1e-9);
         // A curve that stops before the end leaves the late deciles unobserved.
         let (_, d, _) = observed_deciles(&down[..3]);
-        assert_eq!(d[3], None);
-        assert_eq!(d[1], Some(100.0));
+        assert_eq!(d[3], Some(200.0));
+        assert_eq!(d[4], None);
     }
 
     #[test]

@@ -158,6 +158,9 @@ pub fn profile<E>(
         .rposition(|p| inside(p.1))
         .unwrap_or(points.len() - 1);
     let mut ends = [points[first].0, points[last].0];
+    // The points the narrowing runs join the profile, so that what moves along the
+    // region is seen inside it too.
+    let mut narrowed: Vec<(f64, f64, Vec<f64>)> = Vec::new();
     // Narrow each end between the last grid point inside and the first outside.
     for (end, outside) in [(0, first.checked_sub(1)), (1, Some(last + 1))] {
         let Some(o) = outside.filter(|&o| o < points.len()) else {
@@ -170,6 +173,7 @@ pub fn profile<E>(
         for _ in 0..BISECTIONS {
             let mid = (a.0 + b) / 2.0;
             let (u, v) = least_at(i, mid, &a.2, f)?;
+            narrowed.push((mid, v, u.clone()));
             if inside(v) {
                 a = (mid, v, u);
             } else {
@@ -179,6 +183,8 @@ pub fn profile<E>(
         // Half way to the first value known to be outside.
         ends[end] = (a.0 + b) / 2.0;
     }
+    points.extend(narrowed);
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(Profile {
         points,
         lo: ends[0].min(ends[1]),
