@@ -283,3 +283,42 @@ fn observe_writes_a_curve_fit_reads() {
         .unwrap();
     assert_eq!(down.last().unwrap().0, full.value);
 }
+
+#[test]
+fn a_fit_too_large_is_refused_before_it_runs() {
+    // Two parameters make at most `max_probes(2)` probes; at 1 000 000 replications a
+    // probe that is over the 100 000 000 replications one command may run, and the
+    // refusal names the most that fit, within a second.
+    let most = bigvsim::experiment::fit::max_probes(2);
+    let t = super::common::bigvsim_within(
+        &[
+            "fit",
+            "models/york-2017.ron",
+            "--observed",
+            "models/observed/york-2017.csv",
+            "--param",
+            "brain.boot_time.mean=30s..90s",
+            "--param",
+            "brain.reboot_concurrency=1..50",
+            "-r",
+            "1000000",
+        ],
+        std::time::Duration::from_secs(10),
+    );
+    assert_eq!(t.code, Some(2), "{}", t.stderr);
+    assert!(
+        t.stderr.contains(&format!(
+            "fit would run {most} probes × 1000000 replications"
+        )),
+        "{}",
+        t.stderr
+    );
+    let fit = bigvsim::experiment::resources::MAX_RUNS / most;
+    assert!(
+        t.stderr
+            .contains(&format!("at most {fit} replications fit")),
+        "{}",
+        t.stderr
+    );
+    assert!(t.took < std::time::Duration::from_secs(2), "{:?}", t.took);
+}
