@@ -43,4 +43,7 @@ $bigvsim sensitivity models/york-2017.ron models/york-2017-fast-reboot.ron --sam
 $bigvsim solve models/york-2017.ron --param brain.reboot_concurrency=1..400 \
     --target 'site_recovery_s.p90<=1h' --replications 100 --force \
     --out reports/york-2017-solve >/dev/null
+# The York calibration in docs/calibrate.md.
+$bigvsim fit models/york-2017.ron --observed models/observed/york-2017.csv \
+    --param brain.boot_time.mean=30s..90s -r 50 --force --out docs/calibrate-york >/dev/null
 echo "reports regenerated: $(ls -d reports/*/ | tr '\n' ' ')"

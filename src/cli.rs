@@ -9,6 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use bigvsim::experiment::differences::MinEffect;
 mod checks;
+mod fit;
+mod observe;
 mod progress;
 mod sensitivity;
 mod solve;
@@ -56,6 +58,11 @@ enum Command {
     Solve(solve::SolveArgs),
     /// Vary the uncertain assumptions: what moves the results, and do verdicts hold?
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Fit parameters to observed incidents: best values, 95 % regions, identifiability.
+    Fit(fit::FitArgs),
+    /// Print one replication's worst incident as monitoring would see it (an
+    /// observation file for `fit`).
+    Observe(observe::ObserveArgs),
     /// Check model files and print their resolved parameters' summary.
     Validate {
         /// Model files (RON).
@@ -318,6 +325,8 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => cmd_merge(args),
         Command::Solve(args) => solve::cmd_solve(args),
         Command::Sensitivity(args) => sensitivity::cmd_sensitivity(args),
+        Command::Fit(args) => fit::cmd_fit(args),
+        Command::Observe(args) => observe::cmd_observe(args),
         Command::Validate {
             list_paths: true, ..
         } => out(&format!("{}\n", scenario::settable_paths().join("\n"))),

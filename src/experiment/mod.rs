@@ -9,6 +9,7 @@
 pub mod design;
 pub mod differences;
 pub mod explain;
+pub mod fit;
 pub mod resources;
 pub mod sensitivity;
 pub mod shard;

@@ -143,6 +143,23 @@ impl Workload {
         }
     }
 
+    /// `fit` of `params` parameters: at most [`super::fit::max_probes`] batches, one
+    /// held at a time.
+    pub fn fit(replications: u64, params: usize) -> Workload {
+        Workload {
+            command: "fit",
+            replications,
+            shard: None,
+            factors: vec![Factor {
+                count: super::fit::max_probes(params),
+                what: "probes",
+                option: "--param".into(),
+            }],
+            held: 1,
+            report: false,
+        }
+    }
+
     /// `sensitivity` of `samples` samples (this shard's) × `designs` models: one batch
     /// held at a time.
     pub fn sensitivity(replications: u64, samples: u64, designs: u64) -> Workload {

@@ -12,7 +12,8 @@ pub mod recorder;
 pub mod stats;
 
 pub use recorder::{
-    DEFAULT_SITE_FRACTION, Incident, OutageCause, OutageRecord, Recorder, SeriesPoint,
+    DEFAULT_SITE_FRACTION, Incident, OutageCause, OutageRecord, RECOVERY_QUANTILES, Recorder,
+    SeriesPoint,
 };
 pub use stats::{Difference, Summary, summarize};
 

@@ -37,9 +37,10 @@ pub struct Incident {
     pub peak_vms_down: u32,
     /// Whether at least the site-wide fraction of the VMs were down at once.
     pub site_wide: bool,
-    /// Time from the start until 50 / 90 / 99 / 100 % of the affected VMs ran again
-    /// for good (their last recovery within the incident).
-    pub recover_us: [Micros; 4],
+    /// Time from the start until each fraction of [`RECOVERY_QUANTILES`] of the
+    /// affected VMs ran again for good (their last recovery within the incident): the
+    /// deciles, 99 % and 100 %.
+    pub recover_us: [Micros; RECOVERY_QUANTILES.len()],
 }
 
 /// The system's state at a change point of the worst incident (for plots).
@@ -109,6 +110,15 @@ pub struct Recorder {
     paused_since_sum_us: u128,
     control: control::ControlIncidents,
 }
+
+/// The fractions of an incident's affected VMs whose recovery times it keeps: the
+/// deciles (which `bigvsim fit` compares with an observed curve), then 99 % and 100 %.
+pub const RECOVERY_QUANTILES: [f64; 11] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.99, 1.0];
+
+/// The indices in [`RECOVERY_QUANTILES`] of 50 %, 90 % and 99 %.
+const RECOVER_50: usize = 4;
+const RECOVER_90: usize = 8;
+const RECOVER_99: usize = 9;
 
 /// Points kept of the worst incident's time series.
 pub const SERIES_CAPACITY: usize = 2048;
@@ -411,14 +421,14 @@ impl Recorder {
             &mut self.scratch[..]
         };
         let n = times.len();
-        let mut recover_us = [0; 4];
+        let mut recover_us = [0; RECOVERY_QUANTILES.len()];
         if n > 0 {
             // The k-th smallest for increasing k, by selection rather than a full sort:
             // after selecting index i, everything from i + 1 on is at least as large,
             // so the next selection only looks there.
             let mut from = 0;
             let mut last = 0;
-            for (slot, q) in recover_us.iter_mut().zip([0.5, 0.9, 0.99, 1.0]) {
+            for (slot, q) in recover_us.iter_mut().zip(RECOVERY_QUANTILES) {
                 // The smallest time by which at least ceil(q·n) VMs had recovered.
                 let k = ((q * n as f64).ceil() as usize).clamp(1, n);
                 if k > from {
@@ -530,20 +540,22 @@ impl Recorder {
         if let Some(w) = &self.worst {
             let full = w.end_us - w.start_us;
             set(Metric::FullRecoveryS, s(full));
-            set(Metric::Recover50S, s(w.recover_us[0]));
-            set(Metric::Recover90S, s(w.recover_us[1]));
-            set(Metric::Recover99S, s(w.recover_us[2]));
+            set(Metric::Recover50S, s(w.recover_us[RECOVER_50]));
+            set(Metric::Recover90S, s(w.recover_us[RECOVER_90]));
+            set(Metric::Recover99S, s(w.recover_us[RECOVER_99]));
             set(Metric::WorstIncidentVms, w.affected_vms as f64);
             if !w.recovered {
                 // VMs still down count as back at the horizon, so a quantile reaching
                 // one of them (the full incident length) is cut there.
                 censored |= RunMetrics::bit(Metric::FullRecoveryS);
-                for (m, &t) in [Metric::Recover50S, Metric::Recover90S, Metric::Recover99S]
-                    .iter()
-                    .zip(&w.recover_us)
-                {
+                for (m, i) in [
+                    (Metric::Recover50S, RECOVER_50),
+                    (Metric::Recover90S, RECOVER_90),
+                    (Metric::Recover99S, RECOVER_99),
+                ] {
+                    let t = w.recover_us[i];
                     if t == full {
-                        censored |= RunMetrics::bit(*m);
+                        censored |= RunMetrics::bit(m);
                     }
                 }
             }

@@ -13,6 +13,7 @@ mod charts;
 mod csv;
 pub mod explain;
 pub mod files;
+pub mod fit;
 mod html;
 mod json;
 mod omit;

@@ -21,6 +21,7 @@ mod enums;
 pub mod error;
 pub mod load;
 pub(crate) mod locate;
+pub mod observed;
 pub mod overrides;
 pub(crate) mod raw;
 #[cfg(test)]
@@ -42,7 +43,7 @@ pub use schema::settable_paths;
 pub use suggest::nearest_path;
 pub use types::*;
 pub use validate::{MAX_MODEL_BYTES, validate};
-pub use vary::{parse_vary, recorded_range};
+pub use vary::{parse_range, parse_vary, recorded_range};
 pub use work::WORK_PER_EVENT;
 
 use raw::RawScenario;

@@ -9,9 +9,15 @@ use super::validate::uncertain;
 /// Parses `--vary PATH=LO..HI[:log]` and checks it as a model's `uncertain:` entry
 /// would be; errors name the argument.
 pub fn parse_vary(arg: &str) -> Result<Uncertain, String> {
+    parse_range("--vary", arg)
+}
+
+/// Parses `PATH=LO..HI[:log]` given to `option` (`--vary`, or `fit`'s `--param`),
+/// checked as a model's `uncertain:` entry; errors name the option and the argument.
+pub fn parse_range(option: &str, arg: &str) -> Result<Uncertain, String> {
     let bad = |why: &str| {
         format!(
-            "--vary {arg}: {why}; expected PATH=LO..HI or PATH=LO..HI:log (e.g. brain.boot_slowdown_per_boot_on_site=0..0.06, brain.boot_time.mean=30s..90s)"
+            "{option} {arg}: {why}; expected PATH=LO..HI or PATH=LO..HI:log (e.g. brain.boot_slowdown_per_boot_on_site=0..0.06, brain.boot_time.mean=30s..90s)"
         )
     };
     let (path, spec) = arg.split_once('=').ok_or_else(|| bad("no '='"))?;
@@ -39,7 +45,7 @@ pub fn parse_vary(arg: &str) -> Result<Uncertain, String> {
         range: (bound(lo)?, bound(hi)?),
         scale,
     };
-    uncertain::entry("--vary", &raw).map_err(|e| format!("--vary {arg}: {}", e.message))
+    uncertain::entry(option, &raw).map_err(|e| format!("{option} {arg}: {}", e.message))
 }
 
 /// A range as a part file records it (`lo`, `hi` in the path's own unit, seconds for

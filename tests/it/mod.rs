@@ -7,6 +7,7 @@ mod determinism;
 mod docs;
 mod evacuation;
 mod explain;
+mod fit;
 mod gate;
 mod hardening;
 mod incidents;
