@@ -271,7 +271,10 @@ pub fn curve_chart(f: &Fit, band: &Batch, vms: u64) -> LineChart {
         .observed
         .iter()
         .filter_map(|o| o.down.last().map(|p| p.0))
-        .fold(super::series::incident_span_s(band), f64::max);
+        .fold(
+            super::series::incident_extent(std::iter::once(band)).map_or(0.0, |e| e.span_s),
+            f64::max,
+        );
     let unit = TimeUnit::for_max(end_s, true);
     let vms32 = u32::try_from(vms).unwrap_or(u32::MAX);
     let mut series: Vec<Series> = Vec::new();
@@ -279,6 +282,7 @@ pub fn curve_chart(f: &Fit, band: &Batch, vms: u64) -> LineChart {
         band,
         "fitted model: median, 10–90 % band",
         unit,
+        Some(end_s),
         move |p| vms32.saturating_sub(p.vms_down),
     ) {
         series.push(s);
@@ -292,6 +296,7 @@ pub fn curve_chart(f: &Fit, band: &Batch, vms: u64) -> LineChart {
                 .map(|(t, d)| (t / unit.secs, vms.saturating_sub(*d) as f64))
                 .collect(),
             band: None,
+            hollow: Vec::new(),
         });
     }
     LineChart {
