@@ -354,10 +354,11 @@ fn verbose<'a>(models: impl IntoIterator<Item = &'a LoadedModel>, c: &Common) {
     if c.verbose {
         for m in models {
             eprintln!(
-                "# {} seed {} replications {}\n# resolved parameters:\n{}",
+                "# {} seed {} replications {}\n# kind: {}\n# resolved parameters:\n{}",
                 m.path,
                 c.seed,
                 c.replications,
+                kind_words(&m.scenario.kind, m.scenario.kind_inferred),
                 m.resolved_ron()
             );
         }
@@ -632,6 +633,15 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
     emit_study(&s, &args.output, None)
 }
 
+/// "incident model (inferred)", "operation model".
+fn kind_words(kind: &scenario::ModelKind, inferred: bool) -> String {
+    format!(
+        "{} model{}",
+        kind.word(),
+        if inferred { " (inferred)" } else { "" }
+    )
+}
+
 /// "1 fault", "2 faults".
 fn count(n: usize, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
@@ -650,13 +660,14 @@ fn cmd_validate(models: &[String], sets: &[String], verbose: bool) -> Result<(),
                 m.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
                 let sc = &m.scenario;
                 out(&format!(
-                    "ok {}: {} ({} heads × {} VMs = {} VMs, horizon {}, {}{})\n",
+                    "ok {}: {} ({} heads × {} VMs = {} VMs, horizon {}, {}, {}{})\n",
                     path,
                     sc.name,
                     sc.site.heads,
                     sc.site.vms_per_head,
                     sc.site.vms(),
                     scenario::duration::format_duration_us(sc.horizon_us),
+                    kind_words(&sc.kind, sc.kind_inferred),
                     count(sc.faults.len(), "fault"),
                     match sc.changes.len() {
                         0 => String::new(),

@@ -7,6 +7,7 @@ mod determinism;
 mod evacuation;
 mod explain;
 mod gate;
+mod glance;
 mod hardening;
 mod incidents;
 mod inputs_hardening;
