@@ -159,6 +159,10 @@ struct Output {
     /// in 100 columns).
     #[arg(long)]
     wide: bool,
+    /// Show every metric and column in text (by default: the answer in words and the
+    /// metrics that fit the model's kind, without those 0 everywhere).
+    #[arg(long)]
+    all: bool,
 }
 
 /// The width text tables fit in unless `--wide` is given.
@@ -473,8 +477,8 @@ fn emit_study(s: &Study, output: &Output, models: Option<&[LoadedModel]>) -> Res
     match (output.format(), s.kind) {
         (Format::Json, StudyKind::Run) => print_json(&report::run_json(s))?,
         (Format::Json, StudyKind::Compare) => print_json(&report::compare_json(s))?,
-        (Format::Text, StudyKind::Run) => out(&report::run_text(s, width))?,
-        (Format::Text, StudyKind::Compare) => out(&report::compare_text(s, width))?,
+        (Format::Text, StudyKind::Run) => out(&report::run_text(s, width, output.all))?,
+        (Format::Text, StudyKind::Compare) => out(&report::compare_text(s, width, output.all))?,
         // A merged sweep is printed as a sweep (see `cmd_merge`), never here.
         (_, StudyKind::Sweep) => {
             return Err(Failure::run(

@@ -450,6 +450,8 @@ pub struct Probe {
     /// The metric's summary over the replications.
     pub summary: Summary,
     pub result: TargetResult,
+    /// Replications whose value of the target's metric was cut by the horizon.
+    pub censored: usize,
 }
 
 /// A solve's answer.
@@ -589,6 +591,7 @@ pub fn solve(
             x,
             summary: batch.summary(spec.target.metric),
             result,
+            censored: batch.censored(spec.target.metric),
         });
         Ok(reading)
     })?;

@@ -11,6 +11,7 @@ mod charts;
 mod csv;
 pub mod explain;
 pub mod files;
+pub mod headline;
 mod json;
 pub mod plot;
 pub mod sensitivity;
