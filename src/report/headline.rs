@@ -313,10 +313,14 @@ pub fn is_context(study: &Study, m: Metric) -> bool {
 }
 
 /// The verdict column of a metric: the finding in words, `context` for a metric that
-/// counts planned work too, or why there is none.
-pub fn verdict_words(study: &Study, m: Metric, v: Option<&Verdict>) -> String {
+/// counts planned work too, `unknown` where the horizon cut a value of either design
+/// (`cut`), or why there is none.
+pub fn verdict_words(study: &Study, m: Metric, v: Option<&Verdict>, cut: bool) -> String {
     if is_context(study, m) {
         return "context: counts planned restarts".to_string();
+    }
+    if cut && v.is_some() {
+        return "unknown: cut by the horizon".to_string();
     }
     match v {
         Some(v) => Finding::of(v).words(study.min_effect),
@@ -382,7 +386,7 @@ pub fn compare_headline(study: &Study) -> Vec<String> {
             if change > 0.0 { "+" } else { "" },
             value_words(m, change),
             percent_words(m, &base_batch.summary(m), &b.summary(m), v, false),
-            verdict_words(study, m, v)
+            verdict_words(study, m, v, base_batch.censored(m) > 0 || b.censored(m) > 0)
         ));
     }
     out

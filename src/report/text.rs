@@ -427,7 +427,7 @@ pub fn compare_text(study: &Study, width: Option<usize>, all: bool) -> String {
                         verdict,
                         all,
                     ),
-                    headline::verdict_words(study, *m, verdict),
+                    headline::verdict_words(study, *m, verdict, cut),
                 ]
             })
             .collect();
