@@ -8,9 +8,7 @@ use crate::experiment::differences::{Verdict, sentence};
 use crate::experiment::{Study, Sweep, point_summaries};
 use crate::metrics::format::fmt_metric;
 use crate::metrics::stats::NO_CI_REASON;
-use crate::metrics::{
-    Difference, METRICS, Metric, STEADY_STATE_HORIZON_US, Summary, display_order,
-};
+use crate::metrics::{Difference, METRICS, Metric, Summary, display_order};
 use crate::scenario::ModelKind;
 
 /// The metrics shown in text comparisons and sweeps (JSON has them all).
@@ -25,34 +23,6 @@ pub const KEY_METRICS: &[Metric] = &[
     Metric::SupervisorCrashes,
     Metric::VmReboots,
 ];
-
-/// The key metrics of an incident model (a horizon under 30 days), whose availability
-/// and downtime per VM-year mostly measure the horizon: recovery times and VM-hours
-/// lost lead instead.
-pub const INCIDENT_KEY_METRICS: &[Metric] = &[
-    Metric::FullRecoveryS,
-    Metric::SiteRecoveryS,
-    Metric::ControlRecoveryS,
-    Metric::VmHoursLost,
-    Metric::VmOutageP99S,
-    Metric::ControlLossHeadS,
-    Metric::SupervisorCrashes,
-    Metric::VmReboots,
-];
-
-/// The key metrics of a study: [`INCIDENT_KEY_METRICS`] when a design's horizon is
-/// under [`STEADY_STATE_HORIZON_US`], otherwise [`KEY_METRICS`].
-pub fn key_metrics(study: &Study) -> &'static [Metric] {
-    let short = study
-        .designs
-        .iter()
-        .any(|(_, b)| b.horizon_us != 0 && b.horizon_us < STEADY_STATE_HORIZON_US);
-    if short {
-        INCIDENT_KEY_METRICS
-    } else {
-        KEY_METRICS
-    }
-}
 
 fn header_lines(study: &Study) -> String {
     let mut out = String::new();

@@ -181,7 +181,12 @@ fn all_restores_the_full_tables() {
         assert!(!short.contains(hidden), "{hidden} in\n{short}");
         assert!(all.contains(hidden), "{hidden} not in\n{all}");
     }
-    assert!(short.replace("\n  ", " ").contains("--all shows every metric"), "{short}");
+    assert!(
+        short
+            .replace("\n  ", " ")
+            .contains("--all shows every metric"),
+        "{short}"
+    );
     assert!(
         all.contains("Spread over replications") && all.contains("p99"),
         "{all}"
