@@ -20,6 +20,7 @@ pub const INCIDENT_LEAD: &[Metric] = &[
     Metric::Recover50S,
     Metric::Recover90S,
     Metric::ControlRecoveryS,
+    Metric::ControlLossHeadS,
     Metric::VmHoursLost,
     Metric::WorstIncidentVms,
     Metric::SupervisorCrashes,

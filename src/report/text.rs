@@ -369,8 +369,8 @@ pub fn compare_text(study: &Study, width: Option<usize>, all: bool) -> String {
     let n = base_batch.replications.len();
     let verdicts = study.verdicts();
     for (((info, batch), diffs), judged) in rest.iter().zip(study.differences()).zip(&verdicts) {
-        out.push_str(&format!(
-            "\n{} − {} ({}): change ± half-width of the 95% CI\n\n",
+        let title = format!(
+            "{} − {} ({}): change ± half-width of the 95% CI",
             info.name,
             base.name,
             if study.independent_seeds {
@@ -378,7 +378,10 @@ pub fn compare_text(study: &Study, width: Option<usize>, all: bool) -> String {
             } else {
                 "paired over replications"
             }
-        ));
+        );
+        out.push('\n');
+        out.push_str(&headline::wrap(&[title], width.unwrap_or(usize::MAX)));
+        out.push('\n');
         let rows: Vec<Vec<String>> = metrics
             .iter()
             .map(|m| {

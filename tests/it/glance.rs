@@ -127,6 +127,15 @@ fn six_questions() -> Vec<Vec<&'static str>> {
             "3",
         ],
         vec![
+            "compare",
+            "models/scale-10k-heads.ron",
+            "models/scale-10k-heads-no-jitter.ron",
+            "--set",
+            "site.heads=500",
+            "-r",
+            "2",
+        ],
+        vec![
             "sweep",
             "models/scale-10k-heads.ron",
             "--set",
