@@ -10,7 +10,6 @@
 
 use std::path::{Path, PathBuf};
 
-use super::cells::md_table;
 use super::charts::{Chart, ChartSpec, ReportKind, charts_for};
 use super::csv::{self, sweep_csv};
 use super::headline;
@@ -412,7 +411,7 @@ pub fn write_study_report_explained(
         false,
     );
     let (h, rows) = design_rows(study, &shown);
-    md.push_str(&md_table(&h, &rows));
+    md.push_str(&headline::md_fitted(1, &h, &rows, headline::TEXT_COLUMNS));
     let cut = censoring_notes(study);
     if !cut.is_empty() {
         md.push_str("\nCut by the horizon (values marked ≥ are lower bounds, not results):\n\n");
@@ -431,7 +430,7 @@ pub fn write_study_report_explained(
             }
         ));
         let (rows, verdicts) = difference_rows(study, &shown);
-        md.push_str(&md_table(&h, &rows));
+        md.push_str(&headline::md_fitted(1, &h, &rows, headline::TEXT_COLUMNS));
         md.push_str("\nWhere the 95 % CI excludes zero:\n\n");
         if verdicts.is_empty() {
             md.push_str("- none\n");
@@ -461,7 +460,7 @@ pub fn write_study_report_explained(
     md.push_str(&plots);
     md.push_str("## Files\n\n- `metrics.json`: the `--format json` document\n- `replications.csv`: every metric of every replication\n- `outages.csv`: every VM outage of replication 0 (end_s empty: still down at the horizon)\n- each plot as PNG and SVG\n\n## All metrics\n\n");
     let (h, rows) = design_rows(study, Metric::ALL);
-    md.push_str(&md_table(&h, &rows));
+    md.push_str(&headline::md_fitted(1, &h, &rows, headline::TEXT_COLUMNS));
     md.push_str("\nUnits: ");
     md.push_str(
         &METRICS
@@ -541,7 +540,12 @@ pub fn write_sweep_report(
             .collect::<String>()
     );
     let (header, rows) = sweep_rows(sw);
-    md.push_str(&md_table(&header, &rows));
+    md.push_str(&headline::md_fitted(
+        sw.params.len(),
+        &header,
+        &rows,
+        headline::TEXT_COLUMNS,
+    ));
     md.push('\n');
     md.push_str(&super::sweep::sweep_differences_markdown(study));
     if plots.is_empty() {

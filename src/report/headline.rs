@@ -473,6 +473,55 @@ pub fn wrap(sentences: &[String], width: usize) -> String {
     out
 }
 
+/// A Markdown table split by columns into tables whose every line fits in `width`
+/// characters, the first `keep` columns repeated in each (a column wider on its own
+/// than the width gets a table to itself).
+pub fn md_fitted(keep: usize, header: &[String], rows: &[Vec<String>], width: usize) -> String {
+    let line = |cols: &[usize], r: &[String]| {
+        4 + cols
+            .iter()
+            .map(|&i| r.get(i).map_or(0, |c| c.chars().count()) + 3)
+            .sum::<usize>()
+    };
+    let widest = |cols: &[usize]| {
+        std::iter::once(header)
+            .chain(rows.iter().map(|r| r.as_slice()))
+            .map(|r| line(cols, r))
+            .max()
+            .unwrap_or(0)
+    };
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut current: Vec<usize> = (0..keep.min(header.len())).collect();
+    for i in keep..header.len() {
+        let mut trial = current.clone();
+        trial.push(i);
+        if current.len() > keep && widest(&trial) > width {
+            groups.push(std::mem::replace(
+                &mut current,
+                (0..keep).chain([i]).collect(),
+            ));
+        } else {
+            current = trial;
+        }
+    }
+    groups.push(current);
+    groups
+        .iter()
+        .map(|cols| {
+            let pick = |r: &[String]| {
+                cols.iter()
+                    .map(|&i| r.get(i).cloned().unwrap_or_default())
+                    .collect::<Vec<_>>()
+            };
+            super::cells::md_table(
+                &pick(header),
+                &rows.iter().map(|r| pick(r)).collect::<Vec<_>>(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,6 +534,30 @@ mod tests {
         assert_eq!(duration_words(0.4), "0.40 s");
         assert_eq!(duration_words(3.0 * 86_400.0 + 4.0 * 3600.0), "3 d 4 h");
         assert_eq!(duration_words(-90.0), "-1 min 30 s");
+    }
+
+    #[test]
+    fn markdown_tables_split_to_fit() {
+        // Three 30-character columns after a 10-character label: one table would be
+        // 4 + 13 + 3 × 33 = 116 characters; split at 100, two tables repeat the label.
+        let header: Vec<String> = ["label", "a", "b", "c"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rows = vec![
+            std::iter::once("row-name-x".to_string())
+                .chain((0..3).map(|_| "x".repeat(30)))
+                .collect::<Vec<_>>(),
+        ];
+        let md = md_fitted(1, &header, &rows, 100);
+        assert_eq!(md.matches("row-name-x").count(), 2, "{md}");
+        assert!(md.lines().all(|l| l.chars().count() <= 100), "{md}");
+        assert_eq!(
+            md_fitted(1, &header, &rows, 200)
+                .matches("row-name-x")
+                .count(),
+            1
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use serde_json::json;
 
-use super::cells::{fitted_table, md_table, num};
+use super::cells::{fitted_table, num};
 use super::headline;
 use super::json::{metrics_json, paired_json};
 use super::targets::{targets_json, targets_markdown, targets_text};
@@ -132,7 +132,12 @@ pub fn sweep_differences_markdown(study: &Study) -> String {
             baseline(study)
         ));
         let (header, rows, verdicts) = rows(study);
-        md.push_str(&md_table(&header, &rows));
+        md.push_str(&headline::md_fitted(
+            1,
+            &header,
+            &rows,
+            headline::TEXT_COLUMNS,
+        ));
         if !verdicts.is_empty() {
             md.push('\n');
             for v in verdicts {

@@ -336,3 +336,44 @@ fn a_real_change_below_min_effect_is_called_real_but_small() {
         "inconclusive: CI spans 0"
     );
 }
+
+#[test]
+fn report_md_opens_with_the_summary_and_its_tables_fit() {
+    // The first section after the provenance table is the Summary, with the same
+    // answer the text opens with; every table row but the provenance (model path,
+    // command) fits in 100 columns, wide tables split by columns.
+    let dir = super::common::scratch("glance-report");
+    let out = dir.join("r");
+    let args = [
+        "compare",
+        "models/york-year.ron",
+        "models/york-year-patched.ron",
+        "models/york-year-decoupled.ron",
+        "models/york-year-message-queue.ron",
+        "models/york-year-fast-reboot.ron",
+        "-r",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let first_section = md.lines().find(|l| l.starts_with("## ")).unwrap();
+    assert_eq!(first_section, "## Summary", "{md}");
+    let summary = md.split("## Summary").nth(1).unwrap();
+    assert!(
+        summary.starts_with("\n\n- Ranked on downtime_min_per_vm_year"),
+        "{md}"
+    );
+    let first_text = r.stdout.replace("\n  ", " ");
+    let ranked = first_text.lines().next().unwrap();
+    assert!(summary.contains(ranked), "{ranked}\n{summary}");
+    let wide: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with('|') && l.chars().count() > 100)
+        .filter(|l| !l.starts_with("| model |") && !l.starts_with("| command |"))
+        .collect();
+    assert!(wide.is_empty(), "{wide:#?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
