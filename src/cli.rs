@@ -17,16 +17,15 @@ mod solve;
 mod sweep;
 mod tracing;
 mod usage;
+mod validate;
 
-use checks::{Invocation, Kind, check_no_wide, check_paths, check_sets};
+use checks::{Invocation, Kind, check_no_wide};
 use progress::Progress;
 use tracing::{cmd_explain, cmd_trace, explain};
 
 use bigvsim::experiment::Shard;
 use bigvsim::experiment::shard;
-use bigvsim::experiment::{
-    self, RunFailure, Study, StudyError, StudyKind, StudyPlan, Workers, Workload,
-};
+use bigvsim::experiment::{self, RunFailure, Study, StudyError, StudyKind, StudyPlan, Workload};
 use bigvsim::report::{self, files};
 use bigvsim::scenario::error::printable;
 use bigvsim::scenario::target::Target;
@@ -169,6 +168,10 @@ struct Output {
     /// in 100 columns).
     #[arg(long)]
     wide: bool,
+    /// Show every metric and column in text (by default: the answer in words and the
+    /// metrics that fit the model's kind, without those 0 everywhere).
+    #[arg(long)]
+    all: bool,
 }
 
 /// The width text tables fit in unless `--wide` is given.
@@ -335,7 +338,7 @@ pub fn main() -> ExitCode {
             sets,
             verbose,
             ..
-        } => cmd_validate(&models, &sets, verbose),
+        } => validate::cmd_validate(&models, &sets, verbose),
         Command::Trace {
             model,
             seed,
@@ -370,10 +373,11 @@ fn verbose<'a>(models: impl IntoIterator<Item = &'a LoadedModel>, c: &Common) {
     if c.verbose {
         for m in models {
             eprintln!(
-                "# {} seed {} replications {}\n# resolved parameters:\n{}",
+                "# {} seed {} replications {}\n# kind: {}\n# resolved parameters:\n{}",
                 m.path,
                 c.seed,
                 c.replications,
+                validate::kind_words(&m.scenario.kind, m.scenario.kind_inferred),
                 m.resolved_ron()
             );
         }
@@ -488,8 +492,8 @@ fn emit_study(s: &Study, output: &Output, models: Option<&[LoadedModel]>) -> Res
     match (output.format(), s.kind) {
         (Format::Json, StudyKind::Run) => print_json(&report::run_json(s))?,
         (Format::Json, StudyKind::Compare) => print_json(&report::compare_json(s))?,
-        (Format::Text, StudyKind::Run) => out(&report::run_text(s, width))?,
-        (Format::Text, StudyKind::Compare) => out(&report::compare_text(s, width))?,
+        (Format::Text, StudyKind::Run) => out(&report::run_text(s, width, output.all))?,
+        (Format::Text, StudyKind::Compare) => out(&report::compare_text(s, width, output.all))?,
         // A merged sweep is printed as a sweep (see `cmd_merge`), never here.
         (_, StudyKind::Sweep) => {
             return Err(Failure::run(
@@ -646,49 +650,4 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
         return sweep::emit_sweep(&sw, &args.output);
     }
     emit_study(&s, &args.output, None)
-}
-
-/// "1 fault", "2 faults".
-fn count(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
-}
-
-fn cmd_validate(models: &[String], sets: &[String], verbose: bool) -> Result<(), Failure> {
-    check_paths("a model file", models)?;
-    check_sets(sets)?;
-    let mut failures = Vec::new();
-    for path in models {
-        // `validate` answers for one worker: `run` says when several do not fit.
-        let loaded = scenario::load(path, sets)
-            .and_then(|m| experiment::fit_workers(&m, sets, Workers::Explicit(1), 1).map(|_| m));
-        match loaded {
-            Ok(m) => {
-                m.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
-                let sc = &m.scenario;
-                out(&format!(
-                    "ok {}: {} ({} heads × {} VMs = {} VMs, horizon {}, {}{})\n",
-                    path,
-                    sc.name,
-                    sc.site.heads,
-                    sc.site.vms_per_head,
-                    sc.site.vms(),
-                    scenario::duration::format_duration_us(sc.horizon_us),
-                    count(sc.faults.len(), "fault"),
-                    match sc.changes.len() {
-                        0 => String::new(),
-                        n => format!(", {}", count(n, "change")),
-                    }
-                ))?;
-                if verbose {
-                    out(&format!("{}\n", m.resolved_ron()))?;
-                }
-            }
-            Err(e) => failures.extend(e.lines()),
-        }
-    }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::input(failures.join("\nerror: ")))
-    }
 }

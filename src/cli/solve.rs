@@ -5,7 +5,7 @@ use clap::Args;
 
 use bigvsim::experiment::solve::{Domain, DomainError, SolveError, SolveSpec, solve};
 use bigvsim::experiment::{Plan, Workload};
-use bigvsim::report::solve::{solve_json, solve_text, write_solve_report};
+use bigvsim::report::solve::{censoring_warnings, solve_json, solve_text, write_solve_report};
 use bigvsim::scenario;
 
 use super::checks::{Invocation, Kind};
@@ -153,13 +153,16 @@ pub(super) fn cmd_solve(args: SolveArgs) -> Result<(), Failure> {
         SolveError::Model { value: None, error } => Failure::input(error.lines().join("\nerror: ")),
         SolveError::Run(f) => run_failure(&f),
     })?;
+    for w in censoring_warnings(&s) {
+        eprintln!("warning: {w}");
+    }
     if let Some(dir) = &args.output.out {
         write_solve_report(dir, args.output.force, &s, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;
     }
     match args.output.format() {
         Format::Json => print_json(&solve_json(&s))?,
-        Format::Text => out(&solve_text(&s, args.output.width()))?,
+        Format::Text => out(&solve_text(&s, args.output.width(), args.output.all))?,
     }
     if let Some(dir) = &args.output.out {
         eprintln!("report written to {dir}/report.md");

@@ -112,13 +112,16 @@ fn study_of(sw: &Sweep) -> Result<bigvsim::experiment::Study, Failure> {
 /// Prints a sweep (and writes its report), from `sweep` or from `merge`.
 pub(super) fn emit_sweep(sw: &Sweep, output: &Output) -> Result<(), Failure> {
     let study = study_of(sw)?;
+    for note in files::censoring_notes(&study) {
+        eprintln!("warning: {}", note.replace('`', ""));
+    }
     if let Some(dir) = &output.out {
         files::write_sweep_report(dir, output.force, sw, &study, &command_line())
             .map_err(|e| Failure::input(e.to_string()))?;
     }
     match output.format() {
         Format::Json => print_json(&report::sweep_json(sw, &study))?,
-        Format::Text => out(&report::sweep_text(sw, &study, output.width()))?,
+        Format::Text => out(&report::sweep_text(sw, &study, output.width(), output.all))?,
     }
     if let Some(dir) = &output.out {
         eprintln!("report written to {dir}/report.md");

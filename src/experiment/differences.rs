@@ -115,6 +115,74 @@ impl Judgement {
     }
 }
 
+/// What a difference is, in the words a reader agrees with: [`Judgement`] told
+/// apart by whether the 95 % CI excludes zero, so that a change that is certainly
+/// there but small is not called inconclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Finding {
+    /// The whole CI lies beyond `--min-effect`, on the better side.
+    Better,
+    /// The whole CI lies beyond `--min-effect`, on the worse side.
+    Worse,
+    /// The CI excludes zero on the better side but reaches inside `--min-effect`: a
+    /// real improvement, perhaps smaller than the smallest change that matters.
+    BetterMaybeSmall,
+    /// As [`Finding::BetterMaybeSmall`], on the worse side.
+    WorseMaybeSmall,
+    /// The CI excludes zero and lies within ± `--min-effect`: real but too small to
+    /// matter.
+    RealButSmall,
+    /// The CI spans zero and lies within ± `--min-effect`: no difference that matters.
+    NoDifference,
+    /// The CI spans zero and reaches beyond `--min-effect`: more replications needed.
+    Inconclusive,
+}
+
+impl Finding {
+    /// The finding of a verdict: its judgement, and whether its CI excludes zero.
+    pub fn of(v: &Verdict) -> Finding {
+        let (lo, hi) = v.ci95;
+        let real = lo > 0.0 || hi < 0.0;
+        let better_side =
+            (lo > 0.0) == (METRICS[v.metric as usize].direction == Direction::HigherIsBetter);
+        match (v.judgement, real) {
+            (Judgement::Better, _) => Finding::Better,
+            (Judgement::Worse, _) => Finding::Worse,
+            (Judgement::NoMaterialDifference, true) => Finding::RealButSmall,
+            (Judgement::NoMaterialDifference, false) => Finding::NoDifference,
+            (Judgement::Inconclusive, true) if better_side => Finding::BetterMaybeSmall,
+            (Judgement::Inconclusive, true) => Finding::WorseMaybeSmall,
+            (Judgement::Inconclusive, false) => Finding::Inconclusive,
+        }
+    }
+
+    /// The key in JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            Finding::Better => "better",
+            Finding::Worse => "worse",
+            Finding::BetterMaybeSmall => "better_maybe_small",
+            Finding::WorseMaybeSmall => "worse_maybe_small",
+            Finding::RealButSmall => "real_but_small",
+            Finding::NoDifference => "no_difference",
+            Finding::Inconclusive => "inconclusive",
+        }
+    }
+
+    /// The words in text, with the smallest change that matters where it decides.
+    pub fn words(self, min_effect: MinEffect) -> String {
+        match self {
+            Finding::Better => "better".to_string(),
+            Finding::Worse => "worse".to_string(),
+            Finding::BetterMaybeSmall => format!("better, maybe by < {min_effect}"),
+            Finding::WorseMaybeSmall => format!("worse, maybe by < {min_effect}"),
+            Finding::RealButSmall => format!("real but small: < {min_effect}"),
+            Finding::NoDifference => "no difference".to_string(),
+            Finding::Inconclusive => "inconclusive: CI spans 0".to_string(),
+        }
+    }
+}
+
 /// The verdict on one metric of one design against the baseline.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Verdict {
@@ -185,7 +253,7 @@ pub fn fmt_pct(x: f64) -> String {
 
 /// A verdict in one sentence: "fast vs base: full_recovery_s -1.500 s (95 % CI
 /// -2.419 to -0.581300), -15.00 % (CI -24.19 % to -5.81 %): better".
-pub fn sentence(design: &str, baseline: &str, v: &Verdict) -> String {
+pub fn sentence(design: &str, baseline: &str, v: &Verdict, min_effect: MinEffect) -> String {
     let def = &METRICS[v.metric as usize];
     let m = v.metric;
     let relative = match (v.change_pct, v.ci95_pct) {
@@ -201,7 +269,7 @@ pub fn sentence(design: &str, baseline: &str, v: &Verdict) -> String {
         def.unit,
         fmt_metric(m, v.ci95.0),
         fmt_metric(m, v.ci95.1),
-        v.judgement.words()
+        Finding::of(v).words(min_effect)
     )
 }
 
@@ -304,7 +372,7 @@ mod tests {
         assert_eq!(v.change_pct, Some(-15.0));
         assert_eq!(v.ci95_pct, Some((-20.0, -10.0)));
         assert_eq!(
-            sentence("fast", "base", &v),
+            sentence("fast", "base", &v, MinEffect::default()),
             "fast vs base: downtime_min_per_vm_year -30 min/VM-year (95 % CI -40 to -20), \
              -15.00 % (CI -20.00 % to -10.00 %): better"
         );

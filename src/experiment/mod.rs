@@ -31,6 +31,7 @@ use crate::engine::{EngineError, Micros};
 use crate::metrics::histogram::LogHistogram;
 use crate::metrics::{Metric, OutageRecord, RunMetrics, SeriesPoint, Summary, summarize};
 use crate::model::{Platform, RunOptions};
+use crate::scenario::ModelKind;
 use crate::scenario::Scenario;
 
 /// How to run a batch of replications.
@@ -112,6 +113,9 @@ pub struct Batch {
     /// The simulated time of each replication (0 when not known, as in part files
     /// from before it was recorded).
     pub horizon_us: Micros,
+    /// What the model is for (`Incident` or `Operation`), which decides what its
+    /// outputs lead with.
+    pub kind: ModelKind,
     pub replications: Vec<Replication>,
     /// VM outage durations of every replication.
     pub outage_histogram: LogHistogram,
@@ -319,6 +323,7 @@ pub fn run_batch(
     Ok(Batch {
         seed: plan.seed,
         horizon_us: sc.horizon_us,
+        kind: sc.kind,
         replications,
         outage_histogram,
         head_incident_histogram,

@@ -22,6 +22,7 @@ use crate::scenario::error::printable;
 use crate::scenario::overrides::{check_override_text, first_replacement, same_target};
 use crate::scenario::target::Target;
 use crate::scenario::validate::name_problem;
+use crate::scenario::{ModelKind, OPERATION_HORIZON_US};
 
 /// The format tag of a part file.
 pub const PARTIAL_FORMAT: &str = "bigvsim-partial-1";
@@ -60,6 +61,10 @@ struct PartDesign {
     /// The durations of incidents that were not site-wide (absent from older parts).
     #[serde(default)]
     head_incident_histogram: Option<PartHistogram>,
+    /// The model's kind, `Incident` or `Operation` (absent from older parts: then
+    /// the horizon decides, as [`kind_of_horizon`] says).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    kind: Option<ModelKind>,
     name: String,
     path: String,
     replications: Vec<PartReplication>,
@@ -87,6 +92,16 @@ struct PartHistogram {
 
 /// `[vm, head, start_us, end_us or null, cause]`, the cause as its number.
 type PartOutage = (u32, u32, u64, Option<u64>, u8);
+
+/// The kind of a design whose part file does not say (written before kinds were):
+/// an operation model when its horizon is at least [`OPERATION_HORIZON_US`].
+fn kind_of_horizon(horizon_us: u64) -> ModelKind {
+    if horizon_us >= OPERATION_HORIZON_US {
+        ModelKind::Operation
+    } else {
+        ModelKind::Incident
+    }
+}
 
 /// Just the fields that say whether the rest can be read, so a file from another
 /// version is refused with that reason rather than with a field it lacks.
@@ -119,6 +134,7 @@ impl PartFile {
                         max: h_max,
                         min: h_min,
                     }),
+                    kind: Some(b.kind),
                     name: info.name.clone(),
                     path: info.path.clone(),
                     replications: b
@@ -495,6 +511,7 @@ fn merge(mut parts: Vec<(String, Part)>) -> Result<Study, MergeError> {
         let mut batch = Batch {
             seed: b0.seed,
             horizon_us: b0.horizon_us,
+            kind: b0.kind,
             replications: Vec::new(),
             outage_histogram: LogHistogram::new(),
             head_incident_histogram: LogHistogram::new(),

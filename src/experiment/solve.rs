@@ -452,6 +452,8 @@ pub struct Probe {
     /// The metric's summary over the replications.
     pub summary: Summary,
     pub result: TargetResult,
+    /// Replications whose value of the target's metric was cut by the horizon.
+    pub censored: usize,
 }
 
 /// A solve's answer.
@@ -591,6 +593,7 @@ pub fn solve(
             x,
             summary: batch.summary(spec.target.metric),
             result,
+            censored: batch.censored(spec.target.metric),
         });
         Ok(reading)
     })?;

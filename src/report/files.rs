@@ -10,15 +10,15 @@
 
 use std::path::{Path, PathBuf};
 
-use super::cells::md_table;
 use super::charts::{ChartSpec, Drawn, ReportKind, charts_for};
 use super::csv::{self, sweep_csv};
+use super::headline;
 use super::omit::PlotsText;
 use super::plot::PlotError;
 use super::target_charts::{study_target_charts, sweep_target_charts};
 use super::targets::targets_markdown;
 use super::text::sweep_rows;
-use super::text::{design_rows, difference_rows, key_metrics};
+use super::text::{design_rows, difference_rows};
 use super::{compare_json, run_json, sweep_json};
 use crate::VERSION;
 use crate::experiment::{Study, StudyKind, Sweep};
@@ -412,9 +412,15 @@ pub fn write_study_report_explained(
         if study.overrides.is_empty() { "none".to_string() } else { format!("`{}`", study.overrides.join(" ")) },
         command,
     ));
-    md.push_str("## Summary (mean [95 % CI] over replications)\n\n");
-    let (h, rows) = design_rows(study, key_metrics(study));
-    md.push_str(&md_table(&h, &rows));
+    md.push_str(&summary_section(study));
+    md.push_str("## Key metrics (mean [95 % CI] over replications)\n\n");
+    let shown = headline::shown_metrics(
+        headline::kind_of(study),
+        study.designs.iter().map(|(_, b)| b),
+        false,
+    );
+    let (h, rows) = design_rows(study, &shown);
+    md.push_str(&headline::md_fitted(1, &h, &rows, headline::TEXT_COLUMNS));
     let cut = censoring_notes(study);
     if !cut.is_empty() {
         md.push_str("\nCut by the horizon (values marked ≥ are lower bounds, not results):\n\n");
@@ -433,8 +439,8 @@ pub fn write_study_report_explained(
                 "paired over replications"
             }
         ));
-        let (rows, verdicts) = difference_rows(study, key_metrics(study));
-        md.push_str(&md_table(&h, &rows));
+        let (rows, verdicts) = difference_rows(study, &shown);
+        md.push_str(&headline::md_fitted(1, &h, &rows, headline::TEXT_COLUMNS));
         md.push_str("\nWhere the 95 % CI excludes zero:\n\n");
         if verdicts.is_empty() {
             md.push_str("- none\n");
@@ -466,7 +472,7 @@ pub fn write_study_report_explained(
     md.push_str(&plots.rest_md());
     md.push_str("## Files\n\n- `report.html`: this report as one self-contained page\n- `metrics.json`: the `--format json` document\n- `replications.csv`: every metric of every replication\n- `outages.csv`: every VM outage of replication 0 (end_s empty: still down at the horizon)\n- each plot as PNG and SVG\n\n## All metrics\n\n");
     let (h, rows) = design_rows(study, Metric::ALL);
-    md.push_str(&md_table(&h, &rows));
+    md.push_str(&headline::md_fitted(1, &h, &rows, headline::TEXT_COLUMNS));
     md.push_str("\nUnits: ");
     md.push_str(
         &METRICS
@@ -481,6 +487,30 @@ pub fn write_study_report_explained(
     }
     files.push(("report.md".into(), md.into_bytes()));
     commit(dir, force, files)
+}
+
+/// report.md's opening section: the answer in words, as the text output opens, and
+/// the verdicts on the primary metric.
+fn summary_section(study: &Study) -> String {
+    let lines = match (study.kind, study.designs.first()) {
+        (StudyKind::Run, Some((info, b))) => headline::run_headline(&info.name, b),
+        _ => headline::compare_headline(study),
+    };
+    let mut md = String::from("## Summary\n\n");
+    for l in lines {
+        md.push_str(&format!("- {l}\n"));
+    }
+    if study.designs.iter().any(|(_, b)| {
+        crate::metrics::Metric::ALL
+            .iter()
+            .any(|m| b.censored(*m) > 0)
+    }) {
+        md.push_str(
+            "- Some values were cut by the horizon: they are marked ≥ and are lower bounds.\n",
+        );
+    }
+    md.push('\n');
+    md
 }
 
 /// Writes the report of a sweep into `dir`.
@@ -501,7 +531,7 @@ pub fn write_sweep_report(
     files.push(("metrics.json".into(), json_file(&sweep_json(sw, study))?));
     files.push(("sweep.csv".into(), sweep_csv(sw).into_bytes()));
     let mut md = format!(
-        "# bigvsim sweep: {} over {}\n\n| | |\n|---|---|\n| model | `{}` (`{}`, FNV-1a {}) |\n| seed | {} (the same seeds at every point) |\n| replications per point | {} |\n| bigvsim | {} |\n| overrides | {} |\n| command | `{}` |\n\n## Summary (mean [95 % CI])\n\n",
+        "# bigvsim sweep: {} over {}\n\n| | |\n|---|---|\n| model | `{}` (`{}`, FNV-1a {}) |\n| seed | {} (the same seeds at every point) |\n| replications per point | {} |\n| bigvsim | {} |\n| overrides | {} |\n| command | `{}` |\n\n## Summary\n\n{}\n## Key metrics (mean [95 % CI])\n\n",
         sw.design.name,
         sw.params.join(", "),
         sw.design.name,
@@ -515,10 +545,19 @@ pub fn write_sweep_report(
         } else {
             format!("`{}`", sw.overrides.join(" "))
         },
-        command
+        command,
+        headline::sweep_headline(sw)
+            .iter()
+            .map(|l| format!("- {l}\n"))
+            .collect::<String>()
     );
     let (header, rows) = sweep_rows(sw);
-    md.push_str(&md_table(&header, &rows));
+    md.push_str(&headline::md_fitted(
+        sw.params.len(),
+        &header,
+        &rows,
+        headline::TEXT_COLUMNS,
+    ));
     md.push_str(&plots.key_md());
     md.push('\n');
     md.push_str(&super::sweep::sweep_differences_markdown(study));

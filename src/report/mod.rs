@@ -14,6 +14,7 @@ mod csv;
 pub mod explain;
 pub mod files;
 pub mod fit;
+pub mod headline;
 mod html;
 mod json;
 mod omit;

@@ -179,9 +179,16 @@ fn param_rows(s: &Sensitivity) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The one-sentence answer: what moves the first ranked metric most.
+/// The one-sentence answer: what moves the site-wide recovery most (or the downtime
+/// per VM-year, or else the first ranked metric). Site-wide metrics lead: over a long
+/// horizon the worst incident is usually one head's hardware repair, which no
+/// assumption about the site-wide failure moves.
 pub fn answer(s: &Sensitivity, a: &Analysis) -> String {
-    match a.ranking.first() {
+    let lead = [Metric::SiteRecoveryS, Metric::DowntimeMinPerVmYear]
+        .iter()
+        .find_map(|m| a.ranking.iter().find(|r| r.metric == *m))
+        .or(a.ranking.first());
+    match lead {
         Some(r) => {
             let top = &r.entries[0];
             let key = METRICS[r.metric as usize].key;
@@ -212,6 +219,11 @@ pub fn sensitivity_text(s: &Sensitivity, a: &Analysis) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    out.push_str(&super::headline::wrap(
+        &[format!("Answer: {}", answer(s, a).replace('`', ""))],
+        super::headline::TEXT_COLUMNS,
+    ));
+    out.push('\n');
     for w in a.too_few.iter().chain(&a.unresolved) {
         out.push_str(&format!("Warning: {w}.\n\n"));
     }
@@ -259,11 +271,15 @@ pub fn sensitivity_text(s: &Sensitivity, a: &Analysis) -> String {
     }
     if !a.robustness.is_empty() {
         out.push_str("\nRobustness of the verdicts across the samples:\n");
-        for r in a
+        // Site-wide metrics first, the worst incident (over a long horizon usually
+        // one head's hardware repair) last.
+        let mut shown: Vec<_> = a
             .robustness
             .iter()
             .filter(|r| TEXT_METRICS.contains(&r.metric))
-        {
+            .collect();
+        shown.sort_by_key(|r| r.metric == Metric::FullRecoveryS);
+        for r in shown {
             if r.better + r.worse == 0 {
                 out.push_str(&format!("- {}\n", r.sentence));
                 continue;

@@ -145,10 +145,12 @@ fn value_json(s: &Solve, x: f64) -> Value {
     }
 }
 
-/// The probes as table rows, sorted by the parameter's value.
-fn probe_rows(s: &Solve) -> (Vec<String>, Vec<Vec<String>>) {
+/// The probes as table rows, sorted by the parameter's value; a probe whose values
+/// were cut by the horizon has its figures marked `≥` (lower bounds). Without `all`,
+/// the mean and its interval are left out.
+fn probe_rows(s: &Solve, all: bool) -> (Vec<String>, Vec<Vec<String>>) {
     let m = s.target.metric;
-    let header = vec![
+    let mut header = vec![
         s.param.clone(),
         format!("{}.{}", METRICS[m as usize].key, s.target.stat_text()),
         "mean".to_string(),
@@ -156,14 +158,15 @@ fn probe_rows(s: &Solve) -> (Vec<String>, Vec<Vec<String>>) {
         "replications meeting it".to_string(),
         "meets it".to_string(),
     ];
-    let rows = s
+    let mut rows: Vec<Vec<String>> = s
         .sorted_probes()
         .iter()
         .map(|p| {
+            let mark = if p.censored > 0 { "≥ " } else { "" };
             vec![
                 p.value.clone(),
-                estimate_words(&p.result),
-                fmt_metric(m, p.summary.mean),
+                format!("{mark}{}", estimate_words(&p.result)),
+                format!("{mark}{}", fmt_metric(m, p.summary.mean)),
                 p.summary.ci95().map_or("n/a".to_string(), |(lo, hi)| {
                     format!("{} to {}", fmt_metric(m, lo), fmt_metric(m, hi))
                 }),
@@ -172,7 +175,30 @@ fn probe_rows(s: &Solve) -> (Vec<String>, Vec<Vec<String>>) {
             ]
         })
         .collect();
+    if !all {
+        for r in std::iter::once(&mut header).chain(rows.iter_mut()) {
+            r.drain(2..4);
+        }
+    }
     (header, rows)
+}
+
+/// One warning per probe whose target metric was cut by the horizon, for stderr.
+pub fn censoring_warnings(s: &Solve) -> Vec<String> {
+    s.sorted_probes()
+        .iter()
+        .filter(|p| p.censored > 0)
+        .map(|p| {
+            format!(
+                "at {}={}: {} was cut by the horizon in {} of {} replications (an incident was still open at the end); the true value is at least the one shown, so lengthen the horizon to measure it",
+                s.param,
+                p.value,
+                METRICS[s.target.metric as usize].key,
+                p.censored,
+                p.summary.n
+            )
+        })
+        .collect()
 }
 
 fn header_text(s: &Solve) -> String {
@@ -186,20 +212,31 @@ fn header_text(s: &Solve) -> String {
     out
 }
 
-/// The `solve` text output.
-pub fn solve_text(s: &Solve, width: Option<usize>) -> String {
-    let mut out = header_text(s);
-    out.push_str(&format!(
-        "\nQuestion: {}\nAnswer: {}\n",
-        question(s),
-        answer(s)
-    ));
+/// The `solve` text output: the answer first, in words, then the probes.
+pub fn solve_text(s: &Solve, width: Option<usize>, all: bool) -> String {
+    let mut out = super::headline::wrap(
+        &[
+            format!("Answer: {}", answer(s)),
+            format!("Question: {}.", question(s)),
+        ],
+        width.unwrap_or(usize::MAX),
+    );
+    out.push('\n');
+    out.push_str(&header_text(s));
     out.push_str(&format!(
         "\nProbes ({} made, sorted by value):\n\n",
         s.probes.len()
     ));
-    let (header, rows) = probe_rows(s);
+    let (header, rows) = probe_rows(s, all);
     out.push_str(&fitted_table(1, &header, &rows, width));
+    if s.probes.iter().any(|p| p.censored > 0) {
+        out.push_str(
+            "≥: an incident was still open at the horizon, so the value is a lower bound\n",
+        );
+    }
+    if !all {
+        out.push_str("(--all adds each probe's mean and its 95% CI)\n");
+    }
     out.push_str(&monotonicity_text(s));
     out
 }
@@ -342,7 +379,7 @@ pub fn write_solve_report(
         ),
         ("solve.json".to_string(), json_file(&solve_json(s))?),
     ];
-    let (header, rows) = probe_rows(s);
+    let (header, rows) = probe_rows(s, true);
     let md = format!(
         "# bigvsim solve: {}\n\n**Question:** {}.\n\n**Answer:** {}\n\n| | |\n|---|---|\n| model | `{}` (`{}`, FNV-1a {}) |\n| seed | {} (the same seeds at every probe) |\n| replications per probe | {} |\n| bigvsim | {} |\n| overrides | {} |\n| command | `{}` |\n\n## Response curve\n\nThe target's statistic at every probe, with the target as a dashed line. Bisection assumes the response crosses the target once.\n\n![solve curve](solve.png)\n\n## Probes\n\n{}\n{}\n## Files\n\n- `report.html`: this report as one self-contained page\n- `solve.json`: the `solve --format json` document\n",
         question(s),

@@ -7,15 +7,16 @@ use serde_json::Value;
 
 use serde_json::json;
 
-use super::cells::{fitted_table, md_table, num};
+use super::cells::{fitted_table, num};
+use super::headline;
 use super::json::{metrics_json, paired_json, param_value};
 use super::targets::{targets_json, targets_markdown, targets_text};
-use super::text::{Fixed, KEY_METRICS, difference_rows, half_width, no_ci_note};
+use super::text::{Fixed, KEY_METRICS, difference_rows, half_width, more_hint, no_ci_note};
 use crate::VERSION;
 use crate::experiment::targets::TargetVerdict;
 use crate::experiment::{Study, Sweep, point_summaries};
-use crate::metrics::METRICS;
 use crate::metrics::Summary;
+use crate::metrics::{METRICS, Metric};
 
 /// The paired-difference table against the first point, and the verdict sentences.
 fn rows(study: &Study) -> (Vec<String>, Vec<Vec<String>>, Vec<String>) {
@@ -131,7 +132,12 @@ pub fn sweep_differences_markdown(study: &Study) -> String {
             baseline(study)
         ));
         let (header, rows, verdicts) = rows(study);
-        md.push_str(&md_table(&header, &rows));
+        md.push_str(&headline::md_fitted(
+            1,
+            &header,
+            &rows,
+            headline::TEXT_COLUMNS,
+        ));
         if !verdicts.is_empty() {
             md.push('\n');
             for v in verdicts {
@@ -147,21 +153,70 @@ pub fn sweep_differences_markdown(study: &Study) -> String {
     md
 }
 
-/// The sweep as a text table of key metrics: one column per metric, each column in one
-/// number format, split to fit in `width` characters (the parameter columns repeated).
-pub fn sweep_text(sw: &Sweep, study: &Study, width: Option<usize>) -> String {
-    let mut out = format!(
-        "model {} ({}, hash {})\nseed {}, {} replications per point (the same seeds at every point), bigvsim {}\n",
+/// The sweep's text: the answer in words, then one row per point with the metrics
+/// that fit the model's kind (at most [`SWEEP_COLUMNS`] of them, the primary first),
+/// then the targets. `all`: one column per key metric, each in one number format,
+/// split to fit in `width` characters (the parameter columns repeated), and every
+/// point's change from the first with its verdicts.
+pub fn sweep_text(sw: &Sweep, study: &Study, width: Option<usize>, all: bool) -> String {
+    let mut out = headline::wrap(&headline::sweep_headline(sw), width.unwrap_or(usize::MAX));
+    out.push_str(&format!(
+        "\nmodel {} ({}, hash {})\nseed {}, {} replications per point (the same seeds at every point), bigvsim {}\n",
         sw.design.name, sw.design.path, sw.design.hash, sw.seed, sw.replications, VERSION
-    );
+    ));
     if !sw.overrides.is_empty() {
         out.push_str(&format!("overrides: {}\n", sw.overrides.join(" ")));
     }
     out.push_str("\nmean ± half-width of the 95% CI at each point\n\n");
-    let mut header: Vec<String> = sw.params.clone();
-    header.extend(KEY_METRICS.iter().map(|m| METRICS[*m as usize].heading()));
+    let batches: Vec<&crate::experiment::Batch> = sw.points.iter().map(|(_, b)| b).collect();
+    let kind = batches
+        .first()
+        .map_or(crate::scenario::ModelKind::Incident, |b| b.kind);
+    let metrics: Vec<Metric> = if all {
+        KEY_METRICS.to_vec()
+    } else {
+        let primary = headline::primary_of(kind, batches.iter().copied());
+        let mut m = vec![primary];
+        m.extend(
+            headline::shown_metrics(kind, batches.iter().copied(), false)
+                .into_iter()
+                .filter(|x| *x != primary),
+        );
+        m.truncate(SWEEP_COLUMNS);
+        m
+    };
+    // By default a parameter's column is headed by its path's last part when those
+    // are distinct (`over` for `changes[1].over`), so more metrics fit.
+    let short: Vec<String> = sw
+        .params
+        .iter()
+        .map(|p| p.rsplit('.').next().unwrap_or(p).to_string())
+        .collect();
+    let distinct = short
+        .iter()
+        .enumerate()
+        .all(|(i, a)| !short[..i].contains(a));
+    let shorten = !all && distinct && short != sw.params;
+    let mut header: Vec<String> = if shorten {
+        short.clone()
+    } else {
+        sw.params.clone()
+    };
+    if shorten {
+        out.push_str(&format!(
+            "({})\n\n",
+            short
+                .iter()
+                .zip(&sw.params)
+                .filter(|(s, p)| s != p)
+                .map(|(s, p)| format!("{s}: {p}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    header.extend(metrics.iter().map(|m| METRICS[*m as usize].heading()));
     let sums: Vec<Vec<Summary>> = sw.points.iter().map(|(_, b)| point_summaries(b)).collect();
-    let formats: Vec<Fixed> = KEY_METRICS
+    let formats: Vec<Fixed> = metrics
         .iter()
         .map(|m| {
             Fixed::of(
@@ -177,18 +232,78 @@ pub fn sweep_text(sw: &Sweep, study: &Study, width: Option<usize>) -> String {
         .points
         .iter()
         .zip(&sums)
-        .map(|((values, _), s)| {
+        .map(|((values, batch), s)| {
             let mut row = values.clone();
-            row.extend(KEY_METRICS.iter().zip(&formats).map(|(m, f)| {
+            row.extend(metrics.iter().zip(&formats).map(|(m, f)| {
                 let s = &s[*m as usize];
-                f.pm(s.mean, half_width(s))
+                let cell = f.pm(s.mean, half_width(s));
+                if batch.censored(*m) > 0 {
+                    format!("≥ {cell}")
+                } else {
+                    cell
+                }
             }));
             row
         })
         .collect();
+    // By default the columns that fit in the width, the primary metric's always.
+    let (header, rows) = match width.filter(|_| !all) {
+        Some(w) => {
+            let col = |i: usize| {
+                rows.iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([header[i].chars().count()])
+                    .max()
+                    .unwrap_or(0)
+                    + 2
+            };
+            let p = sw.params.len();
+            let mut used: usize = (0..p).map(col).sum();
+            let mut keep = p;
+            while keep < header.len() && (keep == p || used + col(keep) <= w) {
+                used += col(keep);
+                keep += 1;
+            }
+            let cut = |r: &Vec<String>| r[..keep].to_vec();
+            (cut(&header), rows.iter().map(cut).collect())
+        }
+        None => (header, rows),
+    };
     out.push_str(&fitted_table(sw.params.len(), &header, &rows, width));
     out.push_str(&no_ci_note([sw.replications as usize]));
-    out.push_str(&sweep_differences_text(study, width));
+    if sw
+        .points
+        .iter()
+        .any(|(_, b)| Metric::ALL.iter().any(|m| b.censored(*m) > 0))
+    {
+        out.push_str(
+            "≥: an incident was still open at the horizon, so the value is a lower bound\n",
+        );
+    }
+    if all {
+        out.push_str(&sweep_differences_text(study, width));
+    } else {
+        out.push_str(&targets_only_text(study, width));
+        out.push_str(&more_hint(header.len() - sw.params.len(), kind, width));
+    }
+    out
+}
+
+/// The most metric columns a default sweep table shows.
+pub const SWEEP_COLUMNS: usize = 3;
+
+/// The targets' answers and table, without the differences (`--all` adds them).
+fn targets_only_text(study: &Study, width: Option<usize>) -> String {
+    let mut out = String::new();
+    let answers: Vec<String> = target_answers(study)
+        .iter()
+        .map(|a| a.replace('`', ""))
+        .collect();
+    if !answers.is_empty() {
+        out.push('\n');
+        out.push_str(&headline::wrap(&answers, width.unwrap_or(usize::MAX)));
+    }
+    out.push_str(&targets_text("point", &labelled_targets(study), width));
     out
 }
 

@@ -2,14 +2,14 @@
 //! report.md shares with them.
 
 pub use super::cells::{fitted_table, table};
+use super::headline;
 use crate::VERSION;
-use crate::experiment::differences::{Verdict, fmt_pct, sentence};
+use crate::experiment::differences::{Verdict, sentence};
 use crate::experiment::{Study, Sweep, point_summaries};
 use crate::metrics::format::fmt_metric;
 use crate::metrics::stats::NO_CI_REASON;
-use crate::metrics::{
-    Basis, Difference, Direction, METRICS, Metric, STEADY_STATE_HORIZON_US, Summary, display_order,
-};
+use crate::metrics::{Difference, METRICS, Metric, Summary, display_order};
+use crate::scenario::ModelKind;
 
 /// The metrics shown in text comparisons and sweeps (JSON has them all).
 pub const KEY_METRICS: &[Metric] = &[
@@ -23,34 +23,6 @@ pub const KEY_METRICS: &[Metric] = &[
     Metric::SupervisorCrashes,
     Metric::VmReboots,
 ];
-
-/// The key metrics of an incident model (a horizon under 30 days), whose availability
-/// and downtime per VM-year mostly measure the horizon: recovery times and VM-hours
-/// lost lead instead.
-pub const INCIDENT_KEY_METRICS: &[Metric] = &[
-    Metric::FullRecoveryS,
-    Metric::SiteRecoveryS,
-    Metric::ControlRecoveryS,
-    Metric::VmHoursLost,
-    Metric::VmOutageP99S,
-    Metric::ControlLossHeadS,
-    Metric::SupervisorCrashes,
-    Metric::VmReboots,
-];
-
-/// The key metrics of a study: [`INCIDENT_KEY_METRICS`] when a design's horizon is
-/// under [`STEADY_STATE_HORIZON_US`], otherwise [`KEY_METRICS`].
-pub fn key_metrics(study: &Study) -> &'static [Metric] {
-    let short = study
-        .designs
-        .iter()
-        .any(|(_, b)| b.horizon_us != 0 && b.horizon_us < STEADY_STATE_HORIZON_US);
-    if short {
-        INCIDENT_KEY_METRICS
-    } else {
-        KEY_METRICS
-    }
-}
 
 fn header_lines(study: &Study) -> String {
     let mut out = String::new();
@@ -178,7 +150,7 @@ pub fn difference_rows(study: &Study, metrics: &[Metric]) -> (Vec<Vec<String>>, 
             judged
                 .iter()
                 .filter(|v| metrics.contains(&v.metric) && v.ci95.0 * v.ci95.1 > 0.0)
-                .map(|v| sentence(&info.name, &base.name, v)),
+                .map(|v| sentence(&info.name, &base.name, v, study.min_effect)),
         );
     }
     (rows, verdicts)
@@ -246,15 +218,27 @@ pub(super) fn half_width(s: &Summary) -> Option<f64> {
     (s.n >= 2).then(|| (s.ci95_hi - s.ci95_lo) / 2.0)
 }
 
-/// The `run` summary: one row per metric, each row in one number format; the unit is
-/// in the metric's label.
-pub fn run_text(study: &Study, width: Option<usize>) -> String {
-    let mut out = header_lines(study);
-    out.push('\n');
-    let Some((_, batch)) = study.designs.first() else {
-        return out;
+/// The `run` summary: the answer in words, then one row per metric, each row in one
+/// number format (the unit is in the metric's label). By default the metrics that fit
+/// the model's kind, without those 0 in every replication, and the mean, its interval
+/// and the spread; `all`: every metric and every column.
+pub fn run_text(study: &Study, width: Option<usize>, all: bool) -> String {
+    let Some((info, batch)) = study.designs.first() else {
+        return header_lines(study);
     };
-    let rows: Vec<Vec<String>> = display_order(batch.horizon_us)
+    let mut out = headline::wrap(
+        &headline::run_headline(&info.name, batch),
+        width.unwrap_or(usize::MAX),
+    );
+    out.push('\n');
+    out.push_str(&header_lines(study));
+    out.push('\n');
+    let metrics: Vec<Metric> = if all {
+        display_order(batch.horizon_us)
+    } else {
+        headline::shown_metrics(batch.kind, [batch], false)
+    };
+    let rows: Vec<Vec<String>> = metrics
         .iter()
         .map(|m| {
             let s = batch.summary(*m);
@@ -289,15 +273,15 @@ pub fn run_text(study: &Study, width: Option<usize>) -> String {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    match width {
-        None => out.push_str(&fitted_table(1, &header, &rows, None)),
+    let columns = |cols: &[usize]| -> (Vec<String>, Vec<Vec<String>>) {
+        let pick = |r: &[String]| cols.iter().map(|&i| r[i].clone()).collect();
+        (pick(&header), rows.iter().map(|r| pick(r)).collect())
+    };
+    match (width, all) {
+        (None, true) => out.push_str(&fitted_table(1, &header, &rows, None)),
         // Narrow: the mean with its interval, then the spread over replications,
         // rather than wherever the width happens to cut.
-        Some(_) => {
-            let columns = |cols: &[usize]| -> (Vec<String>, Vec<Vec<String>>) {
-                let pick = |r: &[String]| cols.iter().map(|&i| r[i].clone()).collect();
-                (pick(&header), rows.iter().map(|r| pick(r)).collect())
-            };
+        (Some(_), true) => {
             let (h, r) = columns(&[0, 1, 2, 3]);
             out.push_str(&fitted_table(1, &h, &r, width));
             out.push_str(
@@ -309,6 +293,10 @@ Spread over replications (quantiles: p99 of fewer than 100 lies between the two 
             let (h, r) = columns(&[0, 4, 5, 6, 7, 8]);
             out.push_str(&fitted_table(1, &h, &r, width));
         }
+        (_, false) => {
+            let (h, r) = columns(&[0, 1, 2, 5, 6, 8]);
+            out.push_str(&fitted_table(1, &h, &r, width));
+        }
     }
     out.push_str(&no_ci_note(study_replications(study)));
     out.push_str(&study_targets_text(study, width));
@@ -317,29 +305,43 @@ Spread over replications (quantiles: p99 of fewer than 100 lies between the two 
             "≥: an incident was still open at the horizon, so the value is a lower bound\n",
         );
     }
+    if !all {
+        out.push_str(&more_hint(metrics.len(), batch.kind, width));
+    }
     out
 }
 
-/// Why a metric gets no verdict, in a table's verdict column.
-fn not_judged(m: Metric) -> &'static str {
-    let def = &METRICS[m as usize];
-    if def.direction == Direction::Neutral {
-        "none: neutral"
-    } else if def.basis == Basis::Shape {
-        "none: shape"
-    } else {
-        "n/a"
-    }
+/// The line that says what `--all` adds.
+pub(super) fn more_hint(shown: usize, kind: ModelKind, width: Option<usize>) -> String {
+    let text = format!(
+        "{shown} of {} metrics shown: those that fit the {} model and are not 0 everywhere. --all shows every metric and column; --format json has them all.",
+        Metric::ALL.len(),
+        kind.word()
+    );
+    format!("\n{}", headline::wrap(&[text], width.unwrap_or(usize::MAX)))
 }
 
-/// The `compare` summary: each design's key metrics (one row per metric, one column
-/// per design), then each design's change against the first with its verdicts.
-pub fn compare_text(study: &Study, width: Option<usize>) -> String {
-    let mut out = header_lines(study);
+/// The `compare` summary: the designs ranked in words, each design's metrics (one row
+/// per metric, one column per design), then each design's change against the first
+/// with its verdicts. By default the metrics that fit the model's kind, without those
+/// 0 in every design; `all`: the key metrics of every kind and the verdict notes.
+pub fn compare_text(study: &Study, width: Option<usize>, all: bool) -> String {
+    let mut out = headline::wrap(
+        &headline::compare_headline(study),
+        width.unwrap_or(usize::MAX),
+    );
+    out.push('\n');
+    out.push_str(&header_lines(study));
     out.push_str("\nEach design: mean ± half-width of the 95% CI\n\n");
+    let kind = headline::kind_of(study);
+    let metrics: Vec<Metric> = if all {
+        Metric::ALL.to_vec()
+    } else {
+        headline::shown_metrics(kind, study.designs.iter().map(|(_, b)| b), false)
+    };
     let mut header = vec!["metric".to_string()];
     header.extend(study.designs.iter().map(|(info, _)| info.name.clone()));
-    let rows: Vec<Vec<String>> = key_metrics(study)
+    let rows: Vec<Vec<String>> = metrics
         .iter()
         .map(|m| {
             let sums: Vec<Summary> = study.designs.iter().map(|(_, b)| b.summary(*m)).collect();
@@ -349,7 +351,14 @@ pub fn compare_text(study: &Study, width: Option<usize>) -> String {
                     .flat_map(|s| [s.mean, half_width(s).unwrap_or(0.0)]),
             );
             let mut row = vec![METRICS[*m as usize].heading()];
-            row.extend(sums.iter().map(|s| f.pm(s.mean, half_width(s))));
+            row.extend(study.designs.iter().zip(&sums).map(|((_, b), s)| {
+                let cell = f.pm(s.mean, half_width(s));
+                if b.censored(*m) > 0 {
+                    format!("≥ {cell}")
+                } else {
+                    cell
+                }
+            }));
             row
         })
         .collect();
@@ -359,9 +368,9 @@ pub fn compare_text(study: &Study, width: Option<usize>) -> String {
     };
     let n = base_batch.replications.len();
     let verdicts = study.verdicts();
-    for (((info, _), diffs), judged) in rest.iter().zip(study.differences()).zip(&verdicts) {
-        out.push_str(&format!(
-            "\n{} − {} ({}): change ± half-width of the 95% CI\n\n",
+    for (((info, batch), diffs), judged) in rest.iter().zip(study.differences()).zip(&verdicts) {
+        let title = format!(
+            "{} − {} ({}): change ± half-width of the 95% CI",
             info.name,
             base.name,
             if study.independent_seeds {
@@ -369,33 +378,29 @@ pub fn compare_text(study: &Study, width: Option<usize>) -> String {
             } else {
                 "paired over replications"
             }
-        ));
-        let rows: Vec<Vec<String>> = KEY_METRICS
+        );
+        out.push('\n');
+        out.push_str(&headline::wrap(&[title], width.unwrap_or(usize::MAX)));
+        out.push('\n');
+        let rows: Vec<Vec<String>> = metrics
             .iter()
             .map(|m| {
                 let d = &diffs[*m as usize];
                 let half = (n >= 2).then(|| (d.ci95_hi - d.ci95_lo) / 2.0);
                 let f = Fixed::of(*m, [d.mean, half.unwrap_or(0.0)]);
-                let base = METRICS[*m as usize].relative_base(base_batch.summary(*m).mean);
-                let relative = if base != 0.0 && base.is_finite() {
-                    let pct = |x: f64| 100.0 * x / base;
-                    let half = half.filter(|h| h.is_finite());
-                    format!(
-                        "{} ± {}",
-                        fmt_pct(pct(d.mean)),
-                        half.map_or("n/a".to_string(), |h| format!("{:.2}", pct(h)))
-                    )
-                } else {
-                    "n/a".to_string()
-                };
                 let verdict: Option<&Verdict> = judged.iter().find(|v| v.metric == *m);
+                let cut = base_batch.censored(*m) > 0 || batch.censored(*m) > 0;
                 vec![
                     METRICS[*m as usize].heading(),
-                    f.pm(d.mean, half),
-                    relative,
-                    verdict
-                        .map_or(not_judged(*m), |v| v.judgement.words())
-                        .to_string(),
+                    format!("{}{}", if cut { "≈ " } else { "" }, f.pm(d.mean, half)),
+                    headline::percent_words(
+                        *m,
+                        &base_batch.summary(*m),
+                        &batch.summary(*m),
+                        verdict,
+                        all,
+                    ),
+                    headline::verdict_words(study, *m, verdict, cut),
                 ]
             })
             .collect();
@@ -405,20 +410,28 @@ pub fn compare_text(study: &Study, width: Option<usize>) -> String {
             .collect();
         out.push_str(&fitted_table(1, &header, &rows, width));
     }
-    out.push_str(&format!(
-        "\nVerdicts: better or worse when the whole 95% CI lies beyond ±{} of the baseline's\n\
-         mean (--min-effect), no material difference when it lies within, inconclusive\n\
-         otherwise. None for neutral counts (more is neither better nor worse) nor for\n\
-         distribution shapes (outage quantiles, the worst incident), which pick different\n\
-         outages in each design. vm_availability's percentages are of the baseline's\n\
-         unavailability (1 − availability). --format json has every metric's verdict.\n",
-        study.min_effect
-    ));
+    let note = format!(
+        "Verdicts: better or worse when the whole 95% CI lies beyond ±{} of the baseline's mean (--min-effect); \"real but small\" when it excludes 0 but lies within; \"better/worse, maybe by < {}\" when it excludes 0 but reaches within; \"no difference\" when it spans 0 within; inconclusive when it spans 0 and reaches beyond. None for neutral counts nor for distribution shapes (outage quantiles, the worst incident); \"context\" for a count that includes planned work. ≈: a value was cut by the horizon in one of the designs. vm_availability's percentages are of the baseline's unavailability.",
+        study.min_effect, study.min_effect
+    );
+    out.push('\n');
+    out.push_str(&headline::wrap(&[note], width.unwrap_or(usize::MAX)));
     if n < 2 {
         out.push_str(&no_ci_note([n]));
         out.push_str("No verdicts: one replication gives no confidence interval.\n");
     }
     out.push_str(&study_targets_text(study, width));
+    if Metric::ALL
+        .iter()
+        .any(|m| study.designs.iter().any(|(_, b)| b.censored(*m) > 0))
+    {
+        out.push_str(
+            "≥: an incident was still open at the horizon, so the value is a lower bound\n",
+        );
+    }
+    if !all {
+        out.push_str(&more_hint(metrics.len(), kind, width));
+    }
     out
 }
 

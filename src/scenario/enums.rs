@@ -68,3 +68,31 @@ pub enum RolloutOrder {
     Sequential,
     Random,
 }
+
+/// What a model is for (`kind`: each value is described in
+/// [`super::schema::MODEL_KINDS`]), which decides the metrics its outputs lead with.
+/// `Auto` is resolved when the model is validated, so a [`super::Scenario`] holds
+/// `Incident` or `Operation` only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ModelKind {
+    #[default]
+    Auto,
+    Incident,
+    Operation,
+}
+
+impl ModelKind {
+    /// Whether it is the default, `Auto` (left out when a model is written back).
+    pub fn is_auto(&self) -> bool {
+        *self == ModelKind::Auto
+    }
+
+    /// The word outputs use: `incident` or `operation` (`auto` before resolution).
+    pub fn word(self) -> &'static str {
+        match self {
+            ModelKind::Auto => "auto",
+            ModelKind::Incident => "incident",
+            ModelKind::Operation => "operation",
+        }
+    }
+}

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::enums::{Coupling, Drain, QueuePolicy, RolloutDrain, RolloutOrder, Scale};
+use super::enums::{Coupling, Drain, ModelKind, QueuePolicy, RolloutDrain, RolloutOrder, Scale};
 
 /// A duration as written: `"250ms"`, `"5s"`, `"4m"`, `"2h"`, `"365d"`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +36,10 @@ pub enum RawDist {
 pub struct RawScenario {
     pub name: String,
     pub horizon: Dur,
+    /// What the model is for; `Auto` (inferred) is left out when a model is written
+    /// back, so printing a model without it is unchanged.
+    #[serde(default, skip_serializing_if = "ModelKind::is_auto")]
+    pub kind: ModelKind,
     pub site: RawSite,
     #[serde(default)]
     pub design: RawDesign,

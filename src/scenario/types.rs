@@ -3,13 +3,20 @@
 
 use crate::engine::{Dist, Micros};
 
-pub use super::enums::{Coupling, Drain, QueuePolicy, RolloutDrain, RolloutOrder, Scale};
+pub use super::enums::{
+    Coupling, Drain, ModelKind, QueuePolicy, RolloutDrain, RolloutOrder, Scale,
+};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     pub name: String,
     /// Simulated time of one replication.
     pub horizon_us: Micros,
+    /// What the model is for: `Incident` or `Operation`, never `Auto` (see
+    /// [`Scenario::inferred_kind`]).
+    pub kind: ModelKind,
+    /// Whether `kind` was inferred (the file said `Auto` or nothing).
+    pub kind_inferred: bool,
     pub site: Site,
     pub design: Design,
     pub link: LinkParams,
@@ -298,7 +305,42 @@ pub enum ChangePath {
     CrashesPerYear,
 }
 
+/// The shortest horizon of an operation model: a shorter one is an incident's,
+/// whatever fails in it (its downtime per VM-year mostly measures the horizon).
+pub const OPERATION_HORIZON_US: Micros = 30 * 86_400 * crate::engine::US_PER_S;
+
 impl Scenario {
+    /// The kind a model without `kind` has: `Operation` when the horizon is at least
+    /// [`OPERATION_HORIZON_US`] and something fails at random (a random fault, or a
+    /// rate of head, rack-switch, broker or brain failures, background crashes,
+    /// routine link flaps or maintenance windows); `Incident` otherwise (scheduled
+    /// faults, or a horizon too short to measure a rate).
+    pub fn inferred_kind(&self) -> ModelKind {
+        let broker = match &self.design.transport {
+            Transport::MessageQueue { broker } => broker.failures_per_year,
+            Transport::Tcp => 0.0,
+        };
+        let rates = [
+            self.head.failures_per_year,
+            self.racks.switch_failures_per_year,
+            broker,
+            self.brain.failovers_per_year,
+            self.highest(ChangePath::CrashesPerYear),
+            self.link.flaps_per_year,
+            self.maintenance.per_head_per_year,
+        ];
+        let random = rates.iter().any(|r| *r > 0.0)
+            || self
+                .faults
+                .iter()
+                .any(|f| matches!(f, Fault::RandomPartitions { per_year, .. } if *per_year > 0.0));
+        if random && self.horizon_us >= OPERATION_HORIZON_US {
+            ModelKind::Operation
+        } else {
+            ModelKind::Incident
+        }
+    }
+
     /// The highest value `path` takes in a run: the scenario's own, or a change's when
     /// higher (for bounds that must hold before and after every change).
     pub fn highest(&self, path: ChangePath) -> f64 {

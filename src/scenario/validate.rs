@@ -358,9 +358,11 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
     if !p.errors.is_empty() {
         return Err(p.in_schema_order());
     }
-    let scenario = Scenario {
+    let mut scenario = Scenario {
         name: raw.name.clone(),
         horizon_us: horizon_us.unwrap_or(1),
+        kind: raw.kind,
+        kind_inferred: raw.kind.is_auto(),
         site,
         design,
         link,
@@ -380,6 +382,9 @@ pub fn validate(raw: &RawScenario) -> Result<Scenario, Vec<FieldError>> {
         },
         uncertain,
     };
+    if scenario.kind_inferred {
+        scenario.kind = scenario.inferred_kind();
+    }
     check_work(&scenario).map_err(|e| vec![e])?;
     Ok(scenario)
 }

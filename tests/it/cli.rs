@@ -178,7 +178,8 @@ fn messages_go_to_stderr_and_stdout_carries_only_the_result() {
 fn run_text_fits_in_100_columns_with_units_in_the_label() {
     // One row per metric; the unit is in the row label (the key's suffix or a
     // bracketed unit), not in a column of its own; each row has one number format.
-    let out = bigvsim(&["run", "models/york-year.ron", "-r", "4"]);
+    // With --all: every metric, and the spread over replications in a table of its own.
+    let out = bigvsim(&["run", "models/york-year.ron", "-r", "4", "--all"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
     let header = text.lines().find(|l| l.starts_with("metric")).unwrap();

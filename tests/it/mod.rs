@@ -9,6 +9,7 @@ mod evacuation;
 mod explain;
 mod fit;
 mod gate;
+mod glance;
 mod hardening;
 mod incidents;
 mod inputs_hardening;

@@ -180,7 +180,8 @@ fn solve_finds_a_narrow_optimum_between_the_scanned_values() {
         "-r",
         "5",
     ]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    // The answer's sentences are wrapped at 100 columns: joined back for the search.
+    let text = String::from_utf8_lossy(&out.stdout).replace("\n  ", " ");
     let n = text
         .lines()
         .find_map(|l| l.strip_prefix("Probes ("))

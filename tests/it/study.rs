@@ -625,17 +625,18 @@ fn compare_refuses_two_designs_of_one_name_and_design_set_tells_them_apart() {
 fn compare_text_fits_in_100_columns_unless_wide() {
     // Five designs: the design table is split so that no line is longer than 100
     // characters; --wide prints it in one piece, wider. The difference tables carry
-    // the verdict of each key metric in words.
+    // the verdict of each key metric in words. With --all every metric is a row, and
+    // each difference table (its percentages with their CI) is split in two as well.
     let mut args = vec!["compare"];
     args.extend_from_slice(DESIGNS);
-    args.extend_from_slice(&["-r", "4"]);
+    args.extend_from_slice(&["-r", "4", "--all"]);
     let narrow = String::from_utf8(bigvsim_ok(&args)).unwrap();
     let long: Vec<&str> = narrow
         .lines()
         .filter(|l| !l.starts_with("model ") && l.chars().count() > 100)
         .collect();
     assert!(long.is_empty(), "{long:#?}");
-    assert_eq!(narrow.matches("\nmetric ").count(), 2 + 4, "{narrow}");
+    assert_eq!(narrow.matches("\nmetric ").count(), 3 + 2 * 4, "{narrow}");
     args.push("--wide");
     let wide = String::from_utf8(bigvsim_ok(&args)).unwrap();
     assert_eq!(wide.matches("\nmetric ").count(), 1 + 4, "{wide}");
@@ -713,7 +714,7 @@ fn one_replication_has_no_interval_in_any_output() {
     let doc = json(&["merge", part.to_str().unwrap(), "--format", "json"]);
     no_interval(&doc["metrics"]["full_recovery_s"], "merge");
     // Text: n/a in place of the interval and the spread, and the reason once.
-    let text = String::from_utf8(bigvsim_ok(&["run", model, "-r", "1"])).unwrap();
+    let text = String::from_utf8(bigvsim_ok(&["run", model, "-r", "1", "--all"])).unwrap();
     let row = text
         .lines()
         .find(|l| l.starts_with("full_recovery_s"))

@@ -225,6 +225,13 @@ pub(super) fn design(
     let batch = Batch {
         seed: d.seed,
         horizon_us: d.horizon_us,
+        kind: match d.kind {
+            Some(ModelKind::Auto) => {
+                return Err("`kind` is Auto: a part holds a model's resolved kind".to_string());
+            }
+            Some(k) => k,
+            None => super::kind_of_horizon(d.horizon_us),
+        },
         replications,
         outage_histogram,
         head_incident_histogram,

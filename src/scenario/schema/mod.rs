@@ -474,6 +474,8 @@ pub(crate) const U32: Kind = Count {
 schema! {
     name: Text, required, "", Name, "the model's name in outputs";
     horizon: Duration, required, "", Positive, "simulated time of one replication";
+    kind: Choice(MODEL_KINDS), optional, "", Any,
+        "what the model is for, which decides the metrics its outputs lead with (`Auto`: inferred)";
     site: Section, required, "", Any, "the site's size";
     site.heads: U32, required, "heads", AtLeast(1), "heads (servers) on the site";
     site.vms_per_head: U32, required, "VMs", AtLeast(1), "VMs on each head";

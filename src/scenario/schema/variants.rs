@@ -5,6 +5,31 @@ use super::Kind::{self, *};
 use super::Range::{self, *};
 use super::{Param, U32, Variant};
 
+/// The values of a model's `kind`.
+pub const MODEL_KINDS: &[Variant] = &[
+    Variant {
+        name: "Auto",
+        form: "Auto",
+        example: "Auto",
+        doc: "inferred: `Operation` when the horizon is at least 30 days and something fails at random (a random fault, a rate of head, rack-switch, broker or brain failures, background crashes, routine flaps or maintenance), `Incident` otherwise; `-v` and the output header say which",
+        params: &[],
+    },
+    Variant {
+        name: "Incident",
+        form: "Incident",
+        example: "Incident",
+        doc: "one incident and its recovery: outputs lead with recovery times, VM-hours lost and crashes, and leave out rates per year and availability",
+        params: &[],
+    },
+    Variant {
+        name: "Operation",
+        form: "Operation",
+        example: "Operation",
+        doc: "the site's operation over a long horizon: outputs lead with downtime per VM-year by cause, availability and site-wide incidents",
+        params: &[],
+    },
+];
+
 /// The values of `design.coupling`.
 pub const COUPLINGS: &[Variant] = &[
     Variant {
