@@ -120,6 +120,7 @@ pub fn verdict_json(v: &Verdict) -> Value {
         "metric": METRICS[v.metric as usize].key,
         "unit": unit_of(v.metric),
         "verdict": v.judgement.key(),
+        "finding": crate::experiment::differences::Finding::of(v).key(),
         "change": num(v.change),
         "change_pct": v.change_pct.map_or(Value::Null, num),
         "ci95": [num(v.ci95.0), num(v.ci95.1)],

@@ -476,6 +476,15 @@ fn verdicts_are_objects_with_direction_and_size() {
         );
         let allowed = ["better", "worse", "no_material_difference", "inconclusive"];
         assert!(allowed.contains(&v["verdict"].as_str().unwrap()), "{v}");
+        // The finer finding refines the verdict and never contradicts it.
+        let finding = v["finding"].as_str().unwrap();
+        let consistent = match v["verdict"].as_str().unwrap() {
+            "better" => finding == "better",
+            "worse" => finding == "worse",
+            "no_material_difference" => ["no_difference", "real_but_small"].contains(&finding),
+            _ => ["inconclusive", "better_maybe_small", "worse_maybe_small"].contains(&finding),
+        };
+        assert!(consistent, "{v}: finding");
     }
     let down = find("downtime_min_per_vm_year").unwrap();
     assert_eq!(down["verdict"], "better");
