@@ -12,6 +12,7 @@ use super::series::{
 use crate::engine::US_PER_S;
 use crate::experiment::{Batch, Study, Sweep, point_summaries};
 use crate::metrics::{METRICS, Metric};
+use crate::scenario::ModelKind;
 
 /// The kinds of report, each with its own set of charts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,6 +142,9 @@ pub const CHARTS: &[ChartSpec] = &[
     sweep_chart("sweep_control_recovery_s", Metric::ControlRecoveryS),
 ];
 
+/// The metrics that are rates over a period of operation.
+const RATE_METRICS: &[Metric] = &[Metric::DowntimeMinPerVmYear, Metric::VmAvailability];
+
 /// A sweep chart: named `sweep_{metric key}` (a test checks the name), shown
 /// without a caption under its own name.
 const fn sweep_chart(key: &'static str, m: Metric) -> ChartSpec {
@@ -213,6 +217,7 @@ impl ChartSpec {
     /// Draws this chart from a run's or a comparison's results; `Err` says why
     /// it has nothing worth drawing.
     pub fn draw_study(&self, study: &Study) -> Drawn {
+        self.fits_kind(study.designs.iter().map(|(_, b)| b))?;
         match self.source {
             Source::Study(draw) => draw(study, self.title)
                 .and_then(Chart::worth_drawing)
@@ -223,12 +228,27 @@ impl ChartSpec {
 
     /// Draws this chart from a sweep; `Err` says why it has nothing worth drawing.
     pub fn draw_sweep(&self, sw: &Sweep) -> Drawn {
+        self.fits_kind(sw.points.iter().map(|(_, b)| b))?;
         match self.source {
             Source::Sweep(m) => sweep_line(sw, m, self.title)
                 .and_then(Chart::worth_drawing)
                 .map(|c| self.with_target(c)),
             Source::Study(_) => Err("not a chart of a sweep".into()),
         }
+    }
+
+    /// Whether this chart means something for the model's kind: per-year rates and
+    /// availability say little about one incident, so an incident model's report
+    /// leaves their charts out (its text and JSON still carry the numbers).
+    fn fits_kind<'a>(&self, mut batches: impl Iterator<Item = &'a Batch>) -> Result<(), String> {
+        let rate = match self.source {
+            Source::Sweep(m) => RATE_METRICS.contains(&m),
+            Source::Study(_) => matches!(self.key, "availability" | "downtime"),
+        };
+        if rate && batches.all(|b| b.kind == ModelKind::Incident) {
+            return Err("an incident model: per-year rates and availability say little about one incident (the numbers are in metrics.json)".into());
+        }
+        Ok(())
     }
 
     /// Adds this chart's target line, if any, to a drawn line chart.

@@ -13,10 +13,6 @@ const FILES: &[&str] = &[
     "recovery.svg",
     "outage_cdf.png",
     "outage_cdf.svg",
-    "availability.png",
-    "availability.svg",
-    "downtime.png",
-    "downtime.svg",
     "reboot_queue.png",
     "reboot_queue.svg",
 ];
@@ -69,6 +65,15 @@ fn compare_out_writes_every_file_deterministically() {
     }
     let json = std::fs::read(a.join("metrics.json")).unwrap();
     assert_eq!(json, stdout);
+    // An incident model: its per-year rates are left out of the plots, and report.md
+    // says why.
+    let md = std::fs::read_to_string(a.join("report.md")).unwrap();
+    for key in ["availability", "downtime"] {
+        assert!(
+            md.contains(&format!("- not drawn: `{key}`")) && md.contains("an incident model"),
+            "{key}: {md}"
+        );
+    }
     let png = std::fs::read(a.join("recovery.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let svg = std::fs::read_to_string(a.join("recovery.svg")).unwrap();
@@ -323,4 +328,46 @@ fn targets_are_tabled_and_drawn_with_their_line_in_reports() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn rate_plots_are_drawn_for_operation_models_only() {
+    // A year of operation: availability and downtime per VM-year are its answer,
+    // drawn per design and per sweep point; for a one-day incident they are not.
+    let year = scratch("rates-year").join("out");
+    bigvsim_ok(&[
+        "compare",
+        "models/york-year.ron",
+        "models/york-year-patched.ron",
+        "-r",
+        "3",
+        "--out",
+        year.to_str().unwrap(),
+    ]);
+    for f in ["availability.svg", "downtime.svg"] {
+        assert!(
+            year.join(f).exists(),
+            "{f} missing from an operation model's report"
+        );
+    }
+    let sweep = scratch("rates-sweep").join("out");
+    bigvsim_ok(&[
+        "sweep",
+        "models/york-2017.ron",
+        "--param",
+        "brain.reboot_concurrency=10,40",
+        "-r",
+        "3",
+        "--out",
+        sweep.to_str().unwrap(),
+    ]);
+    let md = std::fs::read_to_string(sweep.join("report.md")).unwrap();
+    for key in ["sweep_downtime_min_per_vm_year", "sweep_vm_availability"] {
+        assert!(
+            !sweep.join(format!("{key}.svg")).exists(),
+            "{key} drawn for an incident"
+        );
+        assert!(md.contains(&format!("- not drawn: `{key}`")), "{key}: {md}");
+    }
+    assert!(sweep.join("sweep_full_recovery_s.svg").exists());
 }
