@@ -379,8 +379,15 @@ pub fn compare_headline(study: &Study) -> Vec<String> {
     for ((info, b), judged) in study.designs.iter().skip(1).zip(&verdicts) {
         let v = judged.iter().find(|v| v.metric == m);
         let change = key(b) - key(base_batch);
+        let ci = v.map_or(String::new(), |v| {
+            format!(
+                "95 % CI {} to {}; ",
+                value_words(m, v.ci95.0),
+                value_words(m, v.ci95.1)
+            )
+        });
         out.push(format!(
-            "{} vs {}: {} {}{} ({}): {}.",
+            "{} vs {}: {} {}{} ({ci}{}): {}.",
             info.name,
             base.name,
             def.key,

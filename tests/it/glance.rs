@@ -288,8 +288,20 @@ fn values_cut_by_the_horizon_are_marked_in_every_table_and_warned() {
         "-r",
         "3",
     ]);
-    let line = r.stdout.lines().nth(2).unwrap_or_default();
-    assert!(line.contains("unknown: cut by the horizon"), "{}", r.stdout);
+    // The headline (up to the first blank line), its wrapped lines joined.
+    let headline = r
+        .stdout
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let change = headline.split("york-2017-fast-reboot vs york-2017:").nth(1);
+    assert!(
+        change.is_some_and(|c| c.contains("unknown: cut by the horizon")),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
