@@ -116,7 +116,7 @@ metrics! {
     SiteRecoveryS => "site_recovery_s", "s", LowerIsBetter, Whole,
         "worst site-wide incident: from its start until every VM it took down runs again (0 if none)";
     VmHoursLost => "vm_hours_lost", "VM-h", LowerIsBetter, Whole,
-        "VM-hours of downtime in one replication (cut at the horizon)";
+        "VM-hours of downtime in one replication, up to the horizon (a lower bound while the worst incident is still open there)";
     DowntimeBugMinPerVmYear => "downtime_bug_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
         "part of `downtime_min_per_vm_year` from outages the bug began (crash on a reset or long reset)";
     DowntimeBackgroundMinPerVmYear => "downtime_background_min_per_vm_year", "min/VM-year", LowerIsBetter, Whole,
@@ -134,12 +134,12 @@ metrics! {
     VmOutageP99S => "vm_outage_p99_s", "s", LowerIsBetter, Shape,
         "99th percentile VM outage";
     VmOutageMaxS => "vm_outage_max_s", "s", LowerIsBetter, Shape,
-        "longest VM outage";
+        "longest VM outage (a lower bound when it is still running at the horizon)";
     // Lower is better: every VM outage is a customer's VM down.
     VmOutages => "vm_outages", "count", LowerIsBetter, Whole,
         "VM outages (a VM outage still open at the horizon counts, cut at the horizon)";
     ControlLossHeadS => "control_loss_head_s", "head-s", LowerIsBetter, Whole,
-        "head-seconds during which the brain could not control a head";
+        "head-seconds during which the brain could not control a head, up to the horizon (a lower bound while a site-wide control incident is still open there)";
     ControlRecoveryS => "control_recovery_s", "s", LowerIsBetter, Whole,
         "worst site-wide control incident (at least `metrics.site_fraction` of the heads out of control at once): from the first head lost until the brain controls every head again (0 if none)";
     // Neutral: a reset is how a link recovers, and a design may reset sooner to recover faster.
@@ -170,14 +170,20 @@ pub struct RunMetrics {
     pub censored: u64,
 }
 
-/// The metrics that measure a recovery, the ones the horizon can cut short.
-pub const RECOVERY_METRICS: &[Metric] = &[
+/// The metrics the horizon can cut short: the recoveries, the longest outage, and
+/// the losses of the worst incident (VM-hours, head-seconds out of control) while it
+/// is still open at the horizon. Rates over the horizon (availability, downtime per
+/// VM-year) are what the horizon holds, so they are never cut.
+pub const CUT_METRICS: &[Metric] = &[
     Metric::FullRecoveryS,
     Metric::Recover50S,
     Metric::Recover90S,
     Metric::Recover99S,
     Metric::SiteRecoveryS,
     Metric::ControlRecoveryS,
+    Metric::VmHoursLost,
+    Metric::ControlLossHeadS,
+    Metric::VmOutageMaxS,
 ];
 
 impl RunMetrics {

@@ -65,6 +65,9 @@ pub struct Recorder {
     down_integral_us: u128,
     heads_uncontrolled: u32,
     control_integral_us: u128,
+    /// The longest outage still running at the horizon (0 if none), set by `finish`:
+    /// when it is the longest outage of the run, `vm_outage_max_s` is a lower bound.
+    longest_open_us: Micros,
 
     // Incidents. `affected` lists each VM the open incident affected once.
     // `vm_time_us[v]` is when VM v went down while it is down, and when it last came
@@ -145,6 +148,7 @@ impl Recorder {
             down_integral_us: 0,
             heads_uncontrolled: 0,
             control_integral_us: 0,
+            longest_open_us: 0,
             in_incident: false,
             incident_start_us: 0,
             vm_time_us: vec![0; vms as usize],
@@ -208,6 +212,7 @@ impl Recorder {
         self.queued = 0;
         self.booting = 0;
         self.outages.clear();
+        self.longest_open_us = 0;
         self.outage_log.clear();
         self.link_resets = 0;
         self.supervisor_crashes = 0;
@@ -497,6 +502,7 @@ impl Recorder {
                 continue;
             }
             self.outages.record(horizon - since);
+            self.longest_open_us = self.longest_open_us.max(horizon - since);
             self.add_downtime(cause, horizon, since);
             self.log_outage(OutageRecord {
                 vm,
@@ -548,6 +554,8 @@ impl Recorder {
                 // VMs still down count as back at the horizon, so a quantile reaching
                 // one of them (the full incident length) is cut there.
                 censored |= RunMetrics::bit(Metric::FullRecoveryS);
+                // Its VM-hours go on past the horizon too.
+                censored |= RunMetrics::bit(Metric::VmHoursLost);
                 for (m, i) in [
                     (Metric::Recover50S, RECOVER_50),
                     (Metric::Recover90S, RECOVER_90),
@@ -592,6 +600,9 @@ impl Recorder {
         set(Metric::VmOutageP90S, s(self.outages.quantile_us(0.9)));
         set(Metric::VmOutageP99S, s(self.outages.quantile_us(0.99)));
         set(Metric::VmOutageMaxS, s(self.outages.max_us()));
+        if self.longest_open_us > 0 && self.longest_open_us == self.outages.max_us() {
+            censored |= RunMetrics::bit(Metric::VmOutageMaxS);
+        }
         set(Metric::VmOutages, self.outages.count() as f64);
         set(
             Metric::ControlLossHeadS,

@@ -22,7 +22,7 @@ use super::text::{design_rows, difference_rows};
 use super::{compare_json, run_json, sweep_json};
 use crate::VERSION;
 use crate::experiment::{Study, StudyKind, Sweep};
-use crate::metrics::{METRICS, Metric, RECOVERY_METRICS};
+use crate::metrics::{CUT_METRICS, METRICS, Metric};
 
 /// A problem with the report directory.
 #[derive(Debug)]
@@ -304,7 +304,7 @@ fn explain_section(explain: &[(String, Vec<String>)]) -> String {
 pub fn censoring_notes(study: &Study) -> Vec<String> {
     let mut notes = Vec::new();
     for (info, batch) in &study.designs {
-        for m in RECOVERY_METRICS {
+        for m in CUT_METRICS {
             let k = batch.censored(*m);
             if k > 0 {
                 notes.push(format!(

@@ -238,11 +238,12 @@ pub fn run_headline(name: &str, b: &Batch) -> Vec<String> {
             cut_words(b, Metric::FullRecoveryS)
         ));
         out.push(format!(
-            "Half the VMs are back after {}{}, 90 % after {}{}; {} lost, {} VMs down at worst, {} supervisor crashes.",
+            "Half the VMs are back after {}{}, 90 % after {}{}; {}{} lost, {} VMs down at worst, {} supervisor crashes.",
             at_least(b, Metric::Recover50S),
             duration_words(mean(Metric::Recover50S)),
             at_least(b, Metric::Recover90S),
             duration_words(mean(Metric::Recover90S)),
+            at_least(b, Metric::VmHoursLost),
             value_words(Metric::VmHoursLost, mean(Metric::VmHoursLost)),
             fmt_metric(Metric::WorstIncidentVms, mean(Metric::WorstIncidentVms)),
             fmt_metric(Metric::SupervisorCrashes, mean(Metric::SupervisorCrashes)),

@@ -8,7 +8,7 @@ use crate::VERSION;
 use crate::experiment::Batch;
 use crate::experiment::Study;
 use crate::experiment::differences::Verdict;
-use crate::metrics::{METRICS, Metric, RECOVERY_METRICS, Summary};
+use crate::metrics::{CUT_METRICS, METRICS, Metric, Summary};
 use crate::scenario::duration::parse_duration_us;
 use crate::scenario::schema::{self, Kind};
 
@@ -84,7 +84,7 @@ pub fn metrics_json(batch: &Batch) -> Value {
     for m in Metric::ALL {
         let mut summary = metric_summary_json(*m, &batch.summary(*m));
         // A recovery metric says in how many replications the horizon cut it.
-        if RECOVERY_METRICS.contains(m)
+        if CUT_METRICS.contains(m)
             && let Value::Object(fields) = &mut summary
         {
             fields.insert("censored".to_string(), json!(batch.censored(*m)));

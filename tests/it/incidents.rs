@@ -2,7 +2,7 @@
 //! hand on sites simple enough to do so.
 
 use bigvsim::experiment::run_batch;
-use bigvsim::metrics::{Metric, OutageCause, RECOVERY_METRICS};
+use bigvsim::metrics::{CUT_METRICS, Metric, OutageCause};
 
 use super::common::{QUIET, checked, model_str};
 
@@ -133,15 +133,25 @@ fn an_incident_open_at_the_horizon_is_censored() {
         // Control is back when the supervisors are, 5 s after the crash.
         assert_eq!(r.metrics[Metric::ControlRecoveryS], 5.0);
     }
-    for m in RECOVERY_METRICS {
-        let cut = if *m == Metric::ControlRecoveryS { 0 } else { 3 };
+    for r in &batch.replications {
+        // No VM is back, so the longest outage is one still running at the horizon.
+        assert_eq!(r.metrics[Metric::VmOutageMaxS], 120.0);
+    }
+    for m in CUT_METRICS {
+        // Control, and with it its head-seconds, was back long before the horizon.
+        let control = matches!(m, Metric::ControlRecoveryS | Metric::ControlLossHeadS);
+        let cut = if control { 0 } else { 3 };
         assert_eq!(batch.censored(*m), cut, "{m:?}");
+    }
+    // Rates over the horizon are what the horizon holds: never cut.
+    for m in [Metric::DowntimeMinPerVmYear, Metric::VmAvailability] {
+        assert_eq!(batch.censored(m), 0, "{m:?}");
     }
     // Half the VMs (35) are back after 5 waves, 230 s: well within a 1-day horizon,
     // nothing is cut there.
     let m = model_str(QUIET, &[]);
     let batch = run_batch(&m.scenario, &checked(SEED, 2), &|_, _| {}).unwrap();
-    for m in RECOVERY_METRICS {
+    for m in CUT_METRICS {
         assert_eq!(batch.censored(*m), 0, "{m:?}");
     }
 }

@@ -80,13 +80,14 @@ impl ControlIncidents {
     }
 
     /// Writes `control_recovery_s` (0 without a site-wide control incident) and its
-    /// censoring bit.
+    /// censoring bit, which `control_loss_head_s` shares: the head-seconds of an
+    /// incident still open at the horizon go on past it.
     pub(super) fn write(&self, values: &mut [f64; METRICS.len()], censored: &mut u64) {
         let m = Metric::ControlRecoveryS;
         if let Some((length, recovered)) = self.worst {
             values[m as usize] = length as f64 / US_PER_S as f64;
             if !recovered {
-                *censored |= RunMetrics::bit(m);
+                *censored |= RunMetrics::bit(m) | RunMetrics::bit(Metric::ControlLossHeadS);
             }
         }
     }
@@ -127,6 +128,7 @@ mod tests {
         let m = r.finish(std::iter::empty());
         assert_eq!(m[Metric::ControlRecoveryS], 50.0);
         assert!(!m.is_censored(Metric::ControlRecoveryS));
+        assert!(!m.is_censored(Metric::ControlLossHeadS));
         // The same with the horizon at 400 s: the open incident (100 s) is the worst,
         // cut at the horizon.
         let mut r = Recorder::new(10, 10, 400 * s, 0);
@@ -136,6 +138,9 @@ mod tests {
         let m = r.finish(std::iter::empty());
         assert_eq!(m[Metric::ControlRecoveryS], 100.0);
         assert!(m.is_censored(Metric::ControlRecoveryS));
+        // Its head-seconds (4·100 + 5·30 + 1·20 + 6·100) go on past the horizon too.
+        assert_eq!(m[Metric::ControlLossHeadS], 1170.0);
+        assert!(m.is_censored(Metric::ControlLossHeadS));
         // `metrics.site_fraction` of 0.3 makes the first incident (100 s) site-wide.
         let mut r = Recorder::new(10, 10, 340 * s, 0).with_site_fraction(0.3);
         for (t, n) in [(10, 4), (110, -4), (200, 5), (230, -4), (250, -1)] {

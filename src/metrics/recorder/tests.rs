@@ -40,6 +40,34 @@ fn open_incident_is_cut_at_the_horizon() {
 }
 
 #[test]
+fn losses_and_the_longest_outage_are_cut_only_when_the_open_one_is_the_worst() {
+    // VM 0 is down from 0 s to 50 s; VM 1 from 90 s to past the horizon. With the
+    // horizon at 100 s the open outage (10 s) is neither the longest outage nor the
+    // worst incident: nothing is cut. At 200 s it is both (110 s): the longest outage,
+    // the recovery and the VM-hours lost are lower bounds; the rates are not.
+    let s = US_PER_S;
+    for (horizon_s, cut) in [(100, false), (200, true)] {
+        let mut r = Recorder::new(2, 1, horizon_s * s, 0);
+        r.vm_down(0, 0);
+        r.vm_up(50 * s, 0, 0, OutageCause::Hardware);
+        r.vm_down(90 * s, 1);
+        let m = r.finish([(1, 0, OutageCause::Hardware)].into_iter());
+        let longest = if cut { 110.0 } else { 50.0 };
+        assert_eq!(m[Metric::VmOutageMaxS], longest);
+        assert_eq!(m[Metric::FullRecoveryS], longest);
+        for metric in [
+            Metric::VmOutageMaxS,
+            Metric::FullRecoveryS,
+            Metric::VmHoursLost,
+        ] {
+            assert_eq!(m.is_censored(metric), cut, "{metric:?} at {horizon_s} s");
+        }
+        assert!(!m.is_censored(Metric::DowntimeMinPerVmYear));
+        assert!(!m.is_censored(Metric::VmAvailability));
+    }
+}
+
+#[test]
 fn a_vm_down_again_at_the_horizon_recovers_at_the_horizon() {
     // VM 0 goes down at 1 s, back at 2 s, down again at 3 s and never back (VM 1
     // keeps the incident open); horizon 10 s. Both affected VMs count as recovered
