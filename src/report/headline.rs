@@ -6,6 +6,7 @@ use crate::experiment::differences::{Finding, Verdict, fmt_pct};
 use crate::experiment::{Batch, Study, Sweep, point_summaries};
 use crate::metrics::format::fmt_metric;
 use crate::metrics::{Direction, METRICS, Metric, OutageCause, Summary};
+use crate::report::text::Fixed;
 use crate::scenario::ModelKind;
 use crate::scenario::duration::format_duration_us;
 
@@ -145,13 +146,36 @@ pub fn duration_words(secs: f64) -> String {
 /// A value of metric `m` in words: durations as [`duration_words`], others with their
 /// unit (counts bare).
 pub fn value_words(m: Metric, x: f64) -> String {
+    value_words_as(m, x, Fixed::of(m, [x]))
+}
+
+/// `lo to hi` of metric `m` in words, the unit once: `-524.0 to -476.1 min/VM-year`.
+fn range_words(m: Metric, lo: f64, hi: f64) -> String {
+    let def = &METRICS[m as usize];
+    let f = Fixed::of(m, [lo, hi]);
+    if def.unit == "s" || def.unit == "count" || def.unit == "fraction" {
+        format!(
+            "{} to {}",
+            value_words_as(m, lo, f),
+            value_words_as(m, hi, f)
+        )
+    } else {
+        format!("{} to {} {}", f.fmt(lo), f.fmt(hi), def.unit)
+    }
+}
+
+/// [`value_words`] with the decimals of `f`, so that values read side by side (a
+/// ranking) share them: `49.4, 300.8, 549.5`, not `49.362, 300.8`.
+fn value_words_as(m: Metric, x: f64, f: Fixed) -> String {
     let def = &METRICS[m as usize];
     if def.unit == "s" {
         duration_words(x)
-    } else if def.unit == "count" || def.unit == "fraction" {
+    } else if def.unit == "count" || m == Metric::VmAvailability {
         fmt_metric(m, x)
+    } else if def.unit == "fraction" {
+        f.fmt(x)
     } else {
-        format!("{} {}", fmt_metric(m, x), def.unit)
+        format!("{} {}", f.fmt(x), def.unit)
     }
 }
 
@@ -361,6 +385,7 @@ pub fn compare_headline(study: &Study) -> Vec<String> {
             o
         }
     });
+    let shared = Fixed::of(m, ranked.iter().map(|(_, b)| key(b)));
     let mut out = vec![format!(
         "Ranked on {} ({} model, {}): {}.",
         def.key,
@@ -372,7 +397,11 @@ pub fn compare_headline(study: &Study) -> Vec<String> {
         },
         ranked
             .iter()
-            .map(|(n, b)| format!("{n} {}{}", at_least(b, m), value_words(m, key(b))))
+            .map(|(n, b)| format!(
+                "{n} {}{}",
+                at_least(b, m),
+                value_words_as(m, key(b), shared)
+            ))
             .collect::<Vec<_>>()
             .join(", ")
     )];
@@ -381,11 +410,7 @@ pub fn compare_headline(study: &Study) -> Vec<String> {
         let v = judged.iter().find(|v| v.metric == m);
         let change = key(b) - key(base_batch);
         let ci = v.map_or(String::new(), |v| {
-            format!(
-                "95 % CI {} to {}; ",
-                value_words(m, v.ci95.0),
-                value_words(m, v.ci95.1)
-            )
+            format!("95 % CI {}; ", range_words(m, v.ci95.0, v.ci95.1))
         });
         out.push(format!(
             "{} vs {}: {} {}{} ({ci}{}): {}.",
@@ -533,6 +558,34 @@ pub fn md_fitted(keep: usize, header: &[String], rows: &[Vec<String>], width: us
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_side_by_side_share_their_decimals_and_a_range_names_its_unit_once() {
+        let m = Metric::DowntimeMinPerVmYear;
+        // Alone, each value keeps about four significant digits.
+        assert_eq!(value_words(m, 49.362), "49.36 min/VM-year");
+        assert_eq!(value_words(m, 300.81), "300.8 min/VM-year");
+        // In a ranking they share the decimals of the largest.
+        let shared = Fixed::of(m, [49.362, 300.81, 549.47]);
+        let ranked: Vec<String> = [49.362, 300.81, 549.47]
+            .iter()
+            .map(|x| value_words_as(m, *x, shared))
+            .collect();
+        assert_eq!(
+            ranked,
+            ["49.4 min/VM-year", "300.8 min/VM-year", "549.5 min/VM-year"]
+        );
+        assert_eq!(
+            range_words(m, -524.04, -476.12),
+            "-524.0 to -476.1 min/VM-year"
+        );
+        // Durations and counts read as they always do.
+        assert_eq!(
+            range_words(Metric::FullRecoveryS, 7150.0, 7230.0),
+            "1 h 59 min to 2 h 00 min"
+        );
+        assert_eq!(value_words(Metric::SupervisorCrashes, 398.8), "398.8");
+    }
 
     #[test]
     fn durations_read_as_people_say_them() {
