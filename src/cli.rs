@@ -19,7 +19,7 @@ mod tracing;
 mod usage;
 mod validate;
 
-use checks::{Invocation, Kind, check_no_wide};
+use checks::{Invocation, Kind};
 use progress::Progress;
 use tracing::{cmd_explain, cmd_trace, explain};
 
@@ -630,7 +630,6 @@ fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
                 printable(m)
             )));
         }
-        check_no_wide(&args.output, "a sensitivity study's text")?;
         return sensitivity::merge(&inv);
     }
     let mut s = shard::merge_files(&args.parts).map_err(|e| Failure::input(e.to_string()))?;

@@ -24,8 +24,6 @@ pub(super) struct Kind<'a> {
     pub targets: Option<&'a [String]>,
     /// Why `--target` is refused, for a command that judges no target.
     pub no_targets: Option<&'static str>,
-    /// The text without tables split to fit a width, for a command that refuses `--wide`.
-    pub no_wide: Option<&'static str>,
     /// `compare`'s `--design-set` arguments.
     pub design_sets: Option<&'a [String]>,
 }
@@ -39,7 +37,6 @@ impl Kind<'_> {
             verdicts: None,
             targets: None,
             no_targets: None,
-            no_wide: None,
             design_sets: None,
         }
     }
@@ -82,9 +79,6 @@ impl<'a> Invocation<'a> {
         }
         check_paths(kind.input, inputs)?;
         check_output(output)?;
-        if let Some(what) = kind.no_wide {
-            check_no_wide(output, what)?;
-        }
         if let Some(args) = kind.targets {
             targets.extend(super::parse_targets(args)?);
         }
@@ -285,18 +279,6 @@ fn check_output(output: &Output) -> Result<(), Failure> {
             "--wide widens the text tables, and --format json prints none: drop --wide or \
              --format json",
         ));
-    }
-    Ok(())
-}
-
-/// Refuses `--wide` for outputs whose text has no tables split to fit a width
-/// (`what` names them).
-pub(super) fn check_no_wide(output: &Output, what: &str) -> Result<(), Failure> {
-    if output.wide {
-        return Err(Failure::input(format!(
-            "--wide: {what} has no tables split to fit 100 columns, so it would change \
-             nothing; drop --wide"
-        )));
     }
     Ok(())
 }

@@ -49,7 +49,6 @@ pub(super) fn cmd_sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
             no_targets: Some(
                 "sensitivity ranks the assumptions by their effect on every key metric and judges no target; to judge a target use run, compare or sweep, or solve for the value that meets it",
             ),
-            no_wide: Some("a sensitivity study's text"),
             ..Kind::reading("a model file")
         },
     )?;
@@ -114,7 +113,7 @@ pub(super) fn emit(s: &Sensitivity, output: &Output) -> Result<(), Failure> {
     }
     match output.format() {
         Format::Json => print_json(&sensitivity_json(s, &a))?,
-        Format::Text => out(&sensitivity_text(s, &a))?,
+        Format::Text => out(&sensitivity_text(s, &a, output.width(), output.all))?,
     }
     if let Some(dir) = &output.out {
         eprintln!("report written to {dir}/report.md");

@@ -206,10 +206,16 @@ pub fn answer(s: &Sensitivity, a: &Analysis) -> String {
     }
 }
 
-/// The text summary.
-pub fn sensitivity_text(s: &Sensitivity, a: &Analysis) -> String {
-    let mut out = format!(
-        "bigvsim {VERSION} sensitivity: {} samples (Latin hypercube) × {} replications, seed {}, designs: {}\n\n",
+/// The text summary: the answer first, then the study, its warnings, the ranking of
+/// each key metric and the robustness of the verdicts. Prose wraps to `width`
+/// (`None`: as long as it is); `all` ranks every metric, not just the key ones.
+pub fn sensitivity_text(s: &Sensitivity, a: &Analysis, width: Option<usize>, all: bool) -> String {
+    let wrap = |text: String| super::headline::wrap(&[text], width.unwrap_or(usize::MAX));
+    let shown = |m: Metric| all || TEXT_METRICS.contains(&m);
+    let mut out = wrap(format!("Answer: {}", answer(s, a).replace('`', "")));
+    out.push('\n');
+    out.push_str(&wrap(format!(
+        "bigvsim {VERSION} sensitivity: {} samples (Latin hypercube) × {} replications, seed {}, designs: {}",
         s.samples,
         s.replications,
         s.seed,
@@ -218,32 +224,27 @@ pub fn sensitivity_text(s: &Sensitivity, a: &Analysis) -> String {
             .map(|d| d.name.as_str())
             .collect::<Vec<_>>()
             .join(", ")
-    );
-    out.push_str(&super::headline::wrap(
-        &[format!("Answer: {}", answer(s, a).replace('`', ""))],
-        super::headline::TEXT_COLUMNS,
-    ));
+    )));
     out.push('\n');
     for w in a.too_few.iter().chain(&a.unresolved) {
-        out.push_str(&format!("Warning: {w}.\n\n"));
+        out.push_str(&wrap(format!("Warning: {w}.")));
+        out.push('\n');
     }
     out.push_str("Varied:\n");
     out.push_str(&table(
         &["parameter", "low", "high", "scale"],
         &param_rows(s),
     ));
-    out.push_str(&format!(
-        "\nInfluence on {} (SRRC: standardised rank regression coefficient of each metric's mean per sample, from -1 to +1; 95 % bootstrap CI):\n",
+    out.push('\n');
+    out.push_str(&wrap(format!(
+        "Influence on {} (SRRC: standardised rank regression coefficient of each metric's mean per sample, from -1 to +1; 95 % bootstrap CI):",
         s.designs[0].name
-    ));
-    for r in a
-        .ranking
-        .iter()
-        .filter(|r| TEXT_METRICS.contains(&r.metric))
-    {
+    )));
+    for r in a.ranking.iter().filter(|r| shown(r.metric)) {
         let def = &METRICS[r.metric as usize];
-        out.push_str(&format!(
-            "\n{} (R² {:.2}{})\n",
+        out.push('\n');
+        out.push_str(&wrap(format!(
+            "{} (R² {:.2}{})",
             def.heading(),
             r.r2,
             if r.r2 < 0.5 {
@@ -251,7 +252,7 @@ pub fn sensitivity_text(s: &Sensitivity, a: &Analysis) -> String {
             } else {
                 ""
             }
-        ));
+        )));
         out.push_str(&table(
             &["rank", "parameter", "SRRC", "95 % CI", ""],
             &ranking_rows(s, r),
@@ -260,45 +261,48 @@ pub fn sensitivity_text(s: &Sensitivity, a: &Analysis) -> String {
     let constant: Vec<&str> = a
         .constant
         .iter()
-        .filter(|m| TEXT_METRICS.contains(m))
+        .filter(|m| shown(**m))
         .map(|m| METRICS[*m as usize].key)
         .collect();
     if !constant.is_empty() {
-        out.push_str(&format!(
-            "\nThe same in every sample (nothing to rank): {}\n",
+        out.push('\n');
+        out.push_str(&wrap(format!(
+            "The same in every sample (nothing to rank): {}",
             constant.join(", ")
-        ));
+        )));
     }
     if !a.robustness.is_empty() {
         out.push_str("\nRobustness of the verdicts across the samples:\n");
         // Site-wide metrics first, the worst incident (over a long horizon usually
         // one head's hardware repair) last.
-        let mut shown: Vec<_> = a
-            .robustness
-            .iter()
-            .filter(|r| TEXT_METRICS.contains(&r.metric))
-            .collect();
-        shown.sort_by_key(|r| r.metric == Metric::FullRecoveryS);
-        for r in shown {
-            if r.better + r.worse == 0 {
-                out.push_str(&format!("- {}\n", r.sentence));
-                continue;
-            }
-            out.push_str(&format!(
-                "- {} Worst case: sample {} ({}), difference {}.\n",
-                r.sentence,
-                r.worst.sample,
-                s.params
-                    .iter()
-                    .zip(&r.worst.values)
-                    .map(|(p, v)| format!("{} = {}", p.path, value_text(p, *v)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                fmt_metric(r.metric, r.worst.difference)
-            ));
+        let mut rows: Vec<_> = a.robustness.iter().filter(|r| shown(r.metric)).collect();
+        rows.sort_by_key(|r| r.metric == Metric::FullRecoveryS);
+        for r in rows {
+            out.push_str(&wrap(if r.better + r.worse == 0 {
+                format!("- {}", r.sentence)
+            } else {
+                format!(
+                    "- {} Worst case: sample {} ({}), difference {}.",
+                    r.sentence,
+                    r.worst.sample,
+                    s.params
+                        .iter()
+                        .zip(&r.worst.values)
+                        .map(|(p, v)| format!("{} = {}", p.path, value_text(p, *v)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    fmt_metric(r.metric, r.worst.difference)
+                )
+            }));
         }
     }
-    out.push_str(&format!("\n{}\n", answer(s, a)));
+    if !all {
+        out.push('\n');
+        out.push_str(&wrap(format!(
+            "{} key metrics shown; --all ranks every metric, --format json has them all.",
+            TEXT_METRICS.len()
+        )));
+    }
     out
 }
 

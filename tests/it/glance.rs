@@ -147,6 +147,17 @@ fn six_questions() -> Vec<Vec<&'static str>> {
             "-r",
             "2",
         ],
+        // Which assumptions matter (the York year and a fix, on few samples, so
+        // that its warnings, rankings and robustness sentences all print).
+        vec![
+            "sensitivity",
+            "models/york-year.ron",
+            "models/york-year-fast-reboot.ron",
+            "--samples",
+            "12",
+            "-r",
+            "2",
+        ],
     ]
 }
 
@@ -162,7 +173,7 @@ fn every_command_opens_with_its_answer_and_fits_in_100_columns() {
             "run" => first.contains("the last VM is back after"),
             "compare" => first.starts_with("Ranked on "),
             "sweep" => first.starts_with("Best on "),
-            "solve" => first.starts_with("Answer: "),
+            "solve" | "sensitivity" => first.starts_with("Answer: "),
             _ => false,
         };
         assert!(opens, "{args:?} opens with:\n{}", r.stdout);
@@ -174,6 +185,37 @@ fn every_command_opens_with_its_answer_and_fits_in_100_columns() {
             .collect();
         assert!(long.is_empty(), "{args:?}: {long:#?}");
     }
+}
+
+#[test]
+fn sensitivity_ranks_the_key_metrics_and_all_of_them_with_all() {
+    // By default the rankings cover the key metrics; --all ranks every metric that
+    // varied, and --wide lets its prose run as long as it is.
+    let args = [
+        "sensitivity",
+        "models/york-2017.ron",
+        "--samples",
+        "12",
+        "-r",
+        "2",
+    ];
+    let short = run(&args).stdout;
+    let all = run(&[&args[..], &["--all", "--wide"]].concat());
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    let rankings = |text: &str| text.lines().filter(|l| l.contains("(R² ")).count();
+    assert!(
+        rankings(&all.stdout) > rankings(&short),
+        "{short}\n---\n{}",
+        all.stdout
+    );
+    assert!(
+        short
+            .replace("\n  ", " ")
+            .contains("--all ranks every metric"),
+        "{short}"
+    );
+    assert!(!all.stdout.contains("--all ranks every metric"));
+    assert!(all.stdout.lines().any(|l| l.chars().count() > 100));
 }
 
 #[test]

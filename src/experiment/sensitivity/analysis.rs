@@ -306,23 +306,24 @@ fn sentence(
             fmt_metric(m, worst.difference.abs()),
             def.unit
         );
+        let samples = if worse == 1 { "sample" } else { "samples" };
         match split {
             // A rule is worth stating only when it tells nearly every sample apart.
             Some(sp) if sp.correct as f64 >= SPLIT_FITS * n as f64 => {
                 let p = &s.params[sp.column];
                 format!(
-                    "; it loses ({worse} samples, {worst_text}) when {} (this rule fits {} of {n} samples)",
+                    "; it loses ({worse} {samples}, {worst_text}) when {} (this rule fits {} of {n} samples)",
                     split_text(p, sp),
                     sp.correct
                 )
             }
             Some(sp) => format!(
-                "; it loses in {worse} samples ({worst_text}), which no single assumption separates from the others (the best rule, {}, fits only {} of {n})",
+                "; it loses in {worse} {samples} ({worst_text}), which no single assumption separates from the others (the best rule, {}, fits only {} of {n})",
                 split_text(&s.params[sp.column], sp),
                 sp.correct
             ),
             None => format!(
-                "; it loses in {worse} samples ({worst_text}), which no single assumption separates from the others"
+                "; it loses in {worse} {samples} ({worst_text}), which no single assumption separates from the others"
             ),
         }
     };
