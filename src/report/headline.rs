@@ -409,7 +409,9 @@ pub fn compare_headline(study: &Study) -> Vec<String> {
     for ((info, b), judged) in study.designs.iter().skip(1).zip(&verdicts) {
         let v = judged.iter().find(|v| v.metric == m);
         let change = key(b) - key(base_batch);
-        let ci = v.map_or(String::new(), |v| {
+        let cut = base_batch.censored(m) > 0 || b.censored(m) > 0;
+        // The CI of a difference between lower bounds says nothing: leave it out.
+        let ci = v.filter(|_| !cut).map_or(String::new(), |v| {
             format!("95 % CI {}; ", range_words(m, v.ci95.0, v.ci95.1))
         });
         out.push(format!(
@@ -420,7 +422,7 @@ pub fn compare_headline(study: &Study) -> Vec<String> {
             if change > 0.0 { "+" } else { "" },
             value_words(m, change),
             percent_words(m, &base_batch.summary(m), &b.summary(m), v, false),
-            verdict_words(study, m, v, base_batch.censored(m) > 0 || b.censored(m) > 0)
+            verdict_words(study, m, v, cut)
         ));
     }
     out

@@ -344,6 +344,12 @@ fn values_cut_by_the_horizon_are_marked_in_every_table_and_warned() {
         "{}",
         r.stdout
     );
+    // A difference between lower bounds has no interval worth printing.
+    assert!(
+        change.is_some_and(|c| !c.contains("95 % CI")),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
