@@ -298,10 +298,10 @@ pub fn sensitivity_text(s: &Sensitivity, a: &Analysis, width: Option<usize>, all
     }
     if !all {
         out.push('\n');
-        out.push_str(&wrap(format!(
-            "{} key metrics shown; --all ranks every metric, --format json has them all.",
-            TEXT_METRICS.len()
-        )));
+        out.push_str(&wrap(
+            "Only the key metrics are ranked here; --all ranks every metric, --format json has them all."
+                .to_string(),
+        ));
     }
     out
 }
